@@ -43,7 +43,7 @@ void fit_connections_to_descriptors(core::limits& limits) {
   if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur <= reserved_descriptors) return;
   const auto fit = static_cast<std::size_t>(rl.rlim_cur - reserved_descriptors);
   if (limits.max_connections > fit) {
-    spdlog::warn("max connections lowered from {} to {} to fit the open-file limit ({}); raise it with ulimit -n",
+    spdlog::info("max connections lowered from {} to {} to fit the open-file limit ({}); raise it with ulimit -n",
                  limits.max_connections, fit, rl.rlim_cur);
     limits.max_connections = fit;
   }
