@@ -50,6 +50,13 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     return do_shutdown();
   }
   request req = parser_->release();
+  // Requests draw on the address's frame bucket too: a GET flood from one machine must not
+  // take the loop from everyone else. A page load is a handful of requests.
+  if (slot_.table() && !slot_.table()->allow_frame(slot_.key(), req.body().size() + 1, address_table::clock::now())) {
+    auto res = error_response(req, http::status::too_many_requests, "too many requests from this address: slow down");
+    res.set(http::field::retry_after, "1");
+    return send(std::move(res));
+  }
   if (auto refused = check_key(req)) return send(std::move(*refused));
   if (websocket::is_upgrade(req)) {
     auto url = boost::urls::parse_origin_form(req.target());
