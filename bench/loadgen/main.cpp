@@ -151,6 +151,7 @@ int run(options const& opt)
     }
     std::uint64_t const drain_t0 = now_ns();
     std::uint64_t last_progress = drain_t0, last_received = 0;
+    bool drained = false;
     for (;;) {
         std::uint64_t received = 0;
         rejected = 0;
@@ -164,7 +165,8 @@ int run(options const& opt)
             last_received = received;
             last_progress = now;
         }
-        if (received >= expected || now - drain_t0 > seconds_ns(opt.drain) ||
+        drained = received >= expected;
+        if (drained || now - drain_t0 > seconds_ns(opt.drain) ||
             now - last_progress > seconds_ns(std::min(opt.drain, 2.0)))
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -211,6 +213,7 @@ int run(options const& opt)
     j.real("duration_s", measured_s);
     j.real("connect_s", connect_s);
     j.real("drain_s", drain_s);
+    j.boolean("drained", drained); // false: still short of every delivery when the drain time ran out
     j.num("sent", sent);
     j.num("deliveries", total.measured);
     j.real("deliveries_per_s", static_cast<double>(total.measured) / measured_s, 0);
