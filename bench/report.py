@@ -202,13 +202,16 @@ def main():
         m = med("S5", "message", "server_rss_bytes_per_conn")
         if m is not None:
             goal("S5 at most 2 KiB per idle connection", f"{m / 1024:.2f} KiB", m <= 2048)
-        big = ok_runs(rows, "S5-50k", "message")
+        big = ok_runs(rows, "S5-big", "message")
         if big:
             r = big[-1]
+            held = r["connected"] == r["clients"] and r["connect_failures"] == 0
             goal("50,000 concurrent connections held",
                  f"{r['connected']} of {r['clients']} open in {r['connect_s']:.1f} s; "
-                 f"{(r.get('server_rss_bytes_per_conn') or 0) / 1024:.2f} KiB each",
-                 r["connected"] == r["clients"] and r["connect_failures"] == 0)
+                 f"{(r.get('server_rss_bytes_per_conn') or 0) / 1024:.2f} KiB each"
+                 + ("" if r["clients"] >= 50000 else
+                    f" (only {r['clients']} tried: the open-file hard limit here is below 50,000)"),
+                 (r["clients"] >= 50000 or None) if held else False)
         p()
 
     scale = sorted({int(r["scenario"].split("-")[1]) for r in rows if r.get("scenario", "").startswith("scale-")})
