@@ -99,5 +99,5 @@ if ! kill -0 "$pid" 2>/dev/null; then
   status=1
 fi
 if [ "$status" != 0 ]; then tail -20 "$data/server.log" >&2; fi
-echo "$passed passed, $failed failed"
+echo "smoke.sh: $passed run(s) ok, $failed failed"
 exit "$status"

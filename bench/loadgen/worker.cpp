@@ -206,7 +206,7 @@ void worker::fail(connection& c, char const* why, bool is_error)
         failed.fetch_add(1, std::memory_order_relaxed);
         if (was_connecting || first_idle) {
             --connecting_;
-            connect_next();
+            net::post(ioc_, [this] { connect_next(); }); // posted: no recursion when every attempt fails at once
         }
     }
     if (is_error)
