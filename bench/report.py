@@ -238,18 +238,18 @@ def main():
 
     p("## Every run")
     p()
-    p("| scenario | server | clients | deliveries/s | p50 µs | p99 µs | max µs | lost | dropped | errors | server CPU | CPU/delivery | loadgen CPU |")
-    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    p("| scenario | server | clients | deliveries/s | p50 µs | p99 µs | max µs | lost | dropped | errors | lines/frame | server CPU | CPU/delivery | loadgen CPU |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r.get("failed"):
-            p(f"| {r['scenario']} | {r['server']} | failed: no result line | | | | | | | | | | |")
+            p(f"| {r['scenario']} | {r['server']} | failed: no result line | | | | | | | | | | | |")
             continue
         extra = ""
         if r.get("server_rss_bytes_per_conn") is not None:
             extra = f" ({r['server_rss_bytes_per_conn'] / 1024:.2f} KiB/conn)"
         p(f"| {r['scenario']} | {r['server']} | {r['connected']}/{r['clients']}{extra} | {rate(r['deliveries_per_s'])} | "
           f"{r['p50_us']:.0f} | {r['p99_us']:.0f} | {r['max_us']:.0f} | {r['lost']} | {r['dropped_clients']} | "
-          f"{r['errors']} | {r.get('server_cpu_util', 0):.2f} | {(r.get('server_cpu_ns_per_delivery') or 0):.0f} ns | "
+          f"{r['errors']} | {r.get('lines_per_frame', 0):.1f} | {r.get('server_cpu_util', 0):.2f} | {(r.get('server_cpu_ns_per_delivery') or 0):.0f} ns | "
           f"{r.get('loadgen_cpu_util', 0):.2f} |")
     p()
     p("Reproduce: `make bench` (or `bench/run.sh`, `bench/run.sh --quick`); raw JSON lines in `bench/out/`.")

@@ -191,6 +191,7 @@ int run(options const& opt)
         total.connect_failures += s.connect_failures;
         total.dropped += s.dropped;
         total.foreign += s.foreign;
+        total.frames += s.frames;
         for (auto const& [k, v] : s.error_codes)
             total.error_codes[k] += v;
         w->count_loss(expected_each, lost, extra);
@@ -219,6 +220,8 @@ int run(options const& opt)
     j.real("deliveries_per_s", static_cast<double>(total.measured) / measured_s, 0);
     j.num("received_total", total.received);
     j.num("expected_total", expected_each * opened);
+    j.real("lines_per_frame",
+           total.frames > 0 ? static_cast<double>(total.received) / static_cast<double>(total.frames) : 0.0, 2);
     j.real("p50_us", us(total.latency.quantile(0.50)), 1);
     j.real("p90_us", us(total.latency.quantile(0.90)), 1);
     j.real("p99_us", us(total.latency.quantile(0.99)), 1);

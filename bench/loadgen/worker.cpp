@@ -323,6 +323,7 @@ std::size_t worker::handle_frames(connection& c, char* data, std::size_t size, s
 
 void worker::handle_payload(connection& c, std::string_view payload, std::uint64_t now)
 {
+    ++stats_.frames;
     std::uint64_t const before = c.received;
     while (!payload.empty()) {
         std::size_t const nl = payload.find('\n');

@@ -44,6 +44,7 @@ struct worker_stats {
     std::uint64_t connect_failures = 0;
     std::uint64_t dropped = 0;       ///< clients the server closed after they were open
     std::uint64_t foreign = 0;       ///< message lines without our stamp
+    std::uint64_t frames = 0;        ///< text messages (whole frames) received: deliveries/frames shows batching
     std::map<std::string, std::uint64_t> error_codes;
 };
 
