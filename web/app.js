@@ -148,6 +148,7 @@ function onHistory(f) {
   historyInFlight = false;
   timeline.add(Array.isArray(f.messages) ? f.messages : []);
   timeline.more = f.more === true;
+  timeline.loaded = true;
   render();
   fillScreen();
 }
@@ -221,7 +222,7 @@ function drawHistoryNote() {
   ui.loadOlder.hidden = !(timeline.hasOlder && timeline.list.length > 0) || historyInFlight;
   if (historyInFlight) ui.historyText.textContent = 'Loading messages…';
   else if (timeline.list.length > 0 && !timeline.hasOlder) ui.historyText.textContent = `This is the beginning of #${room}.`;
-  else if (timeline.list.length === 0 && outbox.forRoom(room).length === 0) ui.historyText.textContent = `No messages in #${room} yet.`;
+  else if (timeline.list.length === 0 && outbox.forRoom(room).length === 0 && timeline.loaded) ui.historyText.textContent = `No messages in #${room} yet.`;
   else ui.historyText.textContent = '';
 }
 
@@ -431,4 +432,5 @@ rememberRoom(room);
 ui.roomTitle.textContent = room;
 render({ bottom: true });
 drawRooms();
+(ui.username.value ? ui.message : ui.username).focus();
 conn.open();

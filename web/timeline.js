@@ -7,6 +7,7 @@ export class Timeline {
     this.bySeq = new Map();
     this.more = true; // older messages may exist on the server
     this.add(cached);
+    this.loaded = this.list.length > 0; // something to show, from the cache or the server
   }
 
   get maxSeq() {

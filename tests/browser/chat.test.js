@@ -1,7 +1,7 @@
 // Two people chat: messages go both ways in the same order, user text is never HTML,
 // Close closes. Saves docs/screenshots/chat.png.
 
-const { describe, it, before, after } = require('node:test');
+const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const h = require('./helpers.js');
@@ -9,6 +9,7 @@ const h = require('./helpers.js');
 describe('chat between two pages', () => {
   let env;
   before(async () => { env = await h.setup(); });
+  afterEach(async () => { await env?.closeContexts(); });
   after(async () => { await env?.close(); });
 
   it('delivers both ways in one order, shows markup as text, closes on Close', async () => {

@@ -77,9 +77,15 @@ async function setup() {
     await server.stop();
     throw err;
   }
+  const contexts = [];
   return {
     server,
     browser,
+    contexts,
+    /** Closes the contexts that openChat made, so one test's pages do not slow the next. */
+    async closeContexts() {
+      await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
+    },
     async close() {
       await browser.close().catch(() => {});
       await server.stop();
@@ -93,6 +99,7 @@ async function setup() {
  */
 async function openChat(env, { name, room = 'lobby', context, viewport = { width: 1100, height: 760 } } = {}) {
   const ctx = context || await env.browser.newContext({ viewport });
+  if (!env.contexts.includes(ctx)) env.contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (err) => { page.lastError = err; });
   if (name) {
