@@ -72,6 +72,7 @@ describe('chat between two pages', () => {
     await h.waitTexts(a, [...expected, 'Still there?']);
     assert.equal(a.lastError, undefined);
     assert.equal(b.lastError, undefined);
+    assert.deepEqual([...a.cspViolations, ...b.cspViolations], [], 'the page lives within the server\'s CSP');
   });
 });
 

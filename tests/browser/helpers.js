@@ -102,6 +102,10 @@ async function openChat(env, { name, room = 'lobby', context, viewport = { width
   if (!env.contexts.includes(ctx)) env.contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (err) => { page.lastError = err; });
+  page.cspViolations = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) page.cspViolations.push(msg.text());
+  });
   if (name) {
     await page.addInitScript((n) => {
       if (!localStorage.getItem('message.username')) localStorage.setItem('message.username', JSON.stringify(n));
