@@ -29,7 +29,14 @@ describe('chat between two pages', () => {
 
     await h.send(a, 'Hi lee! Lunch at 12? 🍜');
     await h.waitTexts(b, ['Hi lee! Lunch at 12? 🍜']);
-    await h.send(b, 'Sounds good.\nThe usual place?');
+    // Shift+Enter makes a new line, Enter sends.
+    const box = b.getByLabel('Message', { exact: true });
+    await box.pressSequentially('Sounds good.');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('The usual place?');
+    await box.press('Enter');
+    await h.waitTexts(b, ['Hi lee! Lunch at 12? 🍜', 'Sounds good.\nThe usual place?']);
+    assert.equal(await box.inputValue(), '');
     await h.send(b, 'Menu: https://example.org/menu');
     await h.send(a, 'Yes 👍');
     const xss = '<img src=x onerror=alert(1)>';

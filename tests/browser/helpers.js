@@ -14,13 +14,16 @@ const BIN = process.env.MESSAGE_BIN || path.join(ROOT, 'build', 'message');
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const WAIT_MS = 10_000;
 
-/** Starts `build/message` (or $MESSAGE_BIN) and resolves once it prints its port. */
-async function startServer() {
+/**
+ * Starts `build/message` (or $MESSAGE_BIN) and resolves once it prints its port.
+ * By default on a free port with a fresh data directory; pass both to restart a stopped one.
+ */
+async function startServer({ port: wantedPort = 0, data: wantedData } = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`server binary not found at ${BIN}: build it first (make build), or set MESSAGE_BIN`);
   }
-  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'message-browser-'));
-  const child = spawn(BIN, ['--host', '127.0.0.1', '--port', '0', '--data', data], {
+  const data = wantedData || fs.mkdtempSync(path.join(os.tmpdir(), 'message-browser-'));
+  const child = spawn(BIN, ['--host', '127.0.0.1', '--port', String(wantedPort), '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -45,8 +48,10 @@ async function startServer() {
   child.stderr.resume();
   return {
     port,
+    data,
     url: `http://127.0.0.1:${port}/`,
-    async stop() {
+    /** Stops the server; keeps its data directory when `keepData` (for a restart). */
+    async stop({ keepData = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
@@ -54,7 +59,7 @@ async function startServer() {
         await exited;
         clearTimeout(timer);
       }
-      fs.rmSync(data, { recursive: true, force: true });
+      if (!keepData) fs.rmSync(data, { recursive: true, force: true });
     },
   };
 }
@@ -78,19 +83,26 @@ async function setup() {
     throw err;
   }
   const contexts = [];
-  return {
+  const env = {
     server,
     browser,
     contexts,
+    /** Stops the server and starts it again on the same port with the same data. */
+    async restartServer(whileDown = async () => {}) {
+      await env.server.stop({ keepData: true });
+      await whileDown();
+      env.server = await startServer({ port: env.server.port, data: env.server.data });
+    },
     /** Closes the contexts that openChat made, so one test's pages do not slow the next. */
     async closeContexts() {
       await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
     },
     async close() {
       await browser.close().catch(() => {});
-      await server.stop();
+      await env.server.stop();
     },
   };
+  return env;
 }
 
 /**

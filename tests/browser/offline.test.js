@@ -42,4 +42,24 @@ describe('offline and back', () => {
     // Nothing is left in the stored outbox.
     assert.deepEqual(await b.evaluate(() => JSON.parse(localStorage.getItem('message.outbox'))), []);
   });
+
+  it('rides out a server restart by itself and sends what was typed meanwhile', async () => {
+    const a = await h.openChat(env, { name: 'kim', room: 'restart' });
+    const b = await h.openChat(env, { name: 'lee', room: 'restart' });
+    await h.send(a, 'before the restart');
+    await h.waitTexts(b, ['before the restart']);
+
+    await env.restartServer(async () => {
+      await h.waitStatus(a, 'connecting');
+      await h.waitStatus(b, 'connecting');
+      await h.send(a, 'typed while the server was down');
+      await a.locator('#messages .msg[data-state="pending"]').waitFor();
+    });
+    // Backoff retries find the server again: no click needed.
+    await h.waitStatus(a, 'open');
+    await h.waitStatus(b, 'open');
+    await h.waitTexts(b, ['before the restart', 'typed while the server was down']);
+    await a.locator('#messages .msg[data-state="sent"]', { hasText: 'typed while' }).waitFor();
+    await h.waitTexts(a, ['before the restart', 'typed while the server was down']);
+  });
 });
