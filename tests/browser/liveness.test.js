@@ -35,19 +35,24 @@ describe('liveness', () => {
     await h.waitStatus(page, 'open');
     assert.equal(sockets, 1);
 
+    // Fake time moves in 1 s steps so that frames arriving in real time are handled in between.
+    const advance = async (ms) => {
+      for (let t = 0; t < ms; t += 1_000) await page.clock.runFor(1_000);
+    };
+
     // Answered pings keep the same socket.
-    await page.clock.runFor(26_000);
+    await advance(26_000);
     await h.eventually(() => pings >= 1);
-    await page.clock.runFor(12_000);
+    await advance(12_000);
     await h.waitStatus(page, 'open');
     assert.equal(sockets, 1, 'an answered ping does not reconnect');
 
     // Unanswered: within ~10 s of the next ping the page gives up on this socket and opens another.
     swallowPongs = true;
-    await page.clock.runFor(15_000);
+    await advance(15_000);
     await h.eventually(() => pings >= 2);
-    await page.clock.runFor(11_000);
-    await page.clock.runFor(2_000); // the first retry waits 0.5–1 s
+    await advance(11_000);
+    await advance(2_000); // the first retry waits 0.5–1 s
     await h.eventually(() => sockets === 2);
     await h.waitStatus(page, 'open');
     await ctx.close();
