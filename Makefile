@@ -1,0 +1,76 @@
+# The two commands of README: `make run` and `make test`. Both install what is missing
+# (Debian packages; npm packages for the browser tests only), build, then run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# Debian 12 packages the build, the tests and the benchmarks need.
+APT_BUILD := build-essential cmake pkg-config g++ libboost1.81-dev libboost-json1.81-dev \
+             libboost-url1.81-dev libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
+             libhiredis-dev
+APT_TEST  := libgtest-dev chromium clang libclang-rt-14-dev redis-server sqlite3 util-linux
+APT_BENCH := golang-go golang-github-gorilla-websocket-dev linux-perf valgrind
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Installs only the packages that are missing; apt-get update runs only if something is.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi; \
+	command -v node >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+endef
+
+.PHONY: deps deps-test deps-bench build run test test-unit test-browser test-asan test-tsan fuzz bench clean format
+
+deps:
+	$(call apt_install,$(APT_BUILD))
+
+deps-test: deps
+	$(call apt_install,$(APT_TEST))
+	@command -v npm >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null; }
+	@cd tests/browser && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+run: build
+	./build/message
+
+# Unit and integration tests (ctest), then the browser tests, the fuzz smoke run and the
+# load generator smoke run.
+test: deps-test build
+	ctest --preset release
+	$(MAKE) --no-print-directory test-browser
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	@if [ -x bench/smoke.sh ]; then bench/smoke.sh; fi
+
+test-browser:
+	cd tests/browser && MESSAGE_BIN=$(CURDIR)/build/message node --test --test-concurrency=1 .
+
+test-asan: deps-test
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	ctest --preset asan
+
+test-tsan: deps-test
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan
+	ctest --preset tsan
+
+FUZZ_SECONDS ?= 60
+fuzz: deps-test
+	@if [ -f fuzz/CMakeLists.txt ]; then \
+	  cmake --preset fuzz >/dev/null && cmake --build --preset fuzz && fuzz/run.sh build-fuzz $(FUZZ_SECONDS); \
+	fi
+
+bench: build
+	$(call apt_install,$(APT_BENCH))
+	bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf build build-debug build-asan build-tsan build-fuzz

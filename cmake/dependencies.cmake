@@ -1,0 +1,11 @@
+# Every dependency comes from a Debian package (see Makefile `deps`); nothing is downloaded.
+find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json url)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(Threads REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+if(MESSAGE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

@@ -1,0 +1,5 @@
+option(MESSAGE_BUILD_TESTS "Build the unit and integration tests" ON)
+option(MESSAGE_BUILD_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+option(MESSAGE_BUILD_BENCH "Build the load generator in bench/" ON)
+option(MESSAGE_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" ON)
+set(MESSAGE_SANITIZER "" CACHE STRING "Sanitizer set: empty, 'address' (ASan+UBSan) or 'thread' (TSan)")

@@ -1,0 +1,71 @@
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace message::app {
+
+std::variant<server_config, int> parse_command_line(int argc, const char* const* argv) {
+  server_config cfg;
+  auto& l = cfg.limits;
+  CLI::App app{"message: a LAN messenger. Open http://<this machine>:<port> in a browser on any machine of the network."};
+  app.set_version_flag("--version", "message " MESSAGE_VERSION);
+  app.option_defaults()->always_capture_default();
+
+  std::string store = "sqlite";
+  std::uint32_t idle_ping = static_cast<std::uint32_t>(l.idle_ping.count());
+
+  app.add_option("--host", cfg.host, "Address to listen on")->envname("MESSAGE_HOST");
+  app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
+  app.add_option("--data", cfg.data_dir, "Directory for the server's state (created if missing)")
+      ->envname("MESSAGE_DATA");
+  app.add_option("--store", store, "Where messages live: sqlite (durable, in --data) or memory (lost on exit)")
+      ->check(CLI::IsMember({"sqlite", "memory"}))
+      ->envname("MESSAGE_STORE");
+  app.add_flag("--fsync", cfg.fsync_every_commit,
+               "Make every commit survive power loss too (slower; default survives a killed process)")
+      ->envname("MESSAGE_FSYNC");
+  app.add_option("--threads", cfg.io_threads, "I/O threads")->check(CLI::Range(1, 64))->envname("MESSAGE_THREADS");
+  app.add_option("--allow-origin", cfg.allowed_origins,
+                 "Another page origin allowed to open WebSockets (e.g. http://chat.example:8000); repeatable")
+      ->envname("MESSAGE_ALLOW_ORIGIN");
+  app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->envname("MESSAGE_LOG_LEVEL");
+
+  auto* limits = app.add_option_group("Limits");
+  limits->add_option("--max-message-chars", l.max_message_chars, "Longest message, in characters")
+      ->check(CLI::Range(1, 100000));
+  limits->add_option("--max-username-chars", l.max_username_chars, "Longest username, in characters")
+      ->check(CLI::Range(1, 256));
+  limits->add_option("--max-frame-bytes", l.max_frame_bytes, "Largest WebSocket frame a client may send")
+      ->check(CLI::Range(1024, 16 * 1024 * 1024));
+  limits->add_option("--max-queue-bytes", l.max_queue_bytes,
+                     "Bytes queued for a slow reader before it is disconnected (4008)")
+      ->check(CLI::Range(4096, 1024 * 1024 * 1024));
+  limits->add_option("--history-limit", l.history_limit, "Most messages one history answer carries")
+      ->check(CLI::Range(1, 1000));
+  limits->add_option("--idle-ping", idle_ping, "Seconds of silence before a ping; twice that drops the peer")
+      ->check(CLI::Range(1, 30));
+  limits->add_option("--keep-messages", l.keep_messages, "Messages kept per room (0 = all)");
+  limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "message: " << e.what() << "\nRun 'message --help' for the flags.\n";
+    return 2;
+  }
+  cfg.store = store == "memory" ? store_kind::memory : store_kind::sqlite;
+  l.idle_ping = std::chrono::seconds(idle_ping);
+  return cfg;
+}
+
+}  // namespace message::app

@@ -1,0 +1,305 @@
+#include "core/client.hpp"
+
+#include <random>
+
+#include <fmt/format.h>
+
+#include "core/hub.hpp"
+#include "protocol/codec.hpp"
+
+namespace message::core {
+
+namespace {
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+/// Typing notices a client may trigger: the page sends one every 2 s; more is noise.
+constexpr auto typing_interval = std::chrono::milliseconds(1000);
+}  // namespace
+
+client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::connect_request params)
+    : hub_(hub), loop_(loop_index), sink_(&sink), params_(std::move(params)),
+      tag_(params_.device.substr(0, 6)) {}
+
+client::~client() { on_closed(); }
+
+void client::start() {
+  hub_.registry(loop_).add(this);
+  join(params_.room, params_.since, true);
+}
+
+void client::on_text(std::string_view frame) {
+  if (closed_) return;
+  auto decoded = protocol::decode(frame, hub_.config());
+  if (auto* err = std::get_if<protocol::decode_error>(&decoded)) {
+    send_error(err->code, err->message, err->id);
+    return;
+  }
+  std::visit([this](auto&& cmd) { handle(std::move(cmd)); }, std::get<protocol::command>(std::move(decoded)));
+}
+
+void client::on_drain() {
+  if (closed_) return;
+  for (auto& [room, st] : rooms_) {
+    if (st.waiting_for_drain) {
+      st.waiting_for_drain = false;
+      request_page(room);
+    }
+  }
+}
+
+void client::on_closed() {
+  if (closed_) return;
+  closed_ = true;
+  auto& registry = hub_.registry(loop_);
+  for (auto& [room, st] : rooms_) {
+    leave_presence(room, st);
+    registry.unfollow(room, this);
+  }
+  rooms_.clear();
+  registry.remove(this);
+  sink_ = nullptr;
+}
+
+void client::close(close_code code, std::string_view reason) {
+  if (sink_) sink_->close(code, reason);
+}
+
+// --- rooms ------------------------------------------------------------------------------
+
+void client::join(const std::string& room, std::optional<std::uint64_t> since, bool initial) {
+  auto& entry = rooms_[room];
+  entry.initial = initial;
+  entry.announce = !initial || since.has_value();
+  hub_.registry(loop_).follow(room, this);  // Before the store read: see class comment.
+  const std::size_t page_size = hub_.config().replay_page;
+  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, since,
+                     page_size](store::message_store& s) {
+    const auto last = s.last_seq(room);
+    std::vector<chat_message> page;
+    if (since && *since < last) page = s.read_after(room, *since, page_size);
+    loop->post([weak, room, since, last, page = std::move(page)]() mutable {
+      auto self = weak.lock();
+      if (!self || self->closed_) return;
+      auto it = self->rooms_.find(room);
+      if (it == self->rooms_.end()) return;
+      auto& st = it->second;
+      if (st.initial) {
+        st.initial = false;
+        self->send_line(protocol::encode_welcome(room, last, self->hub_.config()));
+      }
+      self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+      if (!since || *since >= last) {
+        // Nothing to replay ("since" beyond the end gives just the live ones).
+        st.last = last;
+        st.state = phase::live;
+        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last));
+        return;
+      }
+      st.last = *since;
+      self->on_page(room, std::move(page));
+    });
+  });
+}
+
+void client::request_page(const std::string& room) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  it->second.state = phase::replaying;
+  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, after = it->second.last,
+                     page_size = hub_.config().replay_page](store::message_store& s) {
+    auto page = s.read_after(room, after, page_size);
+    loop->post([weak, room, page = std::move(page)]() mutable {
+      if (auto self = weak.lock(); self && !self->closed_) self->on_page(room, std::move(page));
+    });
+  });
+}
+
+void client::on_page(const std::string& room, std::vector<chat_message>&& page) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  auto& st = it->second;
+  for (const auto& m : page) {
+    if (m.seq <= st.last) continue;
+    send_line(protocol::encode_message(m));
+    st.last = m.seq;
+  }
+  if (page.size() < hub_.config().replay_page) {
+    // Caught up: every later commit reaches this client live (it was followed before the read).
+    st.state = phase::live;
+    if (st.announce) {
+      st.announce = false;
+      send_line(protocol::encode_subscribed(room, st.last));
+    }
+    return;
+  }
+  st.state = phase::replaying;
+  // Pace the replay by the reader: the next page when the queue has room, not before.
+  if (sink_ && sink_->queued_bytes() < hub_.config().max_queue_bytes / 2) {
+    request_page(room);
+  } else {
+    st.waiting_for_drain = true;
+  }
+}
+
+void client::leave(const std::string& room) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return;
+  leave_presence(room, it->second);
+  hub_.registry(loop_).unfollow(room, this);
+  rooms_.erase(it);
+}
+
+void client::deliver(const shared_batch& batch) {
+  if (closed_) return;
+  auto it = rooms_.find(batch->room);
+  if (it == rooms_.end()) return;
+  auto& st = it->second;
+  // While joining or replaying, the store read covers these messages.
+  if (st.state != phase::live || batch->last_seq <= st.last) return;
+  if (batch->first_seq == st.last + 1) {
+    sink_->deliver(batch->joined);  // The fast path: the same bytes for every live follower.
+  } else if (batch->first_seq <= st.last) {
+    for (auto seq = st.last + 1; seq <= batch->last_seq; ++seq) sink_->deliver(batch->lines[seq - batch->first_seq]);
+  } else {
+    request_page(batch->room);  // A gap: read what is missing from the store.
+    return;
+  }
+  st.last = batch->last_seq;
+}
+
+void client::deliver_event(const shared_line& line) {
+  if (sink_) sink_->deliver(line);
+}
+
+// --- presence ---------------------------------------------------------------------------
+
+void client::enter_presence(const std::string& room, room_state& st) {
+  auto& people = hub_.people();
+  if (params_.name.empty()) {
+    send_line(protocol::encode_presence(room, people.list(room)));
+    return;
+  }
+  auto change = people.join(room, params_.name, tag_);
+  st.present = true;
+  send_line(protocol::encode_presence(room, change.users));
+  if (change.changed) {
+    hub_.broadcast_event(room,
+                         std::make_shared<const std::string>(
+                             protocol::encode_person_event("join", room, params_.name, tag_)),
+                         this);
+  }
+}
+
+void client::leave_presence(const std::string& room, room_state& st) {
+  if (!st.present) return;
+  st.present = false;
+  auto change = hub_.people().leave(room, params_.name, tag_);
+  if (change.changed) {
+    hub_.broadcast_event(room,
+                         std::make_shared<const std::string>(
+                             protocol::encode_person_event("leave", room, params_.name, tag_)),
+                         this);
+  }
+}
+
+// --- commands ---------------------------------------------------------------------------
+
+void client::handle(protocol::send_command&& cmd) {
+  const std::string room = room_or_default(cmd.room);
+  std::string id = cmd.id.empty() ? make_id() : std::move(cmd.id);
+  new_message m{room, id, std::move(cmd.username), std::move(cmd.text), tag_, now_ms()};
+  hub_.store().append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
+                                     id](const append_outcome& outcome) {
+    loop->post([weak, room, id, outcome] {
+      auto self = weak.lock();
+      if (!self) return;
+      if (outcome.result) {
+        self->send_line(protocol::encode_ack(room, id, outcome.result->seq, outcome.result->duplicate));
+      } else {
+        self->send_error("store_failed", "the server could not store this message; it was not sent: try again",
+                         id, room);
+      }
+    });
+  });
+}
+
+void client::handle(protocol::history_command&& cmd) {
+  const std::string room = room_or_default(cmd.room);
+  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, cmd](store::message_store& s) {
+    auto page = s.read_before(room, cmd.before, cmd.limit);
+    auto line = protocol::encode_history(room, page.messages, page.more);
+    loop->post([weak, line = std::move(line)]() mutable {
+      if (auto self = weak.lock()) self->send_line(std::move(line));
+    });
+  });
+}
+
+void client::handle(protocol::subscribe_command&& cmd) {
+  if (auto it = rooms_.find(cmd.room); it != rooms_.end()) {
+    if (it->second.state == phase::live) send_line(protocol::encode_subscribed(cmd.room, it->second.last));
+    return;
+  }
+  if (rooms_.size() >= hub_.config().max_rooms_per_connection) {
+    send_error("too_many_rooms", "this connection follows too many rooms", {}, cmd.room);
+    return;
+  }
+  join(cmd.room, cmd.since, false);
+}
+
+void client::handle(protocol::unsubscribe_command&& cmd) { leave(cmd.room); }
+
+void client::handle(protocol::identify_command&& cmd) {
+  if (cmd.username == params_.name) return;
+  for (auto& [room, st] : rooms_) leave_presence(room, st);
+  params_.name = std::move(cmd.username);
+  for (auto& [room, st] : rooms_) enter_presence(room, st);
+}
+
+void client::handle(protocol::typing_command&& cmd) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_typing_ < typing_interval) return;
+  const std::string& name = cmd.username.empty() ? params_.name : cmd.username;
+  if (name.empty()) return;
+  last_typing_ = now;
+  const std::string room = room_or_default(cmd.room);
+  hub_.broadcast_event(room,
+                       std::make_shared<const std::string>(protocol::encode_person_event("typing", room, name, tag_)),
+                       this);
+}
+
+void client::handle(protocol::rooms_command&&) {
+  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_)](store::message_store& s) {
+    std::vector<protocol::room_entry> list;
+    for (auto& r : s.rooms()) list.push_back({std::move(r.room), r.last_seq});
+    loop->post([weak, line = protocol::encode_rooms(list)]() mutable {
+      if (auto self = weak.lock()) self->send_line(std::move(line));
+    });
+  });
+}
+
+void client::handle(protocol::ping_command&&) { send_line(protocol::encode_pong()); }
+
+// --- helpers ----------------------------------------------------------------------------
+
+void client::send_line(std::string line) {
+  if (sink_) sink_->deliver(std::make_shared<const std::string>(std::move(line)));
+}
+
+void client::send_error(std::string_view code, std::string_view message, std::string_view id, std::string_view room) {
+  send_line(protocol::encode_error(code, message, id, room));
+}
+
+const std::string& client::room_or_default(const std::optional<std::string>& room) const {
+  return room ? *room : params_.room;
+}
+
+std::string client::make_id() {
+  // The original's bare frames carry no id; one per connection-unique counter plus a random
+  // prefix keeps server-made ids apart across connections and restarts.
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("srv-{:016x}-{}", rng(), ++id_counter_);
+}
+
+}  // namespace message::core

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/chat_message.hpp"
+#include "core/client_sink.hpp"
+#include "core/room_batch.hpp"
+#include "protocol/commands.hpp"
+#include "protocol/ws_query.hpp"
+
+namespace message::core {
+
+class hub;
+
+/// One connection's chat state: the rooms it follows and where it is in each, its presence,
+/// and the commands it sends. The transport feeds it text frames and drain notices; it answers
+/// through its client_sink.
+///
+/// Resume without gaps or duplicates: a room is followed in the loop registry *before* the
+/// store is read, and every delivery is filtered by seq; a live batch that skips a seq sends
+/// the room back to reading from the store.
+///
+/// Thread-safety: lives on one loop; every method must be called on that loop's thread. Work
+/// done elsewhere (store) comes back through event_loop::post holding a weak_ptr.
+class client : public std::enable_shared_from_this<client> {
+ public:
+  client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::connect_request params);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  /// Registers with the loop and joins the room of the query; sends `welcome`.
+  void start();
+  void on_text(std::string_view frame);
+  /// The sink's queue emptied: continue replays that waited for room.
+  void on_drain();
+  /// The connection ended (any reason). Leaves presence and the registry. Idempotent.
+  void on_closed();
+
+  // Called by loop_registry.
+  void deliver(const shared_batch& batch);
+  void deliver_event(const shared_line& line);
+  void close(close_code code, std::string_view reason);
+
+ private:
+  enum class phase { joining, replaying, live };
+  struct room_state {
+    phase state = phase::joining;
+    std::uint64_t last = 0;              ///< Highest seq delivered to this client.
+    bool waiting_for_drain = false;      ///< A replay page is due when the queue drains.
+    bool initial = false;                ///< The query's room: answers with `welcome`.
+    bool announce = false;               ///< Send `subscribed` when caught up.
+    bool present = false;                ///< Counted in presence under name_.
+  };
+
+  void handle(protocol::send_command&& cmd);
+  void handle(protocol::history_command&& cmd);
+  void handle(protocol::subscribe_command&& cmd);
+  void handle(protocol::unsubscribe_command&& cmd);
+  void handle(protocol::identify_command&& cmd);
+  void handle(protocol::typing_command&& cmd);
+  void handle(protocol::rooms_command&& cmd);
+  void handle(protocol::ping_command&& cmd);
+
+  void join(const std::string& room, std::optional<std::uint64_t> since, bool initial);
+  void leave(const std::string& room);
+  void on_joined(const std::string& room, std::uint64_t last_seq);
+  void request_page(const std::string& room);
+  void on_page(const std::string& room, std::vector<chat_message>&& page);
+  void enter_presence(const std::string& room, room_state& state);
+  void leave_presence(const std::string& room, room_state& state);
+  void send_line(std::string line);
+  void send_error(std::string_view code, std::string_view message, std::string_view id = {},
+                  std::string_view room = {});
+  const std::string& room_or_default(const std::optional<std::string>& room) const;
+  std::string make_id();
+
+  hub& hub_;
+  std::size_t loop_;
+  client_sink* sink_;  // Null once closed.
+  protocol::connect_request params_;
+  std::string tag_;    // First 6 characters of the device id.
+  std::unordered_map<std::string, room_state> rooms_;
+  std::chrono::steady_clock::time_point last_typing_{};
+  std::uint64_t id_counter_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace message::core

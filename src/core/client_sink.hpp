@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace message::core {
+
+/// One line of NDJSON (no trailing newline), encoded once and shared by every recipient.
+using shared_line = std::shared_ptr<const std::string>;
+
+/// Close codes of docs/protocol.md that the core decides on.
+enum class close_code : std::uint16_t {
+  normal = 1000,
+  going_away = 1001,
+  policy = 1008,
+  internal_error = 1011,
+  too_slow = 4008,
+  flood = 4029,
+};
+
+/// The write-only seam between the chat core and the transport: the core hands a client's
+/// connection whole lines and, at most once, a close. The transport joins queued lines into
+/// frames and owns the bounded send queue.
+///
+/// Thread-safety: every call is made on the connection's own loop thread.
+class client_sink {
+ public:
+  virtual ~client_sink() = default;
+  /// Queues a line. Never blocks and never calls back into the core synchronously; a
+  /// connection whose queue passes the byte bound is closed with close_code::too_slow.
+  virtual void deliver(shared_line line) = 0;
+  /// Starts closing the connection with `code` after what is already queued.
+  virtual void close(close_code code, std::string_view reason) = 0;
+  /// Bytes queued and not yet written to the socket.
+  virtual std::size_t queued_bytes() const = 0;
+};
+
+}  // namespace message::core

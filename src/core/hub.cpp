@@ -1,0 +1,60 @@
+#include "core/hub.hpp"
+
+#include "protocol/codec.hpp"
+
+namespace message::core {
+
+hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops)
+    : limits_(limits), loops_(std::move(loops)) {
+  for (std::size_t i = 0; i < loops_.size(); ++i) registries_.push_back(std::make_unique<loop_registry>());
+  worker_ = std::make_unique<store_worker>(std::move(store), limits_,
+                                           [this](std::vector<chat_message>&& stored) { on_commit(std::move(stored)); });
+}
+
+hub::~hub() { stop(); }
+
+void hub::stop() {
+  worker_->stop();
+  stopping_ = true;
+}
+
+void hub::on_commit(std::vector<chat_message>&& stored) {
+  // Runs on the store worker. Encode each message once; group consecutive messages of a room
+  // into one batch whose joined bytes every live follower shares.
+  auto batches = std::make_shared<std::vector<shared_batch>>();
+  std::size_t i = 0;
+  while (i < stored.size()) {
+    auto batch = std::make_shared<room_batch>();
+    batch->room = stored[i].room;
+    batch->first_seq = stored[i].seq;
+    std::string joined;
+    std::size_t j = i;
+    // Only consecutive seqs of the same room share a batch.
+    for (; j < stored.size() && stored[j].room == batch->room &&
+           stored[j].seq == batch->first_seq + (j - i);
+         ++j) {
+      auto line = std::make_shared<const std::string>(protocol::encode_message(stored[j]));
+      if (!joined.empty()) joined.push_back('\n');
+      joined.append(*line);
+      batch->lines.push_back(std::move(line));
+    }
+    batch->last_seq = stored[j - 1].seq;
+    batch->joined = std::make_shared<const std::string>(std::move(joined));
+    batches->push_back(std::move(batch));
+    i = j;
+  }
+  for (std::size_t l = 0; l < loops_.size(); ++l) {
+    loops_[l]->post([registry = registries_[l].get(), batches] { registry->deliver(*batches); });
+  }
+}
+
+void hub::broadcast_event(const std::string& room, shared_line line, const client* except) {
+  if (stopping_) return;  // Loops are being torn down; nobody is left to tell.
+  for (std::size_t l = 0; l < loops_.size(); ++l) {
+    loops_[l]->post([registry = registries_[l].get(), room, line, except] {
+      registry->deliver_event(room, line, except);
+    });
+  }
+}
+
+}  // namespace message::core

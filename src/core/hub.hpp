@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/client_sink.hpp"
+#include "core/event_loop.hpp"
+#include "core/limits.hpp"
+#include "core/loop_registry.hpp"
+#include "core/presence.hpp"
+#include "core/store_worker.hpp"
+
+namespace message::core {
+
+/// The chat core: the store worker (the ordering point), one fan-out registry per I/O loop,
+/// and presence. No transport types here: a client reaches it through core::client.
+///
+/// How a message travels: client::on_text -> store_worker::append (queued) -> one commit for
+/// everything queued -> on_commit encodes each message once, groups them per room, and posts
+/// one task per loop -> loop_registry::deliver hands the shared bytes to each follower's sink.
+///
+/// Thread-safety: the accessors are safe from any thread; registry(i) may only be *used* on
+/// loop i. broadcast_event() is safe from any thread.
+class hub {
+ public:
+  hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops);
+  ~hub();
+  hub(const hub&) = delete;
+  hub& operator=(const hub&) = delete;
+
+  const limits& config() const { return limits_; }
+  std::size_t loop_count() const { return loops_.size(); }
+  event_loop& loop(std::size_t i) { return *loops_[i]; }
+  loop_registry& registry(std::size_t i) { return *registries_[i]; }
+  store_worker& store() { return *worker_; }
+  class presence& people() { return presence_; }
+
+  /// Sends `line` to every client following `room` on every loop, except `except`.
+  void broadcast_event(const std::string& room, shared_line line, const client* except);
+
+  /// Commits what is queued and stops the store worker. Call after the loops stopped taking
+  /// new messages.
+  void stop();
+
+ private:
+  std::atomic<bool> stopping_{false};  // Set by stop(): no more posts to the loops.
+  void on_commit(std::vector<chat_message>&& stored);
+
+  const limits& limits_;
+  std::vector<event_loop*> loops_;
+  std::vector<std::unique_ptr<loop_registry>> registries_;
+  class presence presence_;
+  std::unique_ptr<store_worker> worker_;  // Last: its thread calls on_commit.
+};
+
+}  // namespace message::core

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/client_sink.hpp"
+#include "core/room_batch.hpp"
+
+namespace message::core {
+
+class client;
+
+/// The clients of one I/O loop and the rooms each follows: the per-loop fan-out list
+/// (muduo's "per-loop lists"). A commit reaches a loop as one posted task, which walks the
+/// room's list here without any lock.
+///
+/// Thread-safety: none; used only on its own loop's thread. Pointers are removed by the
+/// client itself (client::on_closed) before it goes away, on the same thread.
+class loop_registry {
+ public:
+  void add(client* c);
+  void remove(client* c);
+  void follow(const std::string& room, client* c);
+  void unfollow(const std::string& room, client* c);
+
+  void deliver(const std::vector<shared_batch>& batches) const;
+  void deliver_event(const std::string& room, const shared_line& line, const client* except) const;
+  /// Asks every client of this loop to close (server shutdown).
+  void close_all(close_code code, std::string_view reason) const;
+  std::size_t size() const { return clients_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::vector<client*>> rooms_;
+  std::unordered_set<client*> clients_;
+};
+
+}  // namespace message::core

@@ -1,0 +1,130 @@
+#include "core/store_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace message::core {
+
+namespace {
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+/// How often retention runs, and how many rows one pass may delete before appends go first.
+constexpr auto prune_interval = std::chrono::seconds(30);
+constexpr std::size_t prune_rows_per_pass = 2000;
+}  // namespace
+
+store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
+                           commit_listener on_commit)
+    : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)), thread_([this] { run(); }) {}
+
+store_worker::~store_worker() { stop(); }
+
+void store_worker::append(new_message message, append_callback done) {
+  {
+    std::lock_guard lock(mutex_);
+    appends_.push_back({std::move(message), std::move(done)});
+  }
+  wake_.notify_one();
+}
+
+void store_worker::read(read_job job) {
+  {
+    std::lock_guard lock(mutex_);
+    reads_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void store_worker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void store_worker::run() {
+  auto next_prune = std::chrono::steady_clock::now();
+  std::vector<pending_append> batch;
+  std::deque<read_job> reads;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, next_prune, [&] { return stopping_ || !appends_.empty() || !reads_.empty(); });
+      if (appends_.empty() && reads_.empty() && stopping_) return;
+      // Take everything that arrived while the last commit ran: that is the group commit.
+      const auto n = std::min(appends_.size(), limits_.max_commit_batch);
+      batch.assign(std::make_move_iterator(appends_.begin()),
+                   std::make_move_iterator(appends_.begin() + static_cast<std::ptrdiff_t>(n)));
+      appends_.erase(appends_.begin(), appends_.begin() + static_cast<std::ptrdiff_t>(n));
+      // Reads queued now run after this commit, so they see every append queued before them.
+      reads.swap(reads_);
+    }
+    if (!batch.empty()) commit(batch);
+    for (auto& job : reads) {
+      try {
+        job(*store_);
+      } catch (const std::exception& e) {
+        spdlog::error("store read failed: {}", e.what());
+      }
+    }
+    reads.clear();
+    if (std::chrono::steady_clock::now() >= next_prune) {
+      // A pass that used its whole budget comes back at once (after any queued appends).
+      const bool more = prune_some();
+      next_prune = std::chrono::steady_clock::now() + (more ? std::chrono::seconds(0) : prune_interval);
+    }
+  }
+}
+
+void store_worker::commit(std::vector<pending_append>& batch) {
+  std::vector<new_message> messages;
+  messages.reserve(batch.size());
+  for (auto& p : batch) messages.push_back(std::move(p.message));
+  std::vector<store::append_result> results;
+  try {
+    results = store_->append(messages);
+  } catch (const std::exception& e) {
+    // Nothing of the batch was stored: every sender hears so and keeps its message pending.
+    spdlog::error("storing {} message(s) failed: {}", messages.size(), e.what());
+    const append_outcome failed{std::nullopt, e.what()};
+    for (auto& p : batch) p.done(failed);
+    batch.clear();
+    return;
+  }
+  std::vector<chat_message> stored;
+  stored.reserve(messages.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!results[i].duplicate) {
+      auto& m = messages[i];
+      stored.push_back({std::move(m.room), results[i].seq, std::move(m.id), std::move(m.username),
+                        std::move(m.text), std::move(m.device), m.ts});
+    }
+  }
+  // Fan-out first, then acks: a sender never holds an ack for a message others cannot see yet.
+  if (!stored.empty()) on_commit_(std::move(stored));
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done({results[i], {}});
+  batch.clear();
+}
+
+bool store_worker::prune_some() {
+  const auto now = now_ms();
+  const std::int64_t day_ms = 24LL * 3600 * 1000;
+  const std::int64_t older_than = limits_.keep_days > 0 ? now - limits_.keep_days * day_ms : 0;
+  const std::int64_t id_cutoff =
+      now - std::chrono::duration_cast<std::chrono::milliseconds>(limits_.id_memory).count();
+  try {
+    const auto removed = store_->prune(limits_.keep_messages, older_than, id_cutoff, prune_rows_per_pass);
+    if (removed > 0) spdlog::debug("retention removed {} row(s)", removed);
+    return removed >= prune_rows_per_pass;
+  } catch (const std::exception& e) {
+    spdlog::warn("retention pass failed: {}", e.what());
+    return false;
+  }
+}
+
+}  // namespace message::core

@@ -1,0 +1,269 @@
+#include "protocol/codec.hpp"
+
+#include <boost/json.hpp>
+
+#include "protocol/validate.hpp"
+
+namespace message::protocol {
+
+namespace json = boost::json;
+
+namespace {
+
+decode_error error(std::string code, std::string message, std::string id = {}) {
+  return {std::move(code), std::move(message), std::move(id)};
+}
+
+/// Reads an optional string field: absent is fine, any other type is not.
+bool optional_string(const json::object& o, std::string_view key, std::optional<std::string>& out) {
+  const auto* v = o.if_contains(key);
+  if (!v) return true;
+  if (!v->is_string()) return false;
+  out = std::string(v->get_string());
+  return true;
+}
+
+/// Reads an optional non-negative integer (seq, limit) that may come as a number or a string.
+bool optional_uint(const json::object& o, std::string_view key, std::optional<std::uint64_t>& out) {
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return true;
+  if (v->is_uint64()) {
+    out = v->get_uint64();
+  } else if (v->is_int64()) {
+    if (v->get_int64() < 0) return false;
+    out = static_cast<std::uint64_t>(v->get_int64());
+  } else if (v->is_string()) {
+    out = parse_seq(v->get_string());
+    return out.has_value();
+  } else {
+    return false;
+  }
+  return *out <= (std::uint64_t{1} << 62);
+}
+
+std::optional<decode_error> check_room(const std::optional<std::string>& room, const core::limits& limits) {
+  if (room && !is_valid_name(*room, limits.max_room_chars))
+    return error("bad_room", "a room name is 1 to " + std::to_string(limits.max_room_chars) +
+                                 " letters, digits, '-' or '_'");
+  return std::nullopt;
+}
+
+std::variant<command, decode_error> decode_send(const json::object& o, const core::limits& limits, bool bare) {
+  send_command cmd;
+  std::optional<std::string> id, username, text;
+  if (!optional_string(o, "id", id) || !optional_string(o, "username", username) ||
+      !optional_string(o, "message", text) || !optional_string(o, "room", cmd.room))
+    return error("missing_field", "id, username, message and room must be strings", id.value_or(""));
+  if (!bare || id) {
+    if (!id || id->empty()) return error("missing_field", "a send needs an id");
+    if (!is_valid_id(*id, limits.max_id_chars))
+      return error("bad_id", "an id is 1 to " + std::to_string(limits.max_id_chars) +
+                                 " printable ASCII characters without spaces");
+    cmd.id = std::move(*id);
+  }
+  if (!username || username->empty()) return error("missing_field", "username is empty", cmd.id);
+  if (!text || text->empty()) return error("missing_field", "message is empty", cmd.id);
+  if (count_code_points(*username) > limits.max_username_chars)
+    return error("too_long", "username is longer than " + std::to_string(limits.max_username_chars) +
+                                 " characters", cmd.id);
+  if (count_code_points(*text) > limits.max_message_chars)
+    return error("too_long", "message is longer than " + std::to_string(limits.max_message_chars) +
+                                 " characters", cmd.id);
+  if (auto e = check_room(cmd.room, limits)) {
+    e->id = cmd.id;
+    return *e;
+  }
+  cmd.username = std::move(*username);
+  cmd.text = std::move(*text);
+  return cmd;
+}
+
+std::variant<command, decode_error> decode_history(const json::object& o, const core::limits& limits) {
+  history_command cmd;
+  std::optional<std::uint64_t> limit;
+  if (!optional_uint(o, "before", cmd.before)) return error("bad_before", "before must be a non-negative integer");
+  if (!optional_uint(o, "limit", limit)) return error("bad_json", "limit must be a non-negative integer");
+  if (!optional_string(o, "room", cmd.room)) return error("missing_field", "room must be a string");
+  if (auto e = check_room(cmd.room, limits)) return *e;
+  cmd.limit = static_cast<std::size_t>(std::min<std::uint64_t>(limit.value_or(50), limits.history_limit));
+  return cmd;
+}
+
+std::variant<command, decode_error> decode_room_command(const json::object& o, const core::limits& limits,
+                                                        bool subscribe) {
+  std::optional<std::string> room;
+  if (!optional_string(o, "room", room) || !room) return error("missing_field", "room is required");
+  if (auto e = check_room(room, limits)) return *e;
+  if (!subscribe) return unsubscribe_command{std::move(*room)};
+  subscribe_command cmd{std::move(*room), std::nullopt};
+  if (!optional_uint(o, "since", cmd.since)) return error("bad_since", "since must be a non-negative integer");
+  return cmd;
+}
+
+std::variant<command, decode_error> decode_person(const json::object& o, const core::limits& limits,
+                                                  bool identify) {
+  std::optional<std::string> username, room;
+  if (!optional_string(o, "username", username) || !optional_string(o, "room", room))
+    return error("missing_field", "username and room must be strings");
+  if (username && count_code_points(*username) > limits.max_username_chars)
+    return error("too_long", "username is longer than " + std::to_string(limits.max_username_chars) + " characters");
+  if (identify) {
+    if (!username || username->empty()) return error("missing_field", "username is empty");
+    return identify_command{std::move(*username)};
+  }
+  if (auto e = check_room(room, limits)) return *e;
+  return typing_command{std::move(room), username.value_or("")};
+}
+
+}  // namespace
+
+std::variant<command, decode_error> decode(std::string_view frame, const core::limits& limits) {
+  json::parse_options opts;
+  opts.max_depth = limits.max_json_depth;
+  // Small frames parse into a stack buffer; bigger ones fall back to the heap.
+  unsigned char buffer[4096];
+  json::monotonic_resource mr(buffer, sizeof buffer);
+  boost::system::error_code ec;
+  json::value v = json::parse(frame, ec, &mr, opts);
+  if (ec) return error("bad_json", "the frame is not valid JSON: " + ec.message());
+  if (!v.is_object()) return error("bad_json", "the frame must be a JSON object");
+  const auto& o = v.get_object();
+  const auto* type = o.if_contains("type");
+  if (!type) {
+    // The original app's bare {"username","message"}.
+    if (o.contains("username") || o.contains("message")) return decode_send(o, limits, true);
+    return error("missing_field", "type is missing");
+  }
+  if (!type->is_string()) return error("missing_field", "type must be a string");
+  const std::string_view t = type->get_string();
+  if (t == "send") return decode_send(o, limits, false);
+  if (t == "history") return decode_history(o, limits);
+  if (t == "subscribe") return decode_room_command(o, limits, true);
+  if (t == "unsubscribe") return decode_room_command(o, limits, false);
+  if (t == "identify") return decode_person(o, limits, true);
+  if (t == "typing") return decode_person(o, limits, false);
+  if (t == "rooms") return rooms_command{};
+  if (t == "ping") return ping_command{};
+  std::optional<std::string> id;
+  optional_string(o, "id", id);
+  return error("unknown_type", "unknown type '" + std::string(t.substr(0, 32)) + "'", id.value_or(""));
+}
+
+namespace {
+
+json::object message_object(const core::chat_message& m) {
+  json::object o;
+  o["type"] = "message";
+  o["room"] = m.room;
+  o["seq"] = m.seq;
+  o["id"] = m.id;
+  o["username"] = m.username;
+  o["message"] = m.text;
+  o["ts"] = m.ts;
+  if (!m.device.empty()) o["device"] = m.device;
+  return o;
+}
+
+}  // namespace
+
+std::string encode_message(const core::chat_message& m) { return json::serialize(message_object(m)); }
+
+std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits) {
+  json::object l;
+  l["max_message_chars"] = limits.max_message_chars;
+  l["max_username_chars"] = limits.max_username_chars;
+  l["max_frame_bytes"] = limits.max_frame_bytes;
+  l["history_limit"] = limits.history_limit;
+  l["max_room_chars"] = limits.max_room_chars;
+  l["max_id_chars"] = limits.max_id_chars;
+  json::object o;
+  o["type"] = "welcome";
+  o["room"] = room;
+  o["seq"] = seq;
+  o["limits"] = std::move(l);
+  return json::serialize(o);
+}
+
+std::string encode_ack(std::string_view room, std::string_view id, std::uint64_t seq, bool duplicate) {
+  json::object o;
+  o["type"] = "ack";
+  o["room"] = room;
+  o["id"] = id;
+  o["seq"] = seq;
+  if (duplicate) o["duplicate"] = true;
+  return json::serialize(o);
+}
+
+std::string encode_error(std::string_view code, std::string_view message, std::string_view id,
+                         std::string_view room) {
+  json::object o;
+  o["type"] = "error";
+  o["code"] = code;
+  o["message"] = message;
+  if (!id.empty()) o["id"] = id;
+  if (!room.empty()) o["room"] = room;
+  return json::serialize(o);
+}
+
+std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more) {
+  json::array a;
+  a.reserve(messages.size());
+  for (const auto& m : messages) a.push_back(message_object(m));
+  json::object o;
+  o["type"] = "history";
+  o["room"] = room;
+  o["messages"] = std::move(a);
+  o["more"] = more;
+  return json::serialize(o);
+}
+
+std::string encode_subscribed(std::string_view room, std::uint64_t seq) {
+  json::object o;
+  o["type"] = "subscribed";
+  o["room"] = room;
+  o["seq"] = seq;
+  return json::serialize(o);
+}
+
+std::string encode_presence(std::string_view room, std::span<const presence_entry> users) {
+  json::array a;
+  for (const auto& u : users) {
+    json::object p;
+    p["username"] = u.username;
+    if (!u.device.empty()) p["device"] = u.device;
+    a.push_back(std::move(p));
+  }
+  json::object o;
+  o["type"] = "presence";
+  o["room"] = room;
+  o["users"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_person_event(std::string_view kind, std::string_view room, std::string_view username,
+                                std::string_view device) {
+  json::object o;
+  o["type"] = kind;
+  o["room"] = room;
+  o["username"] = username;
+  if (!device.empty()) o["device"] = device;
+  return json::serialize(o);
+}
+
+std::string encode_rooms(std::span<const room_entry> rooms) {
+  json::array a;
+  for (const auto& r : rooms) {
+    json::object e;
+    e["room"] = r.room;
+    e["seq"] = r.seq;
+    a.push_back(std::move(e));
+  }
+  json::object o;
+  o["type"] = "rooms";
+  o["rooms"] = std::move(a);
+  return json::serialize(o);
+}
+
+std::string encode_pong() { return R"({"type":"pong"})"; }
+
+}  // namespace message::protocol

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace message::protocol {
+
+// What a client can ask, decoded and validated (docs/protocol.md, "Client → server").
+// An absent room means the connection's room.
+
+struct send_command {
+  std::string id;  ///< Empty for the original's bare form: the server makes one.
+  std::string username;
+  std::string text;
+  std::optional<std::string> room;
+};
+struct history_command {
+  std::optional<std::uint64_t> before;
+  std::size_t limit = 0;  ///< Already capped to limits::history_limit.
+  std::optional<std::string> room;
+};
+struct subscribe_command {
+  std::string room;
+  std::optional<std::uint64_t> since;
+};
+struct unsubscribe_command {
+  std::string room;
+};
+struct identify_command {
+  std::string username;
+};
+struct typing_command {
+  std::optional<std::string> room;
+  std::string username;  ///< May be empty: then the connection's name is used.
+};
+struct rooms_command {};
+struct ping_command {};
+
+using command = std::variant<send_command, history_command, subscribe_command, unsubscribe_command,
+                             identify_command, typing_command, rooms_command, ping_command>;
+
+/// A frame the server refuses, with the documented code (docs/protocol.md, "Errors").
+struct decode_error {
+  std::string code;
+  std::string message;
+  std::string id;  ///< The frame's id when it could be read.
+};
+
+}  // namespace message::protocol

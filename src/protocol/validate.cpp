@@ -1,0 +1,42 @@
+#include "protocol/validate.hpp"
+
+#include <charconv>
+
+namespace message::protocol {
+
+std::size_t count_code_points(std::string_view utf8) noexcept {
+  std::size_t n = 0;
+  for (const char c : utf8) {
+    // Every code point has exactly one byte that is not a continuation byte (10xxxxxx).
+    if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++n;
+  }
+  return n;
+}
+
+bool is_valid_name(std::string_view s, std::size_t max_chars) noexcept {
+  if (s.empty() || s.size() > max_chars) return false;
+  for (const char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_valid_id(std::string_view s, std::size_t max_chars) noexcept {
+  if (s.empty() || s.size() > max_chars) return false;
+  for (const char c : s) {
+    if (c < 0x21 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+std::optional<std::uint64_t> parse_seq(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace message::protocol

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+#include "store/message_store.hpp"
+
+namespace message::store {
+
+/// Keeps the log in memory: for tests and for `--store memory` (a throwaway chat).
+/// Everything is lost when the process exits. Not thread-safe (see message_store).
+class memory_message_store final : public message_store {
+ public:
+  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
+                                             std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
+                           std::size_t limit) override;
+  std::uint64_t last_seq(const std::string& room) override;
+  std::vector<room_info> rooms() override;
+  std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
+                    std::int64_t id_cutoff_ms, std::size_t max_rows) override;
+
+ private:
+  struct room_log {
+    std::uint64_t last_seq = 0;
+    std::deque<core::chat_message> messages;  // Consecutive seqs, oldest first.
+    std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> ids;  // id -> seq, ts
+  };
+  std::map<std::string, room_log> rooms_;
+};
+
+}  // namespace message::store

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/chat_message.hpp"
+
+namespace message::store {
+
+/// Thrown by a store when it cannot do what was asked (I/O error, full disk, corruption).
+/// The message says what went wrong in words a person can act on.
+class store_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What happened to one message of an append batch.
+struct append_result {
+  std::uint64_t seq = 0;   ///< The seq it has (new or, for a duplicate, the earlier one).
+  bool duplicate = false;  ///< true: the id was accepted before; nothing was stored now.
+};
+
+struct room_info {
+  std::string room;
+  std::uint64_t last_seq = 0;
+};
+
+struct history_page {
+  std::vector<core::chat_message> messages;  ///< Oldest first.
+  bool more = false;                         ///< Older messages exist before the first one.
+};
+
+/// The durable, ordered log of messages, one sequence per room.
+///
+/// Contract (the conformance suite in tests/unit/message_store_test.cpp checks every
+/// implementation against it):
+/// - append() assigns each new message the room's next seq (last + 1, starting at 1) and makes
+///   the whole batch durable atomically: after it returns, every message of the batch is stored;
+///   if it throws, none is, and the next append reuses the same seqs.
+/// - A message whose (room, id) was appended before (within id_memory) is a duplicate: it gets
+///   the earlier seq, duplicate = true, and is not stored again. This holds within one batch too.
+/// - Seqs are never reused, even after retention removed every message of a room.
+/// - Reads see every committed append.
+///
+/// Thread-safety: none. One thread (the store_worker's) owns a store and makes every call.
+class message_store {
+ public:
+  virtual ~message_store() = default;
+
+  virtual std::vector<append_result> append(const std::vector<core::new_message>& batch) = 0;
+
+  /// Messages of `room` with seq > after, oldest first, at most `limit`.
+  virtual std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
+                                                     std::size_t limit) = 0;
+
+  /// The newest `limit` messages of `room` with seq < before (before = nullopt: the newest),
+  /// oldest first.
+  virtual history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
+                                   std::size_t limit) = 0;
+
+  /// The highest seq ever assigned in `room` (0 for a room never written).
+  virtual std::uint64_t last_seq(const std::string& room) = 0;
+
+  /// Every room that has had messages, by name.
+  virtual std::vector<room_info> rooms() = 0;
+
+  /// Removes messages beyond the retention limits (0 = no limit) and ids older than
+  /// `id_cutoff_ms`, at most `max_rows` rows per call so the caller can interleave appends.
+  /// Returns how many rows it removed.
+  virtual std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
+                            std::int64_t id_cutoff_ms, std::size_t max_rows) = 0;
+};
+
+}  // namespace message::store

@@ -1,0 +1,303 @@
+#include "store/sqlite_message_store.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace message::store {
+
+namespace {
+
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS rooms(
+  room TEXT PRIMARY KEY,
+  last_seq INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS messages(
+  room TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  username TEXT NOT NULL,
+  body TEXT NOT NULL,
+  device TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  PRIMARY KEY(room, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sent_ids(
+  room TEXT NOT NULL,
+  id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  PRIMARY KEY(room, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sent_ids_ts ON sent_ids(ts);
+CREATE INDEX IF NOT EXISTS messages_ts ON messages(ts);
+)sql";
+
+std::string text_column(sqlite3_stmt* s, int col) {
+  const auto* p = sqlite3_column_text(s, col);
+  const auto n = sqlite3_column_bytes(s, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+/// A prepared statement, reset after each use.
+class sqlite_message_store::statement {
+ public:
+  statement(sqlite_message_store& owner, const char* sql) : owner_(owner) {
+    if (sqlite3_prepare_v3(owner.db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+      owner.fail("preparing a statement");
+  }
+  ~statement() { sqlite3_finalize(stmt_); }
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+
+  statement& bind(int i, std::string_view v) {
+    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+    return *this;
+  }
+  statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  /// Steps once; true while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    sqlite3_reset(stmt_);
+    owner_.fail("running a statement");
+  }
+  void run() {
+    while (step()) {
+    }
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) owner_.fail("binding a value");
+  }
+  sqlite_message_store& owner_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, durability mode)
+    : file_(file) {
+  // SQLITE_OPEN_CREATE makes a new file only where none exists; an existing file that is not
+  // a database makes the first statement fail with SQLITE_NOTADB, reported below.
+  const int rc = sqlite3_open_v2(file.c_str(), &db_,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw store_error(fmt::format("cannot open the database {}: {}", file.string(), why));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  try {
+    // Wait a little for a lock held by another program, then fail clearly instead of hanging.
+    sqlite3_busy_timeout(db_, 2000);
+    exec("PRAGMA journal_mode=WAL");
+    exec(mode == durability::power ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=OFF");
+    // Detect a damaged file at start rather than on the first send.
+    {
+      statement check(*this, "PRAGMA quick_check(1)");
+      if (check.step()) {
+        auto verdict = text_column(check.get(), 0);
+        if (verdict != "ok") throw store_error(fmt::format("the database {} is corrupt: {}", file.string(), verdict));
+      }
+    }
+    exec("BEGIN IMMEDIATE");
+    exec(schema);
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+sqlite_message_store::~sqlite_message_store() {
+  statements_.clear();
+  if (db_) sqlite3_close(db_);
+}
+
+void sqlite_message_store::fail(const std::string& what) const {
+  const int code = sqlite3_extended_errcode(db_);
+  const int primary = code & 0xff;
+  std::string hint;
+  if (primary == SQLITE_NOTADB) hint = " (the file is not an SQLite database: move it away or use another --data)";
+  else if (primary == SQLITE_CORRUPT) hint = " (the database is corrupt: restore a backup or move it away)";
+  else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) hint = " (another program holds a lock on it)";
+  else if (primary == SQLITE_FULL) hint = " (the disk is full)";
+  else if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM)
+    hint = " (check the file's permissions)";
+  throw store_error(fmt::format("{} failed on {}: {}{}", what, file_.string(), sqlite3_errmsg(db_), hint));
+}
+
+void sqlite_message_store::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    sqlite3_free(err);
+    fail(fmt::format("'{}'", std::string_view(sql).substr(0, 40)));
+  }
+}
+
+sqlite_message_store::statement& sqlite_message_store::prepared(const char* sql) {
+  auto& slot = statements_[sql];
+  if (!slot) slot = std::make_unique<statement>(*this, sql);
+  return *slot;
+}
+
+std::uint64_t sqlite_message_store::last_seq(const std::string& room) {
+  if (auto it = last_seq_.find(room); it != last_seq_.end()) return it->second;
+  auto& q = prepared("SELECT last_seq FROM rooms WHERE room = ?1");
+  q.bind(1, room);
+  std::uint64_t seq = q.step() ? static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0)) : 0;
+  q.reset();
+  last_seq_[room] = seq;
+  return seq;
+}
+
+std::vector<append_result> sqlite_message_store::append(const std::vector<core::new_message>& batch) {
+  std::vector<append_result> results;
+  results.reserve(batch.size());
+  std::unordered_map<std::string, std::uint64_t> next;  // Room -> last seq within this batch.
+  exec("BEGIN IMMEDIATE");
+  try {
+    auto& find_id = prepared("SELECT seq FROM sent_ids WHERE room = ?1 AND id = ?2");
+    auto& insert_msg = prepared(
+        "INSERT INTO messages(room, seq, id, username, body, device, ts) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+    auto& insert_id = prepared("INSERT INTO sent_ids(room, id, seq, ts) VALUES(?1,?2,?3,?4)");
+    for (const auto& m : batch) {
+      find_id.bind(1, m.room).bind(2, m.id);
+      if (find_id.step()) {
+        results.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(find_id.get(), 0)), true});
+        find_id.reset();
+        continue;
+      }
+      find_id.reset();
+      auto [it, fresh] = next.try_emplace(m.room, 0);
+      if (fresh) it->second = last_seq(m.room);
+      const auto seq = ++it->second;
+      const auto s = static_cast<std::int64_t>(seq);
+      insert_msg.bind(1, m.room).bind(2, s).bind(3, m.id).bind(4, m.username).bind(5, m.text);
+      insert_msg.bind(6, m.device).bind(7, m.ts).run();
+      insert_id.bind(1, m.room).bind(2, m.id).bind(3, s).bind(4, m.ts).run();
+      results.push_back({seq, false});
+    }
+    auto& upsert_room = prepared(
+        "INSERT INTO rooms(room, last_seq) VALUES(?1, ?2) "
+        "ON CONFLICT(room) DO UPDATE SET last_seq = excluded.last_seq");
+    for (const auto& [room, seq] : next) upsert_room.bind(1, room).bind(2, static_cast<std::int64_t>(seq)).run();
+    exec("COMMIT");
+  } catch (...) {
+    // Nothing of the batch is stored; the cached seqs were not touched (see `next`).
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (auto& [name, stmt] : statements_) stmt->reset();
+    throw;
+  }
+  for (const auto& [room, seq] : next) last_seq_[room] = seq;
+  return results;
+}
+
+namespace {
+core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
+  core::chat_message m;
+  m.room = room;
+  m.seq = static_cast<std::uint64_t>(sqlite3_column_int64(s, 0));
+  m.id = text_column(s, 1);
+  m.username = text_column(s, 2);
+  m.text = text_column(s, 3);
+  m.device = text_column(s, 4);
+  m.ts = sqlite3_column_int64(s, 5);
+  return m;
+}
+}  // namespace
+
+std::vector<core::chat_message> sqlite_message_store::read_after(const std::string& room,
+                                                                 std::uint64_t after,
+                                                                 std::size_t limit) {
+  auto& q = prepared(
+      "SELECT seq, id, username, body, device, ts FROM messages "
+      "WHERE room = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  q.bind(1, room).bind(2, static_cast<std::int64_t>(after)).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<core::chat_message> out;
+  while (q.step()) out.push_back(row_to_message(q.get(), room));
+  q.reset();
+  return out;
+}
+
+history_page sqlite_message_store::read_before(const std::string& room,
+                                               std::optional<std::uint64_t> before,
+                                               std::size_t limit) {
+  auto& q = prepared(
+      "SELECT seq, id, username, body, device, ts FROM messages "
+      "WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3");
+  const auto bound = before ? static_cast<std::int64_t>(*before) : INT64_MAX;
+  // One row more than asked tells whether older messages exist.
+  q.bind(1, room).bind(2, bound).bind(3, static_cast<std::int64_t>(limit) + 1);
+  history_page page;
+  while (q.step()) page.messages.push_back(row_to_message(q.get(), room));
+  q.reset();
+  if (page.messages.size() > limit) {
+    page.messages.pop_back();
+    page.more = true;
+  }
+  std::reverse(page.messages.begin(), page.messages.end());
+  return page;
+}
+
+std::vector<room_info> sqlite_message_store::rooms() {
+  auto& q = prepared("SELECT room, last_seq FROM rooms ORDER BY room");
+  std::vector<room_info> out;
+  while (q.step()) out.push_back({text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1))});
+  q.reset();
+  return out;
+}
+
+std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
+                                        std::int64_t id_cutoff_ms, std::size_t max_rows) {
+  const auto budget = static_cast<std::int64_t>(max_rows);
+  exec("BEGIN IMMEDIATE");
+  try {
+    std::size_t removed = 0;
+    if (older_than_ms > 0) {
+      auto& q = prepared(
+          "DELETE FROM messages WHERE (room, seq) IN "
+          "(SELECT room, seq FROM messages WHERE ts < ?1 LIMIT ?2)");
+      q.bind(1, older_than_ms).bind(2, budget).run();
+      removed += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    if (keep_per_room > 0) {
+      auto& q = prepared(
+          "DELETE FROM messages WHERE (room, seq) IN "
+          "(SELECT m.room, m.seq FROM messages m JOIN rooms r ON r.room = m.room "
+          " WHERE m.seq <= r.last_seq - ?1 LIMIT ?2)");
+      q.bind(1, static_cast<std::int64_t>(keep_per_room)).bind(2, budget).run();
+      removed += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    auto& ids = prepared(
+        "DELETE FROM sent_ids WHERE (room, id) IN (SELECT room, id FROM sent_ids WHERE ts < ?1 LIMIT ?2)");
+    ids.bind(1, id_cutoff_ms).bind(2, budget).run();
+    removed += static_cast<std::size_t>(sqlite3_changes(db_));
+    exec("COMMIT");
+    return removed;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace message::store

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/message_store.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace message::store {
+
+/// How hard each commit tries to survive a crash.
+enum class durability {
+  process,  ///< WAL + synchronous=NORMAL: survives a killed process, may lose the last
+            ///< commits on power loss. Default.
+  power,    ///< WAL + synchronous=FULL: every commit is fsynced; survives power loss.
+};
+
+/// The message log in one SQLite file (WAL). Opening checks the file and fails with a
+/// store_error that says what is wrong (not a database, corrupt, locked, unreadable); it
+/// never replaces an existing file. Not thread-safe (see message_store).
+class sqlite_message_store final : public message_store {
+ public:
+  sqlite_message_store(const std::filesystem::path& file, durability mode);
+  ~sqlite_message_store() override;
+  sqlite_message_store(const sqlite_message_store&) = delete;
+  sqlite_message_store& operator=(const sqlite_message_store&) = delete;
+
+  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
+                                             std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
+                           std::size_t limit) override;
+  std::uint64_t last_seq(const std::string& room) override;
+  std::vector<room_info> rooms() override;
+  std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
+                    std::int64_t id_cutoff_ms, std::size_t max_rows) override;
+
+ private:
+  class statement;
+  void exec(const char* sql);
+  [[noreturn]] void fail(const std::string& what) const;
+  statement& prepared(const char* sql);
+
+  sqlite3* db_ = nullptr;
+  std::filesystem::path file_;
+  std::unordered_map<const char*, std::unique_ptr<statement>> statements_;
+  std::unordered_map<std::string, std::uint64_t> last_seq_;  // Cache of rooms.last_seq.
+};
+
+}  // namespace message::store

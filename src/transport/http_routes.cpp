@@ -1,0 +1,107 @@
+#include "transport/http_routes.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "transport/web_assets.hpp"
+
+namespace message::transport {
+
+const web_asset* find_web_asset(std::string_view path) {
+  if (path == "/") path = "/index.html";
+  for (const auto& a : web_assets()) {
+    if (a.path == path) return &a;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+/// The Host header if it is a plain host[:port]; empty otherwise (it goes into the CSP).
+std::string safe_host(std::string_view host) {
+  for (const char c : host) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' ||
+                    c == ']' || c == '_';
+    if (!ok) return {};
+  }
+  return std::string(host);
+}
+
+void common_headers(response& res) {
+  res.set(http::field::server, "message");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("X-Frame-Options", "DENY");
+}
+
+}  // namespace
+
+response error_response(const request& req, http::status status, std::string_view text) {
+  response res{status, req.version()};
+  common_headers(res);
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::string(text) + "\n";
+  res.prepare_payload();
+  return res;
+}
+
+response route(const request& req, const http_context& ctx) {
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    auto res = error_response(req, http::status::method_not_allowed, "only GET is served here");
+    res.set(http::field::allow, "GET, HEAD");
+    return res;
+  }
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) return error_response(req, http::status::bad_request, "malformed request target");
+  // Paths are matched exactly against the embedded table: nothing touches the file system,
+  // so "..", encoded slashes and the like simply find nothing.
+  const std::string path = url->path();
+  if (path == "/healthz") {
+    const std::string problem = ctx.health ? ctx.health() : std::string();
+    return problem.empty() ? error_response(req, http::status::ok, "ok")
+                           : error_response(req, http::status::service_unavailable, problem);
+  }
+  const web_asset* asset = find_web_asset(path);
+  if (!asset) return error_response(req, http::status::not_found, "not found");
+  response res{http::status::ok, req.version()};
+  common_headers(res);
+  res.set(http::field::content_type, asset->content_type);
+  res.set(http::field::cache_control, "no-cache");
+  const std::string host = safe_host(req[http::field::host]);
+  std::string csp =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+  if (!host.empty()) csp += " ws://" + host + " wss://" + host;
+  csp += "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+  res.set("Content-Security-Policy", csp);
+  res.keep_alive(req.keep_alive());
+  if (req.method() == http::verb::head) {
+    res.content_length(asset->bytes.size());
+  } else {
+    res.body().assign(asset->bytes);
+    res.prepare_payload();
+  }
+  return res;
+}
+
+bool origin_allowed(std::string_view origin, std::string_view host, const http_context& ctx) {
+  if (origin.empty()) return true;
+  const std::string o = lower(origin);
+  for (const auto& allowed : ctx.allowed_origins) {
+    if (lower(allowed) == o) return true;
+  }
+  auto url = boost::urls::parse_absolute_uri(origin);
+  if (!url || !url->has_authority()) return false;
+  return lower(url->encoded_host_and_port()) == lower(host);
+}
+
+}  // namespace message::transport

@@ -1,0 +1,85 @@
+#include "transport/http_session.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include "transport/websocket_session.hpp"
+
+namespace message::transport {
+
+http_session::http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index)
+    : stream_(std::move(socket)), ctx_(ctx), loop_(loop_index) {}
+
+void http_session::run() {
+  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+void http_session::do_read() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(ctx_.limits.max_header_bytes));
+  parser_->body_limit(ctx_.limits.max_body_bytes);
+  // The first request must arrive whole within the handshake time (slowloris); later ones on
+  // a keep-alive connection may wait for the idle time.
+  stream_.expires_after(first_request_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.handshake_timeout)
+                                       : std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.http_idle_timeout));
+  first_request_ = false;
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream) return do_shutdown();
+  if (ec == http::error::header_limit || ec == http::error::body_limit) {
+    request fallback;
+    fallback.version(11);
+    fallback.keep_alive(false);
+    auto res = error_response(fallback,
+                              ec == http::error::header_limit ? http::status::request_header_fields_too_large
+                                                              : http::status::payload_too_large,
+                              ec == http::error::header_limit ? "request headers too large" : "request body too large");
+    res.keep_alive(false);
+    return send(std::move(res));
+  }
+  if (ec) {
+    if (ec != beast::error::timeout && ec != net::error::eof && ec != net::error::connection_reset &&
+        ec != net::error::operation_aborted) {
+      request fallback;
+      fallback.version(11);
+      auto res = error_response(fallback, http::status::bad_request, "malformed request");
+      res.keep_alive(false);
+      return send(std::move(res));
+    }
+    return do_shutdown();
+  }
+  request req = parser_->release();
+  if (websocket::is_upgrade(req)) {
+    auto url = boost::urls::parse_origin_form(req.target());
+    if (!url || url->path() != "/ws") return send(error_response(req, http::status::not_found, "not found"));
+    if (!origin_allowed(req[http::field::origin], req[http::field::host], ctx_.http))
+      return send(error_response(req, http::status::forbidden, "this page's origin may not connect here"));
+    auto query = protocol::parse_ws_query(req.target(), ctx_.limits);
+    std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_)->run(std::move(req), std::move(query));
+    return;
+  }
+  send(route(req, ctx_.http));
+}
+
+void http_session::send(response&& res) {
+  const bool keep_alive = res.keep_alive();
+  pending_ = std::make_shared<response>(std::move(res));
+  stream_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.http_idle_timeout));
+  http::async_write(stream_, *pending_,
+                    beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+  pending_.reset();
+  if (ec) return;
+  if (!keep_alive) return do_shutdown();
+  do_read();
+}
+
+void http_session::do_shutdown() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace message::transport

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "transport/net.hpp"
+#include "transport/transport_context.hpp"
+
+namespace message::transport {
+
+/// One HTTP connection: reads requests with bounded header and body size and a deadline
+/// (a half-sent request is dropped after limits::handshake_timeout), answers them through
+/// route(), and hands a WebSocket upgrade of /ws to a websocket_session after checking Origin.
+/// Lifetime: shared_from_this() in every handler. Thread-safety: one loop's io_context.
+class http_session final : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index);
+  void run();
+
+ private:
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void send(response&& res);
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+  void do_shutdown();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<response> pending_;
+  transport_context& ctx_;
+  std::size_t loop_;
+  bool first_request_ = true;
+};
+
+}  // namespace message::transport

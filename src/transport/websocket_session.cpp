@@ -1,0 +1,158 @@
+#include "transport/websocket_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "protocol/codec.hpp"
+
+namespace message::transport {
+
+websocket_session::websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index)
+    : ws_(std::move(socket)), ctx_(ctx), loop_(loop_index), close_timer_(ws_.get_executor()) {
+  ++ctx_.websocket_sessions;
+}
+
+websocket_session::~websocket_session() {
+  if (client_) client_->on_closed();
+  --ctx_.websocket_sessions;
+}
+
+void websocket_session::run(request req, std::variant<protocol::connect_request, protocol::decode_error> query) {
+  const auto& limits = ctx_.limits;
+  // The WebSocket layer has its own timeouts; the TCP stream's must not cut it.
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeout{};
+  timeout.handshake_timeout = limits.handshake_timeout;  // Also bounds the close handshake.
+  timeout.idle_timeout = 2 * limits.idle_ping;           // Ping at half, drop at full.
+  timeout.keep_alive_pings = true;
+  ws_.set_option(timeout);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "message"); }));
+  ws_.read_message_max(limits.max_frame_bytes);
+  ws_.auto_fragment(false);  // One frame per write: one syscall, not one per 4 KiB.
+  ws_.text(true);
+  if (auto* q = std::get_if<protocol::connect_request>(&query)) {
+    client_ = std::make_shared<core::client>(ctx_.hub, loop_, *this, std::move(*q));
+  } else {
+    refusal_ = std::get<protocol::decode_error>(std::move(query));
+  }
+  ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+  if (ec) return finish(ec);
+  if (refusal_) {
+    deliver(std::make_shared<const std::string>(protocol::encode_error(refusal_->code, refusal_->message)));
+    close(core::close_code::policy, refusal_->code);
+  } else {
+    client_->start();
+  }
+  do_read();
+}
+
+void websocket_session::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t) {
+  // Beast itself closes with 1009 (too big) and 1007 (invalid UTF-8) before reporting here.
+  if (ec) return finish(ec);
+  if (!ws_.got_text()) {
+    if (!closing_) {
+      closing_ = true;
+      pending_close_ = websocket::close_reason(websocket::close_code::unknown_data, "only text frames are accepted");
+      if (!writing_) do_close();
+    }
+  } else if (client_ && !closing_) {
+    const auto data = buffer_.cdata();
+    client_->on_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  }
+  buffer_.consume(buffer_.size());
+  // A large frame grew the buffer: give the memory back rather than keep it per connection.
+  if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
+  do_read();
+}
+
+void websocket_session::deliver(core::shared_line line) {
+  if (closing_ || finished_) return;
+  queued_bytes_ += line->size() + 1;
+  queue_.push_back(std::move(line));
+  if (queued_bytes_ > ctx_.limits.max_queue_bytes) {
+    // A reader this far behind is closed; nobody else waits for it, and memory stays bounded.
+    for (const auto& l : queue_) queued_bytes_ -= l->size() + 1;
+    queue_.clear();
+    close(core::close_code::too_slow, "too slow: the send queue is full");
+    return;
+  }
+  if (!writing_) do_write();
+}
+
+void websocket_session::do_write() {
+  if (queue_.empty()) return;
+  in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  static constexpr char newline = '\n';
+  buffers_.clear();
+  buffers_.reserve(in_flight_.size() * 2);
+  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
+    if (i > 0) buffers_.push_back(net::buffer(&newline, 1));
+    buffers_.push_back(net::buffer(*in_flight_[i]));
+  }
+  writing_ = true;
+  ws_.async_write(beast::buffers_range_ref(buffers_),
+                  beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  for (const auto& l : in_flight_) queued_bytes_ -= l->size() + 1;
+  in_flight_.clear();
+  if (ec) return finish(ec);
+  if (!queue_.empty()) return do_write();
+  if (pending_close_) return do_close();
+  if (client_ && !closing_) client_->on_drain();
+}
+
+void websocket_session::close(core::close_code code, std::string_view reason) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  pending_close_ = websocket::close_reason(static_cast<websocket::close_code>(code), std::string(reason));
+  if (!writing_) {
+    do_close();
+    return;
+  }
+  // A write is still in flight; if the peer never reads, cut the socket after a grace period.
+  close_timer_.expires_after(ctx_.limits.slow_close_grace);
+  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->finished_ || self->close_sent_) return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+  });
+}
+
+void websocket_session::do_close() {
+  if (close_sent_ || finished_ || !pending_close_) return;
+  close_sent_ = true;
+  ws_.async_close(*pending_close_, beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
+}
+
+void websocket_session::on_close(beast::error_code ec) { finish(ec); }
+
+void websocket_session::finish(beast::error_code ec) {
+  if (finished_) return;
+  finished_ = true;
+  closing_ = true;
+  close_timer_.cancel();
+  // Benign ends of a connection are not worth a log line.
+  if (ec && ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof &&
+      ec != net::error::connection_reset && ec != beast::error::timeout && ec != net::error::broken_pipe &&
+      ec != net::error::bad_descriptor) {
+    spdlog::debug("websocket session ended: {}", ec.message());
+  }
+  queue_.clear();
+  if (client_) client_->on_closed();
+  // Make sure the socket goes away even if the other side never answers the close.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+}  // namespace message::transport
