@@ -1,7 +1,7 @@
 // The finer points: the "N new messages" button, safe links, the unread count in the tab
 // title, and the narrow (360 px) layout. Saves docs/screenshots/narrow.png.
 
-const { describe, it, before, after, afterEach } = require('node:test');
+const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const h = require('./helpers.js');
@@ -9,55 +9,58 @@ const h = require('./helpers.js');
 describe('page polish', () => {
   let env;
   before(async () => { env = await h.setup(); });
-  afterEach(async () => { await env?.closeContexts(); });
   after(async () => { await env?.close(); });
 
-  it('keeps the view still while scrolled up and offers a jump to new messages', async () => {
-    const a = await h.openChat(env, { name: 'kim', room: 'busy' });
-    const b = await h.openChat(env, { name: 'lee', room: 'busy' });
-    const many = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`);
-    await h.postMessages(a, 'busy', 'bot', many);
-    await h.waitTexts(a, many);
+  describe('in one conversation', () => {
+    let a;
+    let b;
+    before(async () => {
+      a = await h.openChat(env, { name: 'kim', room: 'polish' });
+      b = await h.openChat(env, { name: 'lee', room: 'polish' });
+    });
+    after(async () => { await env?.closeContexts(); });
 
-    const box = a.locator('#message-box');
-    await box.evaluate((el) => { el.scrollTop = 100; });
-    const before = await box.evaluate((el) => el.scrollTop);
-    await h.send(b, 'new one');
-    await h.send(b, 'new two');
-    const jump = a.getByRole('button', { name: /2 new messages/ });
-    await jump.waitFor({ timeout: h.WAIT_MS });
-    assert.equal(await box.evaluate((el) => el.scrollTop), before, 'the view stayed put');
-    await jump.click();
-    await jump.waitFor({ state: 'hidden' });
-    assert.ok(await box.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50), 'jumped to the bottom');
-    await a.getByText('new two').waitFor();
-  });
+    it('keeps the view still while scrolled up and offers a jump to new messages', async () => {
+      const many = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`);
+      await h.postMessages(a, 'polish', 'bot', many);
+      await h.waitTexts(a, many);
 
-  it('makes only http(s) links clickable, opening safely in a new tab', async () => {
-    const a = await h.openChat(env, { name: 'kim', room: 'links' });
-    const b = await h.openChat(env, { name: 'lee', room: 'links' });
-    await h.send(b, 'javascript:alert(1) and data:text/html,hi and https://example.org/a?b=1.');
-    const msg = a.locator('#messages .msg').last();
-    await msg.getByText(/javascript:alert/).waitFor({ timeout: h.WAIT_MS });
-    const links = msg.getByRole('link');
-    assert.equal(await links.count(), 1);
-    const link = msg.getByRole('link', { name: 'https://example.org/a?b=1' });
-    assert.equal(await link.getAttribute('href'), 'https://example.org/a?b=1');
-    assert.equal(await link.getAttribute('target'), '_blank');
-    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
-    assert.equal(await a.locator('a[href^="javascript:"], a[href^="data:"]').count(), 0);
-  });
+      const box = a.locator('#message-box');
+      await box.evaluate((el) => { el.scrollTop = 100; });
+      const before = await box.evaluate((el) => el.scrollTop);
+      await h.send(b, 'new one');
+      await h.send(b, 'new two');
+      const jump = a.getByRole('button', { name: /2 new messages/ });
+      await jump.waitFor({ timeout: h.WAIT_MS });
+      assert.equal(await box.evaluate((el) => el.scrollTop), before, 'the view stayed put');
+      await jump.click();
+      await jump.waitFor({ state: 'hidden' });
+      assert.ok(await box.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50), 'jumped to the bottom');
+      await a.getByText('new two').waitFor();
+    });
 
-  it('counts unread messages in the tab title while the page is hidden', async () => {
-    const a = await h.openChat(env, { name: 'kim', room: 'title' });
-    const b = await h.openChat(env, { name: 'lee', room: 'title' });
-    assert.equal(await a.title(), 'message');
-    await setVisibility(a, 'hidden');
-    for (const t of ['one', 'two', 'three']) await h.send(b, t);
-    await h.waitTexts(a, ['one', 'two', 'three']);
-    await h.eventually(async () => assert.equal(await a.title(), '(3) message'));
-    await setVisibility(a, 'visible');
-    await h.eventually(async () => assert.equal(await a.title(), 'message'));
+    it('makes only http(s) links clickable, opening safely in a new tab', async () => {
+      await h.send(b, 'javascript:alert(1) and data:text/html,hi and https://example.org/a?b=1.');
+      const msg = a.locator('#messages .msg').last();
+      await msg.getByText(/javascript:alert/).waitFor({ timeout: h.WAIT_MS });
+      const links = msg.getByRole('link');
+      assert.equal(await links.count(), 1);
+      const link = msg.getByRole('link', { name: 'https://example.org/a?b=1' });
+      assert.equal(await link.getAttribute('href'), 'https://example.org/a?b=1');
+      assert.equal(await link.getAttribute('target'), '_blank');
+      assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+      assert.equal(await a.locator('a[href^="javascript:"], a[href^="data:"]').count(), 0);
+    });
+
+    it('counts unread messages in the tab title while the page is hidden', async () => {
+      assert.equal(await a.title(), 'message');
+      await setVisibility(a, 'hidden');
+      for (const t of ['one', 'two', 'three']) await h.send(b, t);
+      await a.locator('#messages .msg').last().getByText('three').waitFor({ timeout: h.WAIT_MS });
+      await h.eventually(async () => assert.equal(await a.title(), '(3) message'));
+      await setVisibility(a, 'visible');
+      await h.eventually(async () => assert.equal(await a.title(), 'message'));
+    });
   });
 
   it('asks for notification permission only when the user turns notifications on', async () => {
@@ -86,6 +89,7 @@ describe('page polish', () => {
     await h.send(b, 'ping while away');
     await h.eventually(async () => assert.deepEqual(await a.evaluate(() => window.notes.shown),
       [{ title: 'lee in #notes', body: 'ping while away' }]));
+    await env.closeContexts();
   });
 
   it('fits a 360 px wide phone screen', async () => {
@@ -113,6 +117,7 @@ describe('page polish', () => {
     await toggle.click();
     await a.getByLabel('Room name').waitFor({ state: 'visible' });
     assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    await env.closeContexts();
   });
 });
 
