@@ -336,6 +336,14 @@ ui.roomList.addEventListener('click', (event) => {
   }
 });
 
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && ui.app.classList.contains('sidebar-open')) {
+    ui.app.classList.remove('sidebar-open');
+    ui.roomsToggle.setAttribute('aria-expanded', 'false');
+    ui.roomsToggle.focus();
+  }
+});
+
 ui.roomsToggle.addEventListener('click', () => {
   const open = ui.app.classList.toggle('sidebar-open');
   ui.roomsToggle.setAttribute('aria-expanded', String(open));

@@ -57,6 +57,10 @@ describe('chat between two pages', () => {
     assert.deepEqual(await a.locator('#messages .msg').evaluateAll((els) => els.map((e) => e.classList.contains('own'))),
       [true, false, false, true, false]);
     await a.locator('#messages .msg[data-seq="4"][data-state="sent"]').waitFor();
+    // Consecutive messages of one sender are grouped under one name; a day separator heads the day.
+    assert.deepEqual(await a.locator('#messages .msg').evaluateAll((els) => els.map((e) => e.classList.contains('cont'))),
+      [false, false, true, false, false]);
+    assert.equal(await a.locator('#messages .day').allTextContents().then((d) => d.join('|')), 'Today');
 
     // The markup arrived as text: no element was made from it and no script ran.
     assert.equal(await a.locator('#messages img').count(), 0);
