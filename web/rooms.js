@@ -23,33 +23,50 @@ export function roomFromHash(hash) {
 export const hashFor = (room) => `#/room/${room}`;
 
 /**
- * Draws the list. `seqs` maps room → latest seq known, `read` room → last seq read.
+ * Draws the list, reusing each room's link so keyboard focus survives a refresh.
+ * `seqs` maps room → latest seq known, `read` room → last seq read.
  * @returns {number} total unread across other rooms
  */
 export function renderRoomList(list, { rooms, seqs, read, current }) {
-  list.replaceChildren();
+  const existing = new Map();
+  for (const li of list.children) existing.set(li.dataset.room, li);
+  for (const [room, li] of existing) if (!rooms.includes(room)) li.remove();
   let total = 0;
+  let cursor = list.firstElementChild;
   for (const room of rooms) {
-    const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = hashFor(room);
-    a.className = 'room-link';
-    const name = document.createElement('span');
-    name.className = 'room-name';
-    name.textContent = room;
-    a.append(name);
+    const li = existing.get(room) || roomItem(room);
     const unread = room === current ? 0 : Math.max(0, (seqs[room] || 0) - (read[room] || 0));
-    if (room === current) a.setAttribute('aria-current', 'page');
-    if (unread > 0) {
-      total += unread;
-      const badge = document.createElement('span');
-      badge.className = 'badge';
-      badge.textContent = unread > 99 ? '99+' : String(unread);
-      badge.setAttribute('aria-label', `${unread} unread`);
-      a.append(badge);
-    }
-    li.append(a);
-    list.append(li);
+    total += unread;
+    drawRoomItem(li, room === current, unread);
+    if (li === cursor) cursor = cursor.nextElementSibling;
+    else list.insertBefore(li, cursor);
   }
   return total;
+}
+
+function roomItem(room) {
+  const li = document.createElement('li');
+  li.dataset.room = room;
+  const a = document.createElement('a');
+  a.href = hashFor(room);
+  a.className = 'room-link';
+  const name = document.createElement('span');
+  name.className = 'room-name';
+  name.textContent = room;
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  a.append(name, badge);
+  li.append(a);
+  return li;
+}
+
+function drawRoomItem(li, isCurrent, unread) {
+  const a = li.firstElementChild;
+  if (isCurrent) a.setAttribute('aria-current', 'page');
+  else a.removeAttribute('aria-current');
+  const badge = a.querySelector('.badge');
+  badge.hidden = unread === 0;
+  badge.textContent = unread === 0 ? '' : unread > 99 ? '99+' : String(unread);
+  if (unread > 0) badge.setAttribute('aria-label', `${unread} unread`);
+  else badge.removeAttribute('aria-label');
 }

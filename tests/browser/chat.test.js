@@ -69,6 +69,9 @@ describe('chat between two pages', () => {
     assert.equal(dialogs, 0);
 
     await composeScreenshot(env, a, b, path.join(h.ROOT, 'docs', 'screenshots', 'chat.png'));
+    await b.emulateMedia({ colorScheme: 'dark' });
+    await b.screenshot({ path: path.join(h.ROOT, 'docs', 'screenshots', 'dark.png') });
+    await b.emulateMedia({ colorScheme: 'light' });
 
     // Close closes, and it stays closed until Open.
     await a.getByRole('button', { name: 'Close' }).click();
