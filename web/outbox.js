@@ -11,9 +11,15 @@ const RETRYABLE = new Set(['store_failed', 'rate_limited']);
 export class Outbox {
   constructor() {
     this.entries = loadOutbox().map((e) => ({ ...e, state: e.state === 'failed' ? 'failed' : 'pending' }));
+    this.removed = new Set(); // ids this tab took out, so a merge does not bring them back
   }
 
+  // Another tab of this browser shares the stored outbox: keep the entries it added when saving,
+  // so one tab's save does not drop the other's. Memory stays authoritative if storage fails.
   save() {
+    const mine = new Set(this.entries.map((e) => e.id));
+    const theirs = loadOutbox().filter((e) => !mine.has(e.id) && !this.removed.has(e.id));
+    this.entries = [...this.entries, ...theirs].sort((a, b) => a.ts - b.ts);
     saveOutbox(this.entries);
   }
 
@@ -38,8 +44,10 @@ export class Outbox {
   remove(id) {
     const before = this.entries.length;
     this.entries = this.entries.filter((e) => e.id !== id);
-    if (this.entries.length !== before) this.save();
-    return this.entries.length !== before;
+    this.removed.add(id);
+    const found = this.entries.length !== before;
+    if (found) this.save();
+    return found;
   }
 
   /**
