@@ -39,11 +39,18 @@ export class Scroller {
   snapshot() {
     if (this.isAtBottom()) return { bottom: true };
     const top = this.box.getBoundingClientRect().top;
-    for (const node of this.box.querySelectorAll('.msg')) {
-      const rect = node.getBoundingClientRect();
-      if (rect.bottom > top) return { bottom: false, anchor: node, offset: rect.top - top };
+    const nodes = this.box.querySelectorAll('.msg');
+    // Binary search for the first message whose bottom is below the top edge: the one being read.
+    let lo = 0;
+    let hi = nodes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (nodes[mid].getBoundingClientRect().bottom > top) hi = mid;
+      else lo = mid + 1;
     }
-    return { bottom: false };
+    if (lo === nodes.length) return { bottom: false };
+    const anchor = nodes[lo];
+    return { bottom: false, anchor, offset: anchor.getBoundingClientRect().top - top };
   }
 
   restore(snap, forceBottom) {

@@ -65,5 +65,15 @@ describe('outbox', () => {
     await third.waitFor({ state: 'detached' });
     await h.waitTexts(page, ['keeps trying', 'refused']);
     assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('message.outbox'))), []);
+
+    // Checked before sending: the length limit from `welcome`, and a username.
+    const count = sent.length;
+    await h.send(page, 'x'.repeat(4001));
+    await page.getByRole('alert').filter({ hasText: 'at most 4000 characters' }).waitFor();
+    await page.getByLabel('Username').fill('');
+    await h.send(page, 'who am I?');
+    await page.getByRole('alert').filter({ hasText: 'Choose a username' }).waitFor();
+    await h.waitTexts(page, ['keeps trying', 'refused']);
+    assert.equal(sent.length, count, 'nothing invalid was sent');
   });
 });
