@@ -1,4 +1,13 @@
-// Wiring: page state, server frames, and the controls. The pieces live in their own modules.
+// Wiring: page state, server frames, and the controls. The pieces live in their own modules:
+//   connection.js  the WebSocket: NDJSON frames, ping/pong liveness, reconnect with backoff
+//   outbox.js      messages not yet acknowledged, kept in localStorage and resent by id
+//   timeline.js    the current room's messages, de-duplicated and ordered by seq
+//   render.js      the message list (grouping, day separators), linkify.js for safe links
+//   scroll.js      stick-to-bottom, "N new messages", asking for older messages at the top
+//   rooms.js       room names in the hash, the room list with unread counts
+//   presence.js    who is online, who is typing;  notify.js  title count, desktop notifications
+//   storage.js     everything kept in localStorage
+// One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
 
 import { Connection } from './connection.js';
 import { Outbox } from './outbox.js';
@@ -371,6 +380,7 @@ ui.form.addEventListener('submit', (event) => {
   ui.message.value = '';
   autosize();
   render({ bottom: true });
+  ui.message.focus();
 });
 
 ui.message.addEventListener('keydown', (event) => {
@@ -394,6 +404,11 @@ function autosize() {
 }
 
 ui.username.value = store.loadUsername();
+ui.username.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter') return;
+  event.preventDefault(); // Enter here means "this is my name", not "send the message"
+  ui.message.focus(); // blurring fires 'change', which saves and announces the name
+});
 ui.username.addEventListener('change', () => {
   const name = ui.username.value.trim();
   ui.username.value = name;
