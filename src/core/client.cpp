@@ -4,16 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.hpp"
 #include "core/hub.hpp"
 #include "protocol/codec.hpp"
 
 namespace message::core {
 
 namespace {
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 /// Typing notices a client may trigger: the page sends one every 2 s; more is noise.
 constexpr auto typing_interval = std::chrono::milliseconds(1000);
 }  // namespace
@@ -181,7 +178,7 @@ void client::enter_presence(const std::string& room, room_state& st) {
     send_line(protocol::encode_presence(room, people.list(room)));
     return;
   }
-  auto change = people.join(room, params_.name, tag_);
+  auto change = people.join(room, params_.name, params_.device);
   st.present = true;
   send_line(protocol::encode_presence(room, change.users));
   if (change.changed) {
@@ -195,7 +192,7 @@ void client::enter_presence(const std::string& room, room_state& st) {
 void client::leave_presence(const std::string& room, room_state& st) {
   if (!st.present) return;
   st.present = false;
-  auto change = hub_.people().leave(room, params_.name, tag_);
+  auto change = hub_.people().leave(room, params_.name, params_.device);
   if (change.changed) {
     hub_.broadcast_event(room,
                          std::make_shared<const std::string>(
