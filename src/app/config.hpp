@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -21,6 +22,13 @@ struct server_config {
   std::size_t io_threads = 1;            ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
   std::string log_level = "info";
+  /// redis://HOST:PORT[/DB]: several nodes share the store and fan-out in this Redis.
+  /// Empty: SQLite (or memory) and in-process fan-out, and no Redis code runs.
+  std::string redis_url;
+  std::string redis_password;
+  /// How often a node tells the others who is connected to it; a dead node's people leave
+  /// presence after 3 of these. 15 s keeps that under a minute.
+  std::chrono::milliseconds redis_heartbeat{15000};
   core::limits limits;
 };
 
