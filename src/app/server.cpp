@@ -31,8 +31,7 @@ server::server(server_config config) : config_(std::move(config)) {
     auto where = redis::parse_redis_url(config_.redis_url);
     if (!config_.redis_password.empty()) where.password = config_.redis_password;
     redis_status_ = std::make_shared<redis::redis_status>();
-    store = std::make_unique<store::redis_message_store>(
-        where, std::chrono::duration_cast<std::chrono::seconds>(config_.limits.id_memory), redis_status_);
+    store = std::make_unique<store::redis_message_store>(where, redis_status_);
     broker = std::make_unique<redis::redis_broker>(where, redis_status_,
                                                    redis::redis_broker::options{config_.redis_heartbeat});
   } else {

@@ -27,21 +27,22 @@ constexpr auto command_timeout = std::chrono::milliseconds(5000);
 constexpr auto first_backoff = std::chrono::milliseconds(100);
 constexpr auto max_backoff = std::chrono::milliseconds(2000);
 
-// The append script (see the class comment). ARGV: key prefix, id TTL in seconds, channel,
-// then room, id, body for each message. Returns seq, duplicate (0/1) for each message.
+// The append script (see the class comment). ARGV: key prefix, channel, then room, id, ts,
+// body for each message. Returns seq, duplicate (0/1) for each message. Ids live in a hash per
+// room (id -> seq) with a sorted set by ts beside it, so prune() forgets them by age.
 constexpr const char* append_script = R"lua(
-local p, ttl, chan = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local p, chan = ARGV[1], ARGV[2]
 local out, pub = {}, {}
-for i = 4, #ARGV, 3 do
-  local room, id, body = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local idkey = p .. 'id:' .. room .. ':' .. id
-  local seen = redis.call('GET', idkey)
+for i = 3, #ARGV, 4 do
+  local room, id, ts, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local seen = redis.call('HGET', p .. 'ids:' .. room, id)
   if seen then
     out[#out + 1] = tonumber(seen)
     out[#out + 1] = 1
   else
     local seq = redis.call('INCR', p .. 'seq:' .. room)
-    redis.call('SET', idkey, seq, 'EX', ttl)
+    redis.call('HSET', p .. 'ids:' .. room, id, seq)
+    redis.call('ZADD', p .. 'idts:' .. room, ts, id)
     local entry = seq .. ' ' .. body
     redis.call('ZADD', p .. 'log:' .. room, seq, entry)
     redis.call('HSET', p .. 'rooms', room, seq)
@@ -74,9 +75,8 @@ std::uint64_t to_u64(const redisReply* r) {
 
 void redis_message_store::reply_deleter::operator()(void* r) const { freeReplyObject(r); }
 
-redis_message_store::redis_message_store(redis::redis_endpoint where, std::chrono::seconds id_memory,
-                                         std::shared_ptr<redis::redis_status> status)
-    : where_(std::move(where)), id_memory_(id_memory), status_(std::move(status)) {
+redis_message_store::redis_message_store(redis::redis_endpoint where, std::shared_ptr<redis::redis_status> status)
+    : where_(std::move(where)), status_(std::move(status)) {
   try {
     connect();
   } catch (const store_error& e) {
@@ -166,12 +166,12 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
   // EVAL with the text each time: Redis caches the compiled script by its SHA1, and the text
   // (under 1 KB) is small next to a batch, so a Redis restart needs no NOSCRIPT dance.
   std::vector<std::string> argv;
-  argv.reserve(6 + 3 * batch.size());
-  argv.insert(argv.end(), {"EVAL", append_script, "0", std::string(redis::key_prefix),
-                           std::to_string(std::max<std::int64_t>(id_memory_.count(), 1)), redis::messages_channel()});
+  argv.reserve(5 + 4 * batch.size());
+  argv.insert(argv.end(), {"EVAL", append_script, "0", std::string(redis::key_prefix), redis::messages_channel()});
   for (const auto& m : batch) {
     argv.push_back(m.room);
     argv.push_back(m.id);
+    argv.push_back(std::to_string(m.ts));
     argv.push_back(redis::encode_entry_body(m));
   }
   auto reply = command(argv);
@@ -248,9 +248,7 @@ std::vector<room_info> redis_message_store::rooms() {
 }
 
 std::size_t redis_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
-                                       std::int64_t /*id_cutoff_ms*/, std::size_t max_rows) {
-  // Ids need no pass: each idempotency key expires by itself (TTL = id_memory).
-  if (keep_per_room == 0 && older_than_ms <= 0) return 0;
+                                       std::int64_t id_cutoff_ms, std::size_t max_rows) {
   std::size_t removed = 0;
   for (const auto& r : rooms()) {
     if (removed >= max_rows) break;
@@ -273,6 +271,25 @@ std::size_t redis_message_store::prune(std::uint64_t keep_per_room, std::int64_t
       if (old > 0) command({"ZREMRANGEBYRANK", log, "0", std::to_string(old - 1)});
       removed += old;
       if (old < want) break;
+    }
+    // Ids accepted before the cutoff are forgotten (the contract keeps them >= id_memory).
+    while (removed < max_rows) {
+      const auto want = std::min<std::size_t>(500, max_rows - removed);
+      const auto idts = key("idts", r.room);
+      auto old = command({"ZRANGEBYSCORE", idts, "-inf", fmt::format("({}", id_cutoff_ms), "LIMIT", "0",
+                          std::to_string(want)});
+      const auto* rr = as_reply(old.get());
+      if (rr->type != REDIS_REPLY_ARRAY || rr->elements == 0) break;
+      std::vector<std::string> hdel{"HDEL", key("ids", r.room)};
+      std::vector<std::string> zrem{"ZREM", idts};
+      for (std::size_t i = 0; i < rr->elements; ++i) {
+        hdel.emplace_back(rr->element[i]->str, rr->element[i]->len);
+        zrem.emplace_back(rr->element[i]->str, rr->element[i]->len);
+      }
+      command(hdel);
+      command(zrem);
+      removed += rr->elements;
+      if (rr->elements < want) break;
     }
   }
   return removed;

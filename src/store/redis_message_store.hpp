@@ -14,8 +14,8 @@ namespace message::store {
 
 /// The message log in a Redis shared by every node (--redis).
 ///
-/// One Lua script per append batch does, atomically inside Redis: the idempotency check on a
-/// per-(room, id) key with a TTL of id_memory, INCR of the room's seq, ZADD of "<seq> <json>"
+/// One Lua script per append batch does, atomically inside Redis: the idempotency check in the
+/// room's id hash (ids are pruned by age like SQLite's), INCR of the room's seq, ZADD of "<seq> <json>"
 /// into the room's sorted set (score = seq), and one PUBLISH of every new entry on
 /// redis::messages_channel(). So seqs are gap-free and ordered across nodes, and every node's
 /// subscriber sees commits in commit order. One batch is one round trip.
@@ -32,8 +32,7 @@ class redis_message_store final : public message_store {
  public:
   /// Connects once; a Redis that is down is not fatal (status says so, calls throw until it is
   /// back), but a refused AUTH or SELECT is: it throws store_error.
-  redis_message_store(redis::redis_endpoint where, std::chrono::seconds id_memory,
-                      std::shared_ptr<redis::redis_status> status);
+  redis_message_store(redis::redis_endpoint where, std::shared_ptr<redis::redis_status> status);
   ~redis_message_store() override;
   redis_message_store(const redis_message_store&) = delete;
   redis_message_store& operator=(const redis_message_store&) = delete;
@@ -61,7 +60,6 @@ class redis_message_store final : public message_store {
   std::vector<core::chat_message> entries(const reply_ptr& reply);
 
   redis::redis_endpoint where_;
-  std::chrono::seconds id_memory_;
   std::shared_ptr<redis::redis_status> status_;
   redisContext* ctx_ = nullptr;
   std::string last_error_;
