@@ -60,7 +60,8 @@ std::vector<protocol::presence_entry> presence::list(const room_people& r) const
       next = &m->first;
       ++m;
     }
-    out.push_back({next->first, next->second});
+    // Keyed by the full device id; shown by its first 6 characters (as message frames are).
+    out.push_back({next->first, next->second.substr(0, 6)});
   }
   return out;
 }
@@ -85,7 +86,7 @@ void presence::set_remote(const std::string& room, const person& who, const std:
     if (p->second.empty()) r.remote.erase(p);
   }
   const bool is = present(r, who);
-  if (was != is) changes.push_back({room, {who.first, who.second}, is});
+  if (was != is) changes.push_back({room, {who.first, who.second.substr(0, 6)}, is});
   if (r.local.empty() && r.remote.empty()) rooms_.erase(room);
 }
 

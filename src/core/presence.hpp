@@ -12,7 +12,7 @@
 
 namespace message::core {
 
-/// Who is online in each room: one entry per (username, device), however many connections
+/// Who is online in each room: one entry per (username, device id), however many connections
 /// (tabs) it has, on this node or (with a broker across nodes) on any other node.
 ///
 /// Local entries count this node's connections. Remote entries are what other nodes announced
@@ -31,7 +31,7 @@ class presence {
   /// A change of the union caused by remote news, to announce to this node's clients.
   struct remote_change {
     std::string room;
-    protocol::presence_entry person;
+    protocol::presence_entry person;  ///< As shown: the device is its 6-character tag.
     bool present = false;
   };
   struct entry {
