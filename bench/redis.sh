@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/redis.sh: one node alone against nodes on Redis (issue 6). Starts a redis-server on a
-# free port (AOF on, appendfsync everysec, --save ''), then measures with message_loadgen:
+# free port (AOF on, appendfsync always by default as docs/deployment.md recommends, --save ''),
+# then measures with message_loadgen:
 #   alone     one node, SQLite store, in-process fan-out (the default)
 #   redis-1   one node on Redis (store + fan-out through Redis pub/sub)
 #   redis-2   two nodes on Redis; clients alternate between them (--port2), so half of every
@@ -9,13 +10,14 @@
 # the load generator are not pinned. Every process is stopped by its PID.
 #
 #   bench/redis.sh [--clients 100] [--senders 10] [--window 8] [--duration 5] [--runs 1]
+#                  [--fsync always|everysec]
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 server="$root/build/message"
 loadgen="$root/build/message_loadgen"
-clients=100 senders=10 window=8 duration=5 runs=1
+clients=100 senders=10 window=8 duration=5 runs=1 fsync=always
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients="$2"; shift ;;
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
     --window) window="$2"; shift ;;
     --duration) duration="$2"; shift ;;
     --runs) runs="$2"; shift ;;
+    --fsync) fsync="$2"; shift ;;
     *) echo "redis.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -53,7 +56,7 @@ if "$server" --help 2>&1 | grep -q -- '--no-rate-limit'; then extra+=(--no-rate-
 
 rport=$(pick_port)
 mkdir -p "$work/redis"
-/usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec \
+/usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync "$fsync" \
   --dir "$work/redis" --logfile "$work/redis/redis.log" --daemonize no &
 redis_pid=$!
 pids+=("$redis_pid")

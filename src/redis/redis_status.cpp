@@ -28,6 +28,15 @@ void redis_status::up(link which) {
   if (down_[i]) spdlog::info("redis {} connection is back", name(which));
   down_[i] = false;
   why_[i].clear();
+  // The store connects only when there is something to store: a broker link that reached the
+  // same Redis vouches for it, or /healthz would keep the node out of a balancer's rotation
+  // and no send would ever come to reconnect the store.
+  const auto store = static_cast<std::size_t>(link::store);
+  if (which != link::store && down_[store]) {
+    spdlog::info("redis is reachable again; the store reconnects with the next send");
+    down_[store] = false;
+    why_[store].clear();
+  }
 }
 
 std::string redis_status::problem() const {

@@ -25,7 +25,7 @@ constexpr auto connect_timeout = std::chrono::milliseconds(1000);
 constexpr auto command_timeout = std::chrono::milliseconds(5000);
 /// Reconnect attempts after a failure back off from the first to the last value.
 constexpr auto first_backoff = std::chrono::milliseconds(100);
-constexpr auto max_backoff = std::chrono::milliseconds(2000);
+constexpr auto max_backoff = std::chrono::milliseconds(500);
 
 // The append script (see the class comment). ARGV: key prefix, channel, then room, id, ts,
 // body for each message. Returns seq, duplicate (0/1) for each message. Ids live in a hash per
@@ -134,7 +134,9 @@ void redis_message_store::connect() {
 
 redisContext* redis_message_store::context() {
   if (ctx_) return ctx_;
-  if (std::chrono::steady_clock::now() < retry_at_) throw store_error("redis unreachable: " + last_error_);
+  // Back off between attempts, unless the broker's links show Redis is back.
+  const bool back = status_ && status_->problem().empty();
+  if (std::chrono::steady_clock::now() < retry_at_ && !back) throw store_error("redis unreachable: " + last_error_);
   connect();
   return ctx_;
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "harness.hpp"
 #include "redis_server.hpp"
@@ -271,6 +272,30 @@ TEST_F(ScaleOut, RedisKilledAndRestartedLosesNothingAcknowledged) {
     }
     EXPECT_EQ(ids, acked);
   }
+}
+
+TEST_F(ScaleOut, ANodeStartedWhileRedisIsDownRecoversByItself) {
+  redis->stop(SIGTERM);
+  auto& a = node();  // Starts anyway: Redis may come up after the nodes.
+  EXPECT_TRUE(health_becomes(a, 503));
+  redis->start();
+  ASSERT_TRUE(health_becomes(a, 200, 15000ms));
+  auto c = connect(a);
+  c->send_message("late-1", "kim", "hello");
+  auto ack = c->next_of("ack");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(u64((*ack)["seq"]), 1u);
+  auto m = c->next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(str((*m)["id"]), "late-1");
+}
+
+TEST(ScaleOutFlags, ABadRedisUrlIsRefusedWithExitCode2) {
+  auto [code, out] = run_to_exit({"--redis", "http://localhost:6379"});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("redis://"), std::string::npos) << out;
+  std::tie(code, out) = run_to_exit({"--redis", "redis://localhost:6379/x"});
+  EXPECT_EQ(code, 2) << out;
 }
 
 }  // namespace

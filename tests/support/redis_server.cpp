@@ -63,7 +63,7 @@ void redis_server::start() {
   const std::string dir = dir_.string();
   const std::string log = (dir_ / "redis.log").string();
   std::vector<std::string> args{binary(), "--port", port, "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir,
+                                "--appendonly", "yes", "--appendfsync", "always", "--dir", dir,
                                 "--logfile", log, "--daemonize", "no"};
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");

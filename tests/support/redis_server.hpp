@@ -1,6 +1,7 @@
 #pragma once
 
-// A real redis-server for tests: started on a free loopback port with AOF in a fresh
+// A real redis-server for tests: started on a free loopback port with AOF (appendfsync always:
+// see docs/deployment.md for why everysec can lose acknowledged writes) in a fresh
 // directory, stopped by its PID (never by name). Restartable on the same port and directory,
 // so a test can kill Redis and bring it back with its data.
 
