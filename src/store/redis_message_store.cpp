@@ -142,6 +142,7 @@ redisContext* redis_message_store::context() {
 }
 
 redis_message_store::reply_ptr redis_message_store::command(const std::vector<std::string>& argv, bool allow_error) {
+  const bool reused = ctx_ != nullptr;
   redisContext* c = ctx_ ? ctx_ : context();
   std::vector<const char*> args;
   std::vector<std::size_t> lens;
@@ -152,6 +153,15 @@ redis_message_store::reply_ptr redis_message_store::command(const std::vector<st
     lens.push_back(a.size());
   }
   void* r = redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data());
+  if (!r && reused && argv[0] != "AUTH" && argv[0] != "SELECT") {
+    // The connection broke while it sat idle (Redis restarted): one attempt on a fresh one, so
+    // the first send after a restart is not refused. Safe for the append script too: a batch
+    // that did run before the break comes back as duplicates with its seqs.
+    redisFree(ctx_);
+    ctx_ = nullptr;
+    c = context();
+    r = redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data());
+  }
   if (!r) lost(c->errstr[0] ? std::string(c->errstr) : std::string("connection lost"));
   reply_ptr reply(r);
   const auto* rr = as_reply(r);
