@@ -54,15 +54,17 @@ void redis_broker::start(core::broker_target& target) {
               sub_->subscribe(messages_channel());
               sub_->subscribe(events_channel());
             },
-            [this](const std::string& why) { status_->down(link::subscriber, why); },
+            [this](const std::string& why) {
+              listening_ = false;
+              status_->down(link::subscriber, why);
+            },
             [this](const redisReply& push) { on_push(push); }});
     pub_ = std::make_unique<async_connection>(
         io_, where_,
         async_connection::callbacks{[this] {
                                       status_->up(link::publisher);
-                                      // Ask the others for their lists and give ours.
-                                      publish(json::serialize(json::object{{"node", node_}, {"kind", "hello"}}));
                                       send_snapshot();
+                                      if (listening_) say_hello();
                                     },
                                     [this](const std::string& why) { status_->down(link::publisher, why); },
                                     {}});
@@ -121,6 +123,9 @@ void redis_broker::on_push(const redisReply& push) {
       status_->up(link::subscriber);
       // Commits published while we were not subscribed never reach us: re-read them.
       target_->resync();
+    } else if (channel == events_channel()) {
+      listening_ = true;
+      say_hello();  // Now that their answers can reach us.
     }
     return;
   }
@@ -217,6 +222,11 @@ void redis_broker::presence_changed(const std::string& room, const std::string& 
                                          {"device", device},
                                          {"present", present}}));
   });
+}
+
+void redis_broker::say_hello() {
+  // The others answer with their lists at once, instead of at their next heartbeat.
+  publish(json::serialize(json::object{{"node", node_}, {"kind", "hello"}}));
 }
 
 void redis_broker::send_snapshot() {

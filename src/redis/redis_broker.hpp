@@ -65,6 +65,7 @@ class redis_broker final : public core::broker {
   void publish(std::string payload);
   void announce(const std::vector<core::presence::remote_change>& changes);
   void send_snapshot();
+  void say_hello();
   void do_heartbeat();
   void do_sweep();
   void finish();
@@ -82,6 +83,7 @@ class redis_broker final : public core::broker {
   std::unique_ptr<async_connection> sub_;
   std::unique_ptr<async_connection> pub_;
   bool finished_ = false;
+  bool listening_ = false;  // Subscribed to events_channel(): answers to hello can arrive.
   std::thread thread_;
 };
 
