@@ -18,12 +18,12 @@ const WAIT_MS = 10_000;
  * Starts `build/message` (or $MESSAGE_BIN) and resolves once it prints its port.
  * By default on a free port with a fresh data directory; pass both to restart a stopped one.
  */
-async function startServer({ port: wantedPort = 0, data: wantedData } = {}) {
+async function startServer({ port: wantedPort = 0, data: wantedData, args = [] } = {}) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`server binary not found at ${BIN}: build it first (make build), or set MESSAGE_BIN`);
   }
   const data = wantedData || fs.mkdtempSync(path.join(os.tmpdir(), 'message-browser-'));
-  const child = spawn(BIN, ['--host', '127.0.0.1', '--port', String(wantedPort), '--data', data], {
+  const child = spawn(BIN, ['--host', '127.0.0.1', '--port', String(wantedPort), '--data', data, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -72,9 +72,12 @@ async function launchBrowser() {
   });
 }
 
-/** Server + browser for one test file; call `close()` in `after`. */
-async function setup() {
-  const server = await startServer();
+/**
+ * Server + browser for one test file; call `close()` in `after`. `args` go to the server
+ * (a file that pre-fills history from one socket passes --no-rate-limit: that is a flood).
+ */
+async function setup({ args = [] } = {}) {
+  const server = await startServer({ args });
   let browser;
   try {
     browser = await launchBrowser();
@@ -91,7 +94,7 @@ async function setup() {
     async restartServer(whileDown = async () => {}) {
       await env.server.stop({ keepData: true });
       await whileDown();
-      env.server = await startServer({ port: env.server.port, data: env.server.data });
+      env.server = await startServer({ port: env.server.port, data: env.server.data, args });
     },
     /** Closes the contexts that openChat made, so one test's pages do not slow the next. */
     async closeContexts() {

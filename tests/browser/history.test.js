@@ -7,7 +7,7 @@ const h = require('./helpers.js');
 
 describe('history', () => {
   let env;
-  before(async () => { env = await h.setup(); });
+  before(async () => { env = await h.setup({ args: ['--no-rate-limit'] }); });
   afterEach(async () => { await env?.closeContexts(); });
   after(async () => { await env?.close(); });
 
