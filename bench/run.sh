@@ -222,6 +222,9 @@ scenario_list=(
 
 say "== $mode run: servers: $servers; results: $results"
 t0=$(date +%s)
+# Other work on the machine shows in the load average: the report prints it.
+loadavg() { printf '{"meta":"%s","loadavg":%s}\n' "$1" "$(cut -d' ' -f1 /proc/loadavg)" >>"$results"; }
+loadavg start
 for r in $(seq "$runs"); do
   for entry in "${scenario_list[@]}"; do
     scenario=${entry%%|*}
@@ -247,6 +250,7 @@ done
 if [ "$big_idle" -gt 0 ] && want message; then
   run_one "S5-big" message --clients "$big_idle" --idle --warmup 1 --duration 2 --connect-timeout 120
 fi
+loadavg end
 say "== done in $(( $(date +%s) - t0 )) s"
 
 if [ "$report" = 1 ]; then
