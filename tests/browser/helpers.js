@@ -1,0 +1,196 @@
+// Shared by the browser tests: starts the real server on a free port with a fresh data
+// directory, launches Debian's Chromium through playwright-core, and offers small helpers that
+// wait for what a person would see. Every wait is bounded; nothing sleeps a fixed time.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const assert = require('node:assert/strict');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = process.env.MESSAGE_BIN || path.join(ROOT, 'build', 'message');
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const WAIT_MS = 10_000;
+
+/**
+ * Starts `build/message` (or $MESSAGE_BIN) and resolves once it prints its port.
+ * By default on a free port with a fresh data directory; pass both to restart a stopped one.
+ */
+async function startServer({ port: wantedPort = 0, data: wantedData } = {}) {
+  if (!fs.existsSync(BIN)) {
+    throw new Error(`server binary not found at ${BIN}: build it first (make build), or set MESSAGE_BIN`);
+  }
+  const data = wantedData || fs.mkdtempSync(path.join(os.tmpdir(), 'message-browser-'));
+  const child = spawn(BIN, ['--host', '127.0.0.1', '--port', String(wantedPort), '--data', data], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not print its port within ${WAIT_MS} ms:\n${output}`)), WAIT_MS);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = /Server start on port (\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  child.stdout.resume();
+  child.stderr.resume();
+  return {
+    port,
+    data,
+    url: `http://127.0.0.1:${port}/`,
+    /** Stops the server; keeps its data directory when `keepData` (for a restart). */
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (!keepData) fs.rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Server + browser for one test file; call `close()` in `after`. */
+async function setup() {
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await launchBrowser();
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  const contexts = [];
+  const env = {
+    server,
+    browser,
+    contexts,
+    /** Stops the server and starts it again on the same port with the same data. */
+    async restartServer(whileDown = async () => {}) {
+      await env.server.stop({ keepData: true });
+      await whileDown();
+      env.server = await startServer({ port: env.server.port, data: env.server.data });
+    },
+    /** Closes the contexts that openChat made, so one test's pages do not slow the next. */
+    async closeContexts() {
+      await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await env.server.stop();
+    },
+  };
+  return env;
+}
+
+/**
+ * Opens the page as `name` in `room` in a browser context of its own (its own localStorage,
+ * so its own device id) unless `context` is given, and waits until the status says open.
+ */
+async function openChat(env, { name, room = 'lobby', context, viewport = { width: 1100, height: 760 } } = {}) {
+  const ctx = context || await env.browser.newContext({ viewport });
+  if (!env.contexts.includes(ctx)) env.contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (err) => { page.lastError = err; });
+  page.cspViolations = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) page.cspViolations.push(msg.text());
+  });
+  if (name) {
+    await page.addInitScript((n) => {
+      if (!localStorage.getItem('message.username')) localStorage.setItem('message.username', JSON.stringify(n));
+    }, name);
+  }
+  await page.goto(`${env.server.url}#/room/${room}`);
+  await waitStatus(page, 'open');
+  return page;
+}
+
+async function waitStatus(page, state) {
+  await page.locator(`#status[data-state="${state}"]`).waitFor({ timeout: WAIT_MS });
+}
+
+async function send(page, text) {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The texts of the messages on screen, top to bottom. */
+function texts(page) {
+  return page.locator('#messages .msg .body').allTextContents();
+}
+
+/** Retries `check` (which throws or returns false) until it passes or `timeout` runs out. */
+async function eventually(check, { timeout = WAIT_MS, interval = 50 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const ok = await check();
+      if (ok !== false) return ok;
+      last = new Error('condition still false');
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw last;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Waits until the page shows exactly `expected` as its message texts. */
+async function waitTexts(page, expected, opts) {
+  await eventually(async () => assert.deepEqual(await texts(page), expected), opts);
+}
+
+/**
+ * Posts messages straight over a WebSocket from the page's origin (no UI), waiting for each ack.
+ * Used to pre-fill rooms quickly.
+ */
+async function postMessages(page, room, username, messages) {
+  await page.evaluate(async ({ room, username, messages }) => {
+    const url = new URL('ws', location.href);
+    url.protocol = 'ws:';
+    url.search = `?room=${room}&device=filler`;
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+    const acked = new Set();
+    let done;
+    const all = new Promise((resolve) => { done = resolve; });
+    ws.onmessage = (e) => {
+      for (const line of e.data.split('\n')) {
+        const f = JSON.parse(line);
+        if (f.type === 'ack') acked.add(f.id);
+        if (acked.size === messages.length) done();
+      }
+    };
+    const prefix = Math.random().toString(36).slice(2);
+    messages.forEach((message, i) => ws.send(JSON.stringify({ type: 'send', id: `${prefix}-${i}`, username, message })));
+    await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error('no acks')), 10000))]);
+    ws.close();
+  }, { room, username, messages });
+}
+
+module.exports = { ROOT, WAIT_MS, setup, openChat, waitStatus, send, texts, eventually, waitTexts, postMessages };

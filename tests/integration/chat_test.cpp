@@ -1,0 +1,228 @@
+// The app issue, against the real binary: two machines chat both ways, many clients agree on
+// one order, every bad frame gets its documented answer, slow readers and shutdown behave.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include "harness.hpp"
+
+namespace message::test {
+namespace {
+
+class Chat : public ::testing::Test {
+ protected:
+  temp_dir data;
+  std::unique_ptr<server_process> server;
+  void SetUp() override { start(); }
+  void start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--data", data.path().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server = std::make_unique<server_process>(args);
+  }
+  std::unique_ptr<ws_client> connect(const std::string& target = "/ws") {
+    auto c = std::make_unique<ws_client>(server->port(), target);
+    EXPECT_TRUE(c->next_of("welcome")) << "welcome is the first frame";
+    return c;
+  }
+};
+
+TEST_F(Chat, TwoMachinesTalkBothWays) {
+  auto a = connect("/ws?name=kim&device=aaaaaaaa");
+  auto b = connect("/ws?name=lee&device=bbbbbbbb");
+  a->send_message("a-1", "kim", "hello from A");
+  auto at_b = b->next_of("message");
+  ASSERT_TRUE(at_b);
+  EXPECT_EQ(str((*at_b)["message"]), "hello from A");
+  EXPECT_EQ(str((*at_b)["username"]), "kim");
+  EXPECT_EQ(str((*at_b)["device"]), "aaaaaa");
+  EXPECT_EQ(u64((*at_b)["seq"]), 1u);
+  auto ack = a->next_of("ack");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(str((*ack)["id"]), "a-1");
+  EXPECT_EQ(u64((*ack)["seq"]), 1u);
+
+  b->send_message("b-1", "lee", "and back from B");
+  auto at_a = a->next_of("message", 5s);
+  ASSERT_TRUE(at_a);
+  EXPECT_EQ(str((*at_a)["message"]), "hello from A") << "the sender sees its own message too";
+  at_a = a->next_of("message");
+  ASSERT_TRUE(at_a);
+  EXPECT_EQ(str((*at_a)["message"]), "and back from B");
+  EXPECT_EQ(u64((*at_a)["seq"]), 2u);
+}
+
+TEST_F(Chat, TheOriginalBareFormStillWorks) {
+  auto a = connect();
+  auto b = connect();
+  a->send(R"({"username":"kim","message":"like 2018"})");
+  auto m = b->next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(str((*m)["message"]), "like 2018");
+  EXPECT_FALSE(str((*m)["id"]).empty()) << "the server made an id";
+}
+
+TEST_F(Chat, FiftyClientsSeeFiveHundredMessagesInOneOrder) {
+  std::vector<std::unique_ptr<ws_client>> clients;
+  for (int i = 0; i < 50; ++i) clients.push_back(connect());
+  for (int round = 0; round < 100; ++round) {
+    for (int s = 0; s < 5; ++s) {
+      clients[static_cast<std::size_t>(s * 10)]->send_message(
+          "s" + std::to_string(s) + "-" + std::to_string(round), "sender" + std::to_string(s),
+          "message " + std::to_string(round));
+    }
+  }
+  std::vector<std::string> reference;
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    auto got = clients[i]->collect("message", 500, 20s);
+    ASSERT_EQ(got.size(), 500u) << "client " << i;
+    std::vector<std::string> ids;
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      EXPECT_EQ(u64(got[k]["seq"]), k + 1) << "client " << i;
+      ids.push_back(str(got[k]["id"]));
+    }
+    if (reference.empty()) reference = ids;
+    EXPECT_EQ(ids, reference) << "client " << i << " saw another order";
+  }
+}
+
+TEST_F(Chat, BadFramesGetAnErrorAndTheConnectionStaysOpen) {
+  auto a = connect();
+  auto b = connect();
+  const std::string long_text(4001, 'x');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"this is not json", "bad_json"},
+      {R"({"type":"teleport"})", "unknown_type"},
+      {R"({"type":"send","id":"m","username":"kim"})", "missing_field"},
+      {R"({"type":"send","id":"m","username":"","message":"x"})", "missing_field"},
+      {R"({"type":"send","id":"m","username":"kim","message":")" + long_text + "\"}", "too_long"},
+      {R"({"type":"send","id":"m","username":")" + std::string(33, 'u') + R"(","message":"x"})", "too_long"},
+      {R"({"type":"send","id":"with space","username":"kim","message":"x"})", "bad_id"},
+      {std::string(100, '[') + std::string(100, ']'), "bad_json"},
+  };
+  for (const auto& [frame, code] : cases) {
+    a->send(frame);
+    auto e = a->next_of("error");
+    ASSERT_TRUE(e) << frame.substr(0, 60);
+    EXPECT_EQ(str((*e)["code"]), code) << frame.substr(0, 60);
+    EXPECT_FALSE(str((*e)["message"]).empty());
+  }
+  a->send(R"({"type":"send","id":"m-long","username":"kim","message":"x"})");
+  auto e = a->next_of("ack");
+  ASSERT_TRUE(e) << "still open after every refusal";
+  auto m = b->next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(u64((*m)["seq"]), 1u) << "no refused frame became a message";
+}
+
+TEST_F(Chat, ProtocolViolationsCloseWithTheDocumentedCodes) {
+  auto bystander = connect();
+  {
+    auto c = connect();
+    c->send(std::string(65 * 1024, 'x'));
+    EXPECT_EQ(c->wait_closed(), 1009);
+  }
+  {
+    auto c = connect();
+    c->send_binary("\x01\x02\x03");
+    EXPECT_EQ(c->wait_closed(), 1003);
+  }
+  {
+    auto c = std::make_unique<ws_client>(server->port(), "/ws");
+    c->send(std::string("{\"type\":\"ping\",\"x\":\"\xff\xfe\"}"));
+    EXPECT_EQ(c->wait_closed(), 1007);
+  }
+  auto after = connect();
+  after->send_message("still", "kim", "the server still serves");
+  auto m = bystander->next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(str((*m)["message"]), "the server still serves");
+}
+
+TEST_F(Chat, TextIsRelayedExactlyAsSent) {
+  auto a = connect();
+  const std::string tricky = "<img src=x onerror=alert(1)> \"quotes\" \\ back\nnew line 한국어 🎉";
+  json::object o{{"type", "send"}, {"id", "t"}, {"username", "<b>kim</b>"}, {"message", tricky}};
+  a->send(o);
+  auto m = a->next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(str((*m)["message"]), tricky);
+  EXPECT_EQ(str((*m)["username"]), "<b>kim</b>");
+}
+
+TEST_F(Chat, CrossSiteOriginsAreRefused) {
+  const auto port = std::to_string(server->port());
+  EXPECT_THROW(ws_client(server->port(), "/ws", "http://evil.example"), std::runtime_error);
+  EXPECT_NO_THROW(ws_client(server->port(), "/ws", "http://127.0.0.1:" + port));
+  EXPECT_NO_THROW(ws_client(server->port(), "/ws")) << "no Origin: a terminal tool";
+  auto raw = raw_exchange(server->port(),
+                          "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+                              "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://evil.example\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 403", 0), 0u) << raw;
+}
+
+TEST_F(Chat, HttpServesPageHealthAndNotFound) {
+  auto [status, page] = http_get(server->port(), "/");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(page.find("Content-Security-Policy:"), std::string::npos);
+  EXPECT_NE(page.find("X-Content-Type-Options: nosniff"), std::string::npos);
+  EXPECT_EQ(http_get(server->port(), "/healthz").first, 200);
+  EXPECT_EQ(http_get(server->port(), "/no-such-thing").first, 404);
+}
+
+TEST_F(Chat, ASlowReaderIsClosedWhileOthersKeepReceiving) {
+  server->stop();
+  start({"--max-queue-bytes", "65536"});
+  auto slow = std::make_unique<ws_client>(server->port(), "/ws");
+  slow->shrink_receive_buffer(4096);
+  auto fast = connect();
+  auto sender = connect();
+  const std::string big(3000, 'b');
+  constexpr int chunks = 300, per_chunk = 10;  // ~9 MB: far past the slow reader's buffers and queue.
+  constexpr int total = chunks * per_chunk;
+  int received = 0;
+  for (int c = 0; c < chunks; ++c) {
+    for (int i = 0; i < per_chunk; ++i) sender->send_message("big-" + std::to_string(c * per_chunk + i), "kim", big);
+    // The fast reader (and the sender, who reads too) keep up as it goes.
+    for (const auto& m : fast->collect("message", per_chunk, 20s)) {
+      EXPECT_EQ(u64(m.at("seq")), static_cast<std::uint64_t>(++received));
+    }
+    ASSERT_EQ(sender->collect("ack", per_chunk, 20s).size(), static_cast<std::size_t>(per_chunk));
+    ASSERT_EQ(sender->collect("message", per_chunk, 20s).size(), static_cast<std::size_t>(per_chunk));
+  }
+  EXPECT_EQ(received, total) << "the fast reader got everything, in order";
+  const auto code = slow->wait_closed(15s);
+  EXPECT_TRUE(code == 4008 || code == 0) << "closed as too slow, got " << code;
+  EXPECT_LT(slow->collect("message", total, 1s).size(), static_cast<std::size_t>(total));
+  EXPECT_LT(server->rss_kib(), 200 * 1024) << "memory stayed bounded";
+}
+
+TEST_F(Chat, SigtermClosesClientsWith1001AndExitsZero) {
+  auto a = connect();
+  auto b = connect();
+  const int status = server->stop(SIGTERM, 2000ms);
+  ASSERT_NE(status, -1) << "exited within 2 s";
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(a->wait_closed(), 1001);
+  EXPECT_EQ(b->wait_closed(), 1001);
+}
+
+TEST_F(Chat, AVanishedPeerIsDroppedByLiveness) {
+  server->stop();
+  start({"--idle-ping", "1"});
+  auto watcher = connect("/ws?name=watcher&device=wwwwww");
+  // This client never reads again, so it never answers a ping: like a pulled cable.
+  auto ghost = std::make_unique<ws_client>(server->port(), "/ws?name=ghost&device=gggggg");
+  auto join = watcher->next_of("join");
+  ASSERT_TRUE(join);
+  EXPECT_EQ(str((*join)["username"]), "ghost");
+  auto leave = watcher->next_of("leave", 10s);
+  ASSERT_TRUE(leave) << "the silent peer was dropped";
+  EXPECT_EQ(str((*leave)["username"]), "ghost");
+  watcher->send(R"({"type":"ping"})");
+  EXPECT_TRUE(watcher->next_of("pong")) << "a live client that answers pings stays";
+}
+
+}  // namespace
+}  // namespace message::test

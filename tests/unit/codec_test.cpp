@@ -1,0 +1,110 @@
+#include "protocol/codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace message::protocol {
+namespace {
+
+core::limits limits;
+
+template <class T>
+T decoded_as(std::string_view frame) {
+  auto r = decode(frame, limits);
+  EXPECT_TRUE(std::holds_alternative<command>(r)) << frame;
+  auto* cmd = std::get_if<command>(&r);
+  EXPECT_TRUE(cmd && std::holds_alternative<T>(*cmd)) << frame;
+  return std::get<T>(std::get<command>(r));
+}
+
+std::string error_code_of(std::string_view frame) {
+  auto r = decode(frame, limits);
+  auto* e = std::get_if<decode_error>(&r);
+  return e ? e->code : "accepted";
+}
+
+TEST(Codec, DecodesSend) {
+  auto s = decoded_as<send_command>(R"({"type":"send","id":"a1","username":"kim","message":"hi","room":"kitchen"})");
+  EXPECT_EQ(s.id, "a1");
+  EXPECT_EQ(s.username, "kim");
+  EXPECT_EQ(s.text, "hi");
+  EXPECT_EQ(s.room, "kitchen");
+}
+
+TEST(Codec, AcceptsTheOriginalBareForm) {
+  auto s = decoded_as<send_command>(R"({"username":"kim","message":"hello"})");
+  EXPECT_TRUE(s.id.empty());
+  EXPECT_EQ(s.text, "hello");
+}
+
+TEST(Codec, KeepsTextExactlyAsSent) {
+  auto s = decoded_as<send_command>(R"({"type":"send","id":"x","username":"k","message":"<img src=x onerror=alert(1)>\n한국어 🎉"})");
+  EXPECT_EQ(s.text, "<img src=x onerror=alert(1)>\n한국어 🎉");
+}
+
+TEST(Codec, RefusesBadFramesWithDocumentedCodes) {
+  EXPECT_EQ(error_code_of("not json"), "bad_json");
+  EXPECT_EQ(error_code_of("[1,2]"), "bad_json");
+  EXPECT_EQ(error_code_of(R"({"type":"dance"})"), "unknown_type");
+  EXPECT_EQ(error_code_of(R"({"type":"send","username":"k","message":"m"})"), "missing_field");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"","message":"m"})"), "missing_field");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":""})"), "missing_field");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":5})"), "missing_field");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"has space","username":"k","message":"m"})"), "bad_id");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":"m","room":"no/slash"})"), "bad_room");
+  EXPECT_EQ(error_code_of(R"({"type":"history","before":-1})"), "bad_before");
+  EXPECT_EQ(error_code_of(R"({"type":"subscribe","room":"a","since":"x"})"), "bad_since");
+  EXPECT_EQ(error_code_of(R"({"type":"subscribe"})"), "missing_field");
+}
+
+TEST(Codec, CountsLengthInCharactersNotBytes) {
+  std::string exactly(limits.max_message_chars, 'a');
+  std::string korean;
+  for (std::size_t i = 0; i < limits.max_message_chars; ++i) korean += "한";  // 3 bytes each
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + exactly + "\"}"), "accepted");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + korean + "\"}"), "accepted");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + exactly + "a\"}"), "too_long");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":")" + std::string(33, 'u') + R"(","message":"m"})"),
+            "too_long");
+}
+
+TEST(Codec, RefusesDeepNestingAndKeepsHugeNumbersHarmless) {
+  EXPECT_EQ(error_code_of(std::string(1000, '[') + std::string(1000, ']')), "bad_json");
+  EXPECT_EQ(error_code_of(R"({"type":"history","before":1e400})"), "bad_before");
+  EXPECT_EQ(error_code_of(R"({"type":"history","before":123456789012345678901234567890})"), "bad_before");
+}
+
+TEST(Codec, CapsHistoryLimit) {
+  auto h = decoded_as<history_command>(R"({"type":"history","before":10,"limit":100000})");
+  EXPECT_EQ(h.limit, limits.history_limit);
+  EXPECT_EQ(h.before, 10u);
+}
+
+TEST(Codec, IgnoresUnknownFields) {
+  decoded_as<ping_command>(R"({"type":"ping","extra":{"a":1}})");
+}
+
+TEST(Codec, EncodesMessagesAsTheProtocolSays) {
+  core::chat_message m{"lobby", 7, "id-1", "kim", "say \"hi\"\n<b>", "abcdef", 1700000000000};
+  auto v = boost::json::parse(encode_message(m)).as_object();
+  EXPECT_EQ(v["type"], "message");
+  EXPECT_EQ(v["room"], "lobby");
+  EXPECT_EQ(v["seq"].to_number<std::uint64_t>(), 7u);
+  EXPECT_EQ(v["id"], "id-1");
+  EXPECT_EQ(v["message"], "say \"hi\"\n<b>");
+  EXPECT_EQ(v["ts"].to_number<std::int64_t>(), 1700000000000);
+  EXPECT_EQ(v["device"], "abcdef");
+  EXPECT_EQ(encode_message(m).find('\n'), std::string::npos) << "a line of NDJSON has no raw newline";
+}
+
+TEST(Codec, WelcomeAnnouncesLimits) {
+  auto v = boost::json::parse(encode_welcome("lobby", 3, limits)).as_object();
+  EXPECT_EQ(v["type"], "welcome");
+  EXPECT_EQ(v["seq"].to_number<std::uint64_t>(), 3u);
+  EXPECT_EQ(v["limits"].as_object()["max_message_chars"].to_number<std::size_t>(), limits.max_message_chars);
+  EXPECT_EQ(v["limits"].as_object()["max_frame_bytes"].to_number<std::size_t>(), limits.max_frame_bytes);
+}
+
+}  // namespace
+}  // namespace message::protocol

@@ -1,0 +1,61 @@
+#include "transport/http_routes.hpp"
+
+#include <gtest/gtest.h>
+
+namespace message::transport {
+namespace {
+
+request get(std::string target, std::string host = "192.168.1.5:8000") {
+  request req{http::verb::get, target, 11};
+  req.set(http::field::host, host);
+  return req;
+}
+
+TEST(HttpRoutes, ServesThePageWithSecurityHeaders) {
+  http_context ctx;
+  auto res = route(get("/"), ctx);
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_EQ(res["X-Content-Type-Options"], "nosniff");
+  const std::string csp(res["Content-Security-Policy"]);
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_NE(csp.find("ws://192.168.1.5:8000"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+}
+
+TEST(HttpRoutes, HealthAndNotFound) {
+  http_context ctx;
+  EXPECT_EQ(route(get("/healthz"), ctx).result(), http::status::ok);
+  EXPECT_EQ(route(get("/nope"), ctx).result(), http::status::not_found);
+  EXPECT_EQ(route(get("/../etc/passwd"), ctx).result(), http::status::not_found);
+  EXPECT_EQ(route(get("/%2e%2e/etc/passwd"), ctx).result(), http::status::not_found);
+  ctx.health = [] { return std::string("redis unreachable"); };
+  EXPECT_EQ(route(get("/healthz"), ctx).result(), http::status::service_unavailable);
+}
+
+TEST(HttpRoutes, HostileHostHeaderStaysOutOfTheCsp) {
+  http_context ctx;
+  auto res = route(get("/", "evil; script-src *"), ctx);
+  EXPECT_EQ(std::string(res["Content-Security-Policy"]).find("evil"), std::string::npos);
+}
+
+TEST(HttpRoutes, OnlyGet) {
+  http_context ctx;
+  request req{http::verb::post, "/", 11};
+  EXPECT_EQ(route(req, ctx).result(), http::status::method_not_allowed);
+}
+
+TEST(HttpRoutes, OriginCheck) {
+  http_context ctx;
+  EXPECT_TRUE(origin_allowed("", "host:8000", ctx)) << "terminal tools send no Origin";
+  EXPECT_TRUE(origin_allowed("http://host:8000", "host:8000", ctx));
+  EXPECT_TRUE(origin_allowed("http://HOST:8000", "host:8000", ctx));
+  EXPECT_FALSE(origin_allowed("http://evil.example", "host:8000", ctx));
+  EXPECT_FALSE(origin_allowed("http://host:9000", "host:8000", ctx));
+  EXPECT_FALSE(origin_allowed("null", "host:8000", ctx));
+  ctx.allowed_origins = {"http://chat.example:8000"};
+  EXPECT_TRUE(origin_allowed("http://chat.example:8000", "host:8000", ctx));
+}
+
+}  // namespace
+}  // namespace message::transport

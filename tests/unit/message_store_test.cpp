@@ -1,0 +1,177 @@
+// The message_store conformance suite: one typed test run against every implementation, so
+// each keeps the contract written on store/message_store.hpp.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+
+#include "store/memory_message_store.hpp"
+#include "store/sqlite_message_store.hpp"
+
+namespace message::store {
+namespace {
+
+core::new_message msg(const std::string& room, const std::string& id, const std::string& text = "hi",
+                      std::int64_t ts = 1000) {
+  return {room, id, "kim", text, "dev123", ts};
+}
+
+std::filesystem::path fresh_db_path() {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / ("message-store-" + std::to_string(rd()));
+  std::filesystem::create_directories(dir);
+  return dir / "messages.db";
+}
+
+struct memory_factory {
+  std::unique_ptr<message_store> open() { return std::make_unique<memory_message_store>(); }
+  /// Memory does not survive a reopen; tests that need it skip.
+  static constexpr bool durable = false;
+  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) { return s; }
+};
+
+struct sqlite_factory {
+  std::filesystem::path path = fresh_db_path();
+  ~sqlite_factory() { std::filesystem::remove_all(path.parent_path()); }
+  std::unique_ptr<message_store> open() { return std::make_unique<sqlite_message_store>(path, durability::process); }
+  static constexpr bool durable = true;
+  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+    s.reset();
+    return open();
+  }
+};
+
+template <class Factory>
+class MessageStoreTest : public ::testing::Test {
+ protected:
+  Factory factory;
+  std::unique_ptr<message_store> store = factory.open();
+};
+
+using Implementations = ::testing::Types<memory_factory, sqlite_factory>;
+TYPED_TEST_SUITE(MessageStoreTest, Implementations);
+
+TYPED_TEST(MessageStoreTest, AssignsConsecutiveSeqsPerRoomFromOne) {
+  auto r = this->store->append({msg("a", "1"), msg("b", "2"), msg("a", "3")});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].seq, 1u);
+  EXPECT_EQ(r[1].seq, 1u);
+  EXPECT_EQ(r[2].seq, 2u);
+  EXPECT_EQ(this->store->append({msg("a", "4")})[0].seq, 3u);
+  EXPECT_EQ(this->store->last_seq("a"), 3u);
+  EXPECT_EQ(this->store->last_seq("b"), 1u);
+  EXPECT_EQ(this->store->last_seq("never"), 0u);
+}
+
+TYPED_TEST(MessageStoreTest, DuplicateIdGetsTheEarlierSeqAndIsNotStoredTwice) {
+  this->store->append({msg("a", "x", "first")});
+  auto r = this->store->append({msg("a", "y"), msg("a", "x", "again"), msg("a", "y")});
+  EXPECT_FALSE(r[0].duplicate);
+  EXPECT_TRUE(r[1].duplicate);
+  EXPECT_EQ(r[1].seq, 1u);
+  EXPECT_TRUE(r[2].duplicate) << "a duplicate within one batch";
+  EXPECT_EQ(r[2].seq, 2u);
+  auto all = this->store->read_after("a", 0, 100);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].text, "first");
+  EXPECT_EQ(this->store->append({msg("b", "x")})[0].duplicate, false) << "ids are per room";
+}
+
+TYPED_TEST(MessageStoreTest, ReadAfterReturnsTheTailInOrder) {
+  std::vector<core::new_message> batch;
+  for (int i = 1; i <= 20; ++i) batch.push_back(msg("r", "id" + std::to_string(i), "m" + std::to_string(i)));
+  this->store->append(batch);
+  for (std::uint64_t s = 0; s <= 21; ++s) {
+    auto tail = this->store->read_after("r", s, 100);
+    ASSERT_EQ(tail.size(), s >= 20 ? 0u : 20 - s);
+    for (std::size_t i = 0; i < tail.size(); ++i) EXPECT_EQ(tail[i].seq, s + 1 + i);
+  }
+  EXPECT_EQ(this->store->read_after("r", 5, 3).size(), 3u);
+  auto m = this->store->read_after("r", 0, 1)[0];
+  EXPECT_EQ(m.room, "r");
+  EXPECT_EQ(m.id, "id1");
+  EXPECT_EQ(m.username, "kim");
+  EXPECT_EQ(m.text, "m1");
+  EXPECT_EQ(m.device, "dev123");
+  EXPECT_EQ(m.ts, 1000);
+}
+
+TYPED_TEST(MessageStoreTest, ReadBeforePagesBackwardsOldestFirst) {
+  std::vector<core::new_message> batch;
+  for (int i = 1; i <= 10; ++i) batch.push_back(msg("r", std::to_string(i)));
+  this->store->append(batch);
+  auto latest = this->store->read_before("r", std::nullopt, 4);
+  ASSERT_EQ(latest.messages.size(), 4u);
+  EXPECT_EQ(latest.messages.front().seq, 7u);
+  EXPECT_EQ(latest.messages.back().seq, 10u);
+  EXPECT_TRUE(latest.more);
+  auto older = this->store->read_before("r", 7, 4);
+  EXPECT_EQ(older.messages.front().seq, 3u);
+  EXPECT_TRUE(older.more);
+  auto first = this->store->read_before("r", 3, 4);
+  ASSERT_EQ(first.messages.size(), 2u);
+  EXPECT_EQ(first.messages.front().seq, 1u);
+  EXPECT_FALSE(first.more);
+  EXPECT_TRUE(this->store->read_before("empty", std::nullopt, 4).messages.empty());
+}
+
+TYPED_TEST(MessageStoreTest, ListsRooms) {
+  this->store->append({msg("b", "1"), msg("a", "2"), msg("a", "3")});
+  auto rooms = this->store->rooms();
+  ASSERT_EQ(rooms.size(), 2u);
+  EXPECT_EQ(rooms[0].room, "a");
+  EXPECT_EQ(rooms[0].last_seq, 2u);
+  EXPECT_EQ(rooms[1].room, "b");
+}
+
+TYPED_TEST(MessageStoreTest, RetentionNeverReusesSeqs) {
+  std::vector<core::new_message> batch;
+  for (int i = 1; i <= 10; ++i) batch.push_back(msg("r", std::to_string(i), "m", i));
+  this->store->append(batch);
+  this->store->prune(3, 0, 0, 1000);
+  auto left = this->store->read_after("r", 0, 100);
+  ASSERT_EQ(left.size(), 3u);
+  EXPECT_EQ(left.front().seq, 8u);
+  EXPECT_FALSE(this->store->read_before("r", std::nullopt, 10).more);
+  this->store->prune(0, 100, 0, 1000);  // Everything is older than ts 100.
+  EXPECT_TRUE(this->store->read_after("r", 0, 100).empty());
+  EXPECT_EQ(this->store->append({msg("r", "11")})[0].seq, 11u);
+  EXPECT_EQ(this->store->last_seq("r"), 11u);
+}
+
+TYPED_TEST(MessageStoreTest, IdsAreRememberedUntilTheirCutoff) {
+  this->store->append({msg("r", "old", "m", 50), msg("r", "new", "m", 5000)});
+  this->store->prune(0, 0, 100, 1000);
+  EXPECT_TRUE(this->store->append({msg("r", "new")})[0].duplicate);
+  EXPECT_FALSE(this->store->append({msg("r", "old")})[0].duplicate) << "forgotten after the cutoff";
+}
+
+TYPED_TEST(MessageStoreTest, SurvivesReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "not a durable store";
+  this->store->append({msg("r", "1"), msg("r", "2")});
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_EQ(this->store->last_seq("r"), 2u);
+  EXPECT_EQ(this->store->read_after("r", 0, 10).size(), 2u);
+  EXPECT_TRUE(this->store->append({msg("r", "2")})[0].duplicate);
+  EXPECT_EQ(this->store->append({msg("r", "3")})[0].seq, 3u);
+}
+
+TEST(SqliteMessageStore, RefusesAFileThatIsNotADatabase) {
+  auto path = fresh_db_path();
+  { std::ofstream(path) << std::string(4096, 'x'); }
+  try {
+    sqlite_message_store s(path, durability::process);
+    FAIL() << "opened garbage";
+  } catch (const store_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not"), std::string::npos) << e.what();
+  }
+  std::ifstream in(path);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, std::string(4096, 'x')) << "the file must never be replaced";
+  std::filesystem::remove_all(path.parent_path());
+}
+
+}  // namespace
+}  // namespace message::store

@@ -1,0 +1,459 @@
+// Wiring: page state, server frames, and the controls. The pieces live in their own modules:
+//   connection.js  the WebSocket: NDJSON frames, ping/pong liveness, reconnect with backoff
+//   outbox.js      messages not yet acknowledged, kept in localStorage and resent by id
+//   timeline.js    the current room's messages, de-duplicated and ordered by seq
+//   render.js      the message list (grouping, day separators), linkify.js for safe links
+//   scroll.js      stick-to-bottom, "N new messages", asking for older messages at the top
+//   rooms.js       room names in the hash, the room list with unread counts
+//   presence.js    who is online, who is typing;  notify.js  title count, desktop notifications
+//   storage.js     everything kept in localStorage
+// One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
+
+import { Connection } from './connection.js';
+import { Outbox } from './outbox.js';
+import { Timeline } from './timeline.js';
+import { buildItems, renderItems } from './render.js';
+import { Scroller } from './scroll.js';
+import { Presence } from './presence.js';
+import { Notifier } from './notify.js';
+import { DEFAULT_ROOM, ROOM_RULE, hashFor, isValidRoom, renderRoomList, roomFromHash } from './rooms.js';
+import * as store from './storage.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  app: $('app'), list: $('messages'), box: $('message-box'), jump: $('jump'), typing: $('typing'),
+  notice: $('notice'), form: $('chat-form'), username: $('username'), message: $('message'),
+  status: $('status'), statusDetail: $('status-detail'), toggle: $('toggle'), roomTitle: $('room-title'),
+  roomList: $('room-list'), joinForm: $('join-form'), roomInput: $('room-input'), roomError: $('room-error'),
+  people: $('people'), onlineCount: $('online-count'), notify: $('notify'), roomsToggle: $('rooms-toggle'),
+  roomsBadge: $('rooms-toggle-badge'), loadOlder: $('load-older'), historyText: $('history-text'),
+};
+
+const HISTORY_PAGE = 50;
+const TYPING_EVERY_MS = 2_000;
+const ROOMS_REFRESH_MS = 30_000;
+const RETRY_REJECTED_MS = 3_000; // store_failed / rate_limited: resend after this (plus jitter)
+
+const device = store.deviceId();
+const myTag = device.slice(0, 6);
+const outbox = new Outbox();
+const readMarks = store.loadReadMarks();
+const roomSeqs = {}; // room -> latest seq we know of
+let knownRooms = store.loadKnownRooms();
+let limits = { max_message_chars: 4000, max_username_chars: 32 };
+let room = initialRoom();
+let timeline = new Timeline(room, store.loadHistory(room));
+let historyInFlight = false;
+let lastTypingSent = 0;
+let lastRoomsAsked = 0;
+let roomsTimer = 0;
+let retryTimer = 0;
+let saveTimer = 0;
+
+const me = () => ({ username: ui.username.value.trim(), device: myTag });
+const presence = new Presence(ui.people, ui.onlineCount, ui.typing, me);
+const notifier = new Notifier();
+const scroller = new Scroller(ui.box, ui.jump, { nearTop: loadOlder, atBottom: markRead });
+const actions = {
+  retry(id) {
+    outbox.retry(id);
+    const entry = outbox.get(id);
+    if (entry) conn.send(Outbox.frame(entry));
+    render();
+  },
+  discard(id) {
+    outbox.remove(id);
+    render();
+  },
+};
+
+const conn = new Connection({
+  url: () => {
+    const url = new URL('ws', window.location.href);
+    url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = '';
+    url.searchParams.set('room', room);
+    url.searchParams.set('device', device);
+    if (me().username) url.searchParams.set('name', me().username);
+    if (timeline.maxSeq > 0) url.searchParams.set('since', String(timeline.maxSeq));
+    return url;
+  },
+  onOpen: () => {
+    historyInFlight = false;
+  },
+  onFrame: handleFrame,
+  onStatus: showStatus,
+});
+
+// ---- server frames ----
+
+function handleFrame(f) {
+  switch (f.type) {
+    case 'welcome': return onWelcome(f);
+    case 'message': return onMessage(f);
+    case 'ack': return onAck(f);
+    case 'error': return onError(f);
+    case 'history': return onHistory(f);
+    case 'rooms': return onRooms(f);
+    case 'presence': if (f.room === room) presence.setAll(f.users); return undefined;
+    case 'join': if (f.room === room) presence.join(f); return undefined;
+    case 'leave': if (f.room === room) presence.leave(f); return undefined;
+    case 'typing': if (f.room === room && typeof f.username === 'string') presence.startTyping(f); return undefined;
+    default: return undefined; // pong, subscribed, and types added later
+  }
+}
+
+function onWelcome(f) {
+  if (f.limits && typeof f.limits === 'object') limits = { ...limits, ...f.limits };
+  ui.message.maxLength = limits.max_message_chars * 2; // code units; the exact count is checked on send
+  if (f.room !== room) return;
+  noteSeq(room, f.seq);
+  if (Number.isInteger(f.seq) && f.seq < timeline.maxSeq) {
+    // The server has fewer messages than we cached (its data was reset): start over from it.
+    store.dropHistory(room);
+    timeline = new Timeline(room, []);
+    render();
+  }
+  if (timeline.list.length === 0) askHistory(undefined);
+  askRooms();
+  flushOutbox();
+}
+
+function onMessage(f) {
+  noteSeq(f.room, f.seq);
+  if (f.room !== room) return;
+  const added = timeline.add([f]);
+  const wasMine = outbox.remove(f.id);
+  presence.stopTyping(f);
+  const fromOthers = added.filter((m) => m.device !== myTag);
+  for (const m of fromOthers) notifier.arrived(m, room);
+  render({ unseen: fromOthers.length, bottom: wasMine });
+  if (added.length) askRoomsSoon();
+}
+
+function onAck(f) {
+  noteSeq(f.room, f.seq);
+  const entry = outbox.get(f.id);
+  if (!entry) return;
+  outbox.remove(f.id);
+  if (f.room === room && Number.isInteger(f.seq) && !timeline.has(f.seq)) {
+    // Our copy of the message may come after the ack: show it as sent already.
+    timeline.add([{ ...entry, seq: f.seq, device: myTag, provisional: true }]);
+  }
+  render();
+}
+
+function onError(f) {
+  if (typeof f.id === 'string' && outbox.get(f.id)) {
+    if (outbox.reject(f.id, f.code, f.message) === 'retry') scheduleRetry();
+    render();
+    return;
+  }
+  showNotice(f.message || f.code || 'The server refused a request.');
+}
+
+function onHistory(f) {
+  if (f.room !== room) return;
+  historyInFlight = false;
+  timeline.add(Array.isArray(f.messages) ? f.messages : []);
+  timeline.more = f.more === true;
+  timeline.loaded = true;
+  render();
+  fillScreen();
+}
+
+function onRooms(f) {
+  if (!Array.isArray(f.rooms)) return;
+  for (const r of f.rooms) if (r && isValidRoom(r.room)) noteSeq(r.room, r.seq);
+  drawRooms();
+}
+
+function noteSeq(r, seq) {
+  if (!isValidRoom(r) || !Number.isInteger(seq)) return;
+  if (!(r in roomSeqs) || seq > roomSeqs[r]) roomSeqs[r] = seq;
+}
+
+// ---- requests ----
+
+function askHistory(before) {
+  if (historyInFlight) return;
+  const frame = { type: 'history', limit: HISTORY_PAGE };
+  if (before !== undefined) frame.before = before;
+  if (conn.send(frame)) historyInFlight = true;
+  drawHistoryNote();
+}
+
+function loadOlder() {
+  if (timeline.hasOlder && timeline.list.length > 0) askHistory(timeline.minSeq);
+}
+
+// After a page of history, keep asking while the messages do not fill the box.
+function fillScreen() {
+  if (scroller.underfilled()) loadOlder();
+}
+
+function askRooms() {
+  lastRoomsAsked = Date.now();
+  conn.send({ type: 'rooms' });
+  clearTimeout(roomsTimer);
+  roomsTimer = setTimeout(askRooms, ROOMS_REFRESH_MS);
+}
+
+// Messages are arriving: refresh the room list, at most every 2 s.
+function askRoomsSoon() {
+  const wait = Math.max(0, lastRoomsAsked + 2_000 - Date.now());
+  clearTimeout(roomsTimer);
+  roomsTimer = setTimeout(askRooms, wait);
+}
+
+function flushOutbox() {
+  for (const entry of outbox.pending()) if (!conn.send(Outbox.frame(entry))) break;
+}
+
+function scheduleRetry() {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(flushOutbox, RETRY_REJECTED_MS + Math.random() * RETRY_REJECTED_MS);
+}
+
+// ---- drawing ----
+
+function render({ unseen = 0, bottom = false } = {}) {
+  const snap = scroller.snapshot();
+  renderItems(ui.list, buildItems(timeline.list, outbox.forRoom(room), myTag), actions);
+  scroller.restore(snap, bottom);
+  if (unseen > 0 && !snap.bottom && !bottom) scroller.addUnseen(unseen);
+  drawHistoryNote();
+  markRead();
+  saveSoon();
+}
+
+function drawHistoryNote() {
+  ui.loadOlder.hidden = !(timeline.hasOlder && timeline.list.length > 0) || historyInFlight;
+  if (historyInFlight) ui.historyText.textContent = 'Loading messages…';
+  else if (timeline.list.length > 0 && !timeline.hasOlder) ui.historyText.textContent = `This is the beginning of #${room}.`;
+  else if (timeline.list.length === 0 && outbox.forRoom(room).length === 0 && timeline.loaded) ui.historyText.textContent = `No messages in #${room} yet.`;
+  else ui.historyText.textContent = '';
+}
+
+function drawRooms() {
+  const rooms = new Set([DEFAULT_ROOM, ...knownRooms, ...Object.keys(roomSeqs), room]);
+  const sorted = [...rooms].sort((a, b) => (a === DEFAULT_ROOM ? -1 : b === DEFAULT_ROOM ? 1 : a.localeCompare(b)));
+  const unread = renderRoomList(ui.roomList, { rooms: sorted, seqs: roomSeqs, read: readMarks, current: room });
+  ui.roomsBadge.hidden = unread === 0;
+  ui.roomsBadge.textContent = unread > 99 ? '99+' : String(unread);
+}
+
+function showStatus(status, detail) {
+  ui.status.textContent = status;
+  ui.status.dataset.state = status;
+  ui.statusDetail.textContent = detail;
+  ui.toggle.textContent = conn.wanted ? 'Close' : 'Open';
+  ui.app.dataset.connection = status;
+  if (status !== 'open') presence.clear(); // we no longer know who is there
+}
+
+let noticeTimer = 0;
+function showNotice(text) {
+  ui.notice.textContent = text;
+  ui.notice.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { ui.notice.hidden = true; }, 8_000);
+}
+
+// The reader has seen everything up to the newest message when they are at the bottom of a visible page.
+function markRead() {
+  if (document.visibilityState !== 'visible' || !scroller.isAtBottom()) return;
+  const seq = Math.max(timeline.maxSeq, roomSeqs[room] || 0);
+  if ((readMarks[room] || 0) !== seq) {
+    readMarks[room] = seq;
+    store.saveReadMarks(readMarks);
+  }
+  drawRooms();
+}
+
+function saveSoon() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)), 300);
+}
+
+// ---- rooms ----
+
+function initialRoom() {
+  const wanted = roomFromHash(window.location.hash);
+  if (typeof wanted === 'string') return wanted;
+  if (wanted && wanted.invalid !== undefined) {
+    setTimeout(() => showNotice(`“${wanted.invalid}” is not a room name. ${ROOM_RULE}`));
+  }
+  window.history.replaceState(null, '', hashFor(DEFAULT_ROOM));
+  return DEFAULT_ROOM;
+}
+
+function switchRoom(next) {
+  if (next === room) return;
+  clearTimeout(saveTimer);
+  store.saveHistory(room, timeline.list.filter((m) => !m.provisional));
+  room = next;
+  timeline = new Timeline(room, store.loadHistory(room));
+  historyInFlight = false;
+  rememberRoom(room);
+  presence.clear();
+  ui.roomTitle.textContent = room;
+  ui.list.replaceChildren();
+  scroller.clearUnseen();
+  render({ bottom: true });
+  ui.app.classList.remove('sidebar-open');
+  ui.roomsToggle.setAttribute('aria-expanded', 'false');
+  conn.restart();
+}
+
+function rememberRoom(r) {
+  if (knownRooms.includes(r)) return;
+  knownRooms = [...knownRooms, r].slice(-50);
+  store.saveKnownRooms(knownRooms);
+}
+
+window.addEventListener('hashchange', () => {
+  const wanted = roomFromHash(window.location.hash);
+  if (typeof wanted === 'string') {
+    switchRoom(wanted);
+  } else if (wanted === null) {
+    switchRoom(DEFAULT_ROOM);
+  } else {
+    showNotice(`“${wanted.invalid}” is not a room name. ${ROOM_RULE}`);
+    window.history.replaceState(null, '', hashFor(room));
+  }
+});
+
+ui.joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = ui.roomInput.value.trim().replace(/^#/, '');
+  if (!isValidRoom(name)) {
+    ui.roomError.textContent = ROOM_RULE;
+    ui.roomInput.setAttribute('aria-invalid', 'true');
+    return;
+  }
+  ui.roomError.textContent = '';
+  ui.roomInput.removeAttribute('aria-invalid');
+  ui.roomInput.value = '';
+  window.location.hash = hashFor(name);
+});
+
+ui.roomList.addEventListener('click', (event) => {
+  if (event.target.closest('a')) {
+    ui.app.classList.remove('sidebar-open');
+    ui.roomsToggle.setAttribute('aria-expanded', 'false');
+  }
+});
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && ui.app.classList.contains('sidebar-open')) {
+    ui.app.classList.remove('sidebar-open');
+    ui.roomsToggle.setAttribute('aria-expanded', 'false');
+    ui.roomsToggle.focus();
+  }
+});
+
+ui.roomsToggle.addEventListener('click', () => {
+  const open = ui.app.classList.toggle('sidebar-open');
+  ui.roomsToggle.setAttribute('aria-expanded', String(open));
+});
+
+// ---- composing ----
+
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = ui.message.value.replace(/^\s*\n|\s+$/g, '');
+  if (text.trim() === '') return;
+  const username = ui.username.value.trim();
+  if (!username) {
+    showNotice('Choose a username first.');
+    ui.username.focus();
+    return;
+  }
+  if ([...text].length > limits.max_message_chars) {
+    showNotice(`A message can have at most ${limits.max_message_chars} characters.`);
+    return;
+  }
+  const entry = { id: store.newMessageId(device), room, username, message: text, ts: Date.now() };
+  outbox.add(entry);
+  conn.send(Outbox.frame(entry));
+  ui.message.value = '';
+  autosize();
+  render({ bottom: true });
+  ui.message.focus();
+});
+
+ui.message.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    ui.form.requestSubmit();
+  }
+});
+
+ui.message.addEventListener('input', () => {
+  autosize();
+  const now = Date.now();
+  if (ui.message.value.trim() && me().username && now - lastTypingSent >= TYPING_EVERY_MS) {
+    if (conn.send({ type: 'typing', username: me().username })) lastTypingSent = now;
+  }
+});
+
+function autosize() {
+  ui.message.style.height = 'auto';
+  ui.message.style.height = `${Math.min(ui.message.scrollHeight + 2, 160)}px`;
+}
+
+ui.username.value = store.loadUsername();
+ui.username.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter') return;
+  event.preventDefault(); // Enter here means "this is my name", not "send the message"
+  ui.message.focus(); // blurring fires 'change', which saves and announces the name
+});
+ui.username.addEventListener('change', () => {
+  const name = ui.username.value.trim();
+  ui.username.value = name;
+  if ([...name].length > limits.max_username_chars) {
+    showNotice(`A username can have at most ${limits.max_username_chars} characters.`);
+    return;
+  }
+  store.saveUsername(name);
+  if (name) conn.send({ type: 'identify', username: name });
+  presence.draw();
+});
+
+// ---- connection controls ----
+
+ui.toggle.addEventListener('click', () => {
+  if (conn.wanted) conn.close();
+  else conn.open();
+});
+
+ui.notify.disabled = !notifier.supported;
+ui.notify.addEventListener('change', async () => {
+  if (ui.notify.checked) {
+    const ok = await notifier.enable();
+    ui.notify.checked = ok;
+    if (!ok) showNotice('Notifications are blocked; allow them in the browser’s site settings.');
+  } else {
+    notifier.disable();
+  }
+  store.saveNotify(ui.notify.checked);
+});
+if (store.loadNotify() && notifier.supported && Notification.permission === 'granted') {
+  notifier.enabled = true;
+  ui.notify.checked = true;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') markRead();
+});
+window.addEventListener('pagehide', () => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)));
+
+// ---- start ----
+
+rememberRoom(room);
+ui.roomTitle.textContent = room;
+render({ bottom: true });
+drawRooms();
+(ui.username.value ? ui.message : ui.username).focus();
+conn.open();

@@ -1,0 +1,189 @@
+// The WebSocket to /ws: opening, NDJSON frame splitting, app-level ping, and reconnecting
+// with exponential backoff and jitter after an unplanned drop.
+//
+// Status is one of: 'connecting' (trying, or waiting to retry), 'open', 'closed' (the user
+// closed it; stays closed until open() is called), 'offline' (the browser has no network).
+
+const PING_EVERY_MS = 25_000; // below common proxy idle timeouts (30–60 s)
+const PONG_WITHIN_MS = 10_000; // no frame at all within this after a ping: the socket is dead
+const CONNECT_WITHIN_MS = 10_000; // a handshake that hangs this long is abandoned
+const BACKOFF_FIRST_MS = 1_000; // first retry waits 0.5–1 s (half of this plus jitter)
+const BACKOFF_MAX_MS = 30_000;
+const STABLE_AFTER_MS = 5_000; // a connection that lived this long resets the backoff
+
+export class Connection {
+  /**
+   * @param {object} hooks
+   * @param {() => URL} hooks.url      builds the /ws URL (room, name, device, since) at each attempt
+   * @param {(frame: object) => void} hooks.onFrame  each JSON object of each server frame, in order
+   * @param {(status: string, detail: string) => void} hooks.onStatus
+   * @param {() => void} hooks.onOpen  the socket is open (before any frame)
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    this.ws = null;
+    this.wanted = false;
+    this.attempt = 0;
+    this.openedAt = 0;
+    this.retryTimer = 0;
+    this.pingTimer = 0;
+    this.deadTimer = 0;
+    this.connectTimer = 0;
+    this.status = 'closed';
+
+    window.addEventListener('online', () => this.now());
+    window.addEventListener('offline', () => this.wentOffline());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState !== 'visible') return;
+      if (this.isOpen()) this.ping(); // a sleeping tab's socket may be dead without knowing it
+      else this.now();
+    });
+  }
+
+  isOpen() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** The user wants the connection: open it now. */
+  open() {
+    this.wanted = true;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** The user closed it: close and stay closed until open(). */
+  close() {
+    this.wanted = false;
+    this.clearTimers();
+    this.drop(1000, 'closed by the user');
+    this.setStatus('closed', '');
+  }
+
+  /** Reconnect at once, e.g. because the room changed. */
+  restart() {
+    if (!this.wanted) return;
+    this.drop(1000, 'reconnecting');
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** Sends one frame; returns false when the socket is not open (the caller keeps it). */
+  send(frame) {
+    if (!this.isOpen()) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  // An 'online' event or a visible tab: skip the backoff wait.
+  now() {
+    if (!this.wanted || this.isOpen() || (this.ws && this.ws.readyState === WebSocket.CONNECTING)) return;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  wentOffline() {
+    if (!this.wanted) return;
+    // The socket may linger for minutes before the OS notices; we already know it is gone.
+    this.drop(1000, 'offline');
+    clearTimeout(this.retryTimer);
+    this.setStatus('offline', 'waiting for the network');
+  }
+
+  connect() {
+    this.clearTimers();
+    this.drop(1000, 'reconnecting');
+    if (navigator.onLine === false) {
+      this.setStatus('offline', 'waiting for the network');
+      return;
+    }
+    this.setStatus('connecting', '');
+    let ws;
+    try {
+      ws = new WebSocket(this.hooks.url());
+    } catch (err) {
+      this.scheduleRetry(String(err && err.message));
+      return;
+    }
+    this.ws = ws;
+    this.connectTimer = setTimeout(() => this.lost(ws, 'connect timed out'), CONNECT_WITHIN_MS);
+    ws.onopen = () => {
+      if (ws !== this.ws) return;
+      clearTimeout(this.connectTimer);
+      this.openedAt = Date.now();
+      this.setStatus('open', '');
+      this.pingTimer = setInterval(() => this.ping(), PING_EVERY_MS);
+      this.hooks.onOpen();
+    };
+    ws.onmessage = (event) => {
+      if (ws !== this.ws) return;
+      clearTimeout(this.deadTimer); // any frame proves the socket is alive
+      if (typeof event.data !== 'string') return;
+      for (const line of event.data.split('\n')) {
+        if (line.trim() === '') continue;
+        let frame;
+        try {
+          frame = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (frame && typeof frame === 'object') this.hooks.onFrame(frame);
+      }
+    };
+    ws.onclose = (event) => this.lost(ws, event.reason || `closed (${event.code})`);
+    ws.onerror = () => {}; // onclose follows and handles it
+  }
+
+  ping() {
+    if (!this.send({ type: 'ping' })) return;
+    clearTimeout(this.deadTimer);
+    this.deadTimer = setTimeout(() => this.lost(this.ws, 'no answer to ping'), PONG_WITHIN_MS);
+  }
+
+  // The socket ended without the user asking.
+  lost(ws, why) {
+    if (ws !== this.ws) return;
+    this.drop(4000, why);
+    if (!this.wanted) return;
+    if (this.openedAt && Date.now() - this.openedAt > STABLE_AFTER_MS) this.attempt = 0;
+    this.openedAt = 0;
+    if (navigator.onLine === false) this.setStatus('offline', 'waiting for the network');
+    else this.scheduleRetry(why);
+  }
+
+  scheduleRetry(why) {
+    this.clearTimers();
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2); // jitter: clients must not return in step
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.setStatus('connecting', `${why}; retrying in ${Math.ceil(delay / 1000)} s`);
+  }
+
+  // Forget the current socket (its late events are ignored) and close it.
+  drop(code, reason) {
+    const ws = this.ws;
+    this.ws = null;
+    clearInterval(this.pingTimer);
+    clearTimeout(this.deadTimer);
+    clearTimeout(this.connectTimer);
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      try {
+        ws.close(code === 1000 ? 1000 : 4000, reason.slice(0, 100));
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  clearTimers() {
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    clearTimeout(this.deadTimer);
+    clearTimeout(this.connectTimer);
+  }
+
+  setStatus(status, detail) {
+    this.status = status;
+    this.hooks.onStatus(status, detail);
+  }
+}

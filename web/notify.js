@@ -1,0 +1,58 @@
+// Telling the user about messages they are not looking at: a count in the tab title while the
+// page is hidden, and optional desktop notifications.
+
+const BASE_TITLE = 'message';
+
+export class Notifier {
+  constructor() {
+    this.hiddenUnread = 0;
+    this.enabled = false;
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.seen();
+    });
+  }
+
+  get supported() {
+    return 'Notification' in window;
+  }
+
+  /** Turns notifications on; asks for permission only now, because the user asked. */
+  async enable() {
+    if (!this.supported) return false;
+    let permission = Notification.permission;
+    if (permission === 'default') permission = await Notification.requestPermission();
+    this.enabled = permission === 'granted';
+    return this.enabled;
+  }
+
+  disable() {
+    this.enabled = false;
+  }
+
+  /** A message from someone else arrived in the room on screen. */
+  arrived(m, room) {
+    if (document.visibilityState === 'visible') return;
+    this.hiddenUnread += 1;
+    this.drawTitle();
+    if (this.enabled && this.supported && Notification.permission === 'granted') {
+      try {
+        const n = new Notification(`${m.username} in #${room}`, { body: m.message.slice(0, 200), tag: `message-${room}` });
+        n.onclick = () => {
+          window.focus();
+          n.close();
+        };
+      } catch {
+        // some platforms only allow notifications from a service worker
+      }
+    }
+  }
+
+  seen() {
+    this.hiddenUnread = 0;
+    this.drawTitle();
+  }
+
+  drawTitle() {
+    document.title = this.hiddenUnread > 0 ? `(${this.hiddenUnread}) ${BASE_TITLE}` : BASE_TITLE;
+  }
+}

@@ -1,0 +1,143 @@
+// Draws the message list: one <li> per message, date separators, grouping of consecutive
+// messages from one sender. Nodes are keyed and reused, so only new messages are announced
+// by the aria-live list and a pending message turns into a sent one in place.
+// All user text goes through textContent (via linkify), never innerHTML.
+
+import { appendLinkified } from './linkify.js';
+
+const GROUP_WITHIN_MS = 5 * 60_000;
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' });
+
+const dayKey = (ts) => {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+};
+
+function dayLabel(ts) {
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (dayKey(ts) === dayKey(today.getTime())) return 'Today';
+  if (dayKey(ts) === dayKey(yesterday.getTime())) return 'Yesterday';
+  return dayFormat.format(ts);
+}
+
+/** A small stable number for a sender, so names get one of a few colours. */
+export function colourIndex(username, device) {
+  let h = 0;
+  for (const ch of `${username}\u0000${device}`) h = (h * 31 + ch.codePointAt(0)) >>> 0;
+  return h % 8;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * The items to show, in order: server messages by seq, then this device's pending ones.
+ * @param {Array} messages  timeline list (oldest first)
+ * @param {Array} pending   outbox entries of this room
+ * @param {string} myTag    first 6 characters of our device id
+ */
+export function buildItems(messages, pending, myTag) {
+  const items = [];
+  let prev = null;
+  const push = (m, state) => {
+    const own = state !== 'other';
+    if (!prev || dayKey(prev.ts) !== dayKey(m.ts)) {
+      items.push({ kind: 'day', key: `d:${dayKey(m.ts)}`, ts: m.ts });
+      prev = null;
+    }
+    const cont = prev !== null && prev.username === m.username && prev.device === m.device
+      && m.ts - prev.ts < GROUP_WITHIN_MS;
+    items.push({ kind: 'msg', key: `m:${m.id}`, m, own, state, cont });
+    prev = m;
+  };
+  const pendingIds = new Set(pending.map((e) => e.id));
+  for (const m of messages) {
+    if (pendingIds.has(m.id)) continue; // shown from the outbox until the ack lands
+    push(m, m.device && m.device === myTag ? 'sent' : 'other');
+  }
+  for (const e of pending) push({ ...e, device: myTag }, e.state);
+  return items;
+}
+
+function stateNode(item, actions) {
+  const box = el('div', 'state');
+  if (item.state === 'pending') {
+    box.append(el('span', 'state-pending', 'Pending'));
+  } else if (item.state === 'sent') {
+    const s = el('span', 'state-sent', 'Sent');
+    box.append(s);
+  } else if (item.state === 'failed') {
+    box.append(el('span', 'state-failed', `Not sent: ${item.m.error || 'rejected'}`));
+    const retry = el('button', 'link-button', 'Retry');
+    retry.type = 'button';
+    retry.addEventListener('click', () => actions.retry(item.m.id));
+    const discard = el('button', 'link-button', 'Discard');
+    discard.type = 'button';
+    discard.addEventListener('click', () => actions.discard(item.m.id));
+    box.append(' ', retry, ' ', discard);
+  }
+  return box;
+}
+
+function createMessage(item, actions) {
+  const { m } = item;
+  const li = el('li', 'msg');
+  li.dataset.key = item.key;
+  const meta = el('div', 'meta');
+  const who = el('span', `who c${colourIndex(m.username, m.device)}`, m.username || 'anonymous');
+  meta.append(who);
+  if (m.device) {
+    const tag = el('span', 'tag', m.device);
+    tag.title = 'device';
+    meta.append(' ', tag);
+  }
+  const time = el('time', null, timeFormat.format(m.ts));
+  time.dateTime = new Date(m.ts).toISOString();
+  time.title = fullFormat.format(m.ts);
+  meta.append(' ', time);
+  const body = el('div', 'body');
+  appendLinkified(body, m.message);
+  li.append(meta, body);
+  return li;
+}
+
+function updateMessage(li, item, actions) {
+  li.classList.toggle('own', item.own);
+  li.classList.toggle('cont', item.cont);
+  if (item.m.seq) li.dataset.seq = String(item.m.seq);
+  if (li.dataset.state !== item.state) {
+    li.dataset.state = item.state;
+    li.querySelector('.state')?.remove();
+    if (item.state !== 'other') li.append(stateNode(item, actions));
+  }
+}
+
+function createDay(item) {
+  const li = el('li', 'day');
+  li.dataset.key = item.key;
+  li.append(el('span', null, dayLabel(item.ts)));
+  return li;
+}
+
+/** Makes `list` show `items`, reusing existing nodes by key. */
+export function renderItems(list, items, actions) {
+  const existing = new Map();
+  for (const node of list.children) existing.set(node.dataset.key, node);
+  const wanted = new Set(items.map((i) => i.key));
+  for (const [key, node] of existing) if (!wanted.has(key)) node.remove();
+  let cursor = list.firstElementChild;
+  for (const item of items) {
+    let node = existing.get(item.key);
+    if (!node) node = item.kind === 'day' ? createDay(item) : createMessage(item, actions);
+    if (item.kind === 'msg') updateMessage(node, item, actions);
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else list.insertBefore(node, cursor);
+  }
+}

@@ -1,0 +1,72 @@
+// Rooms: the name in the URL hash (#/room/<name>), its validation, and the room list with
+// unread counts (room seq minus the last seq read here).
+
+export const DEFAULT_ROOM = 'lobby';
+const ROOM_RE = /^[A-Za-z0-9_-]{1,40}$/;
+
+export const isValidRoom = (name) => typeof name === 'string' && ROOM_RE.test(name);
+export const ROOM_RULE = 'Room names are 1–40 letters, digits, - or _.';
+
+/** The room the hash asks for: a name, null for no room (the default), or {invalid}. */
+export function roomFromHash(hash) {
+  const m = /^#\/room\/(.*)$/.exec(hash);
+  if (!m) return hash === '' || hash === '#' || hash === '#/' ? null : { invalid: hash.slice(1) };
+  let name;
+  try {
+    name = decodeURIComponent(m[1]);
+  } catch {
+    return { invalid: m[1] };
+  }
+  return isValidRoom(name) ? name : { invalid: name };
+}
+
+export const hashFor = (room) => `#/room/${room}`;
+
+/**
+ * Draws the list, reusing each room's link so keyboard focus survives a refresh.
+ * `seqs` maps room → latest seq known, `read` room → last seq read.
+ * @returns {number} total unread across other rooms
+ */
+export function renderRoomList(list, { rooms, seqs, read, current }) {
+  const existing = new Map();
+  for (const li of list.children) existing.set(li.dataset.room, li);
+  for (const [room, li] of existing) if (!rooms.includes(room)) li.remove();
+  let total = 0;
+  let cursor = list.firstElementChild;
+  for (const room of rooms) {
+    const li = existing.get(room) || roomItem(room);
+    const unread = room === current ? 0 : Math.max(0, (seqs[room] || 0) - (read[room] || 0));
+    total += unread;
+    drawRoomItem(li, room === current, unread);
+    if (li === cursor) cursor = cursor.nextElementSibling;
+    else list.insertBefore(li, cursor);
+  }
+  return total;
+}
+
+function roomItem(room) {
+  const li = document.createElement('li');
+  li.dataset.room = room;
+  const a = document.createElement('a');
+  a.href = hashFor(room);
+  a.className = 'room-link';
+  const name = document.createElement('span');
+  name.className = 'room-name';
+  name.textContent = room;
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  a.append(name, badge);
+  li.append(a);
+  return li;
+}
+
+function drawRoomItem(li, isCurrent, unread) {
+  const a = li.firstElementChild;
+  if (isCurrent) a.setAttribute('aria-current', 'page');
+  else a.removeAttribute('aria-current');
+  const badge = a.querySelector('.badge');
+  badge.hidden = unread === 0;
+  badge.textContent = unread === 0 ? '' : unread > 99 ? '99+' : String(unread);
+  if (unread > 0) badge.setAttribute('aria-label', `${unread} unread`);
+  else badge.removeAttribute('aria-label');
+}

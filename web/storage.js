@@ -1,0 +1,87 @@
+// Everything the page keeps in localStorage, behind small typed helpers.
+// Storage can be missing (private mode) or full: every call degrades to "not kept".
+
+const PREFIX = 'message.';
+const HISTORY_KEEP = 200; // messages cached per room, enough to fill the screen at once after a reload
+
+function read(key, fallback) {
+  try {
+    const raw = localStorage.getItem(PREFIX + key);
+    return raw === null ? fallback : JSON.parse(raw);
+  } catch {
+    return fallback;
+  }
+}
+
+function write(key, value) {
+  try {
+    localStorage.setItem(PREFIX + key, JSON.stringify(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function randomId(length) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes); // randomUUID needs a secure context; a LAN page over http is not one
+  let out = '';
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+/** This browser's stable id, made once. Frames show its first 6 characters as `device`. */
+export function deviceId() {
+  let id = read('device', null);
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{6,64}$/.test(id)) {
+    id = randomId(16);
+    write('device', id);
+  }
+  return id;
+}
+
+/** A fresh client id for a message: unique per device, safe to resend. */
+export function newMessageId(device) {
+  return `${device.slice(0, 8)}-${Date.now().toString(36)}-${randomId(6)}`;
+}
+
+export const loadUsername = () => read('username', '');
+export const saveUsername = (name) => write('username', name);
+
+export const loadNotify = () => read('notify', false) === true;
+export const saveNotify = (on) => write('notify', on);
+
+/** Highest seq the user has seen, per room. */
+export function loadReadMarks() {
+  const marks = read('read', {});
+  return marks && typeof marks === 'object' ? marks : {};
+}
+export const saveReadMarks = (marks) => write('read', marks);
+
+/** Rooms this browser has visited, so they show in the list before they have messages. */
+export function loadKnownRooms() {
+  const rooms = read('rooms', []);
+  return Array.isArray(rooms) ? rooms.filter((r) => typeof r === 'string') : [];
+}
+export const saveKnownRooms = (rooms) => write('rooms', rooms);
+
+/** The last messages of a room (oldest first), as cached by saveHistory. */
+export function loadHistory(room) {
+  const list = read(`history.${room}`, []);
+  return Array.isArray(list) ? list.filter((m) => m && Number.isInteger(m.seq)) : [];
+}
+
+export function saveHistory(room, messages) {
+  const keep = messages.slice(-HISTORY_KEEP).map(({ seq, id, username, message, ts, device }) =>
+    ({ seq, id, username, message, ts, device }));
+  if (!write(`history.${room}`, keep)) write(`history.${room}`, keep.slice(-50)); // storage full: keep less
+}
+
+export const dropHistory = (room) => write(`history.${room}`, []);
+
+export const loadOutbox = () => {
+  const list = read('outbox', []);
+  return Array.isArray(list) ? list.filter((e) => e && typeof e.id === 'string') : [];
+};
+export const saveOutbox = (entries) => write('outbox', entries);
