@@ -189,8 +189,8 @@ EOF
 # --- scenarios ----------------------------------------------------------------
 if [ "$mode" = quick ]; then
   runs=${runs:-1}
-  timing=(--warmup 0.5 --duration 1.5 --drain 3)
-  idle_timing=(--warmup 0.5 --duration 1)
+  timing=(--warmup 0.3 --duration 1 --drain 3)
+  idle_timing=(--warmup 0.3 --duration 0.5)
   scale_points=""
   big_idle=0
 else
