@@ -15,7 +15,7 @@ import subprocess
 
 SERVERS = ["message", "go-original", "go-hub", "node-ws"]
 DESCRIPTION = {
-    "message": "`message` (this project; durable history on, `--no-rate-limit`)",
+    "message": "`message` (this project; durable history on, `--no-rate-limit` and no per-address connection cap when it has them)",
     "go-original": "the original's design (Go + gorilla; one loop writes to every client in turn)",
     "go-hub": "gorilla's chat example (hub; per-client writer joins queued messages into one frame)",
     "node-ws": "Node.js `ws`",

@@ -82,8 +82,12 @@ if want message; then
   fi
   if [ -x "$msg" ]; then
     help=$("$msg" --help 2>&1 || true)
-    # The load generator is one machine playing many clients: no rate limit.
+    # The load generator is one machine playing many clients: no rate limit, and no cap on
+    # connections per address (all clients come from 127.0.0.x).
     if grep -q -- '--no-rate-limit' <<<"$help"; then msg_args+=(--no-rate-limit); fi
+    if grep -q -- '--max-connections-per-address' <<<"$help"; then
+      msg_args+=(--max-connections-per-address 1000000)
+    fi
   else
     say "run.sh: no $msg: skipping the message server"
     servers=$(sed 's/\bmessage\b//' <<<"$servers")
