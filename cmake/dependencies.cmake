@@ -9,3 +9,6 @@ find_package(CLI11 CONFIG REQUIRED)
 if(MESSAGE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+# hiredis 0.14 (libhiredis-dev) ships no CMake config: pkg-config finds it.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)

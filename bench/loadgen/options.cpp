@@ -13,6 +13,7 @@ constexpr char const* usage = R"(message_loadgen: a WebSocket chat load generato
 
   --host H            server address (default 127.0.0.1; use this machine only)
   --port P            server port (default 8080)
+  --port2 P           a second node's port: odd-numbered clients connect there (scale-out)
   --path P            upgrade target (default /ws; may hold a query: /ws?room=bench)
   --proto message|plain  our protocol (default) or the original's bare {"username","message"}
   --clients N         connections (default 2)
@@ -69,6 +70,8 @@ options parse_options(int argc, char** argv)
             o.host = value();
         } else if (flag == "--port") {
             o.port = number<std::uint16_t>(flag, value());
+        } else if (flag == "--port2") {
+            o.port2 = number<std::uint16_t>(flag, value());
         } else if (flag == "--path") {
             o.path = value();
         } else if (flag == "--proto") {

@@ -15,6 +15,7 @@ enum class proto_kind {
 struct options {
     std::string host = "127.0.0.1";   ///< benchmarks talk to this machine only
     std::uint16_t port = 8080;
+    std::uint16_t port2 = 0;          ///< > 0: odd-numbered clients connect here (a second node)
     std::string path = "/ws";         ///< may carry a query, e.g. /ws?room=bench
     proto_kind proto = proto_kind::message;
     std::size_t clients = 2;

@@ -131,7 +131,7 @@ void worker::connect_next()
         fail(c, "bad --host (an IP address is needed)", true);
         return;
     }
-    tcp::endpoint const server(address, opt_.port);
+    tcp::endpoint const server(address, opt_.port2 != 0 && c.index % 2 == 1 ? opt_.port2 : opt_.port);
     c.socket.open(server.protocol(), ec);
     if (!ec) {
         c.socket.set_option(tcp::no_delay(true), ec);

@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include "redis/redis_endpoint.hpp"
+
 namespace message::app {
 
 std::variant<server_config, int> parse_command_line(int argc, const char* const* argv) {
@@ -31,6 +33,23 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.add_option("--allow-origin", cfg.allowed_origins,
                  "Another page origin allowed to open WebSockets (e.g. http://chat.example:8000); repeatable")
       ->envname("MESSAGE_ALLOW_ORIGIN");
+  app.add_option("--redis", cfg.redis_url,
+                 "Share messages, fan-out and presence with other nodes through this Redis: redis://HOST:PORT[/DB]")
+      ->check([](const std::string& url) {
+        try {
+          redis::parse_redis_url(url);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      })
+      ->envname("MESSAGE_REDIS");
+  app.add_option("--redis-password", cfg.redis_password, "Password for --redis (AUTH)")
+      ->envname("MESSAGE_REDIS_PASSWORD");
+  double heartbeat = static_cast<double>(cfg.redis_heartbeat.count()) / 1000.0;
+  app.add_option("--redis-heartbeat", heartbeat,
+                 "Seconds between presence heartbeats to the other nodes; a dead node's users leave after 3")
+      ->check(CLI::Range(0.1, 20.0));
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->envname("MESSAGE_LOG_LEVEL");
@@ -118,6 +137,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   l.idle_ping = std::chrono::seconds(idle_ping);
   l.rate_limit = !no_rate_limit;
   l.handshake_timeout = std::chrono::seconds(handshake_timeout);
+  cfg.redis_heartbeat = std::chrono::milliseconds(static_cast<std::int64_t>(heartbeat * 1000.0));
   return cfg;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -29,6 +30,13 @@ struct server_config {
   std::filesystem::path tls_key;
   bool tls_self_signed = false;
   bool tls() const { return tls_self_signed || !tls_cert.empty(); }
+  /// redis://HOST:PORT[/DB]: several nodes share the store and fan-out in this Redis.
+  /// Empty: SQLite (or memory) and in-process fan-out, and no Redis code runs.
+  std::string redis_url;
+  std::string redis_password;
+  /// How often a node tells the others who is connected to it; a dead node's people leave
+  /// presence after 3 of these. 15 s keeps that under a minute.
+  std::chrono::milliseconds redis_heartbeat{15000};
   core::limits limits;
 };
 

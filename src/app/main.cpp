@@ -11,6 +11,7 @@
 #include "app/cli.hpp"
 #include "app/lan_addresses.hpp"
 #include "app/server.hpp"
+#include "redis/redis_endpoint.hpp"
 
 namespace {
 
@@ -38,8 +39,12 @@ void print_banner(const message::app::server_config& cfg, std::uint16_t port, co
   } else {
     fmt::print("  private: pages and tools must present the key (--key) to join\n");
   }
-  fmt::print("  data: {}\n", cfg.store == message::app::store_kind::memory ? std::string("in memory (lost on exit)")
-                                                                           : (cfg.data_dir / "messages.db").string());
+  if (!cfg.redis_url.empty()) {
+    fmt::print("  data: in redis {}\n", message::redis::parse_redis_url(cfg.redis_url).describe());
+  } else {
+    fmt::print("  data: {}\n", cfg.store == message::app::store_kind::memory ? std::string("in memory (lost on exit)")
+                                                                             : (cfg.data_dir / "messages.db").string());
+  }
   std::fflush(stdout);
 }
 

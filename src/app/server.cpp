@@ -11,8 +11,9 @@
 
 #include "app/lan_addresses.hpp"
 #include "app/tls_certificate.hpp"
-
+#include "redis/redis_broker.hpp"
 #include "store/memory_message_store.hpp"
+#include "store/redis_message_store.hpp"
 #include "store/sqlite_message_store.hpp"
 
 namespace message::app {
@@ -66,7 +67,19 @@ server::server(server_config config) : config_(std::move(config)) {
     if (ec) throw std::runtime_error("cannot use the TLS key " + files.key.string() + ": " + ec.message());
     tls_fingerprint_ = certificate_fingerprint(files.cert);
   }
-  auto store = open_store(config_, dir_->path());
+  std::unique_ptr<store::message_store> store;
+  std::unique_ptr<core::broker> broker;
+  if (!config_.redis_url.empty()) {
+    // Scale-out: the store and the fan-out live in Redis (docs/architecture.md).
+    auto where = redis::parse_redis_url(config_.redis_url);
+    if (!config_.redis_password.empty()) where.password = config_.redis_password;
+    redis_status_ = std::make_shared<redis::redis_status>();
+    store = std::make_unique<store::redis_message_store>(where, redis_status_);
+    broker = std::make_unique<redis::redis_broker>(where, redis_status_,
+                                                   redis::redis_broker::options{config_.redis_heartbeat});
+  } else {
+    store = open_store(config_, dir_->path());
+  }
   std::vector<core::event_loop*> core_loops;
   std::vector<transport::asio_event_loop*> io_loops;
   for (std::size_t i = 0; i < config_.io_threads; ++i) {
@@ -74,9 +87,13 @@ server::server(server_config config) : config_(std::move(config)) {
     core_loops.push_back(loops_.back().get());
     io_loops.push_back(loops_.back().get());
   }
-  hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops);
+  hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops, std::move(broker));
+  std::function<std::string()> health;
+  if (redis_status_) health = [status = redis_status_] { return status->problem(); };
   ctx_.reset(new transport::transport_context{*hub_, config_.limits,
-                                              transport::http_context{config_.allowed_origins, {}, transport::access_key(config_.key)}, {}});
+                                              transport::http_context{config_.allowed_origins, std::move(health),
+                                                                      transport::access_key(config_.key)},
+                                              {}});
   ctx_->tls = tls_.get();
   boost::system::error_code ec;
   const auto address = transport::net::ip::make_address(config_.host, ec);

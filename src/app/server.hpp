@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
 #include "core/hub.hpp"
+#include "redis/redis_status.hpp"
 #include "transport/asio_event_loop.hpp"
 #include "transport/listener.hpp"
 #include "transport/transport_context.hpp"
@@ -38,6 +39,7 @@ class server {
   std::optional<data_dir> dir_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::string tls_fingerprint_;
+  std::shared_ptr<redis::redis_status> redis_status_;  // Set with --redis: feeds /healthz.
   // Destruction order matters: loops (and the sessions they still hold) go first, while the
   // context and the hub they point to are alive; the hub's worker is stopped in run().
   std::unique_ptr<core::hub> hub_;

@@ -166,6 +166,14 @@ void client::deliver(const shared_batch& batch) {
   st.last = batch->last_seq;
 }
 
+void client::resync() {
+  if (closed_) return;
+  for (auto& [room, st] : rooms_) {
+    // Joining or replaying rooms read the store anyway; a live one asks from where it is.
+    if (st.state == phase::live) request_page(room);
+  }
+}
+
 void client::deliver_event(const shared_line& line) {
   if (sink_) sink_->deliver(line);
 }
@@ -181,11 +189,12 @@ void client::enter_presence(const std::string& room, room_state& st) {
   auto change = people.join(room, params_.name, params_.device);
   st.present = true;
   send_line(protocol::encode_presence(room, change.users));
+  // This node's clients only: every other node announces the change of its own union when
+  // the broker tells it (see presence).
   if (change.changed) {
-    hub_.broadcast_event(room,
-                         std::make_shared<const std::string>(
-                             protocol::encode_person_event("join", room, params_.name, tag_)),
-                         this);
+    hub_.deliver_event(room,
+                       std::make_shared<const std::string>(protocol::encode_person_event("join", room, params_.name, tag_)),
+                       this);
   }
 }
 
@@ -194,10 +203,9 @@ void client::leave_presence(const std::string& room, room_state& st) {
   st.present = false;
   auto change = hub_.people().leave(room, params_.name, params_.device);
   if (change.changed) {
-    hub_.broadcast_event(room,
-                         std::make_shared<const std::string>(
-                             protocol::encode_person_event("leave", room, params_.name, tag_)),
-                         this);
+    hub_.deliver_event(room,
+                       std::make_shared<const std::string>(protocol::encode_person_event("leave", room, params_.name, tag_)),
+                       this);
   }
 }
 

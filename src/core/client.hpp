@@ -48,6 +48,8 @@ class client : public std::enable_shared_from_this<client> {
   void deliver(const shared_batch& batch);
   void deliver_event(const shared_line& line);
   void close(close_code code, std::string_view reason);
+  /// The broker may have missed deliveries: re-read every live room from the store.
+  void resync();
 
  private:
   enum class phase { joining, replaying, live };

@@ -1,12 +1,20 @@
 #include "core/hub.hpp"
 
+#include "core/memory_broker.hpp"
 #include "protocol/codec.hpp"
 
 namespace message::core {
 
-hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops)
-    : limits_(limits), loops_(std::move(loops)) {
+hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops,
+         std::unique_ptr<class broker> broker)
+    : limits_(limits), loops_(std::move(loops)),
+      broker_(broker ? std::move(broker) : std::make_unique<memory_broker>()) {
   for (std::size_t i = 0; i < loops_.size(); ++i) registries_.push_back(std::make_unique<loop_registry>());
+  presence_.set_local_listener([b = broker_.get()](const std::string& room, const std::string& username,
+                                                   const std::string& device, bool present) {
+    b->presence_changed(room, username, device, present);
+  });
+  broker_->start(*this);
   worker_ = std::make_unique<store_worker>(std::move(store), limits_,
                                            [this](std::vector<chat_message>&& stored) { on_commit(std::move(stored)); });
 }
@@ -15,11 +23,15 @@ hub::~hub() { stop(); }
 
 void hub::stop() {
   worker_->stop();
+  broker_->stop();
   stopping_ = true;
 }
 
-void hub::on_commit(std::vector<chat_message>&& stored) {
-  // Runs on the store worker. Encode each message once; group consecutive messages of a room
+void hub::on_commit(std::vector<chat_message>&& stored) { broker_->committed(std::move(stored)); }
+
+void hub::deliver_messages(std::vector<chat_message>&& stored) {
+  if (stopping_) return;
+  // Runs on the store worker or the broker's thread. Encode each message once; group consecutive messages of a room
   // into one batch whose joined bytes every live follower shares.
   auto batches = std::make_shared<std::vector<shared_batch>>();
   std::size_t i = 0;
@@ -49,6 +61,18 @@ void hub::on_commit(std::vector<chat_message>&& stored) {
 }
 
 void hub::broadcast_event(const std::string& room, shared_line line, const client* except) {
+  if (stopping_) return;
+  broker_->publish_event(room, std::move(line), except);
+}
+
+void hub::resync() {
+  if (stopping_) return;
+  for (std::size_t l = 0; l < loops_.size(); ++l) {
+    loops_[l]->post([registry = registries_[l].get()] { registry->resync(); });
+  }
+}
+
+void hub::deliver_event(const std::string& room, shared_line line, const client* except) {
   if (stopping_) return;  // Loops are being torn down; nobody is left to tell.
   for (std::size_t l = 0; l < loops_.size(); ++l) {
     loops_[l]->post([registry = registries_[l].get(), room, line, except] {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/broker.hpp"
 #include "core/client_sink.hpp"
 #include "core/event_loop.hpp"
 #include "core/limits.hpp"
@@ -21,13 +22,17 @@ namespace message::core {
 /// How a message travels: client::on_text -> store_worker::append (queued) -> one commit for
 /// everything queued -> on_commit encodes each message once, groups them per room, and posts
 /// one task per loop -> loop_registry::deliver hands the shared bytes to each follower's sink.
+/// Between the commit and the loops sits the broker: memory_broker hands commits straight back
+/// (deliver_messages); redis::redis_broker delivers what any node committed, from Redis.
 ///
 /// Thread-safety: the accessors are safe from any thread; registry(i) may only be *used* on
 /// loop i. broadcast_event() is safe from any thread.
-class hub {
+class hub final : public broker_target {
  public:
-  hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops);
-  ~hub();
+  /// `broker` null: a memory_broker (one node).
+  hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops,
+      std::unique_ptr<class broker> broker = nullptr);
+  ~hub() override;
   hub(const hub&) = delete;
   hub& operator=(const hub&) = delete;
 
@@ -36,10 +41,17 @@ class hub {
   event_loop& loop(std::size_t i) { return *loops_[i]; }
   loop_registry& registry(std::size_t i) { return *registries_[i]; }
   store_worker& store() { return *worker_; }
-  class presence& people() { return presence_; }
+  class presence& people() override { return presence_; }
+  const class broker& broker() const { return *broker_; }
 
-  /// Sends `line` to every client following `room` on every loop, except `except`.
+  /// Sends `line` to every client following `room` on every node (through the broker), except
+  /// `except`: typing notices.
   void broadcast_event(const std::string& room, shared_line line, const client* except);
+
+  // broker_target: this node's loops.
+  void deliver_messages(std::vector<chat_message>&& messages) override;
+  void deliver_event(const std::string& room, shared_line line, const client* except) override;
+  void resync() override;
 
   /// Commits what is queued and stops the store worker. Call after the loops stopped taking
   /// new messages.
@@ -53,6 +65,7 @@ class hub {
   std::vector<event_loop*> loops_;
   std::vector<std::unique_ptr<loop_registry>> registries_;
   class presence presence_;
+  std::unique_ptr<class broker> broker_;
   std::unique_ptr<store_worker> worker_;  // Last: its thread calls on_commit.
 };
 

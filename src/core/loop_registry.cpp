@@ -43,6 +43,10 @@ void loop_registry::deliver_event(const std::string& room, const shared_line& li
   }
 }
 
+void loop_registry::resync() const {
+  for (client* c : clients_) c->resync();
+}
+
 void loop_registry::close_all(close_code code, std::string_view reason) const {
   // Copy: a sink may finish closing synchronously and remove itself.
   const std::vector<client*> all(clients_.begin(), clients_.end());

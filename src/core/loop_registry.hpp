@@ -27,6 +27,8 @@ class loop_registry {
 
   void deliver(const std::vector<shared_batch>& batches) const;
   void deliver_event(const std::string& room, const shared_line& line, const client* except) const;
+  /// Asks every live client to re-read its rooms from the store (deliveries may be missed).
+  void resync() const;
   /// Asks every client of this loop to close (server shutdown).
   void close_all(close_code code, std::string_view reason) const;
   std::size_t size() const { return clients_.size(); }

@@ -7,7 +7,9 @@
 #include <memory>
 #include <random>
 
+#include "redis_server.hpp"
 #include "store/memory_message_store.hpp"
+#include "store/redis_message_store.hpp"
 #include "store/sqlite_message_store.hpp"
 
 namespace message::store {
@@ -26,6 +28,7 @@ std::filesystem::path fresh_db_path() {
 }
 
 struct memory_factory {
+  static bool available() { return true; }
   std::unique_ptr<message_store> open() { return std::make_unique<memory_message_store>(); }
   /// Memory does not survive a reopen; tests that need it skip.
   static constexpr bool durable = false;
@@ -33,6 +36,7 @@ struct memory_factory {
 };
 
 struct sqlite_factory {
+  static bool available() { return true; }
   std::filesystem::path path = fresh_db_path();
   ~sqlite_factory() { std::filesystem::remove_all(path.parent_path()); }
   std::unique_ptr<message_store> open() { return std::make_unique<sqlite_message_store>(path, durability::process); }
@@ -43,14 +47,34 @@ struct sqlite_factory {
   }
 };
 
+/// A real redis-server per test (fresh data), started on a free port; skipped without one.
+struct redis_factory {
+  static bool available() { return test::redis_server::available(); }
+  std::unique_ptr<test::redis_server> server;
+  std::unique_ptr<message_store> open() {
+    if (!server) server = std::make_unique<test::redis_server>();
+    return std::make_unique<redis_message_store>(redis::parse_redis_url(server->url()),
+                                                 std::make_shared<redis::redis_status>());
+  }
+  static constexpr bool durable = true;
+  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+    s.reset();
+    return open();
+  }
+};
+
 template <class Factory>
 class MessageStoreTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if (!Factory::available()) GTEST_SKIP() << "not installed here";
+    store = factory.open();
+  }
   Factory factory;
-  std::unique_ptr<message_store> store = factory.open();
+  std::unique_ptr<message_store> store;
 };
 
-using Implementations = ::testing::Types<memory_factory, sqlite_factory>;
+using Implementations = ::testing::Types<memory_factory, sqlite_factory, redis_factory>;
 TYPED_TEST_SUITE(MessageStoreTest, Implementations);
 
 TYPED_TEST(MessageStoreTest, AssignsConsecutiveSeqsPerRoomFromOne) {

@@ -1,0 +1,310 @@
+#include "store/redis_message_store.hpp"
+
+#include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "redis/redis_entry.hpp"
+#include "redis/redis_keys.hpp"
+
+namespace message::store {
+
+namespace {
+
+using link = redis::redis_status::link;
+
+/// A connect that takes longer is treated as "Redis unreachable" (the batch fails at once).
+constexpr auto connect_timeout = std::chrono::milliseconds(1000);
+/// A command that takes longer: the connection is dropped and the batch fails. A whole group
+/// commit of max_commit_batch messages runs in milliseconds, so this only fires on a partition.
+constexpr auto command_timeout = std::chrono::milliseconds(5000);
+/// Reconnect attempts after a failure back off from the first to the last value.
+constexpr auto first_backoff = std::chrono::milliseconds(100);
+constexpr auto max_backoff = std::chrono::milliseconds(500);
+
+// The append script (see the class comment). ARGV: key prefix, channel, then room, id, ts,
+// body for each message. Returns seq, duplicate (0/1) for each message. Ids live in a hash per
+// room (id -> seq) with a sorted set by ts beside it, so prune() forgets them by age.
+constexpr const char* append_script = R"lua(
+local p, chan = ARGV[1], ARGV[2]
+local out, pub = {}, {}
+for i = 3, #ARGV, 4 do
+  local room, id, ts, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local seen = redis.call('HGET', p .. 'ids:' .. room, id)
+  if seen then
+    out[#out + 1] = tonumber(seen)
+    out[#out + 1] = 1
+  else
+    local seq = redis.call('INCR', p .. 'seq:' .. room)
+    redis.call('HSET', p .. 'ids:' .. room, id, seq)
+    redis.call('ZADD', p .. 'idts:' .. room, ts, id)
+    local entry = seq .. ' ' .. body
+    redis.call('ZADD', p .. 'log:' .. room, seq, entry)
+    redis.call('HSET', p .. 'rooms', room, seq)
+    pub[#pub + 1] = entry
+    out[#out + 1] = seq
+    out[#out + 1] = 0
+  end
+end
+if #pub > 0 then redis.call('PUBLISH', chan, table.concat(pub, '\n')) end
+return out
+)lua";
+
+std::string key(std::string_view kind, std::string_view room) {
+  return fmt::format("{}{}:{}", redis::key_prefix, kind, room);
+}
+
+redisReply* as_reply(const void* r) { return static_cast<redisReply*>(const_cast<void*>(r)); }
+
+std::uint64_t to_u64(const redisReply* r) {
+  if (r->type == REDIS_REPLY_INTEGER) return r->integer < 0 ? 0 : static_cast<std::uint64_t>(r->integer);
+  if (r->type == REDIS_REPLY_STRING) {
+    std::uint64_t v = 0;
+    std::from_chars(r->str, r->str + r->len, v);
+    return v;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void redis_message_store::reply_deleter::operator()(void* r) const { freeReplyObject(r); }
+
+redis_message_store::redis_message_store(redis::redis_endpoint where, std::shared_ptr<redis::redis_status> status)
+    : where_(std::move(where)), status_(std::move(status)) {
+  try {
+    connect();
+  } catch (const store_error& e) {
+    spdlog::warn("redis at {} is not reachable yet ({}); sends fail until it is", where_.describe(), e.what());
+  }
+}
+
+redis_message_store::~redis_message_store() {
+  if (ctx_) redisFree(ctx_);
+}
+
+void redis_message_store::lost(const std::string& why) {
+  if (ctx_) {
+    redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+  last_error_ = why;
+  backoff_ = std::clamp(backoff_ * 2, first_backoff, max_backoff);
+  retry_at_ = std::chrono::steady_clock::now() + backoff_;
+  if (status_) status_->down(link::store, why);
+  throw store_error("redis unreachable: " + why);
+}
+
+void redis_message_store::connect() {
+  const auto tv = [](std::chrono::milliseconds d) {
+    return timeval{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
+  };
+  redisContext* c = redisConnectWithTimeout(where_.host.c_str(), where_.port, tv(connect_timeout));
+  if (!c) lost("out of memory");
+  if (c->err) {
+    std::string why = c->errstr;
+    redisFree(c);
+    lost(fmt::format("{}: {}", where_.describe(), why));
+  }
+  redisSetTimeout(c, tv(command_timeout));
+  redisEnableKeepAlive(c);
+  ctx_ = c;
+  // AUTH and SELECT: a refusal is a configuration error, not an outage.
+  auto setup = [&](const std::vector<std::string>& argv) {
+    auto r = command(argv, true);
+    const auto* rr = as_reply(r.get());
+    if (rr->type == REDIS_REPLY_ERROR) {
+      const std::string what(rr->str, rr->len);
+      redisFree(ctx_);
+      ctx_ = nullptr;
+      // Not a store_error: the constructor lets this one end the start-up.
+      throw std::runtime_error(fmt::format("redis at {} refused {}: {}", where_.describe(), argv[0], what));
+    }
+  };
+  if (!where_.password.empty()) setup({"AUTH", where_.password});
+  if (where_.db != 0) setup({"SELECT", std::to_string(where_.db)});
+  backoff_ = std::chrono::milliseconds(0);
+  if (status_) status_->up(link::store);
+}
+
+redisContext* redis_message_store::context() {
+  if (ctx_) return ctx_;
+  // Back off between attempts, unless the broker's links show Redis is back.
+  const bool back = status_ && status_->problem().empty();
+  if (std::chrono::steady_clock::now() < retry_at_ && !back) throw store_error("redis unreachable: " + last_error_);
+  connect();
+  return ctx_;
+}
+
+redis_message_store::reply_ptr redis_message_store::command(const std::vector<std::string>& argv, bool allow_error) {
+  const bool reused = ctx_ != nullptr;
+  redisContext* c = ctx_ ? ctx_ : context();
+  std::vector<const char*> args;
+  std::vector<std::size_t> lens;
+  args.reserve(argv.size());
+  lens.reserve(argv.size());
+  for (const auto& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  void* r = redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data());
+  if (!r && reused && argv[0] != "AUTH" && argv[0] != "SELECT") {
+    // The connection broke while it sat idle (Redis restarted): one attempt on a fresh one, so
+    // the first send after a restart is not refused. Safe for the append script too: a batch
+    // that did run before the break comes back as duplicates with its seqs.
+    redisFree(ctx_);
+    ctx_ = nullptr;
+    c = context();
+    r = redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data());
+  }
+  if (!r) lost(c->errstr[0] ? std::string(c->errstr) : std::string("connection lost"));
+  reply_ptr reply(r);
+  const auto* rr = as_reply(r);
+  if (rr->type == REDIS_REPLY_ERROR) {
+    const std::string what(rr->str, rr->len);
+    // A Redis that is loading its AOF after a restart answers LOADING: an outage, not a bug.
+    if (what.rfind("LOADING", 0) == 0) lost(what);
+    if (!allow_error) throw store_error("redis: " + what);
+  }
+  return reply;
+}
+
+std::vector<append_result> redis_message_store::append(const std::vector<core::new_message>& batch) {
+  // EVAL with the text each time: Redis caches the compiled script by its SHA1, and the text
+  // (under 1 KB) is small next to a batch, so a Redis restart needs no NOSCRIPT dance.
+  std::vector<std::string> argv;
+  argv.reserve(5 + 4 * batch.size());
+  argv.insert(argv.end(), {"EVAL", append_script, "0", std::string(redis::key_prefix), redis::messages_channel()});
+  for (const auto& m : batch) {
+    argv.push_back(m.room);
+    argv.push_back(m.id);
+    argv.push_back(std::to_string(m.ts));
+    argv.push_back(redis::encode_entry_body(m));
+  }
+  auto reply = command(argv);
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 2 * batch.size())
+    throw store_error("redis: unexpected answer to the append script");
+  std::vector<append_result> results(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    results[i].seq = to_u64(rr->element[2 * i]);
+    results[i].duplicate = to_u64(rr->element[2 * i + 1]) != 0;
+  }
+  return results;
+}
+
+std::vector<core::chat_message> redis_message_store::entries(const reply_ptr& reply) {
+  std::vector<core::chat_message> out;
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY) return out;
+  out.reserve(rr->elements);
+  for (std::size_t i = 0; i < rr->elements; ++i) {
+    const auto* e = rr->element[i];
+    if (e->type != REDIS_REPLY_STRING) continue;
+    if (auto m = redis::decode_entry({e->str, e->len})) {
+      out.push_back(std::move(*m));
+    } else {
+      spdlog::warn("redis: skipping an entry that is not a message");
+    }
+  }
+  return out;
+}
+
+std::vector<core::chat_message> redis_message_store::read_after(const std::string& room, std::uint64_t after,
+                                                                std::size_t limit) {
+  if (limit == 0) return {};
+  auto reply = command({"ZRANGEBYSCORE", key("log", room), fmt::format("({}", after), "+inf", "LIMIT", "0",
+                        std::to_string(limit)});
+  return entries(reply);
+}
+
+history_page redis_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
+                                              std::size_t limit) {
+  history_page page;
+  if (limit == 0) return page;
+  auto reply = command({"ZREVRANGEBYSCORE", key("log", room), before ? fmt::format("({}", *before) : "+inf", "-inf",
+                        "LIMIT", "0", std::to_string(limit + 1)});
+  page.messages = entries(reply);
+  if (page.messages.size() > limit) {
+    page.more = true;
+    page.messages.resize(limit);
+  }
+  std::reverse(page.messages.begin(), page.messages.end());
+  return page;
+}
+
+std::uint64_t redis_message_store::last_seq(const std::string& room) {
+  auto reply = command({"GET", key("seq", room)});
+  const auto* rr = as_reply(reply.get());
+  return rr->type == REDIS_REPLY_NIL ? 0 : to_u64(rr);
+}
+
+std::vector<room_info> redis_message_store::rooms() {
+  auto reply = command({"HGETALL", std::string(redis::key_prefix) + "rooms"});
+  const auto* rr = as_reply(reply.get());
+  std::map<std::string, std::uint64_t> sorted;
+  if (rr->type == REDIS_REPLY_ARRAY) {
+    for (std::size_t i = 0; i + 1 < rr->elements; i += 2) {
+      sorted[std::string(rr->element[i]->str, rr->element[i]->len)] = to_u64(rr->element[i + 1]);
+    }
+  }
+  std::vector<room_info> out;
+  out.reserve(sorted.size());
+  for (auto& [room, seq] : sorted) out.push_back({room, seq});
+  return out;
+}
+
+std::size_t redis_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
+                                       std::int64_t id_cutoff_ms, std::size_t max_rows) {
+  std::size_t removed = 0;
+  for (const auto& r : rooms()) {
+    if (removed >= max_rows) break;
+    const auto log = key("log", r.room);
+    if (keep_per_room > 0) {
+      auto card = command({"ZCARD", log});
+      const auto n = to_u64(as_reply(card.get()));
+      if (n > keep_per_room) {
+        const auto k = std::min<std::uint64_t>(n - keep_per_room, max_rows - removed);
+        command({"ZREMRANGEBYRANK", log, "0", std::to_string(k - 1)});
+        removed += k;
+      }
+    }
+    // Oldest first: remove the leading run of messages older than the cutoff.
+    while (older_than_ms > 0 && removed < max_rows) {
+      const auto want = std::min<std::size_t>(500, max_rows - removed);
+      auto head = entries(command({"ZRANGE", log, "0", std::to_string(want - 1)}));
+      std::size_t old = 0;
+      while (old < head.size() && head[old].ts < older_than_ms) ++old;
+      if (old > 0) command({"ZREMRANGEBYRANK", log, "0", std::to_string(old - 1)});
+      removed += old;
+      if (old < want) break;
+    }
+    // Ids accepted before the cutoff are forgotten (the contract keeps them >= id_memory).
+    while (removed < max_rows) {
+      const auto want = std::min<std::size_t>(500, max_rows - removed);
+      const auto idts = key("idts", r.room);
+      auto old = command({"ZRANGEBYSCORE", idts, "-inf", fmt::format("({}", id_cutoff_ms), "LIMIT", "0",
+                          std::to_string(want)});
+      const auto* rr = as_reply(old.get());
+      if (rr->type != REDIS_REPLY_ARRAY || rr->elements == 0) break;
+      std::vector<std::string> hdel{"HDEL", key("ids", r.room)};
+      std::vector<std::string> zrem{"ZREM", idts};
+      for (std::size_t i = 0; i < rr->elements; ++i) {
+        hdel.emplace_back(rr->element[i]->str, rr->element[i]->len);
+        zrem.emplace_back(rr->element[i]->str, rr->element[i]->len);
+      }
+      command(hdel);
+      command(zrem);
+      removed += rr->elements;
+      if (rr->elements < want) break;
+    }
+  }
+  return removed;
+}
+
+}  // namespace message::store

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "redis/redis_endpoint.hpp"
+#include "redis/redis_status.hpp"
+#include "store/message_store.hpp"
+
+struct redisContext;
+
+namespace message::store {
+
+/// The message log in a Redis shared by every node (--redis).
+///
+/// One Lua script per append batch does, atomically inside Redis: the idempotency check in the
+/// room's id hash (ids are pruned by age like SQLite's), INCR of the room's seq, ZADD of "<seq> <json>"
+/// into the room's sorted set (score = seq), and one PUBLISH of every new entry on
+/// redis::messages_channel(). So seqs are gap-free and ordered across nodes, and every node's
+/// subscriber sees commits in commit order. One batch is one round trip.
+///
+/// A lost connection throws store_error (the senders get store_failed and keep their messages
+/// pending); the next call reconnects, with a back-off so that a Redis that is down does not
+/// make every batch wait for a connect timeout. One caveat against the message_store contract:
+/// when the connection breaks after the script was sent, the batch may have been stored
+/// although append() threw; a resend with the same id then gets the stored seq (duplicate).
+///
+/// Not thread-safe (see message_store): the store worker owns it; its calls block that thread
+/// only, never an I/O thread.
+class redis_message_store final : public message_store {
+ public:
+  /// Connects once; a Redis that is down is not fatal (status says so, calls throw until it is
+  /// back), but a refused AUTH or SELECT is: it throws store_error.
+  redis_message_store(redis::redis_endpoint where, std::shared_ptr<redis::redis_status> status);
+  ~redis_message_store() override;
+  redis_message_store(const redis_message_store&) = delete;
+  redis_message_store& operator=(const redis_message_store&) = delete;
+
+  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
+                                             std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
+                           std::size_t limit) override;
+  std::uint64_t last_seq(const std::string& room) override;
+  std::vector<room_info> rooms() override;
+  std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
+                    std::int64_t id_cutoff_ms, std::size_t max_rows) override;
+
+ private:
+  struct reply_deleter {
+    void operator()(void* r) const;
+  };
+  using reply_ptr = std::unique_ptr<void, reply_deleter>;
+
+  void connect();
+  redisContext* context();
+  reply_ptr command(const std::vector<std::string>& argv, bool allow_error = false);
+  [[noreturn]] void lost(const std::string& why);
+  std::vector<core::chat_message> entries(const reply_ptr& reply);
+
+  redis::redis_endpoint where_;
+  std::shared_ptr<redis::redis_status> status_;
+  redisContext* ctx_ = nullptr;
+  std::string last_error_;
+  std::chrono::steady_clock::time_point retry_at_{};
+  std::chrono::milliseconds backoff_{0};
+};
+
+}  // namespace message::store
