@@ -15,7 +15,7 @@ import subprocess
 
 SERVERS = ["message", "go-original", "go-hub", "node-ws"]
 DESCRIPTION = {
-    "message": "`message` (this project; durable history on, `--no-rate-limit`)",
+    "message": "`message` (this project; durable history on, `--no-rate-limit` and no per-address connection cap when it has them)",
     "go-original": "the original's design (Go + gorilla; one loop writes to every client in turn)",
     "go-hub": "gorilla's chat example (hub; per-client writer joins queued messages into one frame)",
     "node-ws": "Node.js `ws`",
@@ -23,13 +23,17 @@ DESCRIPTION = {
 
 
 def load(path):
-    rows = []
+    rows, meta = [], {}
     with open(path) as f:
         for line in f:
             line = line.strip()
             if line.startswith("{"):
-                rows.append(json.loads(line))
-    return rows
+                d = json.loads(line)
+                if "meta" in d:
+                    meta[d["meta"]] = d
+                else:
+                    rows.append(d)
+    return rows, meta
 
 
 def rate(x):
@@ -130,7 +134,7 @@ def main():
     ap.add_argument("--mode", default="full")
     ap.add_argument("results")
     a = ap.parse_args()
-    rows = load(a.results)
+    rows, meta = load(a.results)
     servers = [s for s in SERVERS if any(r.get("server") == s for r in rows)]
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     runs_per = max((len(ok_runs(rows, "S2", s)) for s in servers), default=0)
@@ -143,6 +147,11 @@ def main():
     p("loopback; 100-byte messages; each server started fresh for each run. deliveries/s = messages received")
     p(f"by all clients per second. Ranges are over {runs_per} run(s) per scenario; runs are noisy, and on a")
     p("shared machine other work on either core shows up as stalls.")
+    if "start" in meta and "end" in meta:
+        la = max(meta["start"]["loadavg"], meta["end"]["loadavg"])
+        p(f"Load average at the start and end of this run: {meta['start']['loadavg']} and {meta['end']['loadavg']} "
+          f"on {os.cpu_count()} cores" + (": other work shared the machine, so rates and latencies are pessimistic."
+                                        if la > 1.5 else "."))
     p()
     p("S1: 2 clients, each with one message in flight. S2: 100 clients, 10 senders with 8 messages in flight")
     p("each. S3: the same with 1000 clients. S4: 1000 clients, 50 messages/s in total. S5: 10,000 idle")

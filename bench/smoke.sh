@@ -49,7 +49,10 @@ pick_port() {
 }
 
 args=()
-if "$server" --help 2>&1 | grep -q -- '--no-rate-limit'; then args+=(--no-rate-limit); fi
+help=$("$server" --help 2>&1 || true)
+# One machine plays every client: lift the per-connection rate and per-address connection limits.
+if grep -q -- '--no-rate-limit' <<<"$help"; then args+=(--no-rate-limit); fi
+if grep -q -- '--max-connections-per-address' <<<"$help"; then args+=(--max-connections-per-address 1000000); fi
 
 started=0
 for _attempt in 1 2 3; do
