@@ -181,7 +181,7 @@ void client::enter_presence(const std::string& room, room_state& st) {
     send_line(protocol::encode_presence(room, people.list(room)));
     return;
   }
-  auto change = people.join(room, params_.name, tag_);
+  auto change = people.join(room, params_.name, params_.device);
   st.present = true;
   send_line(protocol::encode_presence(room, change.users));
   if (change.changed) {
@@ -195,7 +195,7 @@ void client::enter_presence(const std::string& room, room_state& st) {
 void client::leave_presence(const std::string& room, room_state& st) {
   if (!st.present) return;
   st.present = false;
-  auto change = hub_.people().leave(room, params_.name, tag_);
+  auto change = hub_.people().leave(room, params_.name, params_.device);
   if (change.changed) {
     hub_.broadcast_event(room,
                          std::make_shared<const std::string>(

@@ -31,7 +31,8 @@ std::vector<protocol::presence_entry> presence::list(const std::string& room) {
 std::vector<protocol::presence_entry> presence::list(const std::map<person, int>& people) const {
   std::vector<protocol::presence_entry> out;
   out.reserve(people.size());
-  for (const auto& [who, count] : people) out.push_back({who.first, who.second});
+  // Keyed by the full device id; shown by its first 6 characters (as message frames are).
+  for (const auto& [who, count] : people) out.push_back({who.first, who.second.substr(0, 6)});
   return out;
 }
 

@@ -10,7 +10,7 @@
 
 namespace message::core {
 
-/// Who is online in each room: one entry per (username, device), however many connections
+/// Who is online in each room: one entry per (username, device id), however many connections
 /// (tabs) it has. Thread-safety: every method is safe from any thread (one mutex; presence
 /// changes are rare next to messages, so the lock is off the hot path).
 class presence {
