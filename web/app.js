@@ -38,8 +38,9 @@ const RETRY_REJECTED_MS = 3_000; // store_failed / rate_limited: resend after th
 const device = store.deviceId();
 const myTag = device.slice(0, 6);
 const outbox = new Outbox();
-const readMarks = store.loadReadMarks();
-const roomSeqs = {}; // room -> latest seq we know of
+// Keyed by room name, and "__proto__" or "constructor" are valid room names: no prototype.
+const readMarks = Object.assign(Object.create(null), store.loadReadMarks());
+const roomSeqs = Object.create(null); // room -> latest seq we know of
 let knownRooms = store.loadKnownRooms();
 let limits = { max_message_chars: 4000, max_username_chars: 32 };
 let room = initialRoom();
