@@ -4,16 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.hpp"
 #include "core/hub.hpp"
 #include "protocol/codec.hpp"
 
 namespace message::core {
 
 namespace {
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 /// Typing notices a client may trigger: the page sends one every 2 s; more is noise.
 constexpr auto typing_interval = std::chrono::milliseconds(1000);
 }  // namespace

@@ -1,4 +1,5 @@
 #include "core/store_worker.hpp"
+#include "core/clock.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -7,10 +8,6 @@
 namespace message::core {
 
 namespace {
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 /// How often retention runs, and how many rows one pass may delete before appends go first.
 constexpr auto prune_interval = std::chrono::seconds(30);
 constexpr std::size_t prune_rows_per_pass = 2000;

@@ -191,27 +191,20 @@ ws_client::~ws_client() {
   beast::get_lowest_layer(ws_).socket().close(ec);
 }
 
-void ws_client::send(const std::string& text) {
+void ws_client::write(const std::string& bytes, bool text) {
   beast::error_code result = net::error::timed_out;
-  ws_.text(true);
+  ws_.text(text);
   beast::get_lowest_layer(ws_).expires_after(5s);
-  ws_.async_write(net::buffer(text), [&](beast::error_code ec, std::size_t) { result = ec; });
+  ws_.async_write(net::buffer(bytes), [&](beast::error_code ec, std::size_t) { result = ec; });
   ioc_.restart();
   ioc_.run();
   beast::get_lowest_layer(ws_).expires_never();
   if (result) throw std::runtime_error("send failed: " + result.message());
 }
 
-void ws_client::send_binary(const std::string& bytes) {
-  ws_.binary(true);
-  beast::error_code result = net::error::timed_out;
-  beast::get_lowest_layer(ws_).expires_after(5s);
-  ws_.async_write(net::buffer(bytes), [&](beast::error_code ec, std::size_t) { result = ec; });
-  ioc_.restart();
-  ioc_.run();
-  beast::get_lowest_layer(ws_).expires_never();
-  ws_.text(true);
-}
+void ws_client::send(const std::string& text) { write(text, true); }
+
+void ws_client::send_binary(const std::string& bytes) { write(bytes, false); }
 
 void ws_client::send_message(const std::string& id, const std::string& username, const std::string& text,
                              const std::string& room) {

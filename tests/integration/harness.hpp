@@ -102,6 +102,7 @@ class ws_client {
 
  private:
   bool read_frame(std::chrono::milliseconds limit);
+  void write(const std::string& bytes, bool text);
   net::io_context ioc_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer buffer_;

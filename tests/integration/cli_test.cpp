@@ -1,0 +1,66 @@
+// CLI smoke tests of the real binary.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "harness.hpp"
+
+namespace message::test {
+namespace {
+
+TEST(Cli, HelpListsEveryFlag) {
+  auto [code, out] = run_to_exit({"--help"});
+  EXPECT_EQ(code, 0);
+  for (const char* flag : {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars",
+                           "--max-frame-bytes", "--max-queue-bytes", "--keep-messages", "--keep-days", "--fsync"}) {
+    EXPECT_NE(out.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(Cli, VersionMatches) {
+  auto [code, out] = run_to_exit({"--version"});
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("message "), std::string::npos) << out;
+}
+
+TEST(Cli, ABadFlagIsAClearErrorWithExitCode2) {
+  auto [code, out] = run_to_exit({"--bogus"});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--bogus"), std::string::npos) << out;
+  auto [code2, out2] = run_to_exit({"--port", "eighty"});
+  EXPECT_EQ(code2, 2);
+  EXPECT_NE(out2.find("--port"), std::string::npos) << out2;
+  auto [code3, out3] = run_to_exit({"--store", "floppy"});
+  EXPECT_EQ(code3, 2) << out3;
+}
+
+TEST(Cli, PortZeroPrintsTheRealPortAndDataIsCreated) {
+  temp_dir data;
+  const auto dir = data.path() / "nested" / "state";
+  server_process server({"--data", dir.string()});
+  EXPECT_GT(server.port(), 0);
+  EXPECT_NE(server.banner().find("Server start on port " + std::to_string(server.port())), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir / "messages.db"));
+}
+
+TEST(Cli, EnvironmentVariablesSetFlags) {
+  temp_dir data;
+  ::setenv("MESSAGE_MAX_QUEUE_BYTES", "1", 1);  // Not bound: must be ignored, not fatal.
+  ::setenv("MESSAGE_DATA", data.path().c_str(), 1);
+  server_process server({});
+  ::unsetenv("MESSAGE_DATA");
+  ::unsetenv("MESSAGE_MAX_QUEUE_BYTES");
+  EXPECT_TRUE(std::filesystem::exists(data.path() / "messages.db")) << "MESSAGE_DATA chose the directory";
+}
+
+TEST(Cli, ABusyPortIsAClearError) {
+  temp_dir a, b;
+  server_process first({"--data", a.path().string()});
+  auto [code, out] = run_to_exit({"--host", "127.0.0.1", "--port", std::to_string(first.port()), "--data",
+                                  b.path().string()});
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find(std::to_string(first.port())), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace message::test
