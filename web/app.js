@@ -406,7 +406,7 @@ if (store.loadNotify() && notifier.supported && Notification.permission === 'gra
 }
 
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') markRead();
+  if (document.visibilityState === 'visible') render(); // also renews day labels after midnight
 });
 window.addEventListener('pagehide', () => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)));
 
