@@ -2,6 +2,7 @@
 //   connection.js  the WebSocket: NDJSON frames, ping/pong liveness, reconnect with backoff
 //   outbox.js      messages not yet acknowledged, kept in localStorage and resent by id
 //   timeline.js    the current room's messages, de-duplicated and ordered by seq
+//   composer.js    the message and username inputs
 //   render.js      the message list (grouping, day separators), linkify.js for safe links
 //   scroll.js      stick-to-bottom, "N new messages", asking for older messages at the top
 //   rooms.js       room names in the hash, the room list with unread counts
@@ -10,6 +11,7 @@
 // One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
 
 import { Connection } from './connection.js';
+import { setupComposer } from './composer.js';
 import { Outbox } from './outbox.js';
 import { Timeline } from './timeline.js';
 import { buildItems, renderItems } from './render.js';
@@ -30,21 +32,20 @@ const ui = {
 };
 
 const HISTORY_PAGE = 50;
-const TYPING_EVERY_MS = 2_000;
 const ROOMS_REFRESH_MS = 30_000;
 const RETRY_REJECTED_MS = 3_000; // store_failed / rate_limited: resend after this (plus jitter)
 
 const device = store.deviceId();
 const myTag = device.slice(0, 6);
 const outbox = new Outbox();
-const readMarks = store.loadReadMarks();
-const roomSeqs = {}; // room -> latest seq we know of
+// Keyed by room name, and "__proto__" or "constructor" are valid room names: no prototype.
+const readMarks = Object.assign(Object.create(null), store.loadReadMarks());
+const roomSeqs = Object.create(null); // room -> latest seq we know of
 let knownRooms = store.loadKnownRooms();
 let limits = { max_message_chars: 4000, max_username_chars: 32 };
 let room = initialRoom();
 let timeline = new Timeline(room, store.loadHistory(room));
 let historyInFlight = false;
-let lastTypingSent = 0;
 let lastRoomsAsked = 0;
 let roomsTimer = 0;
 let retryTimer = 0;
@@ -360,65 +361,25 @@ ui.roomsToggle.addEventListener('click', () => {
 
 // ---- composing ----
 
-ui.form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const text = ui.message.value.replace(/^\s*\n|\s+$/g, '');
-  if (text.trim() === '') return;
-  const username = ui.username.value.trim();
-  if (!username) {
-    showNotice('Choose a username first.');
-    ui.username.focus();
-    return;
-  }
-  if ([...text].length > limits.max_message_chars) {
-    showNotice(`A message can have at most ${limits.max_message_chars} characters.`);
-    return;
-  }
-  const entry = { id: store.newMessageId(device), room, username, message: text, ts: Date.now() };
-  outbox.add(entry);
-  conn.send(Outbox.frame(entry));
-  ui.message.value = '';
-  autosize();
-  render({ bottom: true });
-  ui.message.focus();
-});
-
-ui.message.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    ui.form.requestSubmit();
-  }
-});
-
-ui.message.addEventListener('input', () => {
-  autosize();
-  const now = Date.now();
-  if (ui.message.value.trim() && me().username && now - lastTypingSent >= TYPING_EVERY_MS) {
-    if (conn.send({ type: 'typing', username: me().username })) lastTypingSent = now;
-  }
-});
-
-function autosize() {
-  ui.message.style.height = 'auto';
-  ui.message.style.height = `${Math.min(ui.message.scrollHeight + 2, 160)}px`;
-}
-
 ui.username.value = store.loadUsername();
-ui.username.addEventListener('keydown', (event) => {
-  if (event.key !== 'Enter') return;
-  event.preventDefault(); // Enter here means "this is my name", not "send the message"
-  ui.message.focus(); // blurring fires 'change', which saves and announces the name
-});
-ui.username.addEventListener('change', () => {
-  const name = ui.username.value.trim();
-  ui.username.value = name;
-  if ([...name].length > limits.max_username_chars) {
-    showNotice(`A username can have at most ${limits.max_username_chars} characters.`);
-    return;
-  }
-  store.saveUsername(name);
-  if (name) conn.send({ type: 'identify', username: name });
-  presence.draw();
+setupComposer({
+  form: ui.form,
+  message: ui.message,
+  username: ui.username,
+  limits: () => limits,
+  onSend(text, username) {
+    const entry = { id: store.newMessageId(device), room, username, message: text, ts: Date.now() };
+    outbox.add(entry);
+    conn.send(Outbox.frame(entry)); // if not open, it goes out from the outbox on reconnect
+    render({ bottom: true });
+  },
+  onTyping: (username) => conn.send({ type: 'typing', username }),
+  onName(name) {
+    store.saveUsername(name);
+    if (name) conn.send({ type: 'identify', username: name });
+    presence.draw();
+  },
+  onProblem: showNotice,
 });
 
 // ---- connection controls ----
@@ -445,7 +406,7 @@ if (store.loadNotify() && notifier.supported && Notification.permission === 'gra
 }
 
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') markRead();
+  if (document.visibilityState === 'visible') render(); // also renews day labels after midnight
 });
 window.addEventListener('pagehide', () => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)));
 

@@ -49,7 +49,8 @@ export function buildItems(messages, pending, myTag) {
   const push = (m, state) => {
     const own = state !== 'other';
     if (!prev || dayKey(prev.ts) !== dayKey(m.ts)) {
-      items.push({ kind: 'day', key: `d:${dayKey(m.ts)}`, ts: m.ts });
+      const label = dayLabel(m.ts); // in the key, so "Today" becomes "Yesterday" after midnight
+      items.push({ kind: 'day', key: `d:${dayKey(m.ts)}:${label}`, label });
       prev = null;
     }
     const cont = prev !== null && prev.username === m.username && prev.device === m.device
@@ -122,7 +123,7 @@ function updateMessage(li, item, actions) {
 function createDay(item) {
   const li = el('li', 'day');
   li.dataset.key = item.key;
-  li.append(el('span', null, dayLabel(item.ts)));
+  li.append(el('span', null, item.label));
   return li;
 }
 

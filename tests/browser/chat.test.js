@@ -1,21 +1,30 @@
 // Two people chat: messages go both ways in the same order, user text is never HTML,
-// Close closes. Saves docs/screenshots/chat.png.
+// Close closes; then axe-core checks the page. Saves docs/screenshots/chat.png and dark.png.
 
-const { describe, it, before, after, afterEach } = require('node:test');
+const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
 const h = require('./helpers.js');
+
+let axeSource;
+try {
+  axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+} catch {
+  throw new Error('axe-core is not installed: run `npm ci` in tests/browser');
+}
 
 describe('chat between two pages', () => {
   let env;
   before(async () => { env = await h.setup(); });
-  afterEach(async () => { await env?.closeContexts(); });
   after(async () => { await env?.close(); });
+  let a;
+  let b;
 
   it('delivers both ways in one order, shows markup as text, closes on Close', async () => {
     const viewport = { width: 760, height: 620 };
-    const a = await h.openChat(env, { name: 'kim', viewport });
-    const b = await h.openChat(env, { name: 'lee', viewport });
+    a = await h.openChat(env, { name: 'kim', viewport });
+    b = await h.openChat(env, { name: 'lee', viewport });
     let dialogs = 0;
     for (const p of [a, b]) p.on('dialog', (d) => { dialogs += 1; d.dismiss().catch(() => {}); });
 
@@ -88,7 +97,28 @@ describe('chat between two pages', () => {
     assert.equal(b.lastError, undefined);
     assert.deepEqual([...a.cspViolations, ...b.cspViolations], [], 'the page lives within the server\'s CSP');
   });
+
+  // The same two pages, with a conversation on them.
+  it('has no WCAG 2.1 A/AA violations in light and dark, wide and narrow', async () => {
+    await b.setViewportSize({ width: 360, height: 720 });
+    await a.setViewportSize({ width: 1100, height: 760 });
+    for (const scheme of ['light', 'dark']) {
+      for (const page of [a, b]) {
+        await page.emulateMedia({ colorScheme: scheme });
+        assert.deepEqual(await violations(page), [], `${scheme}, ${page.viewportSize().width} px`);
+      }
+    }
+  });
 });
+
+async function violations(page) {
+  // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') does not apply.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+}
 
 // Both pages side by side in one picture, for the README.
 async function composeScreenshot(env, a, b, file) {

@@ -112,7 +112,7 @@ async function setup({ args = [] } = {}) {
  * Opens the page as `name` in `room` in a browser context of its own (its own localStorage,
  * so its own device id) unless `context` is given, and waits until the status says open.
  */
-async function openChat(env, { name, room = 'lobby', context, viewport = { width: 1100, height: 760 } } = {}) {
+async function openChat(env, { name, room = 'lobby', context, viewport = { width: 1100, height: 760 }, beforeLoad } = {}) {
   const ctx = context || await env.browser.newContext({ viewport });
   if (!env.contexts.includes(ctx)) env.contexts.push(ctx);
   const page = await ctx.newPage();
@@ -126,6 +126,7 @@ async function openChat(env, { name, room = 'lobby', context, viewport = { width
       if (!localStorage.getItem('message.username')) localStorage.setItem('message.username', JSON.stringify(n));
     }, name);
   }
+  if (beforeLoad) await beforeLoad(page);
   await page.goto(`${env.server.url}#/room/${room}`);
   await waitStatus(page, 'open');
   return page;

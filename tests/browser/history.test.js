@@ -17,8 +17,13 @@ describe('history', () => {
     await h.postMessages(filler, 'lobby', 'bot', all);
     await filler.close();
 
-    const page = await h.openChat(env, { name: 'reader' });
+    // The reader's clock says it is tomorrow: the messages were written "Yesterday".
+    const page = await h.openChat(env, {
+      name: 'reader',
+      beforeLoad: (p) => p.clock.setFixedTime(Date.now() + 24 * 3600 * 1000),
+    });
     await h.waitTexts(page, all.slice(-50));
+    assert.deepEqual(await page.locator('#messages .day').allTextContents(), ['Yesterday']);
     const box = page.locator('#message-box');
     // Starts at the bottom, showing the newest.
     assert.ok(await box.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 50));

@@ -1,19 +1,20 @@
 // Going offline loses nothing: messages sent meanwhile arrive once and in order on
 // reconnect, and a message typed while offline waits as pending, then is sent.
 
-const { describe, it, before, after, afterEach } = require('node:test');
+const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./helpers.js');
 
 describe('offline and back', () => {
   let env;
   before(async () => { env = await h.setup(); });
-  afterEach(async () => { await env?.closeContexts(); });
   after(async () => { await env?.close(); });
+  let a;
+  let b;
 
   it('catches up after going offline and sends what was typed meanwhile', async () => {
-    const a = await h.openChat(env, { name: 'kim' });
-    const b = await h.openChat(env, { name: 'lee' });
+    a = await h.openChat(env, { name: 'kim' });
+    b = await h.openChat(env, { name: 'lee' });
     await h.send(a, 'before');
     await h.waitTexts(b, ['before']);
 
@@ -44,8 +45,12 @@ describe('offline and back', () => {
   });
 
   it('rides out a server restart by itself and sends what was typed meanwhile', async () => {
-    const a = await h.openChat(env, { name: 'kim', room: 'restart' });
-    const b = await h.openChat(env, { name: 'lee', room: 'restart' });
+    // The same two pages move to another room (the hash changes, the socket reconnects).
+    for (const page of [a, b]) {
+      await page.evaluate(() => { window.location.hash = '#/room/restart'; });
+      await h.waitTexts(page, []);
+      await h.waitStatus(page, 'open');
+    }
     await h.send(a, 'before the restart');
     await h.waitTexts(b, ['before the restart']);
 

@@ -111,6 +111,14 @@ describe('page polish', () => {
     }
     await a.screenshot({ path: path.join(h.ROOT, 'docs', 'screenshots', 'narrow.png') });
 
+    // The longest status ("connecting") still leaves Close on screen.
+    await a.context().routeWebSocket(/\/ws/, (ws) => ws.close({ code: 1011, reason: 'blocked by the test' }));
+    await a.context().setOffline(true);
+    await a.context().setOffline(false);
+    await h.waitStatus(a, 'connecting');
+    const close = await a.getByRole('button', { name: 'Close' }).boundingBox();
+    assert.ok(close.x + close.width <= 360, `Close inside the screen while connecting (right edge ${close.x + close.width})`);
+
     // The room list opens as a drawer.
     const toggle = a.getByRole('button', { name: /^Rooms/ });
     assert.equal(await a.getByLabel('Room name').isVisible(), false);

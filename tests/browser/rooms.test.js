@@ -59,5 +59,21 @@ describe('rooms', () => {
     await a.getByRole('alert').filter({ hasText: 'is not a room name' }).waitFor();
     await a.waitForURL(/#\/room\/lobby$/);
     await h.waitStatus(a, 'open');
+
+    // Names that are also JavaScript property names are rooms like any other.
+    await a.getByLabel('Room name').fill('__proto__');
+    await a.getByRole('button', { name: 'Join' }).click();
+    await h.waitStatus(a, 'open');
+    await h.send(a, 'odd but valid');
+    await a.locator('#messages .msg[data-state="sent"]', { hasText: 'odd but valid' }).waitFor();
+    await a.getByRole('link', { name: /lobby/ }).click();
+    await h.waitStatus(a, 'open');
+    const odd = a.getByRole('link', { name: /__proto__/ });
+    await odd.waitFor();
+    assert.equal(await odd.locator('.badge:not([hidden])').count(), 0, 'read here, so not unread');
+    await h.postMessages(a, '__proto__', 'bot', ['one more']);
+    await h.postMessages(a, 'lobby', 'bot', ['news in the lobby']); // its arrival refreshes the room list
+    await odd.getByLabel('1 unread').waitFor({ timeout: h.WAIT_MS });
+    assert.equal(a.lastError, undefined);
   });
 });
