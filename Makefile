@@ -7,7 +7,7 @@ SHELL := /bin/bash
 APT_BUILD := build-essential cmake pkg-config g++ libboost1.81-dev libboost-json1.81-dev \
              libboost-url1.81-dev libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
              libhiredis-dev
-APT_TEST  := libgtest-dev chromium clang libclang-rt-14-dev redis-server sqlite3 util-linux
+APT_TEST  := libgtest-dev chromium fonts-noto-color-emoji clang libclang-rt-14-dev redis-server sqlite3 util-linux
 APT_BENCH := golang-go golang-github-gorilla-websocket-dev linux-perf valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -29,7 +29,7 @@ deps:
 deps-test: deps
 	$(call apt_install,$(APT_TEST))
 	@command -v npm >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null; }
-	@cd tests/browser && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@cd tests/browser && { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --loglevel=error; }
 
 build: deps
 	cmake --preset release >/dev/null

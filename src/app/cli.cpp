@@ -17,6 +17,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
 
   std::string store = "sqlite";
   std::uint32_t idle_ping = static_cast<std::uint32_t>(l.idle_ping.count());
+  std::uint32_t handshake_timeout = static_cast<std::uint32_t>(l.handshake_timeout.count());
 
   app.add_option("--host", cfg.host, "Address to listen on")->envname("MESSAGE_HOST");
   app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
@@ -53,6 +54,53 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->envname("MESSAGE_LOG_LEVEL");
 
+  auto* access = app.add_option_group("Access");
+  access->add_option("--key", cfg.key,
+                     "Shared secret: only pages and tools that present it may join (the page asks once). "
+                     "Without it, anyone on the network can")
+      ->envname("MESSAGE_KEY");
+  auto* cert = access->add_option("--tls-cert", cfg.tls_cert, "PEM certificate (chain): serve https and wss")
+                   ->check(CLI::ExistingFile)->envname("MESSAGE_TLS_CERT");
+  auto* key = access->add_option("--tls-key", cfg.tls_key, "PEM private key of --tls-cert")
+                  ->check(CLI::ExistingFile)->envname("MESSAGE_TLS_KEY");
+  cert->needs(key);
+  key->needs(cert);
+  access->add_flag("--tls-self-signed", cfg.tls_self_signed,
+                   "Serve https and wss with a certificate made in --data on first start (its SHA-256 "
+                   "fingerprint is printed at start)")
+      ->excludes(cert)->envname("MESSAGE_TLS_SELF_SIGNED");
+
+  auto* abuse = app.add_option_group("Abuse limits (docs/security.md)");
+  bool no_rate_limit = false;
+  abuse->add_flag("--no-rate-limit", no_rate_limit,
+                  "Turn off the per-connection and per-address message and byte limits (load tests)")
+      ->envname("MESSAGE_NO_RATE_LIMIT");
+  abuse->add_option("--msgs-per-sec", l.conn_msgs_per_sec, "Frames per second one connection may send")
+      ->check(CLI::Range(0.1, 1e6));
+  abuse->add_option("--msgs-burst", l.conn_msgs_burst, "Frames one connection may send at once after a pause")
+      ->check(CLI::Range(1.0, 1e6));
+  abuse->add_option("--bytes-per-sec", l.conn_bytes_per_sec, "Bytes per second one connection may send")
+      ->check(CLI::Range(1024.0, 1e10));
+  abuse->add_option("--bytes-burst", l.conn_bytes_burst, "Bytes one connection may send at once after a pause")
+      ->check(CLI::Range(1024.0, 1e10));
+  abuse->add_option("--addr-msgs-per-sec", l.addr_msgs_per_sec, "Frames per second all connections of one address may send")
+      ->check(CLI::Range(0.1, 1e6));
+  abuse->add_option("--addr-msgs-burst", l.addr_msgs_burst, "Burst of frames for one address")
+      ->check(CLI::Range(1.0, 1e6));
+  abuse->add_option("--addr-bytes-per-sec", l.addr_bytes_per_sec, "Bytes per second all connections of one address may send")
+      ->check(CLI::Range(1024.0, 1e10));
+  abuse->add_option("--addr-bytes-burst", l.addr_bytes_burst, "Burst of bytes for one address")
+      ->check(CLI::Range(1024.0, 1e10));
+  abuse->add_option("--flood-factor", l.flood_factor, "A connection sending this many times its rate ...")
+      ->check(CLI::Range(1.0, 1000.0));
+  abuse->add_option("--flood-seconds", l.flood_seconds, "... for this many seconds in a row is closed with 4029")
+      ->check(CLI::Range(1, 3600));
+  abuse->add_option("--max-connections-per-address", l.max_connections_per_address,
+                    "Open connections from one address; more get 503")
+      ->check(CLI::Range(1, 1000000));
+  abuse->add_option("--max-connections", l.max_connections, "Open connections in all; more get 503")
+      ->check(CLI::Range(1, 10000000));
+
   auto* limits = app.add_option_group("Limits");
   limits->add_option("--max-message-chars", l.max_message_chars, "Longest message, in characters")
       ->check(CLI::Range(1, 100000));
@@ -67,6 +115,9 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::Range(1, 1000));
   limits->add_option("--idle-ping", idle_ping, "Seconds of silence before a ping; twice that drops the peer")
       ->check(CLI::Range(1, 30));
+  limits->add_option("--handshake-timeout", handshake_timeout,
+                     "Seconds a client has to send its whole HTTP request and WebSocket handshake (slowloris)")
+      ->check(CLI::Range(1, 300));
   limits->add_option("--keep-messages", l.keep_messages, "Messages kept per room (0 = all)");
   limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");
 
@@ -84,6 +135,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   }
   cfg.store = store == "memory" ? store_kind::memory : store_kind::sqlite;
   l.idle_ping = std::chrono::seconds(idle_ping);
+  l.rate_limit = !no_rate_limit;
+  l.handshake_timeout = std::chrono::seconds(handshake_timeout);
   cfg.redis_heartbeat = std::chrono::milliseconds(static_cast<std::int64_t>(heartbeat * 1000.0));
   return cfg;
 }

@@ -22,6 +22,14 @@ struct server_config {
   std::size_t io_threads = 1;            ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
   std::string log_level = "info";
+  /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.
+  /// Never logged.
+  std::string key;
+  /// --tls-cert/--tls-key (PEM files), or --tls-self-signed (made once in data_dir).
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  bool tls_self_signed = false;
+  bool tls() const { return tls_self_signed || !tls_cert.empty(); }
   /// redis://HOST:PORT[/DB]: several nodes share the store and fan-out in this Redis.
   /// Empty: SQLite (or memory) and in-process fan-out, and no Redis code runs.
   std::string redis_url;

@@ -16,18 +16,28 @@
 namespace {
 
 /// The original's start line: "2018/10/27 23:22:59 Server start on port 8000".
-void print_banner(const message::app::server_config& cfg, std::uint16_t port) {
+void print_banner(const message::app::server_config& cfg, std::uint16_t port, const std::string& fingerprint) {
   const std::time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &local);
   fmt::print("{} Server start on port {}\n", stamp, port);
+  const char* scheme = cfg.tls() ? "https" : "http";
   const bool all = cfg.host == "0.0.0.0" || cfg.host == "::";
   if (all) {
-    for (const auto& a : message::app::lan_addresses()) fmt::print("  open http://{}:{} on any machine of the network\n", a, port);
+    for (const auto& a : message::app::lan_addresses())
+      fmt::print("  open {}://{}:{} on any machine of the network\n", scheme, a, port);
   } else {
-    fmt::print("  open http://{}:{}\n", cfg.host.find(':') != std::string::npos ? fmt::format("[{}]", cfg.host) : cfg.host, port);
+    fmt::print("  open {}://{}:{}\n", scheme, cfg.host.find(':') != std::string::npos ? fmt::format("[{}]", cfg.host) : cfg.host, port);
+  }
+  if (!fingerprint.empty()) {
+    fmt::print("  TLS certificate SHA-256 fingerprint (compare it with what the browser shows):\n    {}\n", fingerprint);
+  }
+  if (cfg.key.empty()) {
+    fmt::print("  anyone on the network can join: start with --key SECRET (or MESSAGE_KEY) to make the chat private\n");
+  } else {
+    fmt::print("  private: pages and tools must present the key (--key) to join\n");
   }
   if (!cfg.redis_url.empty()) {
     fmt::print("  data: in redis {}\n", message::redis::parse_redis_url(cfg.redis_url).describe());
@@ -55,7 +65,7 @@ int main(int argc, char** argv) {
 
   try {
     message::app::server server(cfg);
-    print_banner(cfg, server.port());
+    print_banner(cfg, server.port(), server.tls_fingerprint());
     server.run();
   } catch (const std::exception& e) {
     std::cerr << "message: error: " << e.what() << "\n";

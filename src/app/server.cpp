@@ -2,8 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/ssl.h>
+
 #include <thread>
 
+#include "app/lan_addresses.hpp"
+#include "app/tls_certificate.hpp"
 #include "redis/redis_broker.hpp"
 #include "store/memory_message_store.hpp"
 #include "store/redis_message_store.hpp"
@@ -20,10 +27,46 @@ std::unique_ptr<store::message_store> open_store(const server_config& cfg, const
   return std::make_unique<store::sqlite_message_store>(
       dir / "messages.db", cfg.fsync_every_commit ? store::durability::power : store::durability::process);
 }
+
+/// Descriptors kept for everything but client sockets: the store, logs, the listener, slack.
+constexpr rlim_t reserved_descriptors = 64;
+
+/// Raises the descriptor limit as far as allowed, and lowers max_connections to fit in it:
+/// past the limit, accept() would fail instead of answering 503.
+void fit_connections_to_descriptors(core::limits& limits) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur <= reserved_descriptors) return;
+  const auto fit = static_cast<std::size_t>(rl.rlim_cur - reserved_descriptors);
+  if (limits.max_connections > fit) {
+    spdlog::info("max connections lowered from {} to {} to fit the open-file limit ({}); raise it with ulimit -n",
+                 limits.max_connections, fit, rl.rlim_cur);
+    limits.max_connections = fit;
+  }
+}
 }  // namespace
 
 server::server(server_config config) : config_(std::move(config)) {
+  fit_connections_to_descriptors(config_.limits);
   dir_.emplace(config_.data_dir);
+  if (config_.tls()) {
+    const auto files = config_.tls_self_signed ? ensure_self_signed(dir_->path(), lan_addresses())
+                                               : tls_files{config_.tls_cert, config_.tls_key};
+    tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
+    tls_->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    tls_->use_certificate_chain_file(files.cert.string(), ec);
+    if (ec) throw std::runtime_error("cannot use the TLS certificate " + files.cert.string() + ": " + ec.message());
+    tls_->use_private_key_file(files.key.string(), boost::asio::ssl::context::pem, ec);
+    if (ec) throw std::runtime_error("cannot use the TLS key " + files.key.string() + ": " + ec.message());
+    tls_fingerprint_ = certificate_fingerprint(files.cert);
+  }
   std::unique_ptr<store::message_store> store;
   std::unique_ptr<core::broker> broker;
   if (!config_.redis_url.empty()) {
@@ -48,7 +91,10 @@ server::server(server_config config) : config_(std::move(config)) {
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
   ctx_.reset(new transport::transport_context{*hub_, config_.limits,
-                                              transport::http_context{config_.allowed_origins, std::move(health)}, {}});
+                                              transport::http_context{config_.allowed_origins, std::move(health),
+                                                                      transport::access_key(config_.key)},
+                                              {}});
+  ctx_->tls = tls_.get();
   boost::system::error_code ec;
   const auto address = transport::net::ip::make_address(config_.host, ec);
   if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");

@@ -27,6 +27,8 @@ class server {
   server& operator=(const server&) = delete;
 
   std::uint16_t port() const;
+  /// SHA-256 fingerprint of the TLS certificate; empty without TLS.
+  const std::string& tls_fingerprint() const { return tls_fingerprint_; }
   void run();
 
  private:
@@ -35,6 +37,8 @@ class server {
 
   server_config config_;
   std::optional<data_dir> dir_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+  std::string tls_fingerprint_;
   std::shared_ptr<redis::redis_status> redis_status_;  // Set with --redis: feeds /healthz.
   // Destruction order matters: loops (and the sessions they still hold) go first, while the
   // context and the hub they point to are alive; the hub's worker is stopped in run().

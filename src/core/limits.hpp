@@ -52,6 +52,42 @@ struct limits {
   /// Largest request body: no endpoint takes a body.
   std::size_t max_body_bytes = 1024;
 
+  // --- abuse (docs/security.md) ---------------------------------------------------------
+  /// False turns off the per-connection and per-address message and byte limits (and the
+  /// flood close they lead to): load tests play many fast clients from one machine.
+  bool rate_limit = true;
+  /// Frames per second one connection may send, and the burst it may save up: a fast typist
+  /// sends 2-3 messages a second, a page resyncing a few more; 20/s with 40 saved never bites.
+  double conn_msgs_per_sec = 20;
+  double conn_msgs_burst = 40;
+  /// Bytes per second one connection may send, and its burst: 64 KiB/s is 16 full-length
+  /// messages a second; the burst holds four maximum frames.
+  double conn_bytes_per_sec = 64 * 1024;
+  double conn_bytes_burst = 256 * 1024;
+  /// The same for all connections of one IP address together (a machine with many tabs).
+  /// On a LAN one address is one machine: five busy tabs fit, one machine cannot drown a room.
+  double addr_msgs_per_sec = 100;
+  double addr_msgs_burst = 200;
+  double addr_bytes_per_sec = 256 * 1024;
+  double addr_bytes_burst = 1024 * 1024;
+  /// A connection that sends more than flood_factor times its rate for flood_seconds seconds
+  /// in a row is closed with 4029: it is not a person, and its errors cost us bandwidth.
+  double flood_factor = 5;
+  std::uint32_t flood_seconds = 3;
+  /// Open TCP connections (HTTP or WebSocket) from one address: a machine with a few dozen
+  /// tabs fits; a script opening thousands is refused with 503 at accept.
+  std::size_t max_connections_per_address = 64;
+  /// Open TCP connections in all: each costs a file descriptor and ~10-40 KB; this bounds
+  /// memory to well under 1 GiB. Clamped at start to what the descriptor limit allows.
+  std::size_t max_connections = 20000;
+  /// Addresses remembered (counts, buckets, failed keys); idle ones are forgotten first.
+  std::size_t max_tracked_addresses = 65536;
+  /// Wrong keys an address may try before it must wait; the wait then doubles per failure
+  /// from key_backoff up to key_backoff_max (5 guesses, then 1 s, 2 s, ... 10 min).
+  std::uint32_t key_free_attempts = 5;
+  std::chrono::milliseconds key_backoff{1000};
+  std::chrono::milliseconds key_backoff_max{10 * 60 * 1000};
+
   // --- storage ------------------------------------------------------------------------
   /// Most messages grouped into one SQLite transaction: bounds a commit's latency.
   std::size_t max_commit_batch = 4096;

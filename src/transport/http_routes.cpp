@@ -55,6 +55,23 @@ response error_response(const request& req, http::status status, std::string_vie
   return res;
 }
 
+response unauthorized_response(const request& req) {
+  auto res = error_response(req, http::status::unauthorized, "this chat needs its key");
+  // Bearer, not Basic: a browser must not pop up its own password dialog.
+  res.set(http::field::www_authenticate, "Bearer realm=\"message\"");
+  return res;
+}
+
+bool needs_key(const request& req, const http_context& ctx) {
+  if (!ctx.key.required()) return false;
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) return true;
+  const std::string path = url->path();
+  if (path == "/healthz") return false;
+  if (websocket::is_upgrade(req)) return true;
+  return find_web_asset(path) == nullptr;
+}
+
 response route(const request& req, const http_context& ctx) {
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     auto res = error_response(req, http::status::method_not_allowed, "only GET is served here");
@@ -66,6 +83,17 @@ response route(const request& req, const http_context& ctx) {
   // Paths are matched exactly against the embedded table: nothing touches the file system,
   // so "..", encoded slashes and the like simply find nothing.
   const std::string path = url->path();
+  if (needs_key(req, ctx)) {
+    const auto key = presented_key(req);
+    if (!key || !ctx.key.matches(*key)) return unauthorized_response(req);
+  }
+  if (path == auth_path) {
+    auto res = error_response(req, http::status::ok, "");
+    res.set(http::field::content_type, "application/json");
+    res.body() = ctx.key.required() ? R"({"key_required":true})" : R"({"key_required":false})";
+    res.prepare_payload();
+    return res;
+  }
   if (path == "/healthz") {
     const std::string problem = ctx.health ? ctx.health() : std::string();
     return problem.empty() ? error_response(req, http::status::ok, "ok")

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "transport/access_key.hpp"
 #include "transport/net.hpp"
 
 namespace message::transport {
@@ -17,15 +18,30 @@ struct http_context {
   std::vector<std::string> allowed_origins;  ///< Besides the page's own host (--allow-origin).
   /// Answers /healthz: empty = healthy, otherwise why not (503).
   std::function<std::string()> health;
+  /// --key: without it every path but the page's files and /healthz answers 401.
+  access_key key;
 };
 
-/// Answers a plain HTTP request: the embedded page and its assets, /healthz, 404 otherwise.
+/// The path where a page checks its key: 200 `{"key_required":bool}` when the request may use
+/// the data endpoints and /ws, 401 otherwise (docs/security.md).
+inline constexpr std::string_view auth_path = "/auth";
+
+/// True when `req` must present the key: a key is set and the path is neither one of the
+/// page's files nor /healthz (both reveal nothing of the chat). Pure.
+bool needs_key(const request& req, const http_context& ctx);
+
+/// Answers a plain HTTP request: the embedded page and its assets, /healthz, /auth, 401 when
+/// needs_key() and the key presented is wrong, 404 otherwise. (The session slows guessing
+/// down per address before calling this.)
 /// Pure apart from calling ctx.health; safe from any thread. The fuzzer in fuzz/ drives it.
 response route(const request& req, const http_context& ctx);
 
 /// True when a browser's Origin may open the WebSocket: no Origin (terminal tools), the same
 /// host:port as the Host header, or one of ctx.allowed_origins.
 bool origin_allowed(std::string_view origin, std::string_view host, const http_context& ctx);
+
+/// The 401 answer: the same for a missing and a wrong key, with nothing of the chat in it.
+response unauthorized_response(const request& req);
 
 /// A plain-text error response with the security headers.
 response error_response(const request& req, http::status status, std::string_view text);

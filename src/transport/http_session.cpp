@@ -6,8 +6,8 @@
 
 namespace message::transport {
 
-http_session::http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index)
-    : stream_(std::move(socket)), ctx_(ctx), loop_(loop_index) {}
+http_session::http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index, connection_slot slot)
+    : stream_(std::move(socket)), ctx_(ctx), loop_(loop_index), slot_(std::move(slot)) {}
 
 void http_session::run() {
   net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
@@ -50,16 +50,44 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     return do_shutdown();
   }
   request req = parser_->release();
+  // Requests draw on the address's frame bucket too: a GET flood from one machine must not
+  // take the loop from everyone else. A page load is a handful of requests.
+  if (slot_.table() && !slot_.table()->allow_frame(slot_.key(), req.body().size() + 1, address_table::clock::now())) {
+    auto res = error_response(req, http::status::too_many_requests, "too many requests from this address: slow down");
+    res.set(http::field::retry_after, "1");
+    return send(std::move(res));
+  }
+  if (auto refused = check_key(req)) return send(std::move(*refused));
   if (websocket::is_upgrade(req)) {
     auto url = boost::urls::parse_origin_form(req.target());
     if (!url || url->path() != "/ws") return send(error_response(req, http::status::not_found, "not found"));
     if (!origin_allowed(req[http::field::origin], req[http::field::host], ctx_.http))
       return send(error_response(req, http::status::forbidden, "this page's origin may not connect here"));
     auto query = protocol::parse_ws_query(req.target(), ctx_.limits);
-    std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_)->run(std::move(req), std::move(query));
+    std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_, std::move(slot_))->run(std::move(req), std::move(query));
     return;
   }
   send(route(req, ctx_.http));
+}
+
+std::optional<response> http_session::check_key(const request& req) {
+  if (!needs_key(req, ctx_.http)) return std::nullopt;
+  auto& table = ctx_.addresses;
+  const auto now = address_table::clock::now();
+  if (const auto wait = table.key_wait(slot_.key(), now); wait > address_table::clock::duration::zero()) {
+    auto res = error_response(req, http::status::too_many_requests, "too many wrong keys from this address: wait");
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    res.set(http::field::retry_after, std::to_string(seconds));
+    return res;
+  }
+  const auto key = presented_key(req);
+  if (!key) return unauthorized_response(req);  // Asking without a key is no guess.
+  if (!ctx_.http.key.matches(*key)) {
+    table.key_failed(slot_.key(), now);
+    return unauthorized_response(req);
+  }
+  table.key_succeeded(slot_.key());
+  return std::nullopt;
 }
 
 void http_session::send(response&& res) {
@@ -73,8 +101,20 @@ void http_session::send(response&& res) {
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   pending_.reset();
   if (ec) return;
-  if (!keep_alive) return do_shutdown();
+  if (!keep_alive) return linger();
   do_read();
+}
+
+void http_session::linger() {
+  do_shutdown();
+  stream_.expires_after(std::chrono::seconds(1));
+  do_drain();
+}
+
+void http_session::do_drain() {
+  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (!ec) self->do_drain();  // Nothing is committed: the same space is read into again.
+  });
 }
 
 void http_session::do_shutdown() {

@@ -4,17 +4,25 @@
 #include <cstddef>
 
 #include "core/hub.hpp"
+#include "transport/address_table.hpp"
 #include "transport/http_routes.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace message::transport {
 
 /// What every session needs, owned by the app and alive longer than any session.
-/// Thread-safety: read-only after start-up, except the atomic counter.
+/// Thread-safety: read-only after start-up, except the atomic counter and the address table
+/// (which locks itself).
 struct transport_context {
   core::hub& hub;
   const core::limits& limits;
   http_context http;
   std::atomic<std::size_t> websocket_sessions{0};  ///< Open WebSocket sessions, all loops.
+  address_table addresses{limits};                 ///< Per-address counts, buckets, key failures.
+  boost::asio::ssl::context* tls = nullptr;        ///< Set: the port speaks TLS (tls_front).
 };
 
 }  // namespace message::transport

@@ -6,8 +6,10 @@
 
 namespace message::transport {
 
-websocket_session::websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index)
-    : ws_(std::move(socket)), ctx_(ctx), loop_(loop_index), close_timer_(ws_.get_executor()) {
+websocket_session::websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index,
+                                     connection_slot slot)
+    : ws_(std::move(socket)), ctx_(ctx), loop_(loop_index), slot_(std::move(slot)),
+      rate_(ctx.limits, core::connection_rate::clock::now()), close_timer_(ws_.get_executor()) {
   ++ctx_.websocket_sessions;
 }
 
@@ -25,8 +27,14 @@ void websocket_session::run(request req, std::variant<protocol::connect_request,
   timeout.idle_timeout = 2 * limits.idle_ping;           // Ping at half, drop at full.
   timeout.keep_alive_pings = true;
   ws_.set_option(timeout);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "message"); }));
+  // A browser that offers our subprotocol (it must, to carry the key) gets it named back, or
+  // it would fail the connection.
+  ws_.set_option(websocket::stream_base::decorator([offered = offers_subprotocol(req)](websocket::response_type& res) {
+    res.set(http::field::server, "message");
+    if (offered) res.set(http::field::sec_websocket_protocol, subprotocol);
+  }));
+  // The stream is our member and calls this only inside a read, which holds shared_from_this().
+  ws_.control_callback([this](websocket::frame_type kind, std::string_view payload) { on_control(kind, payload); });
   ws_.read_message_max(limits.max_frame_bytes);
   ws_.auto_fragment(false);  // One frame per write: one syscall, not one per 4 KiB.
   ws_.text(true);
@@ -64,12 +72,48 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
     }
   } else if (client_ && !closing_) {
     const auto data = buffer_.cdata();
-    client_->on_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    const std::string_view frame(static_cast<const char*>(data.data()), data.size());
+    if (admit_frame(frame)) client_->on_text(frame);
   }
   buffer_.consume(buffer_.size());
   // A large frame grew the buffer: give the memory back rather than keep it per connection.
   if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
   do_read();
+}
+
+bool websocket_session::admit_frame(std::string_view frame) {
+  const auto now = core::connection_rate::clock::now();
+  const auto verdict = rate_.on_frame(frame.size(), now);
+  if (verdict == core::connection_rate::verdict::flood) {
+    flood();
+    return false;
+  }
+  if (verdict == core::connection_rate::verdict::accept &&
+      (!slot_.table() || slot_.table()->allow_frame(slot_.key(), frame.size(), now)))
+    return true;
+  // Name the refused message when it has an id, so the page can send it again later.
+  std::string id;
+  if (auto decoded = protocol::decode(frame, ctx_.limits); auto* cmd = std::get_if<protocol::command>(&decoded)) {
+    if (auto* send = std::get_if<protocol::send_command>(cmd)) id = std::move(send->id);
+  }
+  deliver(std::make_shared<const std::string>(
+      protocol::encode_error("rate_limited", "too many messages: slow down and send this one again", id)));
+  return false;
+}
+
+void websocket_session::on_control(websocket::frame_type kind, std::string_view payload) {
+  if (kind != websocket::frame_type::ping || closing_) return;
+  if (rate_.on_control(payload.size(), core::connection_rate::clock::now()) == core::connection_rate::verdict::flood) {
+    // Called from inside the read operation: close from a fresh handler, not from here.
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->flood(); });
+  }
+}
+
+void websocket_session::flood() {
+  if (closing_ || finished_) return;
+  deliver(std::make_shared<const std::string>(
+      protocol::encode_error("rate_limited", "far too many messages for too long: closing")));
+  close(core::close_code::flood, "flood");
 }
 
 void websocket_session::deliver(core::shared_line line) {

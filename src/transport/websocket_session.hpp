@@ -8,7 +8,9 @@
 
 #include "core/client.hpp"
 #include "core/client_sink.hpp"
+#include "core/connection_rate.hpp"
 #include "protocol/ws_query.hpp"
+#include "transport/address_table.hpp"
 #include "transport/net.hpp"
 #include "transport/transport_context.hpp"
 
@@ -23,7 +25,7 @@ namespace message::transport {
 /// as an operation is pending. Thread-safety: lives on one loop's io_context; all calls on it.
 class websocket_session final : public std::enable_shared_from_this<websocket_session>, public core::client_sink {
  public:
-  websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index);
+  websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index, connection_slot slot);
   ~websocket_session() override;
 
   /// Accepts the upgrade `req`. A query refusal (bad room/since) is sent as an error frame,
@@ -39,6 +41,11 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   void on_accept(beast::error_code ec);
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
+  /// Rate limits (docs/security.md): true when the frame may reach the chat core; otherwise a
+  /// rate_limited error was queued, or the connection is closing with 4029.
+  bool admit_frame(std::string_view frame);
+  void on_control(websocket::frame_type kind, std::string_view payload);
+  void flood();
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close();
@@ -48,6 +55,8 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   websocket::stream<beast::tcp_stream> ws_;
   transport_context& ctx_;
   std::size_t loop_;
+  connection_slot slot_;
+  core::connection_rate rate_;
   beast::flat_buffer buffer_;
   std::shared_ptr<core::client> client_;
   std::optional<protocol::decode_error> refusal_;

@@ -15,7 +15,9 @@ class Chat : public ::testing::Test {
   std::unique_ptr<server_process> server;
   void SetUp() override { start(); }
   void start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--data", data.path().string()};
+    // These tests play many fast clients from one address: the abuse limits (security_test)
+    // would rate-limit them.
+    std::vector<std::string> args{"--data", data.path().string(), "--no-rate-limit"};
     args.insert(args.end(), extra.begin(), extra.end());
     server = std::make_unique<server_process>(args);
   }

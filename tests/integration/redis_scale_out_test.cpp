@@ -26,7 +26,8 @@ class ScaleOut : public ::testing::Test {
   server_process& node() {
     dirs.push_back(std::make_unique<temp_dir>());
     nodes.push_back(std::make_unique<server_process>(std::vector<std::string>{
-        "--data", dirs.back()->path().string(), "--redis", redis->url(), "--redis-heartbeat", "0.3"}));
+        "--data", dirs.back()->path().string(), "--redis", redis->url(), "--redis-heartbeat", "0.3",
+        "--no-rate-limit"}));
     return *nodes.back();
   }
   static std::unique_ptr<ws_client> connect(server_process& n, const std::string& target = "/ws") {

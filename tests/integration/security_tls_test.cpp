@@ -1,0 +1,157 @@
+// TLS on the port (--tls-self-signed, --tls-cert/--tls-key): https and wss work, the
+// certificate is kept across restarts and its fingerprint printed; plain HTTP gets nothing.
+#include <gtest/gtest.h>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <regex>
+
+#include "harness.hpp"
+
+namespace message::test {
+namespace {
+
+namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+
+std::string fingerprint_in(const std::string& banner) {
+  static const std::regex re(R"(([0-9A-F]{2}(:[0-9A-F]{2}){31}))");
+  std::smatch m;
+  return std::regex_search(banner, m, re) ? m[1].str() : std::string();
+}
+
+/// Runs `io` until the flag is set or 10 s pass.
+void run_until(net::io_context& io, const bool& done) {
+  io.restart();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done && std::chrono::steady_clock::now() < deadline) {
+    if (io.run_one_for(100ms) == 0 && io.stopped()) io.restart();
+  }
+}
+
+/// One TLS connection (certificate not verified: a self-signed one is checked by fingerprint).
+/// `ws` is the WebSocket over it; plain HTTP uses ws.next_layer().
+struct tls_client {
+  explicit tls_client(unsigned short port) : tls(ssl::context::tls_client), ws(io, tls) {
+    tls.set_verify_mode(ssl::verify_none);
+    bool done = false;
+    beast::error_code result;
+    auto& tcp_layer = beast::get_lowest_layer(ws);
+    tcp_layer.expires_after(10s);
+    tcp_layer.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+      if (ec) {
+        result = ec;
+        done = true;
+        return;
+      }
+      ws.next_layer().async_handshake(ssl::stream_base::client, [&](beast::error_code hec) {
+        result = hec;
+        done = true;
+      });
+    });
+    run_until(io, done);
+    if (!done || result) throw std::runtime_error("TLS handshake failed: " + result.message());
+    tcp_layer.expires_never();
+  }
+  net::io_context io;
+  ssl::context tls;
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
+};
+
+TEST(security_tls, self_signed_serves_https_and_wss_and_keeps_its_certificate) {
+  temp_dir dir;
+  std::string first_fingerprint;
+  {
+    server_process server({"--data", dir.path().string(), "--store", "memory", "--tls-self-signed"});
+    first_fingerprint = fingerprint_in(server.banner());
+    EXPECT_FALSE(first_fingerprint.empty()) << server.banner();
+    EXPECT_NE(server.banner().find("https://"), std::string::npos);
+
+    // https: GET /healthz.
+    {
+      tls_client c(server.port());
+      http::request<http::empty_body> req{http::verb::get, "/healthz", 11};
+      req.set(http::field::host, "127.0.0.1");
+      req.keep_alive(false);
+      http::response<http::string_body> res;
+      beast::flat_buffer buf;
+      bool done = false;
+      beast::error_code result;
+      http::async_write(c.ws.next_layer(), req, [&](beast::error_code ec, std::size_t) {
+        if (ec) {
+          result = ec;
+          done = true;
+          return;
+        }
+        http::async_read(c.ws.next_layer(), buf, res, [&](beast::error_code rec, std::size_t) {
+          result = rec;
+          done = true;
+        });
+      });
+      run_until(c.io, done);
+      ASSERT_TRUE(done);
+      EXPECT_FALSE(result) << result.message();
+      EXPECT_EQ(res.result_int(), 200u);
+    }
+    // wss: welcome, then a message comes back as an ack.
+    {
+      tls_client c(server.port());
+      auto& ws = c.ws;
+      bool done = false;
+      beast::error_code result;
+      beast::flat_buffer buf;
+      std::string got;
+      ws.async_handshake("127.0.0.1", "/ws", [&](beast::error_code ec) {
+        if (ec) {
+          result = ec;
+          done = true;
+          return;
+        }
+        ws.async_read(buf, [&](beast::error_code rec, std::size_t) {
+          result = rec;
+          got = beast::buffers_to_string(buf.data());
+          done = true;
+        });
+      });
+      run_until(c.io, done);
+      ASSERT_TRUE(done);
+      EXPECT_FALSE(result) << result.message();
+      EXPECT_NE(got.find(R"("type":"welcome")"), std::string::npos) << got;
+    }
+    // Plain HTTP on the TLS port gets no page.
+    EXPECT_EQ(http_get(server.port(), "/").first, 0);
+    EXPECT_EQ(server.stop(), 0);
+  }
+  server_process again({"--data", dir.path().string(), "--store", "memory", "--tls-self-signed"});
+  EXPECT_EQ(fingerprint_in(again.banner()), first_fingerprint) << "the certificate must be kept";
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "tls-key.pem"));
+  EXPECT_EQ(std::filesystem::status(dir.path() / "tls-key.pem").permissions() &
+                (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+}
+
+TEST(security_tls, given_certificate_files_are_served) {
+  temp_dir dir;
+  temp_dir made;
+  {
+    // Let the server make a pair, then serve it as ordinary --tls-cert/--tls-key files.
+    server_process maker({"--data", made.path().string(), "--store", "memory", "--tls-self-signed"});
+  }
+  server_process server({"--data", dir.path().string(), "--store", "memory", "--tls-cert",
+                         (made.path() / "tls-cert.pem").string(), "--tls-key", (made.path() / "tls-key.pem").string()});
+  EXPECT_FALSE(fingerprint_in(server.banner()).empty());
+  tls_client c(server.port());  // Throws if the handshake fails.
+}
+
+TEST(security_tls, a_missing_certificate_file_is_a_clear_error) {
+  const auto [status, out] = run_to_exit({"--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.pem"});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(out.find("nonexistent"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace message::test
