@@ -10,6 +10,7 @@
 //   storage.js     everything kept in localStorage
 // One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
 
+import { ensureAccess, protocolsFor, savedKey } from './access.js';
 import { Connection } from './connection.js';
 import { setupComposer } from './composer.js';
 import { Outbox } from './outbox.js';
@@ -69,6 +70,7 @@ const actions = {
 };
 
 const conn = new Connection({
+  protocols: () => protocolsFor(savedKey()),
   url: () => {
     const url = new URL('ws', window.location.href);
     url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -410,11 +412,32 @@ document.addEventListener('visibilitychange', () => {
 });
 window.addEventListener('pagehide', () => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)));
 
+// ---- access key (a server started with --key) ----
+
+function askForKey(problem) {
+  const form = document.getElementById('access');
+  const input = document.getElementById('access-key');
+  document.getElementById('access-problem').textContent = problem;
+  ui.app.hidden = true;
+  form.hidden = false;
+  input.value = '';
+  input.focus();
+  return new Promise((resolve) => {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      form.hidden = true;
+      ui.app.hidden = false;
+      resolve(input.value);
+    }, { once: true });
+  });
+}
+
 // ---- start ----
 
 rememberRoom(room);
 ui.roomTitle.textContent = room;
 render({ bottom: true });
 drawRooms();
+await ensureAccess(askForKey);
 (ui.username.value ? ui.message : ui.username).focus();
 conn.open();

@@ -99,7 +99,7 @@ export class Connection {
     this.setStatus('connecting', '');
     let ws;
     try {
-      ws = new WebSocket(this.hooks.url());
+      ws = new WebSocket(this.hooks.url(), this.hooks.protocols ? this.hooks.protocols() : undefined);
     } catch (err) {
       this.scheduleRetry(String(err && err.message));
       return;
