@@ -258,8 +258,14 @@ void client::handle(protocol::send_command&& cmd) {
 void client::handle(protocol::history_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
   hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, cmd](store::message_store& s) {
-    auto page = s.read_before(room, cmd.before, cmd.limit);
-    auto line = protocol::encode_history(room, page.messages, page.more);
+    std::string line;
+    try {
+      auto page = s.read_before(room, cmd.before, cmd.limit);
+      line = protocol::encode_history(room, page.messages, page.more);
+    } catch (const std::exception&) {
+      // The page can ask again; the connection stays open.
+      line = protocol::encode_error("store_failed", "history is unavailable right now: try again", {}, room);
+    }
     loop->post([weak, line = std::move(line)]() mutable {
       if (auto self = weak.lock()) self->send_line(std::move(line));
     });

@@ -293,7 +293,13 @@ TEST_F(ScaleOut, ANodeStartedWhileRedisIsDownRecoversByItself) {
 
 TEST_F(ScaleOut, AClientJoiningWhileRedisIsDownIsToldAndClosed) {
   auto& a = node();
+  auto before = connect(a);
   redis->stop(SIGKILL);
+  before->send(R"({"type":"history"})");
+  auto no_history = before->next_of("error");
+  ASSERT_TRUE(no_history);
+  EXPECT_EQ(str((*no_history)["code"]), "store_failed");
+  EXPECT_FALSE(before->closed()) << "a failed history request keeps the connection";
   ws_client c(a.port(), "/ws?since=0");
   auto err = c.next_of("error");
   ASSERT_TRUE(err) << "never a silent wait for a welcome that cannot come";
