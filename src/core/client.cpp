@@ -73,9 +73,17 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
   const std::size_t page_size = hub_.config().replay_page;
   hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, since,
                      page_size](store::message_store& s) {
-    const auto last = s.last_seq(room);
+    std::uint64_t last = 0;
     std::vector<chat_message> page;
-    if (since && *since < last) page = s.read_after(room, *since, page_size);
+    try {
+      last = s.last_seq(room);
+      if (since && *since < last) page = s.read_after(room, *since, page_size);
+    } catch (const std::exception&) {
+      loop->post([weak, room] {
+        if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
+      });
+      return;
+    }
     loop->post([weak, room, since, last, page = std::move(page)]() mutable {
       auto self = weak.lock();
       if (!self || self->closed_) return;
@@ -106,11 +114,28 @@ void client::request_page(const std::string& room) {
   it->second.state = phase::replaying;
   hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, after = it->second.last,
                      page_size = hub_.config().replay_page](store::message_store& s) {
-    auto page = s.read_after(room, after, page_size);
+    std::vector<chat_message> page;
+    try {
+      page = s.read_after(room, after, page_size);
+    } catch (const std::exception&) {
+      loop->post([weak, room] {
+        if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
+      });
+      return;
+    }
     loop->post([weak, room, page = std::move(page)]() mutable {
       if (auto self = weak.lock(); self && !self->closed_) self->on_page(room, std::move(page));
     });
   });
+}
+
+void client::on_store_failed(const std::string& room) {
+  // Without the store this connection cannot know what it missed, and would wait forever for a
+  // page. Closing lets the page reconnect with back-off and resume with `since` when the store
+  // is back (with --redis: when Redis is).
+  send_error("store_failed", "the message store is unavailable: reconnecting later resumes where you were", {},
+             room);
+  close(close_code::internal_error, "message store unavailable");
 }
 
 void client::on_page(const std::string& room, std::vector<chat_message>&& page) {
@@ -233,8 +258,14 @@ void client::handle(protocol::send_command&& cmd) {
 void client::handle(protocol::history_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
   hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, cmd](store::message_store& s) {
-    auto page = s.read_before(room, cmd.before, cmd.limit);
-    auto line = protocol::encode_history(room, page.messages, page.more);
+    std::string line;
+    try {
+      auto page = s.read_before(room, cmd.before, cmd.limit);
+      line = protocol::encode_history(room, page.messages, page.more);
+    } catch (const std::exception&) {
+      // The page can ask again; the connection stays open.
+      line = protocol::encode_error("store_failed", "history is unavailable right now: try again", {}, room);
+    }
     loop->post([weak, line = std::move(line)]() mutable {
       if (auto self = weak.lock()) self->send_line(std::move(line));
     });

@@ -76,6 +76,8 @@ class client : public std::enable_shared_from_this<client> {
   void on_joined(const std::string& room, std::uint64_t last_seq);
   void request_page(const std::string& room);
   void on_page(const std::string& room, std::vector<chat_message>&& page);
+  /// A join or replay read failed: error frame, then close 1011 (the page resumes later).
+  void on_store_failed(const std::string& room);
   void enter_presence(const std::string& room, room_state& state);
   void leave_presence(const std::string& room, room_state& state);
   void send_line(std::string line);

@@ -291,6 +291,26 @@ TEST_F(ScaleOut, ANodeStartedWhileRedisIsDownRecoversByItself) {
   EXPECT_EQ(str((*m)["id"]), "late-1");
 }
 
+TEST_F(ScaleOut, AClientJoiningWhileRedisIsDownIsToldAndClosed) {
+  auto& a = node();
+  auto before = connect(a);
+  redis->stop(SIGKILL);
+  before->send(R"({"type":"history"})");
+  auto no_history = before->next_of("error");
+  ASSERT_TRUE(no_history);
+  EXPECT_EQ(str((*no_history)["code"]), "store_failed");
+  EXPECT_FALSE(before->closed()) << "a failed history request keeps the connection";
+  ws_client c(a.port(), "/ws?since=0");
+  auto err = c.next_of("error");
+  ASSERT_TRUE(err) << "never a silent wait for a welcome that cannot come";
+  EXPECT_EQ(str((*err)["code"]), "store_failed");
+  EXPECT_EQ(c.wait_closed(), 1011);
+  redis->start();
+  ASSERT_TRUE(health_becomes(a, 200, 15000ms));
+  auto again = connect(a, "/ws?since=0");
+  ASSERT_TRUE(again->next_of("subscribed")) << "the reconnect resumes";
+}
+
 TEST(ScaleOutFlags, ABadRedisUrlIsRefusedWithExitCode2) {
   auto [code, out] = run_to_exit({"--redis", "http://localhost:6379"});
   EXPECT_EQ(code, 2) << out;
