@@ -7,7 +7,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include <regex>
 
 #include "harness.hpp"
 
@@ -18,10 +17,16 @@ namespace http = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
+/// The first "AB:CD:..." SHA-256 fingerprint (32 hex pairs) in the banner, or empty.
 std::string fingerprint_in(const std::string& banner) {
-  static const std::regex re(R"(([0-9A-F]{2}(:[0-9A-F]{2}){31}))");
-  std::smatch m;
-  return std::regex_search(banner, m, re) ? m[1].str() : std::string();
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
+  constexpr std::size_t length = 32 * 3 - 1;
+  for (std::size_t i = 0; i + length <= banner.size(); ++i) {
+    bool ok = true;
+    for (std::size_t k = 0; k < length && ok; ++k) ok = k % 3 == 2 ? banner[i + k] == ':' : hex(banner[i + k]);
+    if (ok) return banner.substr(i, length);
+  }
+  return {};
 }
 
 /// Runs `io` until the flag is set or 10 s pass.
