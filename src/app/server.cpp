@@ -99,6 +99,14 @@ server::server(server_config config) : config_(std::move(config)) {
   const auto address = transport::net::ip::make_address(config_.host, ec);
   if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");
   listener_ = transport::listener::open(*loops_[0], {address, config_.port}, io_loops, *ctx_);
+  // Catch SIGINT/SIGTERM from now on, before the banner says we are up: a stop sent right after
+  // the banner must still be a graceful one (seen under TSan, where start-up is slow).
+  signals_ = std::make_unique<transport::net::signal_set>(loops_[0]->context(), SIGINT, SIGTERM);
+  signals_->async_wait([this](boost::system::error_code error, int signal) {
+    if (error) return;
+    spdlog::info("signal {}: closing every connection and stopping", signal);
+    shutdown();
+  });
 }
 
 server::~server() {
@@ -108,13 +116,6 @@ server::~server() {
 std::uint16_t server::port() const { return listener_->local_endpoint().port(); }
 
 void server::run() {
-  auto& home = loops_[0]->context();
-  signals_ = std::make_unique<transport::net::signal_set>(home, SIGINT, SIGTERM);
-  signals_->async_wait([this](boost::system::error_code ec, int signal) {
-    if (ec) return;
-    spdlog::info("signal {}: closing every connection and stopping", signal);
-    shutdown();
-  });
   listener_->run();
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([loop = loops_[i].get()] { loop->run(); });

@@ -127,11 +127,24 @@ void websocket_session::deliver(core::shared_line line) {
     close(core::close_code::too_slow, "too slow: the send queue is full");
     return;
   }
-  if (!writing_) do_write();
+  if (!writing_) {
+    // Write at the end of this loop turn, not now: what the tasks already queued on this loop
+    // hand over meanwhile (a message and its sender's ack, several rooms' commits) joins the
+    // same frame, one sendmsg instead of several (bench/FINDINGS.md).
+    writing_ = true;
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+  }
 }
 
 void websocket_session::do_write() {
-  if (queue_.empty()) return;
+  // writing_ is true here: a write was scheduled (deliver) or just finished (on_write).
+  if (finished_) return;
+  if (queue_.empty()) {
+    // The queue was dropped meanwhile (a reader too slow): nothing to write but the close.
+    writing_ = false;
+    if (pending_close_) do_close();
+    return;
+  }
   in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
   queue_.clear();
   static constexpr char newline = '\n';
@@ -141,7 +154,6 @@ void websocket_session::do_write() {
     if (i > 0) buffers_.push_back(net::buffer(&newline, 1));
     buffers_.push_back(net::buffer(*in_flight_[i]));
   }
-  writing_ = true;
   ws_.async_write(beast::buffers_range_ref(buffers_),
                   beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
@@ -151,7 +163,10 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
   for (const auto& l : in_flight_) queued_bytes_ -= l->size() + 1;
   in_flight_.clear();
   if (ec) return finish(ec);
-  if (!queue_.empty()) return do_write();
+  if (!queue_.empty()) {
+    writing_ = true;
+    return do_write();
+  }
   if (pending_close_) return do_close();
   if (client_ && !closing_) client_->on_drain();
 }

@@ -52,7 +52,9 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   void on_close(beast::error_code ec);
   void finish(beast::error_code ec);
 
-  websocket::stream<beast::tcp_stream> ws_;
+  // No permessage-deflate (the `false`): LAN chat lines are small, and the deflate state would
+  // cost memory per connection and compile time (docs/architecture.md).
+  websocket::stream<beast::tcp_stream, false> ws_;
   transport_context& ctx_;
   std::size_t loop_;
   connection_slot slot_;
