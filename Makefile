@@ -38,13 +38,15 @@ build: deps
 run: build
 	./build/message
 
-# Unit and integration tests (ctest), then the browser tests, the fuzz smoke run and the
-# load generator smoke run.
+# Unit and integration tests (ctest), then the browser tests, the fuzz smoke run, the load
+# generator smoke run, and the unit and integration suites again under ASan+UBSan and TSan.
 test: deps-test build
 	ctest --preset release
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	@if [ -x bench/smoke.sh ]; then bench/smoke.sh; fi
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory test-tsan
 
 test-browser:
 	cd tests/browser && MESSAGE_BIN=$(CURDIR)/build/message node --test --test-concurrency=1 .

@@ -307,9 +307,16 @@ void client::handle(protocol::typing_command&& cmd) {
 
 void client::handle(protocol::rooms_command&&) {
   hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_)](store::message_store& s) {
-    std::vector<protocol::room_entry> list;
-    for (auto& r : s.rooms()) list.push_back({std::move(r.room), r.last_seq});
-    loop->post([weak, line = protocol::encode_rooms(list)]() mutable {
+    std::string line;
+    try {
+      std::vector<protocol::room_entry> list;
+      for (auto& r : s.rooms()) list.push_back({std::move(r.room), r.last_seq});
+      line = protocol::encode_rooms(list);
+    } catch (const std::exception&) {
+      // Like a history request: an answer, and the connection stays; ask again later.
+      line = protocol::encode_error("store_failed", "the room list is unavailable right now: try again", {}, {});
+    }
+    loop->post([weak, line = std::move(line)]() mutable {
       if (auto self = weak.lock()) self->send_line(std::move(line));
     });
   });

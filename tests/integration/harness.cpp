@@ -69,6 +69,8 @@ int wait_with_deadline(pid_t pid, std::chrono::milliseconds limit) {
   }
 }
 
+std::string thread_stacks(pid_t pid);  // Below, with run_capturing.
+
 }  // namespace
 
 server_process::server_process(std::vector<std::string> args, std::vector<std::string> prefix) {
@@ -107,10 +109,16 @@ server_process::~server_process() {
   // A graceful stop, checked: a server that hangs on SIGTERM or ends any other way than exit 0
   // fails the test. Under the sanitizers this is what turns a report at shutdown (a leak, a
   // race while closing) into a failure instead of a line nobody reads.
-  const int status = stop(SIGTERM, 10000ms);
-  if (status == -1) {
-    ADD_FAILURE() << "the server did not exit within 10 s of SIGTERM";
-  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  ::kill(pid_, SIGTERM);
+  status_ = wait_with_deadline(pid_, 10000ms);
+  if (status_ == -1) {
+    const auto stacks = thread_stacks(pid_);
+    stop(SIGKILL);
+    ADD_FAILURE() << "the server did not exit within 10 s of SIGTERM; its threads were at:\n" << stacks;
+    return;
+  }
+  const int status = status_;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     ADD_FAILURE() << "the server ended abnormally at the end of the test: "
                   << (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
                                         : "signal " + std::to_string(WTERMSIG(status)))
@@ -149,9 +157,10 @@ long server_process::rss_kib() const {
   return -1;
 }
 
-std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds limit) {
-  std::vector<std::string> argv{server_binary()};
-  argv.insert(argv.end(), args.begin(), args.end());
+namespace {
+
+/// Runs `argv` to completion (bounded) and returns {exit status, stdout+stderr}.
+std::pair<int, std::string> run_capturing(const std::vector<std::string>& argv, std::chrono::milliseconds limit) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = spawn(argv, fds[1], fds[1]);
@@ -174,6 +183,21 @@ std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args, st
     return {-1, out};
   }
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out};
+}
+
+/// Every thread's stack of a live process, when gdb is installed: what a hang was waiting on.
+std::string thread_stacks(pid_t pid) {
+  if (::access("/usr/bin/gdb", X_OK) != 0) return "(gdb is not installed: no stacks)";
+  return run_capturing({"/usr/bin/gdb", "-p", std::to_string(pid), "-batch", "-ex", "thread apply all bt 25"}, 30000ms)
+      .second;
+}
+
+}  // namespace
+
+std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds limit) {
+  std::vector<std::string> argv{server_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_capturing(argv, limit);
 }
 
 // --- ws_client ----------------------------------------------------------------------------

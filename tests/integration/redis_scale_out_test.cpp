@@ -300,6 +300,11 @@ TEST_F(ScaleOut, AClientJoiningWhileRedisIsDownIsToldAndClosed) {
   ASSERT_TRUE(no_history);
   EXPECT_EQ(str((*no_history)["code"]), "store_failed");
   EXPECT_FALSE(before->closed()) << "a failed history request keeps the connection";
+  before->send(R"({"type":"rooms"})");
+  auto no_rooms = before->next_of("error");
+  ASSERT_TRUE(no_rooms) << "a room list that cannot be read is answered, not left waiting";
+  EXPECT_EQ(str((*no_rooms)["code"]), "store_failed");
+  EXPECT_FALSE(before->closed());
   ws_client c(a.port(), "/ws?since=0");
   auto err = c.next_of("error");
   ASSERT_TRUE(err) << "never a silent wait for a welcome that cannot come";
