@@ -53,6 +53,8 @@ pin() { # pin CORE: taskset prefix when the core exists
 }
 extra=()
 if "$server" --help 2>&1 | grep -q -- '--no-rate-limit'; then extra+=(--no-rate-limit); fi
+# One machine plays every client: lift the per-address connection cap (as run.sh does).
+if "$server" --help 2>&1 | grep -q -- "--max-connections-per-address"; then extra+=(--max-connections-per-address 1000000); fi
 
 rport=$(pick_port)
 mkdir -p "$work/redis"
