@@ -180,6 +180,7 @@ void client::deliver(const shared_batch& batch) {
   auto& st = it->second;
   // While joining or replaying, the store read covers these messages.
   if (st.state != phase::live || batch->last_seq <= st.last) return;
+  const std::size_t from = batch->first_seq > st.last ? 0 : st.last + 1 - batch->first_seq;
   if (batch->first_seq == st.last + 1) {
     sink_->deliver(batch->joined);  // The fast path: the same bytes for every live follower.
   } else if (batch->first_seq <= st.last) {
@@ -189,6 +190,22 @@ void client::deliver(const shared_batch& batch) {
     return;
   }
   st.last = batch->last_seq;
+  if (!sending_.empty()) ack_own(*batch, from);
+}
+
+void client::ack_own(const room_batch& batch, std::size_t from) {
+  std::string key = batch.room + '\n';
+  const auto prefix = key.size();
+  for (std::size_t i = from; i < batch.ids.size(); ++i) {
+    key.resize(prefix);
+    key += batch.ids[i];
+    auto it = sending_.find(key);
+    if (it == sending_.end() || it->second.acked) continue;
+    it->second.acked = true;
+    // Queued right behind the message: both leave in the same frame (websocket_session writes
+    // at the end of the loop turn).
+    send_line(protocol::encode_ack(batch.room, batch.ids[i], batch.first_seq + i, false));
+  }
 }
 
 void client::resync() {
@@ -240,16 +257,24 @@ void client::handle(protocol::send_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
   std::string id = cmd.id.empty() ? make_id() : std::move(cmd.id);
   new_message m{room, id, std::move(cmd.username), std::move(cmd.text), tag_, now_ms()};
+  ++sending_[room + '\n' + id].in_flight;
   hub_.store().append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
                                      id](const append_outcome& outcome) {
     loop->post([weak, room, id, outcome] {
       auto self = weak.lock();
       if (!self) return;
-      if (outcome.result) {
-        self->send_line(protocol::encode_ack(room, id, outcome.result->seq, outcome.result->duplicate));
-      } else {
+      bool acked = false;
+      if (auto it = self->sending_.find(room + '\n' + id); it != self->sending_.end()) {
+        acked = it->second.acked;
+        if (--it->second.in_flight <= 0) self->sending_.erase(it);
+      }
+      if (!outcome.result) {
         self->send_error("store_failed", "the server could not store this message; it was not sent: try again",
                          id, room);
+      } else if (outcome.result->duplicate || !acked) {
+        // Not carried by a broadcast (a duplicate has none; or this connection does not
+        // follow the room, or the broadcast has not reached it yet): ack from the store.
+        self->send_line(protocol::encode_ack(room, id, outcome.result->seq, outcome.result->duplicate));
       }
     });
   });

@@ -85,6 +85,16 @@ class client : public std::enable_shared_from_this<client> {
                   std::string_view room = {});
   const std::string& room_or_default(const std::optional<std::string>& room) const;
   std::string make_id();
+  /// Sends the acks this client owes for messages of `batch` from index `from` on.
+  void ack_own(const room_batch& batch, std::size_t from);
+
+  /// A send of this connection between append and its outcome. Its ack normally rides in the
+  /// frame of the broadcast that carries the message itself (one write, not two); the
+  /// store's outcome acks whatever the broadcast did not (duplicates, rooms not followed).
+  struct sending {
+    int in_flight = 0;           ///< Appends of this (room, id) not yet answered by the store.
+    bool acked = false;          ///< The broadcast carried it and its ack went out.
+  };
 
   hub& hub_;
   std::size_t loop_;
@@ -92,6 +102,7 @@ class client : public std::enable_shared_from_this<client> {
   protocol::connect_request params_;
   std::string tag_;    // First 6 characters of the device id.
   std::unordered_map<std::string, room_state> rooms_;
+  std::unordered_map<std::string, sending> sending_;  // Key: room + '\n' + id.
   std::chrono::steady_clock::time_point last_typing_{};
   std::uint64_t id_counter_ = 0;
   bool closed_ = false;

@@ -49,6 +49,7 @@ void hub::deliver_messages(std::vector<chat_message>&& stored) {
       if (!joined.empty()) joined.push_back('\n');
       joined.append(*line);
       batch->lines.push_back(std::move(line));
+      batch->ids.push_back(stored[j].id);
     }
     batch->last_seq = stored[j - 1].seq;
     batch->joined = std::make_shared<const std::string>(std::move(joined));

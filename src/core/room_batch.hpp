@@ -16,6 +16,7 @@ struct room_batch {
   std::uint64_t last_seq = 0;
   shared_line joined;               ///< All lines joined by '\n': the fast path for live clients.
   std::vector<shared_line> lines;   ///< Line i has seq first_seq + i: for clients partly ahead.
+  std::vector<std::string> ids;     ///< Message i's client id: its sender acks in the same frame.
 };
 
 using shared_batch = std::shared_ptr<const room_batch>;

@@ -53,6 +53,30 @@ TEST_F(Chat, TwoMachinesTalkBothWays) {
   EXPECT_EQ(u64((*at_a)["seq"]), 2u);
 }
 
+TEST_F(Chat, EachSendGetsOneAckInTheFrameOfItsMessage) {
+  auto a = connect("/ws?name=kim&device=aaaaaaaa");
+  auto b = connect("/ws?name=lee&device=bbbbbbbb");
+  ASSERT_TRUE(a->next_of("join")) << "lee's arrival reached kim: nothing else is on its way to a";
+  for (int i = 1; i <= 3; ++i) {
+    const auto id = "a-" + std::to_string(i);
+    const auto frames_before = a->frames_received();
+    a->send_message(id, "kim", "hello " + std::to_string(i));
+    auto mine = a->next_of("message");
+    auto ack = a->next_of("ack");
+    ASSERT_TRUE(mine && ack);
+    EXPECT_EQ(str((*ack)["id"]), id) << "one ack per send: no second ack of an earlier one";
+    EXPECT_EQ(u64((*ack)["seq"]), u64((*mine)["seq"]));
+    EXPECT_EQ(a->frames_received() - frames_before, 1u) << "the message and its ack share one frame";
+    ASSERT_TRUE(b->next_of("message"));
+  }
+  // A resend of a stored id has no broadcast: its ack (duplicate) comes from the store.
+  a->send_message("a-1", "kim", "hello 1");
+  auto dup = a->next_of("ack");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(str((*dup)["id"]), "a-1");
+  EXPECT_TRUE((*dup).at("duplicate").as_bool());
+}
+
 TEST_F(Chat, TheOriginalBareFormStillWorks) {
   auto a = connect();
   auto b = connect();
