@@ -12,8 +12,10 @@ namespace t = message::transport;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const message::core::limits limits{};
-  static const t::http_context open_ctx{{"http://chat.example:8000"}, [] { return std::string(); }, t::access_key()};
-  static const t::http_context private_ctx{{}, [] { return std::string("store is down"); }, t::access_key("s3cret")};
+  static const t::http_context open_ctx{
+      {"http://chat.example:8000"}, [] { return std::string(); }, t::access_key()};
+  static const t::http_context private_ctx{
+      {}, [] { return std::string("store is down"); }, t::access_key("s3cret")};
 
   t::http::request_parser<t::http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));

@@ -16,4 +16,4 @@ double self_cpu_seconds();
 /// Raises RLIMIT_NOFILE to at least `wanted` if it can; returns the soft limit in force.
 std::uint64_t raise_open_files(std::uint64_t wanted);
 
-} // namespace loadgen
+}  // namespace loadgen

@@ -21,535 +21,480 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
-std::uint64_t now_ns() noexcept
-{
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-            .count());
+std::uint64_t now_ns() noexcept {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
 }
 
 /// One client. Owned by its worker; every handler it starts captures the
 /// worker and the connection by reference, which is safe because the worker
 /// destroys its connections only after its loop stopped for good.
 struct connection {
-    enum class state { idle, connecting, handshaking, open, closed };
+  enum class state { idle, connecting, handshaking, open, closed };
 
-    connection(net::io_context& ioc, std::size_t idx, std::size_t senders, std::size_t buffer)
-        : socket(ioc), buf(buffer), index(idx), last_number(senders, 0)
-    {
-        // xorshift of the index: a different mask per client, no RNG needed
-        std::uint32_t x = static_cast<std::uint32_t>(idx) * 2654435761u + 0x9E3779B9u;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        mask = x | 1u;
-    }
+  connection(net::io_context& ioc, std::size_t idx, std::size_t senders, std::size_t buffer)
+      : socket(ioc), buf(buffer), index(idx), last_number(senders, 0) {
+    // xorshift of the index: a different mask per client, no RNG needed
+    std::uint32_t x = static_cast<std::uint32_t>(idx) * 2654435761u + 0x9E3779B9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    mask = x | 1u;
+  }
 
-    tcp::socket socket;
-    std::vector<char> buf;        // read buffer: an incomplete frame stays at its front
-    std::size_t index;
-    state st = state::idle;
-    bool counted_open = false;
-    std::uint32_t mask;
-    std::size_t have = 0;         // bytes of buf kept from the last read
-    std::size_t need = 0;         // size of the incomplete frame at the front, when known
-    std::string fragments;        // payload of a fragmented message
-    std::string out;              // bytes waiting for the socket to be writable
-    bool have_seq = false;
-    std::uint64_t last_seq = 0;
-    std::vector<std::uint64_t> last_number; // per sender
-    std::uint64_t received = 0;
-    // sender side
-    bool is_sender = false;
-    std::uint32_t sender_index = 0;
-    std::uint64_t number = 0;
-    std::uint64_t in_flight = 0;
+  tcp::socket socket;
+  std::vector<char> buf;  // read buffer: an incomplete frame stays at its front
+  std::size_t index;
+  state st = state::idle;
+  bool counted_open = false;
+  std::uint32_t mask;
+  std::size_t have = 0;   // bytes of buf kept from the last read
+  std::size_t need = 0;   // size of the incomplete frame at the front, when known
+  std::string fragments;  // payload of a fragmented message
+  std::string out;        // bytes waiting for the socket to be writable
+  bool have_seq = false;
+  std::uint64_t last_seq = 0;
+  std::vector<std::uint64_t> last_number;  // per sender
+  std::uint64_t received = 0;
+  // sender side
+  bool is_sender = false;
+  std::uint32_t sender_index = 0;
+  std::uint64_t number = 0;
+  std::uint64_t in_flight = 0;
 };
 
 worker::worker(options const& opt, run_plan const& plan, std::size_t index)
-    : opt_(opt), plan_(plan), index_(index), ioc_(1), rate_timer_(ioc_), stop_timer_(ioc_)
-{
-    handshake_ = "GET " + opt_.path + " HTTP/1.1\r\nHost: " + opt_.host + ":" + std::to_string(opt_.port) +
-                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                 "User-Agent: message_loadgen\r\n\r\n";
+    : opt_(opt), plan_(plan), index_(index), ioc_(1), rate_timer_(ioc_), stop_timer_(ioc_) {
+  handshake_ = "GET " + opt_.path + " HTTP/1.1\r\nHost: " + opt_.host + ":" + std::to_string(opt_.port) +
+               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+               "User-Agent: message_loadgen\r\n\r\n";
 }
 
-worker::~worker()
-{
-    if (thread_.joinable())
-        stop();
+worker::~worker() {
+  if (thread_.joinable()) stop();
 }
 
-void worker::add_client(std::size_t client)
-{
-    // Read buffers: large enough to take a server's batch in one read, small
-    // enough for 50,000 idle clients (256 MiB over all, 4..256 KiB each).
-    std::size_t const buffer = std::clamp<std::size_t>((std::size_t{256} << 20) / opt_.clients, 4096, 262144);
-    conns_.push_back(std::make_unique<connection>(ioc_, client, opt_.senders, buffer));
-    auto& c = *conns_.back();
-    if (client < opt_.senders) {
-        c.is_sender = true;
-        c.sender_index = static_cast<std::uint32_t>(client);
-        senders_.push_back(&c);
-    }
+void worker::add_client(std::size_t client) {
+  // Read buffers: large enough to take a server's batch in one read, small
+  // enough for 50,000 idle clients (256 MiB over all, 4..256 KiB each).
+  std::size_t const buffer = std::clamp<std::size_t>((std::size_t{256} << 20) / opt_.clients, 4096, 262144);
+  conns_.push_back(std::make_unique<connection>(ioc_, client, opt_.senders, buffer));
+  auto& c = *conns_.back();
+  if (client < opt_.senders) {
+    c.is_sender = true;
+    c.sender_index = static_cast<std::uint32_t>(client);
+    senders_.push_back(&c);
+  }
 }
 
-void worker::start()
-{
-    thread_ = std::thread([this] {
-        auto guard = net::make_work_guard(ioc_);
-        net::post(ioc_, [this] {
-            for (std::size_t i = 0; i < opt_.connect_parallel && next_connect_ < conns_.size(); ++i)
-                connect_next();
-        });
-        ioc_.run();
-    });
-}
-
-void worker::stop()
-{
+void worker::start() {
+  thread_ = std::thread([this] {
+    auto guard = net::make_work_guard(ioc_);
     net::post(ioc_, [this] {
-        for (auto& c : conns_) {
-            error_code ignored;
-            c->socket.close(ignored);
-        }
-        ioc_.stop();
+      for (std::size_t i = 0; i < opt_.connect_parallel && next_connect_ < conns_.size(); ++i) connect_next();
     });
-    thread_.join();
+    ioc_.run();
+  });
 }
 
-void worker::connect_next()
-{
-    if (next_connect_ >= conns_.size())
-        return;
-    auto& c = *conns_[next_connect_++];
-    ++connecting_;
-    error_code ec;
-    auto const address = net::ip::make_address(opt_.host, ec);
-    if (ec) {
-        fail(c, "bad --host (an IP address is needed)", true);
-        return;
+void worker::stop() {
+  net::post(ioc_, [this] {
+    for (auto& c : conns_) {
+      error_code ignored;
+      c->socket.close(ignored);
     }
-    tcp::endpoint const server(address, opt_.port2 != 0 && c.index % 2 == 1 ? opt_.port2 : opt_.port);
-    c.socket.open(server.protocol(), ec);
-    if (!ec) {
-        c.socket.set_option(tcp::no_delay(true), ec);
-        if (address.is_v4() && address.to_v4().to_bytes()[0] == 127 && opt_.bind_range > 1) {
-            // Bind the source address but let connect() pick the port, so each
-            // source address has its own ~28k ephemeral ports.
-            int one = 1;
-            ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-            auto const host_byte = static_cast<unsigned>(1 + c.index % opt_.bind_range);
-            c.socket.bind(tcp::endpoint(net::ip::address_v4((127u << 24) | host_byte), 0), ec);
+    ioc_.stop();
+  });
+  thread_.join();
+}
+
+void worker::connect_next() {
+  if (next_connect_ >= conns_.size()) return;
+  auto& c = *conns_[next_connect_++];
+  ++connecting_;
+  error_code ec;
+  auto const address = net::ip::make_address(opt_.host, ec);
+  if (ec) {
+    fail(c, "bad --host (an IP address is needed)", true);
+    return;
+  }
+  tcp::endpoint const server(address, opt_.port2 != 0 && c.index % 2 == 1 ? opt_.port2 : opt_.port);
+  c.socket.open(server.protocol(), ec);
+  if (!ec) {
+    c.socket.set_option(tcp::no_delay(true), ec);
+    if (address.is_v4() && address.to_v4().to_bytes()[0] == 127 && opt_.bind_range > 1) {
+      // Bind the source address but let connect() pick the port, so each
+      // source address has its own ~28k ephemeral ports.
+      int one = 1;
+      ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+      auto const host_byte = static_cast<unsigned>(1 + c.index % opt_.bind_range);
+      c.socket.bind(tcp::endpoint(net::ip::address_v4((127u << 24) | host_byte), 0), ec);
+    }
+  }
+  if (ec) {
+    fail(c, "socket setup failed", true);
+    return;
+  }
+  c.st = connection::state::connecting;
+  c.socket.async_connect(server, [this, &c](error_code e) { on_connected(c, e); });
+}
+
+void worker::on_connected(connection& c, error_code ec) {
+  if (ec) {
+    fail(c, "connect failed", true);
+    return;
+  }
+  c.socket.non_blocking(true, ec);
+  c.st = connection::state::handshaking;
+  write(c, handshake_);
+  start_read(c);
+}
+
+void worker::start_read(connection& c) {
+  if (c.need > c.buf.size())
+    c.buf.resize(c.need + 4096);
+  else if (c.have == c.buf.size())
+    c.buf.resize(c.buf.size() * 2);
+  c.socket.async_read_some(net::buffer(c.buf.data() + c.have, c.buf.size() - c.have),
+                           [this, &c](error_code e, std::size_t n) { on_read(c, e, n); });
+}
+
+void worker::mark_open(connection& c) {
+  if (c.counted_open) return;
+  c.counted_open = true;
+  c.st = connection::state::open;
+  --connecting_;
+  opened.fetch_add(1, std::memory_order_relaxed);
+  connect_next();
+}
+
+void worker::fail(connection& c, char const* why, bool is_error) {
+  if (c.st == connection::state::closed) return;
+  bool const was_open = c.counted_open;
+  bool const was_connecting = !was_open && c.st != connection::state::idle;
+  bool const first_idle = !was_open && c.st == connection::state::idle;
+  c.st = connection::state::closed;
+  error_code ignored;
+  c.socket.close(ignored);
+  if (was_open) {
+    ++stats_.dropped;
+    if (stats_.dropped <= 3) std::fprintf(stderr, "message_loadgen: client %zu closed: %s\n", c.index, why);
+  } else {
+    ++stats_.connect_failures;
+    if (stats_.connect_failures <= 3)
+      std::fprintf(stderr, "message_loadgen: client %zu could not open: %s\n", c.index, why);
+    failed.fetch_add(1, std::memory_order_relaxed);
+    if (was_connecting || first_idle) {
+      --connecting_;
+      net::post(ioc_, [this] { connect_next(); });  // posted: no recursion when every attempt fails at once
+    }
+  }
+  if (is_error) ++stats_.errors;
+}
+
+void worker::on_read(connection& c, error_code ec, std::size_t n) {
+  if (c.st == connection::state::closed) return;
+  if (ec) {
+    fail(c, ec == net::error::eof ? "server closed the connection" : "read failed", false);
+    return;
+  }
+  std::uint64_t const now = now_ns();
+  std::size_t const size = c.have + n;
+  std::size_t consumed = 0;
+  c.need = 0;
+  if (c.st == connection::state::handshaking && !handle_handshake(c, consumed, size)) return;
+  if (c.st != connection::state::handshaking)
+    consumed += handle_frames(c, c.buf.data() + consumed, size - consumed, now);
+  if (c.st == connection::state::closed) return;
+  c.have = size - consumed;
+  if (c.have > 0 && consumed > 0) std::memmove(c.buf.data(), c.buf.data() + consumed, c.have);
+  start_read(c);
+}
+
+bool worker::handle_handshake(connection& c, std::size_t& consumed, std::size_t size) {
+  std::string_view const in(c.buf.data(), size);
+  std::size_t const end = in.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    if (size > 16384) {
+      fail(c, "upgrade response too long", true);
+      return false;
+    }
+    return true;  // wait for more
+  }
+  if (in.substr(0, 12) != "HTTP/1.1 101") {
+    std::size_t const eol = in.find("\r\n");
+    std::string status(in.substr(0, eol));
+    std::fprintf(stderr, "message_loadgen: upgrade refused: %s\n", status.c_str());
+    fail(c, "upgrade refused", true);
+    return false;
+  }
+  consumed = end + 4;
+  c.st = connection::state::open;
+  if (opt_.proto == proto_kind::plain) mark_open(c);  // no welcome frame in the original's protocol
+  return true;
+}
+
+std::size_t worker::handle_frames(connection& c, char* data, std::size_t size, std::uint64_t now) {
+  std::size_t pos = 0;
+  while (pos < size) {
+    ws::frame_header h;
+    auto const r = ws::decode_header(std::string_view(data + pos, size - pos), h);
+    if (r == ws::decode_result::need_more) break;
+    if (r == ws::decode_result::bad_frame || h.masked || h.payload_size > (std::uint64_t{1} << 30)) {
+      fail(c, "bad frame from the server", true);
+      return size;
+    }
+    std::size_t const total = h.header_size + static_cast<std::size_t>(h.payload_size);
+    if (size - pos < total) {
+      c.need = total;  // the next read needs room for the whole frame
+      break;
+    }
+    std::string_view const payload(data + pos + h.header_size, static_cast<std::size_t>(h.payload_size));
+    switch (h.op) {
+      case ws::opcode::text:
+      case ws::opcode::continuation:
+        if (h.op == ws::opcode::text && h.fin && c.fragments.empty()) {
+          handle_payload(c, payload, now);
+        } else {
+          c.fragments.append(payload);
+          if (h.fin) {
+            std::string whole;
+            whole.swap(c.fragments);
+            handle_payload(c, whole, now);
+          }
         }
-    }
-    if (ec) {
-        fail(c, "socket setup failed", true);
-        return;
-    }
-    c.st = connection::state::connecting;
-    c.socket.async_connect(server, [this, &c](error_code e) { on_connected(c, e); });
-}
-
-void worker::on_connected(connection& c, error_code ec)
-{
-    if (ec) {
-        fail(c, "connect failed", true);
-        return;
-    }
-    c.socket.non_blocking(true, ec);
-    c.st = connection::state::handshaking;
-    write(c, handshake_);
-    start_read(c);
-}
-
-void worker::start_read(connection& c)
-{
-    if (c.need > c.buf.size())
-        c.buf.resize(c.need + 4096);
-    else if (c.have == c.buf.size())
-        c.buf.resize(c.buf.size() * 2);
-    c.socket.async_read_some(net::buffer(c.buf.data() + c.have, c.buf.size() - c.have),
-                             [this, &c](error_code e, std::size_t n) { on_read(c, e, n); });
-}
-
-void worker::mark_open(connection& c)
-{
-    if (c.counted_open)
-        return;
-    c.counted_open = true;
-    c.st = connection::state::open;
-    --connecting_;
-    opened.fetch_add(1, std::memory_order_relaxed);
-    connect_next();
-}
-
-void worker::fail(connection& c, char const* why, bool is_error)
-{
-    if (c.st == connection::state::closed)
-        return;
-    bool const was_open = c.counted_open;
-    bool const was_connecting = !was_open && c.st != connection::state::idle;
-    bool const first_idle = !was_open && c.st == connection::state::idle;
-    c.st = connection::state::closed;
-    error_code ignored;
-    c.socket.close(ignored);
-    if (was_open) {
-        ++stats_.dropped;
-        if (stats_.dropped <= 3)
-            std::fprintf(stderr, "message_loadgen: client %zu closed: %s\n", c.index, why);
-    } else {
-        ++stats_.connect_failures;
-        if (stats_.connect_failures <= 3)
-            std::fprintf(stderr, "message_loadgen: client %zu could not open: %s\n", c.index, why);
-        failed.fetch_add(1, std::memory_order_relaxed);
-        if (was_connecting || first_idle) {
-            --connecting_;
-            net::post(ioc_, [this] { connect_next(); }); // posted: no recursion when every attempt fails at once
+        break;
+      case ws::opcode::ping:
+        send_frame(c, static_cast<int>(ws::opcode::pong), payload);
+        break;
+      case ws::opcode::pong:
+        break;
+      case ws::opcode::close: {
+        if (payload.size() >= 2) {
+          unsigned const code = (static_cast<unsigned>(static_cast<unsigned char>(payload[0])) << 8) |
+                                static_cast<unsigned char>(payload[1]);
+          ++stats_.error_codes["close_" + std::to_string(code)];
         }
-    }
-    if (is_error)
+        send_frame(c, static_cast<int>(ws::opcode::close), payload.substr(0, 2));
+        fail(c, "close frame from the server", false);
+        return size;
+      }
+      default:
         ++stats_.errors;
+        ++stats_.error_codes["binary_frame"];
+        break;
+    }
+    if (c.st == connection::state::closed) return size;
+    pos += total;
+  }
+  return pos;
 }
 
-void worker::on_read(connection& c, error_code ec, std::size_t n)
-{
-    if (c.st == connection::state::closed)
-        return;
-    if (ec) {
-        fail(c, ec == net::error::eof ? "server closed the connection" : "read failed", false);
-        return;
-    }
-    std::uint64_t const now = now_ns();
-    std::size_t const size = c.have + n;
-    std::size_t consumed = 0;
-    c.need = 0;
-    if (c.st == connection::state::handshaking && !handle_handshake(c, consumed, size))
-        return;
-    if (c.st != connection::state::handshaking)
-        consumed += handle_frames(c, c.buf.data() + consumed, size - consumed, now);
-    if (c.st == connection::state::closed)
-        return;
-    c.have = size - consumed;
-    if (c.have > 0 && consumed > 0)
-        std::memmove(c.buf.data(), c.buf.data() + consumed, c.have);
-    start_read(c);
+void worker::handle_payload(connection& c, std::string_view payload, std::uint64_t now) {
+  ++stats_.frames;
+  std::uint64_t const before = c.received;
+  while (!payload.empty()) {
+    std::size_t const nl = payload.find('\n');
+    std::string_view const line = payload.substr(0, nl);
+    if (!line.empty()) handle_line(c, line, now);
+    if (nl == std::string_view::npos) break;
+    payload.remove_prefix(nl + 1);
+  }
+  if (c.received != before) received.fetch_add(c.received - before, std::memory_order_relaxed);
 }
 
-bool worker::handle_handshake(connection& c, std::size_t& consumed, std::size_t size)
-{
-    std::string_view const in(c.buf.data(), size);
-    std::size_t const end = in.find("\r\n\r\n");
-    if (end == std::string_view::npos) {
-        if (size > 16384) {
-            fail(c, "upgrade response too long", true);
-            return false;
-        }
-        return true; // wait for more
+void worker::handle_line(connection& c, std::string_view line, std::uint64_t now) {
+  line_fields const f = scan_line(line);
+  if (!f.type.empty() && f.type != "message") {
+    if (f.type == "welcome") {
+      c.have_seq = f.has_seq;
+      c.last_seq = f.seq;
+      mark_open(c);
+    } else if (f.type == "error") {
+      ++stats_.errors;
+      ++stats_.error_codes[std::string(f.code.empty() ? "error" : f.code)];
+      if (line.find(plan_.run_id) != std::string_view::npos) {
+        ++stats_.rejected;
+        rejected.fetch_add(1, std::memory_order_relaxed);
+        if (c.is_sender && c.in_flight > 0) --c.in_flight;
+      }
+      if (stats_.errors <= 3)
+        std::fprintf(stderr, "message_loadgen: error frame: %.*s\n", static_cast<int>(line.size()),
+                     line.data());
     }
-    if (in.substr(0, 12) != "HTTP/1.1 101") {
-        std::size_t const eol = in.find("\r\n");
-        std::string status(in.substr(0, eol));
-        std::fprintf(stderr, "message_loadgen: upgrade refused: %s\n", status.c_str());
-        fail(c, "upgrade refused", true);
-        return false;
+    return;  // ack, presence, join, leave, typing, ...: not counted
+  }
+  if (!f.has_stamp) {
+    ++stats_.foreign;
+    return;
+  }
+  ++c.received;
+  ++stats_.received;
+  if (f.has_seq) {
+    if (c.have_seq) {
+      if (f.seq <= c.last_seq)
+        ++stats_.order_violations;
+      else
+        stats_.seq_gaps += f.seq - c.last_seq - 1;
     }
-    consumed = end + 4;
-    c.st = connection::state::open;
-    if (opt_.proto == proto_kind::plain)
-        mark_open(c); // no welcome frame in the original's protocol
-    return true;
+    if (!c.have_seq || f.seq > c.last_seq) c.last_seq = f.seq;
+    c.have_seq = true;
+  }
+  if (f.sender < c.last_number.size()) {
+    std::uint64_t& last = c.last_number[f.sender];
+    if (f.number <= last)
+      ++stats_.order_violations;
+    else {
+      stats_.sender_gaps += f.number - last - 1;
+      last = f.number;
+    }
+  }
+  if (now >= plan_.measure_start_ns && now < plan_.measure_end_ns) {
+    ++stats_.measured;
+    stats_.latency.record(now > f.sent_ns ? now - f.sent_ns : 0);
+  }
+  if (c.is_sender && f.sender == c.sender_index) {
+    if (c.in_flight > 0) --c.in_flight;
+    if (sending_ && opt_.rate <= 0 && now < plan_.measure_end_ns) send_message(c, now);
+  }
 }
 
-std::size_t worker::handle_frames(connection& c, char* data, std::size_t size, std::uint64_t now)
-{
-    std::size_t pos = 0;
-    while (pos < size) {
-        ws::frame_header h;
-        auto const r = ws::decode_header(std::string_view(data + pos, size - pos), h);
-        if (r == ws::decode_result::need_more)
-            break;
-        if (r == ws::decode_result::bad_frame || h.masked || h.payload_size > (std::uint64_t{1} << 30)) {
-            fail(c, "bad frame from the server", true);
-            return size;
-        }
-        std::size_t const total = h.header_size + static_cast<std::size_t>(h.payload_size);
-        if (size - pos < total) {
-            c.need = total; // the next read needs room for the whole frame
-            break;
-        }
-        std::string_view const payload(data + pos + h.header_size, static_cast<std::size_t>(h.payload_size));
-        switch (h.op) {
-        case ws::opcode::text:
-        case ws::opcode::continuation:
-            if (h.op == ws::opcode::text && h.fin && c.fragments.empty()) {
-                handle_payload(c, payload, now);
-            } else {
-                c.fragments.append(payload);
-                if (h.fin) {
-                    std::string whole;
-                    whole.swap(c.fragments);
-                    handle_payload(c, whole, now);
-                }
-            }
-            break;
-        case ws::opcode::ping:
-            send_frame(c, static_cast<int>(ws::opcode::pong), payload);
-            break;
-        case ws::opcode::pong:
-            break;
-        case ws::opcode::close: {
-            if (payload.size() >= 2) {
-                unsigned const code = (static_cast<unsigned>(static_cast<unsigned char>(payload[0])) << 8) |
-                                      static_cast<unsigned char>(payload[1]);
-                ++stats_.error_codes["close_" + std::to_string(code)];
-            }
-            send_frame(c, static_cast<int>(ws::opcode::close), payload.substr(0, 2));
-            fail(c, "close frame from the server", false);
-            return size;
-        }
-        default:
-            ++stats_.errors;
-            ++stats_.error_codes["binary_frame"];
-            break;
-        }
-        if (c.st == connection::state::closed)
-            return size;
-        pos += total;
-    }
-    return pos;
-}
-
-void worker::handle_payload(connection& c, std::string_view payload, std::uint64_t now)
-{
-    ++stats_.frames;
-    std::uint64_t const before = c.received;
-    while (!payload.empty()) {
-        std::size_t const nl = payload.find('\n');
-        std::string_view const line = payload.substr(0, nl);
-        if (!line.empty())
-            handle_line(c, line, now);
-        if (nl == std::string_view::npos)
-            break;
-        payload.remove_prefix(nl + 1);
-    }
-    if (c.received != before)
-        received.fetch_add(c.received - before, std::memory_order_relaxed);
-}
-
-void worker::handle_line(connection& c, std::string_view line, std::uint64_t now)
-{
-    line_fields const f = scan_line(line);
-    if (!f.type.empty() && f.type != "message") {
-        if (f.type == "welcome") {
-            c.have_seq = f.has_seq;
-            c.last_seq = f.seq;
-            mark_open(c);
-        } else if (f.type == "error") {
-            ++stats_.errors;
-            ++stats_.error_codes[std::string(f.code.empty() ? "error" : f.code)];
-            if (line.find(plan_.run_id) != std::string_view::npos) {
-                ++stats_.rejected;
-                rejected.fetch_add(1, std::memory_order_relaxed);
-                if (c.is_sender && c.in_flight > 0)
-                    --c.in_flight;
-            }
-            if (stats_.errors <= 3)
-                std::fprintf(stderr, "message_loadgen: error frame: %.*s\n", static_cast<int>(line.size()),
-                             line.data());
-        }
-        return; // ack, presence, join, leave, typing, ...: not counted
-    }
-    if (!f.has_stamp) {
-        ++stats_.foreign;
-        return;
-    }
-    ++c.received;
-    ++stats_.received;
-    if (f.has_seq) {
-        if (c.have_seq) {
-            if (f.seq <= c.last_seq)
-                ++stats_.order_violations;
-            else
-                stats_.seq_gaps += f.seq - c.last_seq - 1;
-        }
-        if (!c.have_seq || f.seq > c.last_seq)
-            c.last_seq = f.seq;
-        c.have_seq = true;
-    }
-    if (f.sender < c.last_number.size()) {
-        std::uint64_t& last = c.last_number[f.sender];
-        if (f.number <= last)
-            ++stats_.order_violations;
-        else {
-            stats_.sender_gaps += f.number - last - 1;
-            last = f.number;
-        }
-    }
-    if (now >= plan_.measure_start_ns && now < plan_.measure_end_ns) {
-        ++stats_.measured;
-        stats_.latency.record(now > f.sent_ns ? now - f.sent_ns : 0);
-    }
-    if (c.is_sender && f.sender == c.sender_index) {
-        if (c.in_flight > 0)
-            --c.in_flight;
-        if (sending_ && opt_.rate <= 0 && now < plan_.measure_end_ns)
-            send_message(c, now);
-    }
-}
-
-void worker::send_message(connection& c, std::uint64_t now)
-{
-    if (c.st != connection::state::open)
-        return;
-    ++c.number;
-    char stamp[64];
-    std::size_t const stamp_len = write_stamp(stamp, now, c.sender_index, c.number);
-    std::size_t const pad = opt_.size > stamp_len ? opt_.size - stamp_len : 0;
-    scratch_.clear();
-    if (opt_.proto == proto_kind::message) {
-        scratch_ += R"({"type":"send","id":")";
-        scratch_ += plan_.run_id;
-        scratch_ += '-';
-        scratch_ += std::to_string(c.sender_index);
-        scratch_ += '-';
-        scratch_ += std::to_string(c.number);
-        scratch_ += R"(","username":"u)";
-    } else {
-        scratch_ += R"({"username":"u)";
-    }
+void worker::send_message(connection& c, std::uint64_t now) {
+  if (c.st != connection::state::open) return;
+  ++c.number;
+  char stamp[64];
+  std::size_t const stamp_len = write_stamp(stamp, now, c.sender_index, c.number);
+  std::size_t const pad = opt_.size > stamp_len ? opt_.size - stamp_len : 0;
+  scratch_.clear();
+  if (opt_.proto == proto_kind::message) {
+    scratch_ += R"({"type":"send","id":")";
+    scratch_ += plan_.run_id;
+    scratch_ += '-';
     scratch_ += std::to_string(c.sender_index);
-    scratch_ += R"(","message":")";
-    scratch_.append(stamp, stamp_len);
-    scratch_.append(pad, 'x');
-    scratch_ += "\"}";
-    send_frame(c, static_cast<int>(ws::opcode::text), scratch_);
-    ++c.in_flight;
-    sent.fetch_add(1, std::memory_order_relaxed);
+    scratch_ += '-';
+    scratch_ += std::to_string(c.number);
+    scratch_ += R"(","username":"u)";
+  } else {
+    scratch_ += R"({"username":"u)";
+  }
+  scratch_ += std::to_string(c.sender_index);
+  scratch_ += R"(","message":")";
+  scratch_.append(stamp, stamp_len);
+  scratch_.append(pad, 'x');
+  scratch_ += "\"}";
+  send_frame(c, static_cast<int>(ws::opcode::text), scratch_);
+  ++c.in_flight;
+  sent.fetch_add(1, std::memory_order_relaxed);
 }
 
-void worker::send_frame(connection& c, int op, std::string_view payload)
-{
-    frame_.clear();
-    ws::append_masked_frame(frame_, static_cast<ws::opcode>(op), payload, c.mask);
-    write(c, frame_);
+void worker::send_frame(connection& c, int op, std::string_view payload) {
+  frame_.clear();
+  ws::append_masked_frame(frame_, static_cast<ws::opcode>(op), payload, c.mask);
+  write(c, frame_);
 }
 
-void worker::write(connection& c, std::string_view bytes)
-{
-    if (!c.out.empty()) {
-        c.out.append(bytes); // a wait for writability is pending
-        return;
-    }
-    error_code ec;
-    std::size_t n = c.socket.write_some(net::buffer(bytes.data(), bytes.size()), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-        n = 0;
-    } else if (ec) {
-        fail(c, "write failed", false);
-        return;
-    }
-    if (n < bytes.size()) {
-        c.out.assign(bytes.substr(n));
-        c.socket.async_wait(tcp::socket::wait_write, [this, &c](error_code e) { on_writable(c, e); });
-    }
+void worker::write(connection& c, std::string_view bytes) {
+  if (!c.out.empty()) {
+    c.out.append(bytes);  // a wait for writability is pending
+    return;
+  }
+  error_code ec;
+  std::size_t n = c.socket.write_some(net::buffer(bytes.data(), bytes.size()), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    n = 0;
+  } else if (ec) {
+    fail(c, "write failed", false);
+    return;
+  }
+  if (n < bytes.size()) {
+    c.out.assign(bytes.substr(n));
+    c.socket.async_wait(tcp::socket::wait_write, [this, &c](error_code e) { on_writable(c, e); });
+  }
 }
 
-void worker::on_writable(connection& c, error_code ec)
-{
-    if (c.st == connection::state::closed)
-        return;
-    if (ec) {
-        fail(c, "wait for write failed", false);
-        return;
-    }
-    std::size_t n = c.socket.write_some(net::buffer(c.out), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-        n = 0;
-    } else if (ec) {
-        fail(c, "write failed", false);
-        return;
-    }
-    c.out.erase(0, n);
-    if (!c.out.empty())
-        c.socket.async_wait(tcp::socket::wait_write, [this, &c](error_code e) { on_writable(c, e); });
+void worker::on_writable(connection& c, error_code ec) {
+  if (c.st == connection::state::closed) return;
+  if (ec) {
+    fail(c, "wait for write failed", false);
+    return;
+  }
+  std::size_t n = c.socket.write_some(net::buffer(c.out), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    n = 0;
+  } else if (ec) {
+    fail(c, "write failed", false);
+    return;
+  }
+  c.out.erase(0, n);
+  if (!c.out.empty())
+    c.socket.async_wait(tcp::socket::wait_write, [this, &c](error_code e) { on_writable(c, e); });
 }
 
-void worker::begin_sending()
-{
-    net::post(ioc_, [this] {
-        auto const delay = [](std::uint64_t at) {
-            std::uint64_t const now = now_ns();
-            return std::chrono::nanoseconds(at > now ? at - now : 0);
-        };
-        stop_timer_.expires_after(delay(plan_.measure_end_ns));
-        stop_timer_.async_wait([this](error_code ec) {
-            if (!ec)
-                stop_sending();
-        });
-        if (senders_.empty() || opt_.idle) {
-            return;
-        }
-        sending_ = true;
-        if (opt_.rate > 0) {
-            rate_share_ = opt_.rate * static_cast<double>(senders_.size()) / static_cast<double>(opt_.senders);
-            rate_timer_.expires_after(delay(plan_.start_ns));
-            rate_timer_.async_wait([this](error_code ec) {
-                if (!ec)
-                    on_rate_tick();
-            });
-            return;
-        }
-        std::uint64_t const now = now_ns();
-        for (auto* c : senders_)
-            for (std::size_t i = 0; i < opt_.window; ++i)
-                send_message(*c, now);
+void worker::begin_sending() {
+  net::post(ioc_, [this] {
+    auto const delay = [](std::uint64_t at) {
+      std::uint64_t const now = now_ns();
+      return std::chrono::nanoseconds(at > now ? at - now : 0);
+    };
+    stop_timer_.expires_after(delay(plan_.measure_end_ns));
+    stop_timer_.async_wait([this](error_code ec) {
+      if (!ec) stop_sending();
     });
-}
-
-void worker::on_rate_tick()
-{
-    if (!sending_)
-        return;
+    if (senders_.empty() || opt_.idle) {
+      return;
+    }
+    sending_ = true;
+    if (opt_.rate > 0) {
+      rate_share_ = opt_.rate * static_cast<double>(senders_.size()) / static_cast<double>(opt_.senders);
+      rate_timer_.expires_after(delay(plan_.start_ns));
+      rate_timer_.async_wait([this](error_code ec) {
+        if (!ec) on_rate_tick();
+      });
+      return;
+    }
     std::uint64_t const now = now_ns();
-    double const elapsed = static_cast<double>(now - plan_.start_ns) * 1e-9;
-    auto const due = static_cast<std::uint64_t>(elapsed * rate_share_) + 1;
-    std::size_t attempts = 0;
-    while (rate_sent_ < due && attempts < senders_.size() * 1000) {
-        auto& c = *senders_[rate_next_++ % senders_.size()];
-        ++attempts;
-        if (c.st != connection::state::open)
-            continue;
-        send_message(c, now);
-        ++rate_sent_;
-    }
-    // Tick often enough for the rate: at most 1 ms, at least 20 µs apart.
-    double const gap = std::clamp(1.0 / rate_share_, 20e-6, 1e-3);
-    rate_timer_.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>(gap * 1e9)));
-    rate_timer_.async_wait([this](error_code ec) {
-        if (!ec)
-            on_rate_tick();
-    });
+    for (auto* c : senders_)
+      for (std::size_t i = 0; i < opt_.window; ++i) send_message(*c, now);
+  });
 }
 
-void worker::stop_sending()
-{
-    sending_ = false;
-    rate_timer_.cancel();
-    sending_done.store(true, std::memory_order_release);
+void worker::on_rate_tick() {
+  if (!sending_) return;
+  std::uint64_t const now = now_ns();
+  double const elapsed = static_cast<double>(now - plan_.start_ns) * 1e-9;
+  auto const due = static_cast<std::uint64_t>(elapsed * rate_share_) + 1;
+  std::size_t attempts = 0;
+  while (rate_sent_ < due && attempts < senders_.size() * 1000) {
+    auto& c = *senders_[rate_next_++ % senders_.size()];
+    ++attempts;
+    if (c.st != connection::state::open) continue;
+    send_message(c, now);
+    ++rate_sent_;
+  }
+  // Tick often enough for the rate: at most 1 ms, at least 20 µs apart.
+  double const gap = std::clamp(1.0 / rate_share_, 20e-6, 1e-3);
+  rate_timer_.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>(gap * 1e9)));
+  rate_timer_.async_wait([this](error_code ec) {
+    if (!ec) on_rate_tick();
+  });
 }
 
-void worker::count_loss(std::uint64_t expected, std::uint64_t& lost, std::uint64_t& extra) const
-{
-    for (auto const& c : conns_) {
-        if (!c->counted_open)
-            continue;
-        if (c->received < expected)
-            lost += expected - c->received;
-        else
-            extra += c->received - expected;
-    }
+void worker::stop_sending() {
+  sending_ = false;
+  rate_timer_.cancel();
+  sending_done.store(true, std::memory_order_release);
 }
 
-} // namespace loadgen
+void worker::count_loss(std::uint64_t expected, std::uint64_t& lost, std::uint64_t& extra) const {
+  for (auto const& c : conns_) {
+    if (!c->counted_open) continue;
+    if (c->received < expected)
+      lost += expected - c->received;
+    else
+      extra += c->received - expected;
+  }
+}
+
+}  // namespace loadgen

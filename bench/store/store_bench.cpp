@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "core/store_worker.hpp"
 #include "store/sqlite_message_store.hpp"
@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("store-bench-{}", std::random_device{}());
+  const auto dir =
+      std::filesystem::temp_directory_path() / fmt::format("store-bench-{}", std::random_device{}());
   std::filesystem::create_directories(dir);
   core::limits limits;
   std::size_t commits = 0;
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
   {
     auto store = std::make_unique<store::sqlite_message_store>(
         dir / "messages.db", fsync ? store::durability::power : store::durability::process);
-    core::store_worker worker(std::move(store), limits, [&](std::vector<core::chat_message>&&) { ++commits; });
+    core::store_worker worker(std::move(store), limits,
+                              [&](std::vector<core::chat_message>&&) { ++commits; });
     const std::string text(size, 'x');
     std::mutex mu;
     std::condition_variable cv;
@@ -57,7 +59,8 @@ int main(int argc, char** argv) {
       for (int s = 0; s < senders; ++s) {
         while (in_flight[static_cast<std::size_t>(s)] < window) {
           ++in_flight[static_cast<std::size_t>(s)];
-          core::new_message m{"lobby", fmt::format("id-{}", next_id++), fmt::format("sender{}", s), text, "bench0", 0};
+          core::new_message m{
+              "lobby", fmt::format("id-{}", next_id++), fmt::format("sender{}", s), text, "bench0", 0};
           lock.unlock();
           worker.append(std::move(m), [&, s](const core::append_outcome& o) {
             std::lock_guard l(mu);
@@ -74,8 +77,10 @@ int main(int argc, char** argv) {
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     worker.stop();
     std::printf(
-        "{\"bench\":\"store\",\"durability\":\"%s\",\"senders\":%d,\"window\":%d,\"size\":%zu,\"seconds\":%.2f,"
-        "\"persisted\":%llu,\"persisted_per_s\":%.0f,\"commits\":%zu,\"messages_per_commit\":%.1f,\"failed\":%llu}\n",
+        "{\"bench\":\"store\",\"durability\":\"%s\",\"senders\":%d,\"window\":%d,\"size\":%zu,\"seconds\":%."
+        "2f,"
+        "\"persisted\":%llu,\"persisted_per_s\":%.0f,\"commits\":%zu,\"messages_per_commit\":%.1f,\"failed\":"
+        "%llu}\n",
         fsync ? "power (--fsync)" : "process (default)", senders, window, size, elapsed,
         static_cast<unsigned long long>(done.load()), static_cast<double>(done.load()) / elapsed, commits,
         commits ? static_cast<double>(done.load()) / static_cast<double>(commits) : 0.0,

@@ -11,7 +11,9 @@ namespace message::app {
 std::variant<server_config, int> parse_command_line(int argc, const char* const* argv) {
   server_config cfg;
   auto& l = cfg.limits;
-  CLI::App app{"message: a LAN messenger. Open http://<this machine>:<port> in a browser on any machine of the network."};
+  CLI::App app{
+      "message: a LAN messenger. Open http://<this machine>:<port> in a browser on any machine of the "
+      "network."};
   app.set_version_flag("--version", "message " MESSAGE_VERSION);
   app.option_defaults()->always_capture_default();
 
@@ -23,18 +25,22 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
   app.add_option("--data", cfg.data_dir, "Directory for the server's state (created if missing)")
       ->envname("MESSAGE_DATA");
-  app.add_option("--store", store, "Where messages live: sqlite (durable, in --data) or memory (lost on exit)")
+  app.add_option("--store", store,
+                 "Where messages live: sqlite (durable, in --data) or memory (lost on exit)")
       ->check(CLI::IsMember({"sqlite", "memory"}))
       ->envname("MESSAGE_STORE");
   app.add_flag("--fsync", cfg.fsync_every_commit,
                "Make every commit survive power loss too (slower; default survives a killed process)")
       ->envname("MESSAGE_FSYNC");
-  app.add_option("--threads", cfg.io_threads, "I/O threads")->check(CLI::Range(1, 64))->envname("MESSAGE_THREADS");
+  app.add_option("--threads", cfg.io_threads, "I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->envname("MESSAGE_THREADS");
   app.add_option("--allow-origin", cfg.allowed_origins,
                  "Another page origin allowed to open WebSockets (e.g. http://chat.example:8000); repeatable")
       ->envname("MESSAGE_ALLOW_ORIGIN");
-  app.add_option("--redis", cfg.redis_url,
-                 "Share messages, fan-out and presence with other nodes through this Redis: redis://HOST:PORT[/DB]")
+  app.add_option(
+         "--redis", cfg.redis_url,
+         "Share messages, fan-out and presence with other nodes through this Redis: redis://HOST:PORT[/DB]")
       ->check([](const std::string& url) {
         try {
           redis::parse_redis_url(url);
@@ -55,25 +61,31 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->envname("MESSAGE_LOG_LEVEL");
 
   auto* access = app.add_option_group("Access");
-  access->add_option("--key", cfg.key,
-                     "Shared secret: only pages and tools that present it may join (the page asks once). "
-                     "Without it, anyone on the network can")
+  access
+      ->add_option("--key", cfg.key,
+                   "Shared secret: only pages and tools that present it may join (the page asks once). "
+                   "Without it, anyone on the network can")
       ->envname("MESSAGE_KEY");
   auto* cert = access->add_option("--tls-cert", cfg.tls_cert, "PEM certificate (chain): serve https and wss")
-                   ->check(CLI::ExistingFile)->envname("MESSAGE_TLS_CERT");
+                   ->check(CLI::ExistingFile)
+                   ->envname("MESSAGE_TLS_CERT");
   auto* key = access->add_option("--tls-key", cfg.tls_key, "PEM private key of --tls-cert")
-                  ->check(CLI::ExistingFile)->envname("MESSAGE_TLS_KEY");
+                  ->check(CLI::ExistingFile)
+                  ->envname("MESSAGE_TLS_KEY");
   cert->needs(key);
   key->needs(cert);
-  access->add_flag("--tls-self-signed", cfg.tls_self_signed,
-                   "Serve https and wss with a certificate made in --data on first start (its SHA-256 "
-                   "fingerprint is printed at start)")
-      ->excludes(cert)->envname("MESSAGE_TLS_SELF_SIGNED");
+  access
+      ->add_flag("--tls-self-signed", cfg.tls_self_signed,
+                 "Serve https and wss with a certificate made in --data on first start (its SHA-256 "
+                 "fingerprint is printed at start)")
+      ->excludes(cert)
+      ->envname("MESSAGE_TLS_SELF_SIGNED");
 
   auto* abuse = app.add_option_group("Abuse limits (docs/security.md)");
   bool no_rate_limit = false;
-  abuse->add_flag("--no-rate-limit", no_rate_limit,
-                  "Turn off the per-connection and per-address message and byte limits (load tests)")
+  abuse
+      ->add_flag("--no-rate-limit", no_rate_limit,
+                 "Turn off the per-connection and per-address message and byte limits (load tests)")
       ->envname("MESSAGE_NO_RATE_LIMIT");
   abuse->add_option("--msgs-per-sec", l.conn_msgs_per_sec, "Frames per second one connection may send")
       ->check(CLI::Range(0.1, 1e6));
@@ -81,22 +93,30 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::Range(1.0, 1e6));
   abuse->add_option("--bytes-per-sec", l.conn_bytes_per_sec, "Bytes per second one connection may send")
       ->check(CLI::Range(1024.0, 1e10));
-  abuse->add_option("--bytes-burst", l.conn_bytes_burst, "Bytes one connection may send at once after a pause")
+  abuse
+      ->add_option("--bytes-burst", l.conn_bytes_burst, "Bytes one connection may send at once after a pause")
       ->check(CLI::Range(1024.0, 1e10));
-  abuse->add_option("--addr-msgs-per-sec", l.addr_msgs_per_sec, "Frames per second all connections of one address may send")
+  abuse
+      ->add_option("--addr-msgs-per-sec", l.addr_msgs_per_sec,
+                   "Frames per second all connections of one address may send")
       ->check(CLI::Range(0.1, 1e6));
   abuse->add_option("--addr-msgs-burst", l.addr_msgs_burst, "Burst of frames for one address")
       ->check(CLI::Range(1.0, 1e6));
-  abuse->add_option("--addr-bytes-per-sec", l.addr_bytes_per_sec, "Bytes per second all connections of one address may send")
+  abuse
+      ->add_option("--addr-bytes-per-sec", l.addr_bytes_per_sec,
+                   "Bytes per second all connections of one address may send")
       ->check(CLI::Range(1024.0, 1e10));
   abuse->add_option("--addr-bytes-burst", l.addr_bytes_burst, "Burst of bytes for one address")
       ->check(CLI::Range(1024.0, 1e10));
   abuse->add_option("--flood-factor", l.flood_factor, "A connection sending this many times its rate ...")
       ->check(CLI::Range(1.0, 1000.0));
-  abuse->add_option("--flood-seconds", l.flood_seconds, "... for this many seconds in a row is closed with 4029")
+  abuse
+      ->add_option("--flood-seconds", l.flood_seconds,
+                   "... for this many seconds in a row is closed with 4029")
       ->check(CLI::Range(1, 3600));
-  abuse->add_option("--max-connections-per-address", l.max_connections_per_address,
-                    "Open connections from one address; more get 503")
+  abuse
+      ->add_option("--max-connections-per-address", l.max_connections_per_address,
+                   "Open connections from one address; more get 503")
       ->check(CLI::Range(1, 1000000));
   abuse->add_option("--max-connections", l.max_connections, "Open connections in all; more get 503")
       ->check(CLI::Range(1, 10000000));
@@ -108,15 +128,17 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::Range(1, 256));
   limits->add_option("--max-frame-bytes", l.max_frame_bytes, "Largest WebSocket frame a client may send")
       ->check(CLI::Range(1024, 16 * 1024 * 1024));
-  limits->add_option("--max-queue-bytes", l.max_queue_bytes,
-                     "Bytes queued for a slow reader before it is disconnected (4008)")
+  limits
+      ->add_option("--max-queue-bytes", l.max_queue_bytes,
+                   "Bytes queued for a slow reader before it is disconnected (4008)")
       ->check(CLI::Range(4096, 1024 * 1024 * 1024));
   limits->add_option("--history-limit", l.history_limit, "Most messages one history answer carries")
       ->check(CLI::Range(1, 1000));
   limits->add_option("--idle-ping", idle_ping, "Seconds of silence before a ping; twice that drops the peer")
       ->check(CLI::Range(1, 30));
-  limits->add_option("--handshake-timeout", handshake_timeout,
-                     "Seconds a client has to send its whole HTTP request and WebSocket handshake (slowloris)")
+  limits
+      ->add_option("--handshake-timeout", handshake_timeout,
+                   "Seconds a client has to send its whole HTTP request and WebSocket handshake (slowloris)")
       ->check(CLI::Range(1, 300));
   limits->add_option("--keep-messages", l.keep_messages, "Messages kept per room (0 = all)");
   limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");

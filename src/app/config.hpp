@@ -14,12 +14,12 @@ enum class store_kind { sqlite, memory };
 
 /// Everything the command line decides. Built once by parse_command_line(), then read-only.
 struct server_config {
-  std::string host = "0.0.0.0";          ///< Every interface: the LAN is the point.
-  std::uint16_t port = 8000;             ///< The original's port; 0 picks a free one.
+  std::string host = "0.0.0.0";  ///< Every interface: the LAN is the point.
+  std::uint16_t port = 8000;     ///< The original's port; 0 picks a free one.
   std::filesystem::path data_dir = "data";
   store_kind store = store_kind::sqlite;
-  bool fsync_every_commit = false;       ///< SQLite synchronous=FULL: survives power loss.
-  std::size_t io_threads = 1;            ///< One loop per thread; the store has its own thread.
+  bool fsync_every_commit = false;  ///< SQLite synchronous=FULL: survives power loss.
+  std::size_t io_threads = 1;       ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
   std::string log_level = "info";
   /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.

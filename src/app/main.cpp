@@ -16,7 +16,8 @@
 namespace {
 
 /// The original's start line: "2018/10/27 23:22:59 Server start on port 8000".
-void print_banner(const message::app::server_config& cfg, std::uint16_t port, const std::string& fingerprint) {
+void print_banner(const message::app::server_config& cfg, std::uint16_t port,
+                  const std::string& fingerprint) {
   const std::time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);
@@ -29,21 +30,26 @@ void print_banner(const message::app::server_config& cfg, std::uint16_t port, co
     for (const auto& a : message::app::lan_addresses())
       fmt::print("  open {}://{}:{} on any machine of the network\n", scheme, a, port);
   } else {
-    fmt::print("  open {}://{}:{}\n", scheme, cfg.host.find(':') != std::string::npos ? fmt::format("[{}]", cfg.host) : cfg.host, port);
+    fmt::print("  open {}://{}:{}\n", scheme,
+               cfg.host.find(':') != std::string::npos ? fmt::format("[{}]", cfg.host) : cfg.host, port);
   }
   if (!fingerprint.empty()) {
-    fmt::print("  TLS certificate SHA-256 fingerprint (compare it with what the browser shows):\n    {}\n", fingerprint);
+    fmt::print("  TLS certificate SHA-256 fingerprint (compare it with what the browser shows):\n    {}\n",
+               fingerprint);
   }
   if (cfg.key.empty()) {
-    fmt::print("  anyone on the network can join: start with --key SECRET (or MESSAGE_KEY) to make the chat private\n");
+    fmt::print(
+        "  anyone on the network can join: start with --key SECRET (or MESSAGE_KEY) to make the chat "
+        "private\n");
   } else {
     fmt::print("  private: pages and tools must present the key (--key) to join\n");
   }
   if (!cfg.redis_url.empty()) {
     fmt::print("  data: in redis {}\n", message::redis::parse_redis_url(cfg.redis_url).describe());
   } else {
-    fmt::print("  data: {}\n", cfg.store == message::app::store_kind::memory ? std::string("in memory (lost on exit)")
-                                                                             : (cfg.data_dir / "messages.db").string());
+    fmt::print("  data: {}\n", cfg.store == message::app::store_kind::memory
+                                   ? std::string("in memory (lost on exit)")
+                                   : (cfg.data_dir / "messages.db").string());
   }
   std::fflush(stdout);
 }

@@ -4,8 +4,8 @@
 
 #include <sys/resource.h>
 
-#include <boost/asio/ssl/context.hpp>
 #include <openssl/ssl.h>
+#include <boost/asio/ssl/context.hpp>
 
 #include <thread>
 
@@ -44,8 +44,9 @@ void fit_connections_to_descriptors(core::limits& limits) {
   if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur <= reserved_descriptors) return;
   const auto fit = static_cast<std::size_t>(rl.rlim_cur - reserved_descriptors);
   if (limits.max_connections > fit) {
-    spdlog::info("max connections lowered from {} to {} to fit the open-file limit ({}); raise it with ulimit -n",
-                 limits.max_connections, fit, rl.rlim_cur);
+    spdlog::info(
+        "max connections lowered from {} to {} to fit the open-file limit ({}); raise it with ulimit -n",
+        limits.max_connections, fit, rl.rlim_cur);
     limits.max_connections = fit;
   }
 }
@@ -59,10 +60,12 @@ server::server(server_config config) : config_(std::move(config)) {
                                                : tls_files{config_.tls_cert, config_.tls_key};
     tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
-    tls_->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::single_dh_use);
+    tls_->set_options(boost::asio::ssl::context::default_workarounds |
+                      boost::asio::ssl::context::single_dh_use);
     boost::system::error_code ec;
     tls_->use_certificate_chain_file(files.cert.string(), ec);
-    if (ec) throw std::runtime_error("cannot use the TLS certificate " + files.cert.string() + ": " + ec.message());
+    if (ec)
+      throw std::runtime_error("cannot use the TLS certificate " + files.cert.string() + ": " + ec.message());
     tls_->use_private_key_file(files.key.string(), boost::asio::ssl::context::pem, ec);
     if (ec) throw std::runtime_error("cannot use the TLS key " + files.key.string() + ": " + ec.message());
     tls_fingerprint_ = certificate_fingerprint(files.cert);
@@ -90,10 +93,11 @@ server::server(server_config config) : config_(std::move(config)) {
   hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops, std::move(broker));
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
-  ctx_.reset(new transport::transport_context{*hub_, config_.limits,
-                                              transport::http_context{config_.allowed_origins, std::move(health),
-                                                                      transport::access_key(config_.key)},
-                                              {}});
+  ctx_.reset(new transport::transport_context{
+      *hub_,
+      config_.limits,
+      transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key)},
+      {}});
   ctx_->tls = tls_.get();
   boost::system::error_code ec;
   const auto address = transport::net::ip::make_address(config_.host, ec);
@@ -118,7 +122,8 @@ std::uint16_t server::port() const { return listener_->local_endpoint().port(); 
 void server::run() {
   listener_->run();
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
+  for (std::size_t i = 1; i < loops_.size(); ++i)
+    threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
   loops_[0]->run();
   for (auto& t : threads) t.join();
   hub_->stop();  // Commits whatever was queued; no more posts to the loops.

@@ -52,20 +52,24 @@ void make_self_signed(const tls_files& files, const std::vector<std::string>& ho
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 3650);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("message LAN chat"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("message"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("message LAN chat"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("message"), -1,
+                             -1, 0);
   X509_set_issuer_name(cert.get(), name);
   // Browsers check the subject alternative names, not the CN.
   std::string san = "DNS:localhost,IP:127.0.0.1,IP:::1";
   for (const auto& h : host_names) {
     std::string bare = h;
     if (bare.size() > 2 && bare.front() == '[') bare = bare.substr(1, bare.size() - 2);
-    san += (bare.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos ? ",IP:" : ",DNS:") + bare;
+    san +=
+        (bare.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos ? ",IP:" : ",DNS:") + bare;
   }
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
   X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
-  for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, san}, std::pair{NID_basic_constraints, std::string("critical,CA:FALSE")},
+  for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, san},
+                                   std::pair{NID_basic_constraints, std::string("critical,CA:FALSE")},
                                    std::pair{NID_ext_key_usage, std::string("serverAuth")}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value.c_str());
     if (!ext) fail("cannot add the extension " + value);
@@ -83,7 +87,8 @@ void make_self_signed(const tls_files& files, const std::vector<std::string>& ho
     if (fd >= 0) raw = ::fdopen(fd, "w");
     if (!raw) fail("cannot write " + key_tmp);
     file_ptr f(raw);
-    if (PEM_write_PrivateKey(f.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) fail("cannot write the key");
+    if (PEM_write_PrivateKey(f.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+      fail("cannot write the key");
   }
   std::filesystem::rename(key_tmp, files.key);
   const auto cert_tmp = files.cert.string() + ".tmp";
@@ -98,7 +103,8 @@ void make_self_signed(const tls_files& files, const std::vector<std::string>& ho
 
 tls_files ensure_self_signed(const std::filesystem::path& dir, const std::vector<std::string>& host_names) {
   tls_files files{dir / "tls-cert.pem", dir / "tls-key.pem"};
-  if (!std::filesystem::exists(files.cert) || !std::filesystem::exists(files.key)) make_self_signed(files, host_names);
+  if (!std::filesystem::exists(files.cert) || !std::filesystem::exists(files.key))
+    make_self_signed(files, host_names);
   return files;
 }
 

@@ -12,8 +12,8 @@ struct chat_message {
   std::string id;         ///< The client's unique id (idempotency key within the room).
   std::string username;
   std::string text;
-  std::string device;     ///< Short tag of the sender's device ("" when unknown).
-  std::int64_t ts = 0;    ///< Milliseconds since the Unix epoch, set when accepted.
+  std::string device;   ///< Short tag of the sender's device ("" when unknown).
+  std::int64_t ts = 0;  ///< Milliseconds since the Unix epoch, set when accepted.
 };
 
 /// A message on its way into the store: everything but seq.

@@ -16,7 +16,10 @@ constexpr auto typing_interval = std::chrono::milliseconds(1000);
 }  // namespace
 
 client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::connect_request params)
-    : hub_(hub), loop_(loop_index), sink_(&sink), params_(std::move(params)),
+    : hub_(hub),
+      loop_(loop_index),
+      sink_(&sink),
+      params_(std::move(params)),
       tag_(params_.device.substr(0, 6)) {}
 
 client::~client() { on_closed(); }
@@ -71,41 +74,41 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
   entry.announce = !initial || since.has_value();
   hub_.registry(loop_).follow(room, this);  // Before the store read: see class comment.
   const std::size_t page_size = hub_.config().replay_page;
-  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, since,
-                     page_size](store::message_store& s) {
-    std::uint64_t last = 0;
-    std::vector<chat_message> page;
-    try {
-      last = s.last_seq(room);
-      if (since && *since < last) page = s.read_after(room, *since, page_size);
-    } catch (const std::exception&) {
-      loop->post([weak, room] {
-        if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
+  hub_.store().read(
+      [weak = weak_from_this(), loop = &hub_.loop(loop_), room, since, page_size](store::message_store& s) {
+        std::uint64_t last = 0;
+        std::vector<chat_message> page;
+        try {
+          last = s.last_seq(room);
+          if (since && *since < last) page = s.read_after(room, *since, page_size);
+        } catch (const std::exception&) {
+          loop->post([weak, room] {
+            if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
+          });
+          return;
+        }
+        loop->post([weak, room, since, last, page = std::move(page)]() mutable {
+          auto self = weak.lock();
+          if (!self || self->closed_) return;
+          auto it = self->rooms_.find(room);
+          if (it == self->rooms_.end()) return;
+          auto& st = it->second;
+          if (st.initial) {
+            st.initial = false;
+            self->send_line(protocol::encode_welcome(room, last, self->hub_.config()));
+          }
+          self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+          if (!since || *since >= last) {
+            // Nothing to replay ("since" beyond the end gives just the live ones).
+            st.last = last;
+            st.state = phase::live;
+            if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last));
+            return;
+          }
+          st.last = *since;
+          self->on_page(room, std::move(page));
+        });
       });
-      return;
-    }
-    loop->post([weak, room, since, last, page = std::move(page)]() mutable {
-      auto self = weak.lock();
-      if (!self || self->closed_) return;
-      auto it = self->rooms_.find(room);
-      if (it == self->rooms_.end()) return;
-      auto& st = it->second;
-      if (st.initial) {
-        st.initial = false;
-        self->send_line(protocol::encode_welcome(room, last, self->hub_.config()));
-      }
-      self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
-      if (!since || *since >= last) {
-        // Nothing to replay ("since" beyond the end gives just the live ones).
-        st.last = last;
-        st.state = phase::live;
-        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last));
-        return;
-      }
-      st.last = *since;
-      self->on_page(room, std::move(page));
-    });
-  });
 }
 
 void client::request_page(const std::string& room) {
@@ -133,8 +136,8 @@ void client::on_store_failed(const std::string& room) {
   // Without the store this connection cannot know what it missed, and would wait forever for a
   // page. Closing lets the page reconnect with back-off and resume with `since` when the store
   // is back (with --redis: when Redis is).
-  send_error("store_failed", "the message store is unavailable: reconnecting later resumes where you were", {},
-             room);
+  send_error("store_failed", "the message store is unavailable: reconnecting later resumes where you were",
+             {}, room);
   close(close_code::internal_error, "message store unavailable");
 }
 
@@ -184,7 +187,8 @@ void client::deliver(const shared_batch& batch) {
   if (batch->first_seq == st.last + 1) {
     sink_->deliver(batch->joined);  // The fast path: the same bytes for every live follower.
   } else if (batch->first_seq <= st.last) {
-    for (auto seq = st.last + 1; seq <= batch->last_seq; ++seq) sink_->deliver(batch->lines[seq - batch->first_seq]);
+    for (auto seq = st.last + 1; seq <= batch->last_seq; ++seq)
+      sink_->deliver(batch->lines[seq - batch->first_seq]);
   } else {
     request_page(batch->room);  // A gap: read what is missing from the store.
     return;
@@ -234,9 +238,10 @@ void client::enter_presence(const std::string& room, room_state& st) {
   // This node's clients only: every other node announces the change of its own union when
   // the broker tells it (see presence).
   if (change.changed) {
-    hub_.deliver_event(room,
-                       std::make_shared<const std::string>(protocol::encode_person_event("join", room, params_.name, tag_)),
-                       this);
+    hub_.deliver_event(
+        room,
+        std::make_shared<const std::string>(protocol::encode_person_event("join", room, params_.name, tag_)),
+        this);
   }
 }
 
@@ -245,9 +250,10 @@ void client::leave_presence(const std::string& room, room_state& st) {
   st.present = false;
   auto change = hub_.people().leave(room, params_.name, params_.device);
   if (change.changed) {
-    hub_.deliver_event(room,
-                       std::make_shared<const std::string>(protocol::encode_person_event("leave", room, params_.name, tag_)),
-                       this);
+    hub_.deliver_event(
+        room,
+        std::make_shared<const std::string>(protocol::encode_person_event("leave", room, params_.name, tag_)),
+        this);
   }
 }
 
@@ -269,8 +275,8 @@ void client::handle(protocol::send_command&& cmd) {
         if (--it->second.in_flight <= 0) self->sending_.erase(it);
       }
       if (!outcome.result) {
-        self->send_error("store_failed", "the server could not store this message; it was not sent: try again",
-                         id, room);
+        self->send_error("store_failed",
+                         "the server could not store this message; it was not sent: try again", id, room);
       } else if (outcome.result->duplicate || !acked) {
         // Not carried by a broadcast (a duplicate has none; or this connection does not
         // follow the room, or the broadcast has not reached it yet): ack from the store.
@@ -325,9 +331,9 @@ void client::handle(protocol::typing_command&& cmd) {
   if (name.empty()) return;
   last_typing_ = now;
   const std::string room = room_or_default(cmd.room);
-  hub_.broadcast_event(room,
-                       std::make_shared<const std::string>(protocol::encode_person_event("typing", room, name, tag_)),
-                       this);
+  hub_.broadcast_event(
+      room, std::make_shared<const std::string>(protocol::encode_person_event("typing", room, name, tag_)),
+      this);
 }
 
 void client::handle(protocol::rooms_command&&) {
@@ -339,7 +345,8 @@ void client::handle(protocol::rooms_command&&) {
       line = protocol::encode_rooms(list);
     } catch (const std::exception&) {
       // Like a history request: an answer, and the connection stays; ask again later.
-      line = protocol::encode_error("store_failed", "the room list is unavailable right now: try again", {}, {});
+      line =
+          protocol::encode_error("store_failed", "the room list is unavailable right now: try again", {}, {});
     }
     loop->post([weak, line = std::move(line)]() mutable {
       if (auto self = weak.lock()) self->send_line(std::move(line));
@@ -355,7 +362,8 @@ void client::send_line(std::string line) {
   if (sink_) sink_->deliver(std::make_shared<const std::string>(std::move(line)));
 }
 
-void client::send_error(std::string_view code, std::string_view message, std::string_view id, std::string_view room) {
+void client::send_error(std::string_view code, std::string_view message, std::string_view id,
+                        std::string_view room) {
   send_line(protocol::encode_error(code, message, id, room));
 }
 

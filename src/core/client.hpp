@@ -55,11 +55,11 @@ class client : public std::enable_shared_from_this<client> {
   enum class phase { joining, replaying, live };
   struct room_state {
     phase state = phase::joining;
-    std::uint64_t last = 0;              ///< Highest seq delivered to this client.
-    bool waiting_for_drain = false;      ///< A replay page is due when the queue drains.
-    bool initial = false;                ///< The query's room: answers with `welcome`.
-    bool announce = false;               ///< Send `subscribed` when caught up.
-    bool present = false;                ///< Counted in presence under name_.
+    std::uint64_t last = 0;          ///< Highest seq delivered to this client.
+    bool waiting_for_drain = false;  ///< A replay page is due when the queue drains.
+    bool initial = false;            ///< The query's room: answers with `welcome`.
+    bool announce = false;           ///< Send `subscribed` when caught up.
+    bool present = false;            ///< Counted in presence under name_.
   };
 
   void handle(protocol::send_command&& cmd);
@@ -92,15 +92,15 @@ class client : public std::enable_shared_from_this<client> {
   /// frame of the broadcast that carries the message itself (one write, not two); the
   /// store's outcome acks whatever the broadcast did not (duplicates, rooms not followed).
   struct sending {
-    int in_flight = 0;           ///< Appends of this (room, id) not yet answered by the store.
-    bool acked = false;          ///< The broadcast carried it and its ack went out.
+    int in_flight = 0;   ///< Appends of this (room, id) not yet answered by the store.
+    bool acked = false;  ///< The broadcast carried it and its ack went out.
   };
 
   hub& hub_;
   std::size_t loop_;
   client_sink* sink_;  // Null once closed.
   protocol::connect_request params_;
-  std::string tag_;    // First 6 characters of the device id.
+  std::string tag_;  // First 6 characters of the device id.
   std::unordered_map<std::string, room_state> rooms_;
   std::unordered_map<std::string, sending> sending_;  // Key: room + '\n' + id.
   std::chrono::steady_clock::time_point last_typing_{};

@@ -3,8 +3,10 @@
 namespace message::core {
 
 connection_rate::connection_rate(const limits& l, clock::time_point now)
-    : limits_(l), messages_(l.conn_msgs_per_sec, l.conn_msgs_burst, now),
-      bytes_(l.conn_bytes_per_sec, l.conn_bytes_burst, now), window_start_(now) {}
+    : limits_(l),
+      messages_(l.conn_msgs_per_sec, l.conn_msgs_burst, now),
+      bytes_(l.conn_bytes_per_sec, l.conn_bytes_burst, now),
+      window_start_(now) {}
 
 connection_rate::verdict connection_rate::on_frame(std::size_t bytes, clock::time_point now) {
   if (!limits_.rate_limit) return verdict::accept;

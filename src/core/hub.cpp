@@ -7,16 +7,17 @@ namespace message::core {
 
 hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops,
          std::unique_ptr<class broker> broker)
-    : limits_(limits), loops_(std::move(loops)),
+    : limits_(limits),
+      loops_(std::move(loops)),
       broker_(broker ? std::move(broker) : std::make_unique<memory_broker>()) {
   for (std::size_t i = 0; i < loops_.size(); ++i) registries_.push_back(std::make_unique<loop_registry>());
-  presence_.set_local_listener([b = broker_.get()](const std::string& room, const std::string& username,
-                                                   const std::string& device, bool present) {
-    b->presence_changed(room, username, device, present);
-  });
+  presence_.set_local_listener(
+      [b = broker_.get()](const std::string& room, const std::string& username, const std::string& device,
+                          bool present) { b->presence_changed(room, username, device, present); });
   broker_->start(*this);
-  worker_ = std::make_unique<store_worker>(std::move(store), limits_,
-                                           [this](std::vector<chat_message>&& stored) { on_commit(std::move(stored)); });
+  worker_ = std::make_unique<store_worker>(
+      std::move(store), limits_,
+      [this](std::vector<chat_message>&& stored) { on_commit(std::move(stored)); });
 }
 
 hub::~hub() { stop(); }
@@ -31,8 +32,8 @@ void hub::on_commit(std::vector<chat_message>&& stored) { broker_->committed(std
 
 void hub::deliver_messages(std::vector<chat_message>&& stored) {
   if (stopping_) return;
-  // Runs on the store worker or the broker's thread. Encode each message once; group consecutive messages of a room
-  // into one batch whose joined bytes every live follower shares.
+  // Runs on the store worker or the broker's thread. Encode each message once; group consecutive messages of
+  // a room into one batch whose joined bytes every live follower shares.
   auto batches = std::make_shared<std::vector<shared_batch>>();
   std::size_t i = 0;
   while (i < stored.size()) {
@@ -42,8 +43,7 @@ void hub::deliver_messages(std::vector<chat_message>&& stored) {
     std::string joined;
     std::size_t j = i;
     // Only consecutive seqs of the same room share a batch.
-    for (; j < stored.size() && stored[j].room == batch->room &&
-           stored[j].seq == batch->first_seq + (j - i);
+    for (; j < stored.size() && stored[j].room == batch->room && stored[j].seq == batch->first_seq + (j - i);
          ++j) {
       auto line = std::make_shared<const std::string>(protocol::encode_message(stored[j]));
       if (!joined.empty()) joined.push_back('\n');

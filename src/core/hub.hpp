@@ -41,7 +41,9 @@ class hub final : public broker_target {
   event_loop& loop(std::size_t i) { return *loops_[i]; }
   loop_registry& registry(std::size_t i) { return *registries_[i]; }
   store_worker& store() { return *worker_; }
-  class presence& people() override { return presence_; }
+  class presence& people() override {
+    return presence_;
+  }
   const class broker& broker() const { return *broker_; }
 
   /// Sends `line` to every client following `room` on every node (through the broker), except

@@ -35,7 +35,8 @@ void loop_registry::deliver(const std::vector<shared_batch>& batches) const {
   }
 }
 
-void loop_registry::deliver_event(const std::string& room, const shared_line& line, const client* except) const {
+void loop_registry::deliver_event(const std::string& room, const shared_line& line,
+                                  const client* except) const {
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   for (client* c : it->second) {

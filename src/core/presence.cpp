@@ -9,7 +9,8 @@ bool presence::present(const room_people& r, const person& who) const {
   return r.local.count(who) > 0 || r.remote.count(who) > 0;
 }
 
-presence::change presence::join(const std::string& room, const std::string& username, const std::string& device) {
+presence::change presence::join(const std::string& room, const std::string& username,
+                                const std::string& device) {
   std::lock_guard lock(mutex_);
   auto& r = rooms_[room];
   const person who{username, device};
@@ -19,7 +20,8 @@ presence::change presence::join(const std::string& room, const std::string& user
   return {!was, list(r)};
 }
 
-presence::change presence::leave(const std::string& room, const std::string& username, const std::string& device) {
+presence::change presence::leave(const std::string& room, const std::string& username,
+                                 const std::string& device) {
   std::lock_guard lock(mutex_);
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return {};

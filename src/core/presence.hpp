@@ -64,7 +64,7 @@ class presence {
  private:
   using person = std::pair<std::string, std::string>;  // username, device
   struct room_people {
-    std::map<person, int> local;                                       // connections here
+    std::map<person, int> local;                                        // connections here
     std::map<person, std::map<std::string, clock::time_point>> remote;  // node -> expiry
   };
   bool present(const room_people& r, const person& who) const;

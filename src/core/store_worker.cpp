@@ -15,7 +15,10 @@ constexpr std::size_t prune_rows_per_pass = 2000;
 
 store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
                            commit_listener on_commit)
-    : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)), thread_([this] { run(); }) {}
+    : store_(std::move(store)),
+      limits_(limits),
+      on_commit_(std::move(on_commit)),
+      thread_([this] { run(); }) {}
 
 store_worker::~store_worker() { stop(); }
 

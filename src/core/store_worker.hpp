@@ -19,7 +19,7 @@ namespace message::core {
 /// The outcome of one append, reported on the worker thread.
 struct append_outcome {
   std::optional<store::append_result> result;  ///< Empty when the store failed.
-  std::string error;                            ///< Why, when it failed.
+  std::string error;                           ///< Why, when it failed.
 };
 
 /// The one thread that owns the message store. It is the ordering point of the server: it

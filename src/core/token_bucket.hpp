@@ -11,7 +11,8 @@ class token_bucket {
  public:
   using clock = std::chrono::steady_clock;
 
-  token_bucket(double rate, double burst, clock::time_point now) : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
+  token_bucket(double rate, double burst, clock::time_point now)
+      : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
 
   /// Spends n tokens if available. A cost above the burst is charged as the whole burst, so a
   /// single large item passes when the bucket is full instead of never.

@@ -48,7 +48,8 @@ std::optional<decode_error> check_room(const std::optional<std::string>& room, c
   return std::nullopt;
 }
 
-std::variant<command, decode_error> decode_send(const json::object& o, const core::limits& limits, bool bare) {
+std::variant<command, decode_error> decode_send(const json::object& o, const core::limits& limits,
+                                                bool bare) {
   send_command cmd;
   std::optional<std::string> id, username, text;
   if (!optional_string(o, "id", id) || !optional_string(o, "username", username) ||
@@ -64,11 +65,13 @@ std::variant<command, decode_error> decode_send(const json::object& o, const cor
   if (!username || username->empty()) return error("missing_field", "username is empty", cmd.id);
   if (!text || text->empty()) return error("missing_field", "message is empty", cmd.id);
   if (count_code_points(*username) > limits.max_username_chars)
-    return error("too_long", "username is longer than " + std::to_string(limits.max_username_chars) +
-                                 " characters", cmd.id);
+    return error("too_long",
+                 "username is longer than " + std::to_string(limits.max_username_chars) + " characters",
+                 cmd.id);
   if (count_code_points(*text) > limits.max_message_chars)
-    return error("too_long", "message is longer than " + std::to_string(limits.max_message_chars) +
-                                 " characters", cmd.id);
+    return error("too_long",
+                 "message is longer than " + std::to_string(limits.max_message_chars) + " characters",
+                 cmd.id);
   if (auto e = check_room(cmd.room, limits)) {
     e->id = cmd.id;
     return *e;
@@ -81,7 +84,8 @@ std::variant<command, decode_error> decode_send(const json::object& o, const cor
 std::variant<command, decode_error> decode_history(const json::object& o, const core::limits& limits) {
   history_command cmd;
   std::optional<std::uint64_t> limit;
-  if (!optional_uint(o, "before", cmd.before)) return error("bad_before", "before must be a non-negative integer");
+  if (!optional_uint(o, "before", cmd.before))
+    return error("bad_before", "before must be a non-negative integer");
   if (!optional_uint(o, "limit", limit)) return error("bad_json", "limit must be a non-negative integer");
   if (!optional_string(o, "room", cmd.room)) return error("missing_field", "room must be a string");
   if (auto e = check_room(cmd.room, limits)) return *e;
@@ -96,7 +100,8 @@ std::variant<command, decode_error> decode_room_command(const json::object& o, c
   if (auto e = check_room(room, limits)) return *e;
   if (!subscribe) return unsubscribe_command{std::move(*room)};
   subscribe_command cmd{std::move(*room), std::nullopt};
-  if (!optional_uint(o, "since", cmd.since)) return error("bad_since", "since must be a non-negative integer");
+  if (!optional_uint(o, "since", cmd.since))
+    return error("bad_since", "since must be a non-negative integer");
   return cmd;
 }
 
@@ -106,7 +111,8 @@ std::variant<command, decode_error> decode_person(const json::object& o, const c
   if (!optional_string(o, "username", username) || !optional_string(o, "room", room))
     return error("missing_field", "username and room must be strings");
   if (username && count_code_points(*username) > limits.max_username_chars)
-    return error("too_long", "username is longer than " + std::to_string(limits.max_username_chars) + " characters");
+    return error("too_long",
+                 "username is longer than " + std::to_string(limits.max_username_chars) + " characters");
   if (identify) {
     if (!username || username->empty()) return error("missing_field", "username is empty");
     return identify_command{std::move(*username)};

@@ -16,8 +16,8 @@ std::size_t count_code_points(std::string_view utf8) noexcept {
 bool is_valid_name(std::string_view s, std::size_t max_chars) noexcept {
   if (s.empty() || s.size() > max_chars) return false;
   for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;

@@ -6,7 +6,8 @@
 
 namespace message::protocol {
 
-std::variant<connect_request, decode_error> parse_ws_query(std::string_view target, const core::limits& limits) {
+std::variant<connect_request, decode_error> parse_ws_query(std::string_view target,
+                                                           const core::limits& limits) {
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return decode_error{"bad_request", "the /ws address is malformed", {}};
   connect_request req;
@@ -14,13 +15,17 @@ std::variant<connect_request, decode_error> parse_ws_query(std::string_view targ
     const std::string& key = param.key;
     if (key == "room") {
       if (!is_valid_name(param.value, limits.max_room_chars))
-        return decode_error{"bad_room", "a room name is 1 to " + std::to_string(limits.max_room_chars) +
-                                            " letters, digits, '-' or '_'", {}};
+        return decode_error{
+            "bad_room",
+            "a room name is 1 to " + std::to_string(limits.max_room_chars) + " letters, digits, '-' or '_'",
+            {}};
       req.room = param.value;
     } else if (key == "name") {
       if (count_code_points(param.value) > limits.max_username_chars)
-        return decode_error{"too_long", "name is longer than " + std::to_string(limits.max_username_chars) +
-                                            " characters", {}};
+        return decode_error{
+            "too_long",
+            "name is longer than " + std::to_string(limits.max_username_chars) + " characters",
+            {}};
       req.name = param.value;
     } else if (key == "device") {
       if (!param.value.empty() && !is_valid_name(param.value, 64))

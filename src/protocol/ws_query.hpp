@@ -21,6 +21,7 @@ struct connect_request {
 
 /// Parses `/ws?room=..&name=..&device=..&since=..` (the request target). Unknown parameters
 /// are ignored. Pure; safe from any thread.
-std::variant<connect_request, decode_error> parse_ws_query(std::string_view target, const core::limits& limits);
+std::variant<connect_request, decode_error> parse_ws_query(std::string_view target,
+                                                           const core::limits& limits);
 
 }  // namespace message::protocol

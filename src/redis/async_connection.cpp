@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <fmt/format.h>
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 namespace message::redis {
 
@@ -47,20 +47,21 @@ class async_connection::watcher : public std::enable_shared_from_this<watcher> {
     bool& busy = read ? reading_ : writing_;
     if (busy || !ac_) return;
     busy = true;
-    socket_.async_wait(read ? net::posix::stream_descriptor::wait_read : net::posix::stream_descriptor::wait_write,
-                       [self = shared_from_this(), read](const boost::system::error_code& ec) {
-                         (read ? self->reading_ : self->writing_) = false;
-                         if (ec || !self->ac_) return;
-                         if (read ? self->want_read_ : self->want_write_) {
-                           // May free the context: cleanup() then clears ac_.
-                           if (read) {
-                             redisAsyncHandleRead(self->ac_);
-                           } else {
-                             redisAsyncHandleWrite(self->ac_);
-                           }
-                         }
-                         if (self->ac_ && (read ? self->want_read_ : self->want_write_)) self->arm(read);
-                       });
+    socket_.async_wait(
+        read ? net::posix::stream_descriptor::wait_read : net::posix::stream_descriptor::wait_write,
+        [self = shared_from_this(), read](const boost::system::error_code& ec) {
+          (read ? self->reading_ : self->writing_) = false;
+          if (ec || !self->ac_) return;
+          if (read ? self->want_read_ : self->want_write_) {
+            // May free the context: cleanup() then clears ac_.
+            if (read) {
+              redisAsyncHandleRead(self->ac_);
+            } else {
+              redisAsyncHandleWrite(self->ac_);
+            }
+          }
+          if (self->ac_ && (read ? self->want_read_ : self->want_write_)) self->arm(read);
+        });
   }
 
   void cleanup() {
@@ -186,7 +187,8 @@ void async_connection::failed(const std::string& why) {
   if (state_ == state::closed) return;
   state_ = state::idle;
   if (cbs_.on_lost) cbs_.on_lost(why);
-  backoff_ = std::clamp(backoff_ * 2, std::chrono::milliseconds(first_backoff), std::chrono::milliseconds(max_backoff));
+  backoff_ = std::clamp(backoff_ * 2, std::chrono::milliseconds(first_backoff),
+                        std::chrono::milliseconds(max_backoff));
   timer_.expires_after(backoff_);
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec && state_ == state::idle) do_connect();

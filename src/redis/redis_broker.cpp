@@ -5,9 +5,9 @@
 
 #include <random>
 
+#include <fmt/format.h>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <fmt/format.h>
 
 #include "core/presence.hpp"
 #include "protocol/codec.hpp"
@@ -49,16 +49,15 @@ void redis_broker::start(core::broker_target& target) {
   net::post(io_, [this] {
     sub_ = std::make_unique<async_connection>(
         io_, where_,
-        async_connection::callbacks{
-            [this] {
-              sub_->subscribe(messages_channel());
-              sub_->subscribe(events_channel());
-            },
-            [this](const std::string& why) {
-              listening_ = false;
-              status_->down(link::subscriber, why);
-            },
-            [this](const redisReply& push) { on_push(push); }});
+        async_connection::callbacks{[this] {
+                                      sub_->subscribe(messages_channel());
+                                      sub_->subscribe(events_channel());
+                                    },
+                                    [this](const std::string& why) {
+                                      listening_ = false;
+                                      status_->down(link::subscriber, why);
+                                    },
+                                    [this](const redisReply& push) { on_push(push); }});
     pub_ = std::make_unique<async_connection>(
         io_, where_,
         async_connection::callbacks{[this] {
@@ -87,8 +86,9 @@ void redis_broker::stop() {
   net::post(io_, [this] {
     // Say goodbye so the others drop our people at once; give up after a short wait.
     if (pub_ && pub_->ready()) {
-      pub_->command({"PUBLISH", events_channel(), json::serialize(json::object{{"node", node_}, {"kind", "bye"}})},
-                    [this](const redisReply*) { finish(); });
+      pub_->command(
+          {"PUBLISH", events_channel(), json::serialize(json::object{{"node", node_}, {"kind", "bye"}})},
+          [this](const redisReply*) { finish(); });
       stop_timer_.expires_after(std::chrono::milliseconds(500));
       stop_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) finish();
@@ -176,7 +176,8 @@ void redis_broker::on_event(std::string_view payload) {
         if (!e.is_array() || e.get_array().size() != 3) continue;
         const auto& t = e.get_array();
         if (!t[0].is_string() || !t[1].is_string() || !t[2].is_string()) continue;
-        list.push_back({std::string(t[0].get_string()), std::string(t[1].get_string()), std::string(t[2].get_string())});
+        list.push_back(
+            {std::string(t[0].get_string()), std::string(t[1].get_string()), std::string(t[2].get_string())});
       }
     }
     announce(people.remote_snapshot(node, list, expires));
@@ -204,15 +205,17 @@ void redis_broker::publish(std::string payload) {
   if (pub_ && pub_->ready()) pub_->command({"PUBLISH", events_channel(), std::move(payload)}, {});
 }
 
-void redis_broker::publish_event(const std::string& room, core::shared_line line, const core::client* except) {
+void redis_broker::publish_event(const std::string& room, core::shared_line line,
+                                 const core::client* except) {
   target_->deliver_event(room, line, except);  // This node's clients at once.
   net::post(io_, [this, room, line] {
-    publish(json::serialize(json::object{{"node", node_}, {"kind", "event"}, {"room", room}, {"line", *line}}));
+    publish(
+        json::serialize(json::object{{"node", node_}, {"kind", "event"}, {"room", room}, {"line", *line}}));
   });
 }
 
-void redis_broker::presence_changed(const std::string& room, const std::string& username, const std::string& device,
-                                    bool present) {
+void redis_broker::presence_changed(const std::string& room, const std::string& username,
+                                    const std::string& device, bool present) {
   // Called under the presence lock: only post.
   net::post(io_, [this, room, username, device, present] {
     publish(json::serialize(json::object{{"node", node_},

@@ -18,7 +18,8 @@ redis_endpoint parse_redis_url(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) throw std::invalid_argument("--redis: not a URL (expected redis://HOST:PORT[/DB])");
   const auto& u = *parsed;
-  if (u.scheme() != "redis") throw std::invalid_argument("--redis: the scheme must be redis:// (no TLS in hiredis 0.14)");
+  if (u.scheme() != "redis")
+    throw std::invalid_argument("--redis: the scheme must be redis:// (no TLS in hiredis 0.14)");
   redis_endpoint e;
   e.host = u.host_address();
   if (e.host.empty()) throw std::invalid_argument("--redis: the URL names no host");
@@ -32,10 +33,12 @@ redis_endpoint parse_redis_url(std::string_view url) {
     const char* last = path.data() + path.size();
     auto [end, ec] = std::from_chars(first, last, e.db);
     if (ec != std::errc() || end != last)
-      throw std::invalid_argument("--redis: the path must be a database number, e.g. redis://localhost:6379/2");
+      throw std::invalid_argument(
+          "--redis: the path must be a database number, e.g. redis://localhost:6379/2");
   }
   if (u.has_password()) e.password = u.password();
-  if (u.has_query() || u.has_fragment()) throw std::invalid_argument("--redis: unexpected query or fragment in the URL");
+  if (u.has_query() || u.has_fragment())
+    throw std::invalid_argument("--redis: unexpected query or fragment in the URL");
   return e;
 }
 

@@ -10,8 +10,8 @@ namespace message::redis {
 struct redis_endpoint {
   std::string host;
   std::uint16_t port = 6379;
-  unsigned db = 0;          ///< SELECTed on every connection.
-  std::string password;     ///< AUTH on every connection when not empty.
+  unsigned db = 0;       ///< SELECTed on every connection.
+  std::string password;  ///< AUTH on every connection when not empty.
 
   /// "host:port/db" for logs and /healthz; never the password.
   std::string describe() const;

@@ -6,9 +6,12 @@ namespace message::redis {
 
 const char* redis_status::name(link which) {
   switch (which) {
-    case link::store: return "store";
-    case link::subscriber: return "subscriber";
-    case link::publisher: return "publisher";
+    case link::store:
+      return "store";
+    case link::subscriber:
+      return "subscriber";
+    case link::publisher:
+      return "publisher";
   }
   return "?";
 }

@@ -21,8 +21,7 @@ std::vector<append_result> memory_message_store::append(const std::vector<core::
   return results;
 }
 
-std::vector<core::chat_message> memory_message_store::read_after(const std::string& room,
-                                                                 std::uint64_t after,
+std::vector<core::chat_message> memory_message_store::read_after(const std::string& room, std::uint64_t after,
                                                                  std::size_t limit) {
   std::vector<core::chat_message> out;
   auto it = rooms_.find(room);
@@ -34,17 +33,14 @@ std::vector<core::chat_message> memory_message_store::read_after(const std::stri
   return out;
 }
 
-history_page memory_message_store::read_before(const std::string& room,
-                                               std::optional<std::uint64_t> before,
+history_page memory_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
                                                std::size_t limit) {
   history_page page;
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return page;
   const auto& msgs = it->second.messages;
   auto end = before ? std::lower_bound(msgs.begin(), msgs.end(), *before,
-                                       [](const core::chat_message& m, std::uint64_t s) {
-                                         return m.seq < s;
-                                       })
+                                       [](const core::chat_message& m, std::uint64_t s) { return m.seq < s; })
                     : msgs.end();
   const auto available = static_cast<std::size_t>(end - msgs.begin());
   const auto n = std::min(limit, available);

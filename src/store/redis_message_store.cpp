@@ -75,12 +75,14 @@ std::uint64_t to_u64(const redisReply* r) {
 
 void redis_message_store::reply_deleter::operator()(void* r) const { freeReplyObject(r); }
 
-redis_message_store::redis_message_store(redis::redis_endpoint where, std::shared_ptr<redis::redis_status> status)
+redis_message_store::redis_message_store(redis::redis_endpoint where,
+                                         std::shared_ptr<redis::redis_status> status)
     : where_(std::move(where)), status_(std::move(status)) {
   try {
     connect();
   } catch (const store_error& e) {
-    spdlog::warn("redis at {} is not reachable yet ({}); sends fail until it is", where_.describe(), e.what());
+    spdlog::warn("redis at {} is not reachable yet ({}); sends fail until it is", where_.describe(),
+                 e.what());
   }
 }
 
@@ -102,7 +104,8 @@ void redis_message_store::lost(const std::string& why) {
 
 void redis_message_store::connect() {
   const auto tv = [](std::chrono::milliseconds d) {
-    return timeval{static_cast<time_t>(d.count() / 1000), static_cast<suseconds_t>((d.count() % 1000) * 1000)};
+    return timeval{static_cast<time_t>(d.count() / 1000),
+                   static_cast<suseconds_t>((d.count() % 1000) * 1000)};
   };
   redisContext* c = redisConnectWithTimeout(where_.host.c_str(), where_.port, tv(connect_timeout));
   if (!c) lost("out of memory");
@@ -136,12 +139,14 @@ redisContext* redis_message_store::context() {
   if (ctx_) return ctx_;
   // Back off between attempts, unless the broker's links show Redis is back.
   const bool back = status_ && status_->problem().empty();
-  if (std::chrono::steady_clock::now() < retry_at_ && !back) throw store_error("redis unreachable: " + last_error_);
+  if (std::chrono::steady_clock::now() < retry_at_ && !back)
+    throw store_error("redis unreachable: " + last_error_);
   connect();
   return ctx_;
 }
 
-redis_message_store::reply_ptr redis_message_store::command(const std::vector<std::string>& argv, bool allow_error) {
+redis_message_store::reply_ptr redis_message_store::command(const std::vector<std::string>& argv,
+                                                            bool allow_error) {
   const bool reused = ctx_ != nullptr;
   redisContext* c = ctx_ ? ctx_ : context();
   std::vector<const char*> args;
@@ -179,7 +184,8 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
   // (under 1 KB) is small next to a batch, so a Redis restart needs no NOSCRIPT dance.
   std::vector<std::string> argv;
   argv.reserve(5 + 4 * batch.size());
-  argv.insert(argv.end(), {"EVAL", append_script, "0", std::string(redis::key_prefix), redis::messages_channel()});
+  argv.insert(argv.end(),
+              {"EVAL", append_script, "0", std::string(redis::key_prefix), redis::messages_channel()});
   for (const auto& m : batch) {
     argv.push_back(m.room);
     argv.push_back(m.id);
@@ -227,8 +233,8 @@ history_page redis_message_store::read_before(const std::string& room, std::opti
                                               std::size_t limit) {
   history_page page;
   if (limit == 0) return page;
-  auto reply = command({"ZREVRANGEBYSCORE", key("log", room), before ? fmt::format("({}", *before) : "+inf", "-inf",
-                        "LIMIT", "0", std::to_string(limit + 1)});
+  auto reply = command({"ZREVRANGEBYSCORE", key("log", room), before ? fmt::format("({}", *before) : "+inf",
+                        "-inf", "LIMIT", "0", std::to_string(limit + 1)});
   page.messages = entries(reply);
   if (page.messages.size() > limit) {
     page.more = true;

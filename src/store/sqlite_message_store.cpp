@@ -90,13 +90,11 @@ class sqlite_message_store::statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, durability mode)
-    : file_(file) {
+sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, durability mode) : file_(file) {
   // SQLITE_OPEN_CREATE makes a new file only where none exists; an existing file that is not
   // a database makes the first statement fail with SQLITE_NOTADB, reported below.
   const int rc = sqlite3_open_v2(file.c_str(), &db_,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -121,7 +119,8 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
       statement check(*this, "PRAGMA quick_check(1)");
       if (check.step()) {
         auto verdict = text_column(check.get(), 0);
-        if (verdict != "ok") throw store_error(fmt::format("the database {} is corrupt: {}", file.string(), verdict));
+        if (verdict != "ok")
+          throw store_error(fmt::format("the database {} is corrupt: {}", file.string(), verdict));
       }
     }
     exec("BEGIN IMMEDIATE");
@@ -143,10 +142,14 @@ void sqlite_message_store::fail(const std::string& what) const {
   const int code = sqlite3_extended_errcode(db_);
   const int primary = code & 0xff;
   std::string hint;
-  if (primary == SQLITE_NOTADB) hint = " (the file is not an SQLite database: move it away or use another --data)";
-  else if (primary == SQLITE_CORRUPT) hint = " (the database is corrupt: restore a backup or move it away)";
-  else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) hint = " (another program holds a lock on it)";
-  else if (primary == SQLITE_FULL) hint = " (the disk is full)";
+  if (primary == SQLITE_NOTADB)
+    hint = " (the file is not an SQLite database: move it away or use another --data)";
+  else if (primary == SQLITE_CORRUPT)
+    hint = " (the database is corrupt: restore a backup or move it away)";
+  else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    hint = " (another program holds a lock on it)";
+  else if (primary == SQLITE_FULL)
+    hint = " (the disk is full)";
   else if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM)
     hint = " (check the file's permissions)";
   throw store_error(fmt::format("{} failed on {}: {}{}", what, file_.string(), sqlite3_errmsg(db_), hint));
@@ -206,7 +209,8 @@ std::vector<append_result> sqlite_message_store::append(const std::vector<core::
     auto& upsert_room = prepared(
         "INSERT INTO rooms(room, last_seq) VALUES(?1, ?2) "
         "ON CONFLICT(room) DO UPDATE SET last_seq = excluded.last_seq");
-    for (const auto& [room, seq] : next) upsert_room.bind(1, room).bind(2, static_cast<std::int64_t>(seq)).run();
+    for (const auto& [room, seq] : next)
+      upsert_room.bind(1, room).bind(2, static_cast<std::int64_t>(seq)).run();
     exec("COMMIT");
   } catch (...) {
     // Nothing of the batch is stored; the cached seqs were not touched (see `next`).
@@ -232,8 +236,7 @@ core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
 }
 }  // namespace
 
-std::vector<core::chat_message> sqlite_message_store::read_after(const std::string& room,
-                                                                 std::uint64_t after,
+std::vector<core::chat_message> sqlite_message_store::read_after(const std::string& room, std::uint64_t after,
                                                                  std::size_t limit) {
   auto& q = prepared(
       "SELECT seq, id, username, body, device, ts FROM messages "
@@ -245,8 +248,7 @@ std::vector<core::chat_message> sqlite_message_store::read_after(const std::stri
   return out;
 }
 
-history_page sqlite_message_store::read_before(const std::string& room,
-                                               std::optional<std::uint64_t> before,
+history_page sqlite_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
                                                std::size_t limit) {
   auto& q = prepared(
       "SELECT seq, id, username, body, device, ts FROM messages "
@@ -268,7 +270,8 @@ history_page sqlite_message_store::read_before(const std::string& room,
 std::vector<room_info> sqlite_message_store::rooms() {
   auto& q = prepared("SELECT room, last_seq FROM rooms ORDER BY room");
   std::vector<room_info> out;
-  while (q.step()) out.push_back({text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1))});
+  while (q.step())
+    out.push_back({text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1))});
   q.reset();
   return out;
 }

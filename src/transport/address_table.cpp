@@ -45,7 +45,8 @@ address_table::entry& address_table::find_or_add(shard& s, const address_key& ke
       const entry& e = kv.second;
       return e.connections == 0 && e.key_failures == 0 && e.blocked_until <= now;
     });
-    if (s.entries.size() >= cap) std::erase_if(s.entries, [](const auto& kv) { return kv.second.connections == 0; });
+    if (s.entries.size() >= cap)
+      std::erase_if(s.entries, [](const auto& kv) { return kv.second.connections == 0; });
   }
   return s.entries.try_emplace(key, limits_, now).first->second;
 }
@@ -110,7 +111,8 @@ void address_table::key_failed(const address_key& key, clock::time_point now) {
   e.last_failure = now;
   if (e.key_failures <= limits_.key_free_attempts) return;
   const std::uint32_t doublings = std::min<std::uint32_t>(e.key_failures - limits_.key_free_attempts - 1, 20);
-  const auto wait = std::min<clock::duration>(limits_.key_backoff * (std::int64_t{1} << doublings), limits_.key_backoff_max);
+  const auto wait = std::min<clock::duration>(limits_.key_backoff * (std::int64_t{1} << doublings),
+                                              limits_.key_backoff_max);
   e.blocked_until = now + wait;
 }
 

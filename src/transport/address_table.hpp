@@ -74,7 +74,8 @@ class address_table {
   friend class connection_slot;
   struct entry {
     entry(const core::limits& l, clock::time_point now)
-        : messages(l.addr_msgs_per_sec, l.addr_msgs_burst, now), bytes(l.addr_bytes_per_sec, l.addr_bytes_burst, now),
+        : messages(l.addr_msgs_per_sec, l.addr_msgs_burst, now),
+          bytes(l.addr_bytes_per_sec, l.addr_bytes_burst, now),
           last_seen(now) {}
     std::size_t connections = 0;
     core::token_bucket messages;

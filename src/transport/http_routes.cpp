@@ -21,15 +21,16 @@ namespace {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
 /// The Host header if it is a plain host[:port]; empty otherwise (it goes into the CSP).
 std::string safe_host(std::string_view host) {
   for (const char c : host) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' ||
-                    c == ']' || c == '_';
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+                    c == '[' || c == ']' || c == '_';
     if (!ok) return {};
   }
   return std::string(host);

@@ -6,11 +6,13 @@
 
 namespace message::transport {
 
-http_session::http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index, connection_slot slot)
+http_session::http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index,
+                           connection_slot slot)
     : stream_(std::move(socket)), ctx_(ctx), loop_(loop_index), slot_(std::move(slot)) {}
 
 void http_session::run() {
-  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&http_session::do_read, shared_from_this()));
 }
 
 void http_session::do_read() {
@@ -19,10 +21,13 @@ void http_session::do_read() {
   parser_->body_limit(ctx_.limits.max_body_bytes);
   // The first request must arrive whole within the handshake time (slowloris); later ones on
   // a keep-alive connection may wait for the idle time.
-  stream_.expires_after(first_request_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.handshake_timeout)
-                                       : std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.http_idle_timeout));
+  stream_.expires_after(
+      first_request_
+          ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.handshake_timeout)
+          : std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.http_idle_timeout));
   first_request_ = false;
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
@@ -31,10 +36,11 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     request fallback;
     fallback.version(11);
     fallback.keep_alive(false);
-    auto res = error_response(fallback,
-                              ec == http::error::header_limit ? http::status::request_header_fields_too_large
-                                                              : http::status::payload_too_large,
-                              ec == http::error::header_limit ? "request headers too large" : "request body too large");
+    auto res = error_response(
+        fallback,
+        ec == http::error::header_limit ? http::status::request_header_fields_too_large
+                                        : http::status::payload_too_large,
+        ec == http::error::header_limit ? "request headers too large" : "request body too large");
     res.keep_alive(false);
     return send(std::move(res));
   }
@@ -52,8 +58,10 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   request req = parser_->release();
   // Requests draw on the address's frame bucket too: a GET flood from one machine must not
   // take the loop from everyone else. A page load is a handful of requests.
-  if (slot_.table() && !slot_.table()->allow_frame(slot_.key(), req.body().size() + 1, address_table::clock::now())) {
-    auto res = error_response(req, http::status::too_many_requests, "too many requests from this address: slow down");
+  if (slot_.table() &&
+      !slot_.table()->allow_frame(slot_.key(), req.body().size() + 1, address_table::clock::now())) {
+    auto res = error_response(req, http::status::too_many_requests,
+                              "too many requests from this address: slow down");
     res.set(http::field::retry_after, "1");
     return send(std::move(res));
   }
@@ -64,7 +72,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     if (!origin_allowed(req[http::field::origin], req[http::field::host], ctx_.http))
       return send(error_response(req, http::status::forbidden, "this page's origin may not connect here"));
     auto query = protocol::parse_ws_query(req.target(), ctx_.limits);
-    std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_, std::move(slot_))->run(std::move(req), std::move(query));
+    std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_, std::move(slot_))
+        ->run(std::move(req), std::move(query));
     return;
   }
   send(route(req, ctx_.http));
@@ -75,7 +84,8 @@ std::optional<response> http_session::check_key(const request& req) {
   auto& table = ctx_.addresses;
   const auto now = address_table::clock::now();
   if (const auto wait = table.key_wait(slot_.key(), now); wait > address_table::clock::duration::zero()) {
-    auto res = error_response(req, http::status::too_many_requests, "too many wrong keys from this address: wait");
+    auto res =
+        error_response(req, http::status::too_many_requests, "too many wrong keys from this address: wait");
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
     res.set(http::field::retry_after, std::to_string(seconds));
     return res;
@@ -93,7 +103,8 @@ std::optional<response> http_session::check_key(const request& req) {
 void http_session::send(response&& res) {
   const bool keep_alive = res.keep_alive();
   pending_ = std::make_shared<response>(std::move(res));
-  stream_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.http_idle_timeout));
+  stream_.expires_after(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.http_idle_timeout));
   http::async_write(stream_, *pending_,
                     beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
 }
@@ -112,9 +123,11 @@ void http_session::linger() {
 }
 
 void http_session::do_drain() {
-  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (!ec) self->do_drain();  // Nothing is committed: the same space is read into again.
-  });
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec)
+                              self->do_drain();  // Nothing is committed: the same space is read into again.
+                          });
 }
 
 void http_session::do_shutdown() {

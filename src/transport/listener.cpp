@@ -41,9 +41,10 @@ class refusal final : public std::enable_shared_from_this<refusal> {
 
  private:
   void drain() {
-    stream_.async_read_some(net::buffer(sink_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (!ec) self->drain();
-    });
+    stream_.async_read_some(net::buffer(sink_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->drain();
+                            });
   }
   beast::tcp_stream stream_;
   std::array<char, 512> sink_{};
@@ -77,7 +78,8 @@ std::shared_ptr<listener> listener::open(asio_event_loop& home, const tcp::endpo
   beast::error_code ec;
   auto check = [&](const char* what) {
     if (ec) {
-      throw std::system_error(ec, fmt::format("cannot {} {}:{}", what, endpoint.address().to_string(), endpoint.port()));
+      throw std::system_error(
+          ec, fmt::format("cannot {} {}:{}", what, endpoint.address().to_string(), endpoint.port()));
     }
   };
   a.open(endpoint.protocol(), ec);

@@ -20,12 +20,17 @@ constexpr auto stuck_limit = std::chrono::seconds(60);
 class tls_pump final : public std::enable_shared_from_this<tls_pump> {
  public:
   tls_pump(tcp::socket&& socket, transport_context& ctx, std::size_t loop, connection_slot slot)
-      : tls_(std::move(socket), *ctx.tls), inner_(tls_.get_executor()), ctx_(ctx), loop_(loop), slot_(std::move(slot)) {}
+      : tls_(std::move(socket), *ctx.tls),
+        inner_(tls_.get_executor()),
+        ctx_(ctx),
+        loop_(loop),
+        slot_(std::move(slot)) {}
 
   void run() {
     net::dispatch(tls_.get_executor(), [self = shared_from_this()] {
-      beast::get_lowest_layer(self->tls_).expires_after(
-          std::chrono::duration_cast<std::chrono::steady_clock::duration>(self->ctx_.limits.handshake_timeout));
+      beast::get_lowest_layer(self->tls_)
+          .expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+              self->ctx_.limits.handshake_timeout));
       self->tls_.async_handshake(net::ssl::stream_base::server,
                                  [self](beast::error_code ec) { self->on_handshake(ec); });
     });
@@ -49,26 +54,28 @@ class tls_pump final : public std::enable_shared_from_this<tls_pump> {
 
   void do_read_tls() {
     beast::get_lowest_layer(tls_).expires_after(stuck_limit);
-    tls_.async_read_some(net::buffer(from_tls_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      if (ec) return self->tls_ended();
-      net::async_write(self->inner_, net::buffer(self->from_tls_.data(), n),
-                       [self](beast::error_code wec, std::size_t) {
-                         if (wec) return self->stop();
-                         self->do_read_tls();
-                       });
-    });
+    tls_.async_read_some(net::buffer(from_tls_),
+                         [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                           if (ec) return self->tls_ended();
+                           net::async_write(self->inner_, net::buffer(self->from_tls_.data(), n),
+                                            [self](beast::error_code wec, std::size_t) {
+                                              if (wec) return self->stop();
+                                              self->do_read_tls();
+                                            });
+                         });
   }
 
   void do_read_inner() {
-    inner_.async_read_some(net::buffer(from_inner_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      if (ec) return self->inner_ended();
-      beast::get_lowest_layer(self->tls_).expires_after(stuck_limit);
-      net::async_write(self->tls_, net::buffer(self->from_inner_.data(), n),
-                       [self](beast::error_code wec, std::size_t) {
-                         if (wec) return self->stop();
-                         self->do_read_inner();
-                       });
-    });
+    inner_.async_read_some(net::buffer(from_inner_),
+                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                             if (ec) return self->inner_ended();
+                             beast::get_lowest_layer(self->tls_).expires_after(stuck_limit);
+                             net::async_write(self->tls_, net::buffer(self->from_inner_.data(), n),
+                                              [self](beast::error_code wec, std::size_t) {
+                                                if (wec) return self->stop();
+                                                self->do_read_inner();
+                                              });
+                           });
   }
 
   /// The client closed: let the session see end-of-stream.

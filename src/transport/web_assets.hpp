@@ -7,7 +7,7 @@ namespace message::transport {
 
 /// A file of web/, compiled into the binary (cmake/embed_files.cmake).
 struct web_asset {
-  std::string_view path;          ///< "/index.html", "/app.js", ...
+  std::string_view path;  ///< "/index.html", "/app.js", ...
   std::string_view content_type;
   std::string_view bytes;
 };

@@ -8,8 +8,12 @@ namespace message::transport {
 
 websocket_session::websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index,
                                      connection_slot slot)
-    : ws_(std::move(socket)), ctx_(ctx), loop_(loop_index), slot_(std::move(slot)),
-      rate_(ctx.limits, core::connection_rate::clock::now()), close_timer_(ws_.get_executor()) {
+    : ws_(std::move(socket)),
+      ctx_(ctx),
+      loop_(loop_index),
+      slot_(std::move(slot)),
+      rate_(ctx.limits, core::connection_rate::clock::now()),
+      close_timer_(ws_.get_executor()) {
   ++ctx_.websocket_sessions;
 }
 
@@ -18,7 +22,8 @@ websocket_session::~websocket_session() {
   --ctx_.websocket_sessions;
 }
 
-void websocket_session::run(request req, std::variant<protocol::connect_request, protocol::decode_error> query) {
+void websocket_session::run(request req,
+                            std::variant<protocol::connect_request, protocol::decode_error> query) {
   const auto& limits = ctx_.limits;
   // The WebSocket layer has its own timeouts; the TCP stream's must not cut it.
   beast::get_lowest_layer(ws_).expires_never();
@@ -29,12 +34,14 @@ void websocket_session::run(request req, std::variant<protocol::connect_request,
   ws_.set_option(timeout);
   // A browser that offers our subprotocol (it must, to carry the key) gets it named back, or
   // it would fail the connection.
-  ws_.set_option(websocket::stream_base::decorator([offered = offers_subprotocol(req)](websocket::response_type& res) {
-    res.set(http::field::server, "message");
-    if (offered) res.set(http::field::sec_websocket_protocol, subprotocol);
-  }));
+  ws_.set_option(
+      websocket::stream_base::decorator([offered = offers_subprotocol(req)](websocket::response_type& res) {
+        res.set(http::field::server, "message");
+        if (offered) res.set(http::field::sec_websocket_protocol, subprotocol);
+      }));
   // The stream is our member and calls this only inside a read, which holds shared_from_this().
-  ws_.control_callback([this](websocket::frame_type kind, std::string_view payload) { on_control(kind, payload); });
+  ws_.control_callback(
+      [this](websocket::frame_type kind, std::string_view payload) { on_control(kind, payload); });
   ws_.read_message_max(limits.max_frame_bytes);
   ws_.auto_fragment(false);  // One frame per write: one syscall, not one per 4 KiB.
   ws_.text(true);
@@ -67,7 +74,8 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
   if (!ws_.got_text()) {
     if (!closing_) {
       closing_ = true;
-      pending_close_ = websocket::close_reason(websocket::close_code::unknown_data, "only text frames are accepted");
+      pending_close_ =
+          websocket::close_reason(websocket::close_code::unknown_data, "only text frames are accepted");
       if (!writing_) do_close();
     }
   } else if (client_ && !closing_) {
@@ -93,7 +101,8 @@ bool websocket_session::admit_frame(std::string_view frame) {
     return true;
   // Name the refused message when it has an id, so the page can send it again later.
   std::string id;
-  if (auto decoded = protocol::decode(frame, ctx_.limits); auto* cmd = std::get_if<protocol::command>(&decoded)) {
+  if (auto decoded = protocol::decode(frame, ctx_.limits);
+      auto* cmd = std::get_if<protocol::command>(&decoded)) {
     if (auto* send = std::get_if<protocol::send_command>(cmd)) id = std::move(send->id);
   }
   deliver(std::make_shared<const std::string>(
@@ -103,7 +112,8 @@ bool websocket_session::admit_frame(std::string_view frame) {
 
 void websocket_session::on_control(websocket::frame_type kind, std::string_view payload) {
   if (kind != websocket::frame_type::ping || closing_) return;
-  if (rate_.on_control(payload.size(), core::connection_rate::clock::now()) == core::connection_rate::verdict::flood) {
+  if (rate_.on_control(payload.size(), core::connection_rate::clock::now()) ==
+      core::connection_rate::verdict::flood) {
     // Called from inside the read operation: close from a fresh handler, not from here.
     net::post(ws_.get_executor(), [self = shared_from_this()] { self->flood(); });
   }
@@ -191,7 +201,8 @@ void websocket_session::close(core::close_code code, std::string_view reason) {
 void websocket_session::do_close() {
   if (close_sent_ || finished_ || !pending_close_) return;
   close_sent_ = true;
-  ws_.async_close(*pending_close_, beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
+  ws_.async_close(*pending_close_,
+                  beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
 }
 
 void websocket_session::on_close(beast::error_code ec) { finish(ec); }

@@ -23,9 +23,11 @@ namespace message::transport {
 ///
 /// Lifetime: shared_from_this() is bound into every handler; the session lives exactly as long
 /// as an operation is pending. Thread-safety: lives on one loop's io_context; all calls on it.
-class websocket_session final : public std::enable_shared_from_this<websocket_session>, public core::client_sink {
+class websocket_session final : public std::enable_shared_from_this<websocket_session>,
+                                public core::client_sink {
  public:
-  websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index, connection_slot slot);
+  websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index,
+                    connection_slot slot);
   ~websocket_session() override;
 
   /// Accepts the upgrade `req`. A query refusal (bad room/since) is sent as an error frame,
@@ -63,12 +65,12 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   std::shared_ptr<core::client> client_;
   std::optional<protocol::decode_error> refusal_;
 
-  std::deque<core::shared_line> queue_;          // Waiting for the next write.
-  std::vector<core::shared_line> in_flight_;     // Held alive while async_write runs.
-  std::vector<net::const_buffer> buffers_;       // in_flight_ with '\n' between lines.
-  std::size_t queued_bytes_ = 0;                 // queue_ + in_flight_.
+  std::deque<core::shared_line> queue_;       // Waiting for the next write.
+  std::vector<core::shared_line> in_flight_;  // Held alive while async_write runs.
+  std::vector<net::const_buffer> buffers_;    // in_flight_ with '\n' between lines.
+  std::size_t queued_bytes_ = 0;              // queue_ + in_flight_.
   bool writing_ = false;
-  bool closing_ = false;                         // No more lines accepted.
+  bool closing_ = false;  // No more lines accepted.
   bool close_sent_ = false;
   std::optional<websocket::close_reason> pending_close_;
   net::steady_timer close_timer_;

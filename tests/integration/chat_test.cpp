@@ -180,10 +180,11 @@ TEST_F(Chat, CrossSiteOriginsAreRefused) {
   EXPECT_THROW(ws_client(server->port(), "/ws", "http://evil.example"), std::runtime_error);
   EXPECT_NO_THROW(ws_client(server->port(), "/ws", "http://127.0.0.1:" + port));
   EXPECT_NO_THROW(ws_client(server->port(), "/ws")) << "no Origin: a terminal tool";
-  auto raw = raw_exchange(server->port(),
-                          "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port +
-                              "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://evil.example\r\n\r\n");
+  auto raw =
+      raw_exchange(server->port(),
+                   "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+                       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://evil.example\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 403", 0), 0u) << raw;
 }
 
@@ -208,7 +209,8 @@ TEST_F(Chat, ASlowReaderIsClosedWhileOthersKeepReceiving) {
   constexpr int total = chunks * per_chunk;
   int received = 0;
   for (int c = 0; c < chunks; ++c) {
-    for (int i = 0; i < per_chunk; ++i) sender->send_message("big-" + std::to_string(c * per_chunk + i), "kim", big);
+    for (int i = 0; i < per_chunk; ++i)
+      sender->send_message("big-" + std::to_string(c * per_chunk + i), "kim", big);
     // The fast reader (and the sender, who reads too) keep up as it goes.
     for (const auto& m : fast->collect("message", per_chunk, 20s)) {
       EXPECT_EQ(u64(m.at("seq")), static_cast<std::uint64_t>(++received));

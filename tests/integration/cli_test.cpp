@@ -11,8 +11,9 @@ namespace {
 TEST(Cli, HelpListsEveryFlag) {
   auto [code, out] = run_to_exit({"--help"});
   EXPECT_EQ(code, 0);
-  for (const char* flag : {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars",
-                           "--max-frame-bytes", "--max-queue-bytes", "--keep-messages", "--keep-days", "--fsync"}) {
+  for (const char* flag :
+       {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars", "--max-frame-bytes",
+        "--max-queue-bytes", "--keep-messages", "--keep-days", "--fsync"}) {
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   }
 }
@@ -56,8 +57,8 @@ TEST(Cli, EnvironmentVariablesSetFlags) {
 TEST(Cli, ABusyPortIsAClearError) {
   temp_dir a, b;
   server_process first({"--data", a.path().string()});
-  auto [code, out] = run_to_exit({"--host", "127.0.0.1", "--port", std::to_string(first.port()), "--data",
-                                  b.path().string()});
+  auto [code, out] = run_to_exit(
+      {"--host", "127.0.0.1", "--port", std::to_string(first.port()), "--data", b.path().string()});
   EXPECT_EQ(code, 1);
   EXPECT_NE(out.find(std::to_string(first.port())), std::string::npos) << out;
 }

@@ -25,7 +25,8 @@ using tcp = net::ip::tcp;
 
 temp_dir::temp_dir() {
   std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() / ("message-test-" + std::to_string(rd()) + std::to_string(::getpid()));
+  path_ = std::filesystem::temp_directory_path() /
+          ("message-test-" + std::to_string(rd()) + std::to_string(::getpid()));
   std::filesystem::create_directories(path_);
 }
 
@@ -160,7 +161,8 @@ long server_process::rss_kib() const {
 namespace {
 
 /// Runs `argv` to completion (bounded) and returns {exit status, stdout+stderr}.
-std::pair<int, std::string> run_capturing(const std::vector<std::string>& argv, std::chrono::milliseconds limit) {
+std::pair<int, std::string> run_capturing(const std::vector<std::string>& argv,
+                                          std::chrono::milliseconds limit) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = spawn(argv, fds[1], fds[1]);
@@ -188,13 +190,15 @@ std::pair<int, std::string> run_capturing(const std::vector<std::string>& argv, 
 /// Every thread's stack of a live process, when gdb is installed: what a hang was waiting on.
 std::string thread_stacks(pid_t pid) {
   if (::access("/usr/bin/gdb", X_OK) != 0) return "(gdb is not installed: no stacks)";
-  return run_capturing({"/usr/bin/gdb", "-p", std::to_string(pid), "-batch", "-ex", "thread apply all bt 25"}, 30000ms)
+  return run_capturing({"/usr/bin/gdb", "-p", std::to_string(pid), "-batch", "-ex", "thread apply all bt 25"},
+                       30000ms)
       .second;
 }
 
 }  // namespace
 
-std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds limit) {
+std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args,
+                                        std::chrono::milliseconds limit) {
   std::vector<std::string> argv{server_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_capturing(argv, limit);
@@ -217,10 +221,13 @@ ws_client::ws_client(unsigned short port, const std::string& target, const std::
   result = net::error::timed_out;
   tcp_layer.expires_after(5s);
   websocket::response_type res;
-  ws_.async_handshake(res, "127.0.0.1:" + std::to_string(port), target, [&](beast::error_code ec) { result = ec; });
+  ws_.async_handshake(res, "127.0.0.1:" + std::to_string(port), target,
+                      [&](beast::error_code ec) { result = ec; });
   ioc_.restart();
   ioc_.run();
-  if (result) throw std::runtime_error("handshake failed (" + std::to_string(res.result_int()) + "): " + result.message());
+  if (result)
+    throw std::runtime_error("handshake failed (" + std::to_string(res.result_int()) +
+                             "): " + result.message());
   tcp_layer.expires_never();
 }
 
@@ -272,7 +279,8 @@ bool ws_client::read_frame(std::chrono::milliseconds limit) {
   while (start <= data.size()) {
     auto end = data.find('\n', start);
     if (end == std::string::npos) end = data.size();
-    if (end > start) backlog_.push_back(json::parse(std::string_view(data).substr(start, end - start)).as_object());
+    if (end > start)
+      backlog_.push_back(json::parse(std::string_view(data).substr(start, end - start)).as_object());
     start = end + 1;
   }
   return true;
@@ -281,7 +289,8 @@ bool ws_client::read_frame(std::chrono::milliseconds limit) {
 std::optional<json::object> ws_client::next(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (backlog_.empty()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left <= 0ms || !read_frame(left)) return std::nullopt;
   }
   auto o = std::move(backlog_.front());
@@ -293,23 +302,27 @@ std::optional<json::object> ws_client::next_of(const std::string& type, std::chr
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::size_t scanned = 0;
   for (;;) {
-    for (auto it = backlog_.begin() + static_cast<std::ptrdiff_t>(scanned); it != backlog_.end(); ++it, ++scanned) {
+    for (auto it = backlog_.begin() + static_cast<std::ptrdiff_t>(scanned); it != backlog_.end();
+         ++it, ++scanned) {
       if (str((*it)["type"]) == type) {
         auto o = std::move(*it);
         backlog_.erase(it);
         return o;
       }
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left <= 0ms || !read_frame(left)) return std::nullopt;
   }
 }
 
-std::vector<json::object> ws_client::collect(const std::string& type, std::size_t n, std::chrono::milliseconds limit) {
+std::vector<json::object> ws_client::collect(const std::string& type, std::size_t n,
+                                             std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::vector<json::object> out;
   while (out.size() < n) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left <= 0ms) break;
     auto o = next_of(type, left);
     if (!o) break;
@@ -321,7 +334,8 @@ std::vector<json::object> ws_client::collect(const std::string& type, std::size_
 int ws_client::wait_closed(std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!closed_) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left <= 0ms) return -1;
     read_frame(left);
   }
@@ -346,7 +360,8 @@ void ws_client::shrink_receive_buffer(int bytes) {
 
 std::pair<int, std::string> http_get(unsigned short port, const std::string& target,
                                      const std::map<std::string, std::string>& headers) {
-  std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nConnection: close\r\n";
+  std::string req =
+      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   req += "\r\n";
   const auto reply = raw_exchange(port, req, 5000ms);

@@ -68,7 +68,8 @@ class server_process {
 };
 
 /// Runs the binary to completion (bounded) and returns {exit status, stdout+stderr}.
-std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds limit = 10000ms);
+std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args,
+                                        std::chrono::milliseconds limit = 10000ms);
 
 /// A WebSocket client with its own io_context; every operation has a deadline.
 class ws_client {
@@ -89,7 +90,8 @@ class ws_client {
   /// The next object whose "type" is `type`; others are kept for later calls.
   std::optional<json::object> next_of(const std::string& type, std::chrono::milliseconds limit = 5000ms);
   /// Collects `n` objects of `type` (others kept); fewer if the time runs out.
-  std::vector<json::object> collect(const std::string& type, std::size_t n, std::chrono::milliseconds limit = 10000ms);
+  std::vector<json::object> collect(const std::string& type, std::size_t n,
+                                    std::chrono::milliseconds limit = 10000ms);
 
   /// Waits for the connection to end; returns the close code (0 if it ended without a close frame).
   int wait_closed(std::chrono::milliseconds limit = 5000ms);
@@ -117,7 +119,8 @@ std::pair<int, std::string> http_get(unsigned short port, const std::string& tar
                                      const std::map<std::string, std::string>& headers = {});
 
 /// Raw bytes to the port; returns whatever came back before close or `limit`.
-std::string raw_exchange(unsigned short port, const std::string& bytes, std::chrono::milliseconds limit = 3000ms);
+std::string raw_exchange(unsigned short port, const std::string& bytes,
+                         std::chrono::milliseconds limit = 3000ms);
 
 std::string str(const json::value& v);
 std::uint64_t u64(const json::value& v);

@@ -71,7 +71,7 @@ TEST_F(History, KillNineLosesNothingAcknowledgedAndSeqCarriesOn) {
   start();
   constexpr int senders = 4;
   std::mutex mu;
-  std::map<std::string, std::uint64_t> acked;        // id -> seq
+  std::map<std::string, std::uint64_t> acked;         // id -> seq
   std::vector<std::uint64_t> seen_up_to(senders, 0);  // highest seq each client saw live
   std::vector<std::thread> threads;
   for (int s = 0; s < senders; ++s) {
@@ -283,7 +283,8 @@ TEST_F(History, AFullDiskRejectsTheSendInsteadOfAcknowledgingIt) {
     const auto id = "f-" + std::to_string(i);
     auto r = send_and_wait(*a, id, text);
     ASSERT_FALSE(r.empty());
-    if (str(r["type"]) == "ack") acked.push_back(id);
+    if (str(r["type"]) == "ack")
+      acked.push_back(id);
     else {
       EXPECT_EQ(str(r["code"]), "store_failed");
       failed_id = id;

@@ -25,9 +25,9 @@ class ScaleOut : public ::testing::Test {
   /// A node on the test's Redis; heartbeat 0.3 s so a dead node leaves presence in ~1 s.
   server_process& node() {
     dirs.push_back(std::make_unique<temp_dir>());
-    nodes.push_back(std::make_unique<server_process>(std::vector<std::string>{
-        "--data", dirs.back()->path().string(), "--redis", redis->url(), "--redis-heartbeat", "0.3",
-        "--no-rate-limit"}));
+    nodes.push_back(std::make_unique<server_process>(
+        std::vector<std::string>{"--data", dirs.back()->path().string(), "--redis", redis->url(),
+                                 "--redis-heartbeat", "0.3", "--no-rate-limit"}));
     return *nodes.back();
   }
   static std::unique_ptr<ws_client> connect(server_process& n, const std::string& target = "/ws") {
@@ -54,7 +54,8 @@ class ScaleOut : public ::testing::Test {
 void expect_one_order(std::vector<std::unique_ptr<ws_client>>& clients, int per_client) {
   for (int i = 0; i < per_client; ++i) {
     for (std::size_t c = 0; c < clients.size(); ++c) {
-      clients[c]->send_message("c" + std::to_string(c) + "-" + std::to_string(i), "u" + std::to_string(c), "m");
+      clients[c]->send_message("c" + std::to_string(c) + "-" + std::to_string(i), "u" + std::to_string(c),
+                               "m");
     }
   }
   const auto total = static_cast<std::size_t>(per_client) * clients.size();
@@ -101,7 +102,8 @@ TEST_F(ScaleOut, ResumeOnAnotherNodeGetsExactlyWhatWasMissed) {
   auto& a = node();
   auto& b = node();
   auto sender = connect(a);
-  for (int i = 1; i <= 10; ++i) sender->send_message("r-" + std::to_string(i), "kim", "m" + std::to_string(i));
+  for (int i = 1; i <= 10; ++i)
+    sender->send_message("r-" + std::to_string(i), "kim", "m" + std::to_string(i));
   ASSERT_EQ(sender->collect("ack", 10).size(), 10u);
   auto resumed = connect(b, "/ws?since=4");
   auto got = resumed->collect("message", 6);

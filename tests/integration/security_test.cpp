@@ -38,7 +38,8 @@ class raw_conn {
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("connect failed");
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0)
+      throw std::runtime_error("connect failed");
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
@@ -76,7 +77,8 @@ class raw_conn {
   bool read_until_closed(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (!eof_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left <= 0ms) return false;
       read_some(left);
     }
@@ -105,7 +107,8 @@ std::string client_frame(int opcode, std::string_view payload, bool fin = true) 
     f.push_back(static_cast<char>(n & 0xff));
   } else {
     f.push_back(static_cast<char>(0x80 | 127));
-    for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xff));
+    for (int i = 7; i >= 0; --i)
+      f.push_back(static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xff));
   }
   f.append(4, '\0');
   f.append(payload);
@@ -129,12 +132,14 @@ std::vector<server_frame> take_frames(std::string& in) {
     std::size_t head = 2;
     if (len == 126) {
       if (in.size() - pos < 4) break;
-      len = (std::uint64_t{static_cast<unsigned char>(in[pos + 2])} << 8) | static_cast<unsigned char>(in[pos + 3]);
+      len = (std::uint64_t{static_cast<unsigned char>(in[pos + 2])} << 8) |
+            static_cast<unsigned char>(in[pos + 3]);
       head = 4;
     } else if (len == 127) {
       if (in.size() - pos < 10) break;
       len = 0;
-      for (int i = 0; i < 8; ++i) len = (len << 8) | static_cast<unsigned char>(in[pos + 2 + static_cast<std::size_t>(i)]);
+      for (int i = 0; i < 8; ++i)
+        len = (len << 8) | static_cast<unsigned char>(in[pos + 2 + static_cast<std::size_t>(i)]);
       head = 10;
     }
     if (in.size() - pos < head + len) break;
@@ -155,7 +160,8 @@ std::unique_ptr<raw_conn> raw_upgrade(unsigned short port, const std::string& ex
   auto c = std::make_unique<raw_conn>(port);
   c->write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + extra_headers + "\r\n");
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+           extra_headers + "\r\n");
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (c->input().find("\r\n\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline &&
          c->read_some(1000ms)) {
@@ -220,17 +226,20 @@ class security : public ::testing::Test {
       const std::string id = "after-" + tag + "-" + std::to_string(attempt);
       a->send_message(id, "alice", "still here");
       auto answer = a->next();
-      while (answer && str((*answer)["type"]) != "ack" && str((*answer)["type"]) != "error") answer = a->next();
+      while (answer && str((*answer)["type"]) != "ack" && str((*answer)["type"]) != "error")
+        answer = a->next();
       ASSERT_TRUE(answer) << "no answer to a normal message after: " << tag;
       if (str((*answer)["type"]) == "ack") break;
-      ASSERT_TRUE(refilling && str((*answer)["code"]) == "rate_limited" && std::chrono::steady_clock::now() < deadline)
+      ASSERT_TRUE(refilling && str((*answer)["code"]) == "rate_limited" &&
+                  std::chrono::steady_clock::now() < deadline)
           << json::serialize(*answer);
     }
     auto m = b->next_of("message");
     ASSERT_TRUE(m) << "a normal client no longer receives messages after: " << tag;
     EXPECT_EQ(str((*m)["message"]), "still here");
     const long rss = server_->rss_kib();
-    EXPECT_LT(rss - baseline_rss_, rss_growth_limit_kib) << "RSS grew from " << baseline_rss_ << " to " << rss << " KiB";
+    EXPECT_LT(rss - baseline_rss_, rss_growth_limit_kib)
+        << "RSS grew from " << baseline_rss_ << " to " << rss << " KiB";
   }
 
   temp_dir dir_;
@@ -254,7 +263,8 @@ TEST_F(security, garbage_instead_of_a_handshake_gets_400) {
 TEST_F(security, huge_headers_get_431) {
   start();
   std::string req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (int i = 0; i < 64; ++i) req += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'a') + "\r\n";
+  for (int i = 0; i < 64; ++i)
+    req += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'a') + "\r\n";
   req += "\r\n";
   const auto reply = raw_exchange(port(), req);
   EXPECT_EQ(reply.rfind("HTTP/1.1 431", 0), 0u) << reply.substr(0, 100);
@@ -263,8 +273,8 @@ TEST_F(security, huge_headers_get_431) {
 
 TEST_F(security, a_big_body_gets_413) {
   start();
-  const auto reply =
-      raw_exchange(port(), "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n" + std::string(70000, 'x'));
+  const auto reply = raw_exchange(
+      port(), "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n" + std::string(70000, 'x'));
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 100);
   expect_still_chats("body");
 }
@@ -301,7 +311,8 @@ TEST_F(security, fragmented_frames_with_a_ping_between_are_reassembled) {
   while (!(acked && ponged) && std::chrono::steady_clock::now() < deadline && c->read_some(2000ms)) {
     auto frames = take_frames(c->input());
     for (const auto& f : frames) ponged = ponged || (f.opcode == 10 && f.payload == "are you there");
-    for (const auto& o : objects_of(frames)) acked = acked || (str(o.at("type")) == "ack" && str(o.at("id")) == "frag-1");
+    for (const auto& o : objects_of(frames))
+      acked = acked || (str(o.at("type")) == "ack" && str(o.at("id")) == "frag-1");
   }
   EXPECT_TRUE(acked);
   EXPECT_TRUE(ponged);
@@ -414,8 +425,8 @@ TEST_F(security, deeply_nested_json_is_bad_json) {
   auto e = c.next_of("error");
   ASSERT_TRUE(e);
   EXPECT_EQ(str((*e)["code"]), "bad_json");
-  c.send(std::string(R"({"type":"send","id":"n","username":"x","message":"y","z":)") + std::string(20000, '{') +
-         std::string(20000, '}') + "}");
+  c.send(std::string(R"({"type":"send","id":"n","username":"x","message":"y","z":)") +
+         std::string(20000, '{') + std::string(20000, '}') + "}");
   e = c.next_of("error");
   ASSERT_TRUE(e);
   EXPECT_EQ(str((*e)["code"]), "bad_json");
@@ -496,7 +507,8 @@ TEST_F(security, a_10000_connection_burst_from_one_address_is_capped) {
   // Once they are gone, the address may connect again.
   const auto deadline2 = std::chrono::steady_clock::now() + 20s;
   int status = 0;
-  while (status != 200 && std::chrono::steady_clock::now() < deadline2) status = http_get(port(), "/healthz").first;
+  while (status != 200 && std::chrono::steady_clock::now() < deadline2)
+    status = http_get(port(), "/healthz").first;
   EXPECT_EQ(status, 200);
   expect_still_chats("burst");
 }
@@ -542,8 +554,9 @@ std::pair<int, std::optional<json::object>> keyed_upgrade(unsigned short port, c
   raw_conn c(port);
   c.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://127.0.0.1:" + std::to_string(port) +
-          "\r\nSec-WebSocket-Protocol: message.v1, key." + base64url(key) + "\r\n\r\n");
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://127.0.0.1:" +
+          std::to_string(port) + "\r\nSec-WebSocket-Protocol: message.v1, key." + base64url(key) +
+          "\r\n\r\n");
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (c.input().find("\r\n\r\n") == std::string::npos && std::chrono::steady_clock::now() < deadline &&
          c.read_some(1000ms)) {
@@ -551,7 +564,8 @@ std::pair<int, std::optional<json::object>> keyed_upgrade(unsigned short port, c
   const auto& in = c.input();
   const int status = in.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(in.substr(9, 3)) : 0;
   if (status != 101) return {status, std::nullopt};
-  EXPECT_NE(in.find("Sec-WebSocket-Protocol: message.v1"), std::string::npos) << "the subprotocol must be named back";
+  EXPECT_NE(in.find("Sec-WebSocket-Protocol: message.v1"), std::string::npos)
+      << "the subprotocol must be named back";
   c.input().erase(0, in.find("\r\n\r\n") + 4);
   while (std::chrono::steady_clock::now() < deadline) {
     auto objects = objects_of(take_frames(c.input()));
@@ -589,7 +603,8 @@ TEST_F(security, the_key_guards_the_chat_and_wrong_guesses_slow_down) {
   EXPECT_EQ(blocked, 429);
   EXPECT_NE(reply.find("Retry-After:"), std::string::npos);
   EXPECT_EQ(keyed_upgrade(port(), key).first, 429);
-  ASSERT_TRUE(kept->write(client_frame(1, R"({"type":"send","id":"k1","username":"kept","message":"still in"})")));
+  ASSERT_TRUE(
+      kept->write(client_frame(1, R"({"type":"send","id":"k1","username":"kept","message":"still in"})")));
   bool acked = false;
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!acked && std::chrono::steady_clock::now() < deadline && kept->read_some(2000ms)) {

@@ -7,7 +7,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-
 #include "harness.hpp"
 
 namespace message::test {
@@ -23,7 +22,8 @@ std::string fingerprint_in(const std::string& banner) {
   constexpr std::size_t length = 32 * 3 - 1;
   for (std::size_t i = 0; i + length <= banner.size(); ++i) {
     bool ok = true;
-    for (std::size_t k = 0; k < length && ok; ++k) ok = k % 3 == 2 ? banner[i + k] == ':' : hex(banner[i + k]);
+    for (std::size_t k = 0; k < length && ok; ++k)
+      ok = k % 3 == 2 ? banner[i + k] == ':' : hex(banner[i + k]);
     if (ok) return banner.substr(i, length);
   }
   return {};
@@ -47,17 +47,18 @@ struct tls_client {
     beast::error_code result;
     auto& tcp_layer = beast::get_lowest_layer(ws);
     tcp_layer.expires_after(10s);
-    tcp_layer.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
-      if (ec) {
-        result = ec;
-        done = true;
-        return;
-      }
-      ws.next_layer().async_handshake(ssl::stream_base::client, [&](beast::error_code hec) {
-        result = hec;
-        done = true;
-      });
-    });
+    tcp_layer.async_connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+          if (ec) {
+            result = ec;
+            done = true;
+            return;
+          }
+          ws.next_layer().async_handshake(ssl::stream_base::client, [&](beast::error_code hec) {
+            result = hec;
+            done = true;
+          });
+        });
     run_until(io, done);
     if (!done || result) throw std::runtime_error("TLS handshake failed: " + result.message());
     tcp_layer.expires_never();
@@ -147,7 +148,8 @@ TEST(security_tls, given_certificate_files_are_served) {
     server_process maker({"--data", made.path().string(), "--store", "memory", "--tls-self-signed"});
   }
   server_process server({"--data", dir.path().string(), "--store", "memory", "--tls-cert",
-                         (made.path() / "tls-cert.pem").string(), "--tls-key", (made.path() / "tls-key.pem").string()});
+                         (made.path() / "tls-cert.pem").string(), "--tls-key",
+                         (made.path() / "tls-key.pem").string()});
   EXPECT_FALSE(fingerprint_in(server.banner()).empty());
   tls_client c(server.port());  // Throws if the handshake fails.
 }

@@ -62,9 +62,9 @@ void redis_server::start() {
   const std::string port = std::to_string(port_);
   const std::string dir = dir_.string();
   const std::string log = (dir_ / "redis.log").string();
-  std::vector<std::string> args{binary(), "--port", port, "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "yes", "--appendfsync", "always", "--dir", dir,
-                                "--logfile", log, "--daemonize", "no"};
+  std::vector<std::string> args{binary(), "--port",       port,  "--bind",        "127.0.0.1", "--save",
+                                "",       "--appendonly", "yes", "--appendfsync", "always",    "--dir",
+                                dir,      "--logfile",    log,   "--daemonize",   "no"};
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {

@@ -56,7 +56,9 @@ class recording_target final : public broker_target {
     ++resyncs_;
     changed_.notify_all();
   }
-  class presence& people() override { return people_; }
+  class presence& people() override {
+    return people_;
+  }
 
   /// Waits (bounded) until `ready(messages, events, resyncs)` holds; false on timeout.
   template <class Predicate>
@@ -69,7 +71,8 @@ class recording_target final : public broker_target {
   }
   bool wait_for_event_containing(const std::string& text) {
     return wait_until([&](auto&, auto& e, int) {
-      return std::any_of(e.begin(), e.end(), [&](const event& ev) { return ev.line.find(text) != std::string::npos; });
+      return std::any_of(e.begin(), e.end(),
+                         [&](const event& ev) { return ev.line.find(text) != std::string::npos; });
     });
   }
   std::vector<chat_message> messages() {
@@ -94,12 +97,12 @@ class recording_target final : public broker_target {
 struct node {
   node(std::unique_ptr<store::message_store> store, std::unique_ptr<broker> b) : broker_(std::move(b)) {
     target.people().set_local_listener(
-        [this](const std::string& room, const std::string& username, const std::string& device, bool present) {
-          broker_->presence_changed(room, username, device, present);
-        });
+        [this](const std::string& room, const std::string& username, const std::string& device,
+               bool present) { broker_->presence_changed(room, username, device, present); });
     broker_->start(target);
-    worker = std::make_unique<store_worker>(std::move(store), limits_,
-                                            [this](std::vector<chat_message>&& stored) { broker_->committed(std::move(stored)); });
+    worker = std::make_unique<store_worker>(
+        std::move(store), limits_,
+        [this](std::vector<chat_message>&& stored) { broker_->committed(std::move(stored)); });
   }
   ~node() { stop(); }
   void stop() {
@@ -122,7 +125,8 @@ struct memory_backend {
   static constexpr bool links = false;  // Delivers as soon as start() returns.
   static bool available() { return true; }
   std::unique_ptr<node> make_node() {
-    return std::make_unique<node>(std::make_unique<store::memory_message_store>(), std::make_unique<memory_broker>());
+    return std::make_unique<node>(std::make_unique<store::memory_message_store>(),
+                                  std::make_unique<memory_broker>());
   }
 };
 
@@ -136,8 +140,9 @@ struct redis_backend {
     const auto where = redis::parse_redis_url(server->url());
     auto status = std::make_shared<redis::redis_status>();
     // A short heartbeat keeps the presence tests quick; the contract does not depend on it.
-    return std::make_unique<node>(std::make_unique<store::redis_message_store>(where, status),
-                                  std::make_unique<redis::redis_broker>(where, status, redis::redis_broker::options{200ms}));
+    return std::make_unique<node>(
+        std::make_unique<store::redis_message_store>(where, status),
+        std::make_unique<redis::redis_broker>(where, status, redis::redis_broker::options{200ms}));
   }
   std::unique_ptr<test::redis_server> server;
 };
@@ -275,8 +280,7 @@ TYPED_TEST(BrokerContract, AnEventReachesTheOtherNodesWithoutTheException) {
     bool arrived = false;
     for (int attempt = 0; attempt < 20 && !arrived; ++attempt) {
       a->the_broker().publish_event("lobby", std::make_shared<const std::string>("typing-line"), sender);
-      arrived = b->target.wait_until(
-          [](auto&, auto& e, int) { return !e.empty(); }, 500ms);
+      arrived = b->target.wait_until([](auto&, auto& e, int) { return !e.empty(); }, 500ms);
     }
     ASSERT_TRUE(arrived);
     const auto heard = b->target.events()[0];
@@ -316,7 +320,8 @@ TEST(RedisBrokerLink, AfterRedisComesBackTheBrokerResyncsAndDeliversAgain) {
   backend.server->stop(SIGKILL);
   backend.server->start();
   // Commits published while it was away never reach it: it must say so (resync) once back.
-  ASSERT_TRUE(a->target.wait_until([](auto&, auto&, int r) { return r >= 2; }, 20s)) << "no resync after reconnect";
+  ASSERT_TRUE(a->target.wait_until([](auto&, auto&, int r) { return r >= 2; }, 20s))
+      << "no resync after reconnect";
   a->send("r", "two");
   ASSERT_TRUE(a->target.wait_for_messages(2));
   EXPECT_EQ(a->target.messages()[1].id, "two");

@@ -25,7 +25,8 @@ std::string error_code_of(std::string_view frame) {
 }
 
 TEST(Codec, DecodesSend) {
-  auto s = decoded_as<send_command>(R"({"type":"send","id":"a1","username":"kim","message":"hi","room":"kitchen"})");
+  auto s = decoded_as<send_command>(
+      R"({"type":"send","id":"a1","username":"kim","message":"hi","room":"kitchen"})");
   EXPECT_EQ(s.id, "a1");
   EXPECT_EQ(s.username, "kim");
   EXPECT_EQ(s.text, "hi");
@@ -39,7 +40,8 @@ TEST(Codec, AcceptsTheOriginalBareForm) {
 }
 
 TEST(Codec, KeepsTextExactlyAsSent) {
-  auto s = decoded_as<send_command>(R"({"type":"send","id":"x","username":"k","message":"<img src=x onerror=alert(1)>\n한국어 🎉"})");
+  auto s = decoded_as<send_command>(
+      R"({"type":"send","id":"x","username":"k","message":"<img src=x onerror=alert(1)>\n한국어 🎉"})");
   EXPECT_EQ(s.text, "<img src=x onerror=alert(1)>\n한국어 🎉");
 }
 
@@ -52,7 +54,8 @@ TEST(Codec, RefusesBadFramesWithDocumentedCodes) {
   EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":""})"), "missing_field");
   EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":5})"), "missing_field");
   EXPECT_EQ(error_code_of(R"({"type":"send","id":"has space","username":"k","message":"m"})"), "bad_id");
-  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":"m","room":"no/slash"})"), "bad_room");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":"m","room":"no/slash"})"),
+            "bad_room");
   EXPECT_EQ(error_code_of(R"({"type":"history","before":-1})"), "bad_before");
   EXPECT_EQ(error_code_of(R"({"type":"subscribe","room":"a","since":"x"})"), "bad_since");
   EXPECT_EQ(error_code_of(R"({"type":"subscribe"})"), "missing_field");
@@ -62,11 +65,15 @@ TEST(Codec, CountsLengthInCharactersNotBytes) {
   std::string exactly(limits.max_message_chars, 'a');
   std::string korean;
   for (std::size_t i = 0; i < limits.max_message_chars; ++i) korean += "한";  // 3 bytes each
-  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + exactly + "\"}"), "accepted");
-  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + korean + "\"}"), "accepted");
-  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + exactly + "a\"}"), "too_long");
-  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":")" + std::string(33, 'u') + R"(","message":"m"})"),
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + exactly + "\"}"),
+            "accepted");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + korean + "\"}"),
+            "accepted");
+  EXPECT_EQ(error_code_of(R"({"type":"send","id":"1","username":"k","message":")" + exactly + "a\"}"),
             "too_long");
+  EXPECT_EQ(
+      error_code_of(R"({"type":"send","id":"1","username":")" + std::string(33, 'u') + R"(","message":"m"})"),
+      "too_long");
 }
 
 TEST(Codec, RefusesDeepNestingAndKeepsHugeNumbersHarmless) {
@@ -81,9 +88,7 @@ TEST(Codec, CapsHistoryLimit) {
   EXPECT_EQ(h.before, 10u);
 }
 
-TEST(Codec, IgnoresUnknownFields) {
-  decoded_as<ping_command>(R"({"type":"ping","extra":{"a":1}})");
-}
+TEST(Codec, IgnoresUnknownFields) { decoded_as<ping_command>(R"({"type":"ping","extra":{"a":1}})"); }
 
 TEST(Codec, EncodesMessagesAsTheProtocolSays) {
   core::chat_message m{"lobby", 7, "id-1", "kim", "say \"hi\"\n<b>", "abcdef", 1700000000000};

@@ -39,7 +39,9 @@ struct sqlite_factory {
   static bool available() { return true; }
   std::filesystem::path path = fresh_db_path();
   ~sqlite_factory() { std::filesystem::remove_all(path.parent_path()); }
-  std::unique_ptr<message_store> open() { return std::make_unique<sqlite_message_store>(path, durability::process); }
+  std::unique_ptr<message_store> open() {
+    return std::make_unique<sqlite_message_store>(path, durability::process);
+  }
   static constexpr bool durable = true;
   std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
     s.reset();

@@ -38,9 +38,8 @@ TEST(Presence, RemoteEntriesJoinTheUnionAndExpire) {
   presence p;
   const auto now = presence::clock::now();
   std::vector<std::tuple<std::string, std::string, std::string, bool>> local;
-  p.set_local_listener([&](const std::string& room, const std::string& user, const std::string& device, bool on) {
-    local.emplace_back(room, user, device, on);
-  });
+  p.set_local_listener([&](const std::string& room, const std::string& user, const std::string& device,
+                           bool on) { local.emplace_back(room, user, device, on); });
   auto c = p.remote_update("nodeB", {"lobby", "lee", "bbb"}, true, now + std::chrono::seconds(3));
   ASSERT_EQ(c.size(), 1u);
   EXPECT_TRUE(c[0].present);

@@ -55,7 +55,8 @@ TEST(connection_rate, a_fast_typist_is_never_limited_nor_a_burst_a_flood) {
   const auto t0 = clock_type::now();
   core::connection_rate r(l, t0);
   for (int i = 0; i < 600; ++i)  // 5 messages a second for two minutes.
-    EXPECT_EQ(r.on_frame(4000, t0 + std::chrono::milliseconds(200 * i)), core::connection_rate::verdict::accept);
+    EXPECT_EQ(r.on_frame(4000, t0 + std::chrono::milliseconds(200 * i)),
+              core::connection_rate::verdict::accept);
   // One over-rate second between calm ones is no flood.
   core::connection_rate s(l, t0);
   for (int round = 0; round < 5; ++round) {
@@ -110,7 +111,8 @@ TEST(address_table, stays_bounded_and_forgets_idle_addresses_first) {
   l.max_tracked_addresses = 256;
   transport::address_table t(l);
   std::optional<transport::connection_slot> keep;
-  ASSERT_EQ(t.admit(transport::net::ip::make_address("10.9.9.9"), keep), transport::address_table::refusal::none);
+  ASSERT_EQ(t.admit(transport::net::ip::make_address("10.9.9.9"), keep),
+            transport::address_table::refusal::none);
   for (unsigned i = 0; i < 100000; ++i) {
     const auto addr = transport::net::ip::make_address_v4(0x0a000000u + i + 1);
     EXPECT_TRUE(t.allow_frame(transport::address_table::key_of(addr), 10, clock_type::now()));
@@ -167,7 +169,8 @@ TEST(access_key, routes_answer_401_without_it_and_serve_the_page_anyway) {
     return req;
   };
   EXPECT_EQ(transport::route(get("/auth"), ctx).result(), transport::http::status::unauthorized);
-  EXPECT_EQ(transport::route(get("/auth", "Bearer nope"), ctx).result(), transport::http::status::unauthorized);
+  EXPECT_EQ(transport::route(get("/auth", "Bearer nope"), ctx).result(),
+            transport::http::status::unauthorized);
   EXPECT_EQ(transport::route(get("/auth", "Bearer k"), ctx).result(), transport::http::status::ok);
   EXPECT_EQ(transport::route(get("/healthz"), ctx).result(), transport::http::status::ok);
   EXPECT_EQ(transport::route(get("/nothing-here"), ctx).result(), transport::http::status::unauthorized);
