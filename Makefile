@@ -7,7 +7,7 @@ SHELL := /bin/bash
 APT_BUILD := build-essential cmake pkg-config g++ libboost1.81-dev libboost-json1.81-dev \
              libboost-url1.81-dev libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
              libhiredis-dev
-APT_TEST  := libgtest-dev chromium fonts-noto-color-emoji clang libclang-rt-14-dev redis-server sqlite3 util-linux
+APT_TEST  := libgtest-dev clang-format chromium fonts-noto-color-emoji clang libclang-rt-14-dev redis-server sqlite3 util-linux
 APT_BENCH := golang-go golang-github-gorilla-websocket-dev linux-perf valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -21,7 +21,7 @@ define apt_install
 	command -v node >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 endef
 
-.PHONY: deps deps-test deps-bench build run test test-unit test-browser test-asan test-tsan fuzz bench clean format
+.PHONY: deps deps-test deps-bench build run test test-unit test-browser test-asan test-tsan fuzz bench clean format format-check
 
 deps:
 	$(call apt_install,$(APT_BUILD))
@@ -41,6 +41,7 @@ run: build
 # Unit and integration tests (ctest), then the browser tests, the fuzz smoke run, the load
 # generator smoke run, and the unit and integration suites again under ASan+UBSan and TSan.
 test: deps-test build
+	$(MAKE) --no-print-directory format-check
 	ctest --preset release
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
@@ -81,6 +82,10 @@ bench: build
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+# The C++ sources as .clang-format lays them out; `make format` fixes what this reports.
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
 	rm -rf build build-debug build-asan build-tsan build-fuzz
