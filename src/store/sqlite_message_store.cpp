@@ -108,12 +108,6 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     exec("PRAGMA journal_mode=WAL");
     exec(mode == durability::power ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=OFF");
-    // Checkpoint every 20,000 WAL pages (about 80 MB) instead of SQLite's 1,000. Every commit
-    // rewrites the same few tail pages of each table, so a checkpoint copies each distinct
-    // page once however many frames it has: a rare checkpoint costs about what a frequent one
-    // does, and it runs inside a commit. Measured with S1 (bench/FINDINGS.md): p99 from
-    // 5-10 ms to 0.5-0.6 ms, and 12.9-15.6k instead of 9.8-11.4k deliveries/s.
-    exec("PRAGMA wal_autocheckpoint=20000");
     // Detect a damaged file at start rather than on the first send.
     {
       statement check(*this, "PRAGMA quick_check(1)");
@@ -126,6 +120,7 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     exec("BEGIN IMMEDIATE");
     exec(schema);
     exec("COMMIT");
+    checkpointer_ = std::make_unique<sqlite_checkpointer>(file, db_, sqlite_checkpointer::options{});
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -134,6 +129,7 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
 }
 
 sqlite_message_store::~sqlite_message_store() {
+  checkpointer_.reset();  // Before the close, which checkpoints what is left and removes the WAL.
   statements_.clear();
   if (db_) sqlite3_close(db_);
 }

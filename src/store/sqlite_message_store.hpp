@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "store/message_store.hpp"
+#include "store/sqlite_checkpointer.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -49,6 +50,7 @@ class sqlite_message_store final : public message_store {
   std::filesystem::path file_;
   std::unordered_map<const char*, std::unique_ptr<statement>> statements_;
   std::unordered_map<std::string, std::uint64_t> last_seq_;  // Cache of rooms.last_seq.
+  std::unique_ptr<sqlite_checkpointer> checkpointer_;        // Destroyed before db_ is closed.
 };
 
 }  // namespace message::store
