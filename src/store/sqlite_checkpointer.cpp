@@ -10,7 +10,8 @@ namespace message::store {
 
 sqlite_checkpointer::sqlite_checkpointer(const std::filesystem::path& file, sqlite3* writer, options opts)
     : writer_(writer), opts_(opts) {
-  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw store_error(fmt::format("cannot open {} for checkpoints: {}", file.string(), why));

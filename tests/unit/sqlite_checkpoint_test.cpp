@@ -33,7 +33,8 @@ class SqliteCheckpoint : public ::testing::Test {
     return ec ? 0 : n;
   }
   void send(int i) {
-    store->append({{"r", "id-" + std::to_string(i), "kim", "message number " + std::to_string(i), "dev123", 1000 + i}});
+    store->append(
+        {{"r", "id-" + std::to_string(i), "kim", "message number " + std::to_string(i), "dev123", 1000 + i}});
   }
   std::filesystem::path dir;
   std::unique_ptr<sqlite_message_store> store;
@@ -51,7 +52,8 @@ TEST_F(SqliteCheckpoint, TheDatabaseFileFillsWhileTheWriterKeepsCommitting) {
     grew = size_of("messages.db") > empty;
     if (!grew) std::this_thread::sleep_for(50ms);  // Waiting on another thread's file write.
   }
-  EXPECT_TRUE(grew) << "no checkpoint reached the database file; WAL is " << size_of("messages.db-wal") << " bytes";
+  EXPECT_TRUE(grew) << "no checkpoint reached the database file; WAL is " << size_of("messages.db-wal")
+                    << " bytes";
   EXPECT_EQ(store->last_seq("r"), static_cast<std::uint64_t>(sent));
 }
 
