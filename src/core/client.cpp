@@ -197,13 +197,17 @@ void client::deliver(const shared_batch& batch) {
   if (!sending_.empty()) ack_own(*batch, from);
 }
 
+std::string client::sending_key(std::string_view room, std::string_view id) {
+  std::string key;
+  key.reserve(room.size() + 1 + id.size());
+  key.append(room).push_back('\n');
+  key.append(id);
+  return key;
+}
+
 void client::ack_own(const room_batch& batch, std::size_t from) {
-  std::string key = batch.room + '\n';
-  const auto prefix = key.size();
   for (std::size_t i = from; i < batch.ids.size(); ++i) {
-    key.resize(prefix);
-    key += batch.ids[i];
-    auto it = sending_.find(key);
+    auto it = sending_.find(sending_key(batch.room, batch.ids[i]));
     if (it == sending_.end() || it->second.acked) continue;
     it->second.acked = true;
     // Queued right behind the message: both leave in the same frame (websocket_session writes
@@ -263,14 +267,14 @@ void client::handle(protocol::send_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
   std::string id = cmd.id.empty() ? make_id() : std::move(cmd.id);
   new_message m{room, id, std::move(cmd.username), std::move(cmd.text), tag_, now_ms()};
-  ++sending_[room + '\n' + id].in_flight;
+  ++sending_[sending_key(room, id)].in_flight;
   hub_.store().append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
                                      id](const append_outcome& outcome) {
     loop->post([weak, room, id, outcome] {
       auto self = weak.lock();
       if (!self) return;
       bool acked = false;
-      if (auto it = self->sending_.find(room + '\n' + id); it != self->sending_.end()) {
+      if (auto it = self->sending_.find(sending_key(room, id)); it != self->sending_.end()) {
         acked = it->second.acked;
         if (--it->second.in_flight <= 0) self->sending_.erase(it);
       }

@@ -87,6 +87,8 @@ class client : public std::enable_shared_from_this<client> {
   std::string make_id();
   /// Sends the acks this client owes for messages of `batch` from index `from` on.
   void ack_own(const room_batch& batch, std::size_t from);
+  /// The key of sending_: ids are unique within a room, not across rooms.
+  static std::string sending_key(std::string_view room, std::string_view id);
 
   /// A send of this connection between append and its outcome. Its ack normally rides in the
   /// frame of the broadcast that carries the message itself (one write, not two); the
@@ -102,7 +104,7 @@ class client : public std::enable_shared_from_this<client> {
   protocol::connect_request params_;
   std::string tag_;  // First 6 characters of the device id.
   std::unordered_map<std::string, room_state> rooms_;
-  std::unordered_map<std::string, sending> sending_;  // Key: room + '\n' + id.
+  std::unordered_map<std::string, sending> sending_;  // Key: sending_key(room, id).
   std::chrono::steady_clock::time_point last_typing_{};
   std::uint64_t id_counter_ = 0;
   bool closed_ = false;
