@@ -10,6 +10,13 @@ namespace message::store {
 
 namespace {
 
+// Each commit writes two B-trees, `messages` and its `messages_id` index: every page a commit
+// touches is written to the WAL again (4 KiB each), so pages per commit is most of a message's
+// cost (bench/FINDINGS.md: 5 B-trees cost 106 us of CPU per single-message commit, 2 cost 81).
+// Hence no `ts` index (retention walks each room from its oldest seq), `rooms.last_seq` is
+// written when a room is created and before retention deletes (the live value is
+// max(last_seq, max(seq))), and `sent_ids` only keeps the ids of messages that retention
+// removed while their id must still be remembered.
 constexpr const char* schema = R"sql(
 CREATE TABLE IF NOT EXISTS rooms(
   room TEXT PRIMARY KEY,
@@ -33,7 +40,8 @@ CREATE TABLE IF NOT EXISTS sent_ids(
   PRIMARY KEY(room, id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sent_ids_ts ON sent_ids(ts);
-CREATE INDEX IF NOT EXISTS messages_ts ON messages(ts);
+CREATE INDEX IF NOT EXISTS messages_id ON messages(room, id, ts);
+DROP INDEX IF EXISTS messages_ts;
 )sql";
 
 std::string text_column(sqlite3_stmt* s, int col) {
@@ -165,15 +173,23 @@ sqlite_message_store::statement& sqlite_message_store::prepared(const char* sql)
   return *slot;
 }
 
-std::uint64_t sqlite_message_store::last_seq(const std::string& room) {
-  if (auto it = last_seq_.find(room); it != last_seq_.end()) return it->second;
-  auto& q = prepared("SELECT last_seq FROM rooms WHERE room = ?1");
-  q.bind(1, room);
-  std::uint64_t seq = q.step() ? static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0)) : 0;
+sqlite_message_store::room_state& sqlite_message_store::room(const std::string& name) {
+  if (auto it = rooms_.find(name); it != rooms_.end()) return it->second;
+  auto& q = prepared(
+      "SELECT max(last_seq, coalesce((SELECT seq FROM messages WHERE room = ?1 ORDER BY seq DESC LIMIT 1), "
+      "0)) "
+      "FROM rooms WHERE room = ?1");
+  q.bind(1, name);
+  room_state state;
+  if (q.step()) {
+    state.last_seq = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+    state.has_row = true;
+  }
   q.reset();
-  last_seq_[room] = seq;
-  return seq;
+  return rooms_.emplace(name, state).first->second;
 }
+
+std::uint64_t sqlite_message_store::last_seq(const std::string& name) { return room(name).last_seq; }
 
 std::vector<append_result> sqlite_message_store::append(const std::vector<core::new_message>& batch) {
   std::vector<append_result> results;
@@ -181,12 +197,16 @@ std::vector<append_result> sqlite_message_store::append(const std::vector<core::
   std::unordered_map<std::string, std::uint64_t> next;  // Room -> last seq within this batch.
   exec("BEGIN IMMEDIATE");
   try {
-    auto& find_id = prepared("SELECT seq FROM sent_ids WHERE room = ?1 AND id = ?2");
+    // An id is found among the messages (while younger than the last id cutoff) or, for a message
+    // that retention removed, in sent_ids.
+    auto& find_id = prepared(
+        "SELECT seq FROM messages INDEXED BY messages_id WHERE room = ?1 AND id = ?2 AND ts >= ?3 "
+        "UNION ALL SELECT seq FROM sent_ids WHERE room = ?1 AND id = ?2 LIMIT 1");
     auto& insert_msg = prepared(
         "INSERT INTO messages(room, seq, id, username, body, device, ts) VALUES(?1,?2,?3,?4,?5,?6,?7)");
-    auto& insert_id = prepared("INSERT INTO sent_ids(room, id, seq, ts) VALUES(?1,?2,?3,?4)");
+    auto& insert_room = prepared("INSERT OR IGNORE INTO rooms(room, last_seq) VALUES(?1, 0)");
     for (const auto& m : batch) {
-      find_id.bind(1, m.room).bind(2, m.id);
+      find_id.bind(1, m.room).bind(2, m.id).bind(3, id_cutoff_ms_);
       if (find_id.step()) {
         results.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(find_id.get(), 0)), true});
         find_id.reset();
@@ -194,19 +214,16 @@ std::vector<append_result> sqlite_message_store::append(const std::vector<core::
       }
       find_id.reset();
       auto [it, fresh] = next.try_emplace(m.room, 0);
-      if (fresh) it->second = last_seq(m.room);
+      if (fresh) {
+        const auto& state = room(m.room);
+        it->second = state.last_seq;
+        if (!state.has_row) insert_room.bind(1, m.room).run();
+      }
       const auto seq = ++it->second;
-      const auto s = static_cast<std::int64_t>(seq);
-      insert_msg.bind(1, m.room).bind(2, s).bind(3, m.id).bind(4, m.username).bind(5, m.text);
-      insert_msg.bind(6, m.device).bind(7, m.ts).run();
-      insert_id.bind(1, m.room).bind(2, m.id).bind(3, s).bind(4, m.ts).run();
+      insert_msg.bind(1, m.room).bind(2, static_cast<std::int64_t>(seq)).bind(3, m.id).bind(4, m.username);
+      insert_msg.bind(5, m.text).bind(6, m.device).bind(7, m.ts).run();
       results.push_back({seq, false});
     }
-    auto& upsert_room = prepared(
-        "INSERT INTO rooms(room, last_seq) VALUES(?1, ?2) "
-        "ON CONFLICT(room) DO UPDATE SET last_seq = excluded.last_seq");
-    for (const auto& [room, seq] : next)
-      upsert_room.bind(1, room).bind(2, static_cast<std::int64_t>(seq)).run();
     exec("COMMIT");
   } catch (...) {
     // Nothing of the batch is stored; the cached seqs were not touched (see `next`).
@@ -214,7 +231,7 @@ std::vector<append_result> sqlite_message_store::append(const std::vector<core::
     for (auto& [name, stmt] : statements_) stmt->reset();
     throw;
   }
-  for (const auto& [room, seq] : next) last_seq_[room] = seq;
+  for (const auto& [name, seq] : next) rooms_[name] = {seq, true};
   return results;
 }
 
@@ -264,7 +281,9 @@ history_page sqlite_message_store::read_before(const std::string& room, std::opt
 }
 
 std::vector<room_info> sqlite_message_store::rooms() {
-  auto& q = prepared("SELECT room, last_seq FROM rooms ORDER BY room");
+  auto& q = prepared(
+      "SELECT room, max(last_seq, coalesce((SELECT seq FROM messages m WHERE m.room = r.room "
+      "ORDER BY seq DESC LIMIT 1), 0)) FROM rooms r ORDER BY room");
   std::vector<room_info> out;
   while (q.step())
     out.push_back({text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1))});
@@ -272,37 +291,58 @@ std::vector<room_info> sqlite_message_store::rooms() {
   return out;
 }
 
+std::uint64_t sqlite_message_store::retention_cut(const std::string& name, std::uint64_t keep_per_room,
+                                                  std::int64_t older_than_ms, std::size_t max_rows) {
+  const auto last = last_seq(name);
+  std::uint64_t cut = keep_per_room > 0 && last > keep_per_room ? last - keep_per_room : 0;
+  if (older_than_ms > 0) {
+    // Oldest first, up to the first message young enough to stay: a room's seqs follow time.
+    auto& q = prepared("SELECT seq, ts FROM messages WHERE room = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+    q.bind(1, name).bind(2, static_cast<std::int64_t>(cut)).bind(3, static_cast<std::int64_t>(max_rows));
+    while (q.step() && sqlite3_column_int64(q.get(), 1) < older_than_ms)
+      cut = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+    q.reset();
+  }
+  return cut;
+}
+
 std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
                                         std::int64_t id_cutoff_ms, std::size_t max_rows) {
-  const auto budget = static_cast<std::int64_t>(max_rows);
+  std::vector<std::string> names;
+  for (const auto& r : rooms()) names.push_back(r.room);
+  std::size_t removed = 0;
   exec("BEGIN IMMEDIATE");
   try {
-    std::size_t removed = 0;
-    if (older_than_ms > 0) {
-      auto& q = prepared(
-          "DELETE FROM messages WHERE (room, seq) IN "
-          "(SELECT room, seq FROM messages WHERE ts < ?1 LIMIT ?2)");
-      q.bind(1, older_than_ms).bind(2, budget).run();
-      removed += static_cast<std::size_t>(sqlite3_changes(db_));
-    }
-    if (keep_per_room > 0) {
-      auto& q = prepared(
-          "DELETE FROM messages WHERE (room, seq) IN "
-          "(SELECT m.room, m.seq FROM messages m JOIN rooms r ON r.room = m.room "
-          " WHERE m.seq <= r.last_seq - ?1 LIMIT ?2)");
-      q.bind(1, static_cast<std::int64_t>(keep_per_room)).bind(2, budget).run();
+    auto& keep_last = prepared("UPDATE rooms SET last_seq = ?2 WHERE room = ?1 AND last_seq < ?2");
+    auto& keep_ids = prepared(
+        "INSERT OR IGNORE INTO sent_ids(room, id, seq, ts) SELECT room, id, seq, ts FROM messages "
+        "WHERE room = ?1 AND seq <= ?2 AND ts >= ?3 ORDER BY seq LIMIT ?4");
+    auto& drop = prepared(
+        "DELETE FROM messages WHERE room = ?1 AND seq IN "
+        "(SELECT seq FROM messages WHERE room = ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3)");
+    for (const auto& name : names) {
+      if (removed >= max_rows) break;
+      const auto budget = static_cast<std::int64_t>(max_rows - removed);
+      const auto cut = static_cast<std::int64_t>(retention_cut(name, keep_per_room, older_than_ms, max_rows));
+      if (cut == 0) continue;
+      // The room's seqs must go on from last_seq even once none of its messages is left.
+      keep_last.bind(1, name).bind(2, static_cast<std::int64_t>(last_seq(name))).run();
+      keep_ids.bind(1, name).bind(2, cut).bind(3, id_cutoff_ms).bind(4, budget).run();
+      drop.bind(1, name).bind(2, cut).bind(3, budget).run();
       removed += static_cast<std::size_t>(sqlite3_changes(db_));
     }
     auto& ids = prepared(
         "DELETE FROM sent_ids WHERE (room, id) IN (SELECT room, id FROM sent_ids WHERE ts < ?1 LIMIT ?2)");
-    ids.bind(1, id_cutoff_ms).bind(2, budget).run();
+    ids.bind(1, id_cutoff_ms).bind(2, static_cast<std::int64_t>(max_rows)).run();
     removed += static_cast<std::size_t>(sqlite3_changes(db_));
     exec("COMMIT");
-    return removed;
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (auto& [name, stmt] : statements_) stmt->reset();
     throw;
   }
+  id_cutoff_ms_ = std::max(id_cutoff_ms_, id_cutoff_ms);
+  return removed;
 }
 
 }  // namespace message::store

@@ -45,12 +45,23 @@ class sqlite_message_store final : public message_store {
   void exec(const char* sql);
   [[noreturn]] void fail(const std::string& what) const;
   statement& prepared(const char* sql);
+  /// What the store knows of a room: its highest seq, and whether `rooms` has its row.
+  struct room_state {
+    std::uint64_t last_seq = 0;
+    bool has_row = false;
+  };
+  room_state& room(const std::string& name);  // Cached after the first read.
+  /// The highest seq of `name` that retention removes (0: none).
+  std::uint64_t retention_cut(const std::string& name, std::uint64_t keep_per_room,
+                              std::int64_t older_than_ms, std::size_t max_rows);
 
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
   std::unordered_map<const char*, std::unique_ptr<statement>> statements_;
-  std::unordered_map<std::string, std::uint64_t> last_seq_;  // Cache of rooms.last_seq.
-  std::unique_ptr<sqlite_checkpointer> checkpointer_;        // Destroyed before db_ is closed.
+  std::unordered_map<std::string, room_state> rooms_;
+  // Ids of messages older than this are forgotten (the last prune's cutoff; 0 until then).
+  std::int64_t id_cutoff_ms_ = 0;
+  std::unique_ptr<sqlite_checkpointer> checkpointer_;  // Destroyed before db_ is closed.
 };
 
 }  // namespace message::store

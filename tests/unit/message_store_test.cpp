@@ -174,6 +174,19 @@ TYPED_TEST(MessageStoreTest, IdsAreRememberedUntilTheirCutoff) {
   EXPECT_FALSE(this->store->append({msg("r", "old")})[0].duplicate) << "forgotten after the cutoff";
 }
 
+TYPED_TEST(MessageStoreTest, IdsOfMessagesRemovedByRetentionAreStillRemembered) {
+  this->store->append({msg("r", "a", "m", 5000), msg("r", "b", "m", 5000), msg("r", "c", "m", 9000)});
+  this->store->prune(2, 0, 100, 1000);     // Keeps the last two: "a" goes.
+  this->store->prune(0, 6000, 100, 1000);  // Older than ts 6000: "b" goes.
+  ASSERT_EQ(this->store->read_after("r", 0, 10).size(), 1u);
+  const auto again = this->store->append({msg("r", "a"), msg("r", "b"), msg("r", "c")});
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    EXPECT_TRUE(again[i].duplicate) << i;
+    EXPECT_EQ(again[i].seq, i + 1);
+  }
+  EXPECT_EQ(this->store->append({msg("r", "d")})[0].seq, 4u);
+}
+
 TYPED_TEST(MessageStoreTest, SurvivesReopen) {
   if (!TypeParam::durable) GTEST_SKIP() << "not a durable store";
   this->store->append({msg("r", "1"), msg("r", "2")});

@@ -59,7 +59,7 @@ TEST_F(SqliteCheckpoint, TheDatabaseFileFillsWhileTheWriterKeepsCommitting) {
 
 TEST_F(SqliteCheckpoint, TheWalStaysBoundedAndNothingIsLost) {
   std::uintmax_t largest_wal = 0;
-  constexpr int total = 5000;  // About 3 WAL pages each: past the 10,000-page restart point.
+  constexpr int total = 7000;  // About 2 WAL pages each: past the 10,000-page restart point.
   for (int i = 0; i < total; ++i) {
     send(i);
     if (i % 100 == 0) largest_wal = std::max(largest_wal, size_of("messages.db-wal"));

@@ -62,7 +62,8 @@ TEST_F(SqliteSchema, AOneMessageCommitWritesAboutTwoPages) {
   const auto before = std::filesystem::file_size(dir / "messages.db-wal");
   constexpr int commits = 50;
   for (int i = 0; i < commits; ++i)
-    store.append({{"r", "id-" + std::to_string(i), "kim", "message " + std::to_string(i), "dev123", 1000 + i}});
+    store.append(
+        {{"r", "id-" + std::to_string(i), "kim", "message " + std::to_string(i), "dev123", 1000 + i}});
   const auto frames = (std::filesystem::file_size(dir / "messages.db-wal") - before) / wal_frame_bytes;
   // The message's leaf and its id index's leaf, and now and then a split. Five B-trees per
   // commit (the earlier schema) wrote 5 or more.
@@ -90,7 +91,8 @@ TEST_F(SqliteSchema, ADatabaseOfTheEarlierSchemaKeepsItsSeqsAndIds) {
     sqlite_message_store store(file(), durability::process);
     EXPECT_EQ(store.last_seq("r"), 12u);
     EXPECT_EQ(store.last_seq("empty"), 4u) << "a room emptied by retention keeps its seqs";
-    const auto again = store.append({{"r", "gone", "kim", "?", "dev123", 2000}, {"r", "x12", "kim", "?", "dev123", 2000}});
+    const auto again =
+        store.append({{"r", "gone", "kim", "?", "dev123", 2000}, {"r", "x12", "kim", "?", "dev123", 2000}});
     EXPECT_TRUE(again[0].duplicate);
     EXPECT_EQ(again[0].seq, 10u);
     EXPECT_TRUE(again[1].duplicate);
