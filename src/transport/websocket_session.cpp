@@ -155,23 +155,38 @@ void websocket_session::do_write() {
     if (pending_close_) do_close();
     return;
   }
-  in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-  queue_.clear();
-  static constexpr char newline = '\n';
-  buffers_.clear();
-  buffers_.reserve(in_flight_.size() * 2);
-  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
-    if (i > 0) buffers_.push_back(net::buffer(&newline, 1));
-    buffers_.push_back(net::buffer(*in_flight_[i]));
+  // One line goes out as it is (shared by every recipient); several are joined into one
+  // contiguous payload. Copying them is cheaper than gathering them: a buffer sequence of two
+  // buffers per line is walked several times on its way down (Beast's frame, Asio's 64-iovec
+  // batches, the kernel's per-segment copy). Measured side by side (bench/FINDINGS.md): server
+  // CPU per delivery in S3 1.52-1.60 us gathered, 1.15-1.21 us joined.
+  if (queue_.size() == 1) {
+    lone_ = std::move(queue_.front());
+    queue_.clear();
+    in_flight_bytes_ = lone_->size() + 1;
+    ws_.async_write(net::buffer(*lone_),
+                    beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+    return;
   }
-  ws_.async_write(beast::buffers_range_ref(buffers_),
+  std::size_t total = 0;
+  for (const auto& l : queue_) total += l->size() + 1;
+  joined_.reserve(total);
+  for (const auto& l : queue_) {
+    if (!joined_.empty()) joined_.push_back('\n');
+    joined_.append(*l);
+  }
+  queue_.clear();
+  in_flight_bytes_ = total;
+  ws_.async_write(net::buffer(joined_),
                   beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
 
 void websocket_session::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
-  for (const auto& l : in_flight_) queued_bytes_ -= l->size() + 1;
-  in_flight_.clear();
+  queued_bytes_ -= in_flight_bytes_;
+  in_flight_bytes_ = 0;
+  lone_.reset();
+  std::string().swap(joined_);  // An idle connection holds no write buffer.
   if (ec) return finish(ec);
   if (!queue_.empty()) {
     writing_ = true;

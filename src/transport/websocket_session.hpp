@@ -65,10 +65,11 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   std::shared_ptr<core::client> client_;
   std::optional<protocol::decode_error> refusal_;
 
-  std::deque<core::shared_line> queue_;       // Waiting for the next write.
-  std::vector<core::shared_line> in_flight_;  // Held alive while async_write runs.
-  std::vector<net::const_buffer> buffers_;    // in_flight_ with '\n' between lines.
-  std::size_t queued_bytes_ = 0;              // queue_ + in_flight_.
+  std::deque<core::shared_line> queue_;  // Waiting for the next write.
+  core::shared_line lone_;               // A lone line, held alive while async_write runs,
+  std::string joined_;                   // or several lines joined by '\n', being written.
+  std::size_t in_flight_bytes_ = 0;      // What the write in flight counts in queued_bytes_.
+  std::size_t queued_bytes_ = 0;         // queue_ + the write in flight.
   bool writing_ = false;
   bool closing_ = false;  // No more lines accepted.
   bool close_sent_ = false;
