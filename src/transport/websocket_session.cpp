@@ -189,8 +189,11 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
   std::string().swap(joined_);  // An idle connection holds no write buffer.
   if (ec) return finish(ec);
   if (!queue_.empty()) {
+    // Behind what the loop already has queued (other connections' writes, the next commits),
+    // like the first write: the lines handed over meanwhile join this frame.
     writing_ = true;
-    return do_write();
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+    return;
   }
   if (pending_close_) return do_close();
   if (client_ && !closing_) client_->on_drain();
