@@ -186,7 +186,10 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
   queued_bytes_ -= in_flight_bytes_;
   in_flight_bytes_ = 0;
   lone_.reset();
-  std::string().swap(joined_);  // An idle connection holds no write buffer.
+  // Freed after every write: an idle connection holds no buffer, and the next connection's
+  // write reuses the same cache-warm block (keeping one buffer per busy connection measured
+  // slower in S2: 1.16-1.36M against 1.45-1.64M deliveries/s).
+  std::string().swap(joined_);
   if (ec) return finish(ec);
   if (!queue_.empty()) {
     // Behind what the loop already has queued (other connections' writes, the next commits),
