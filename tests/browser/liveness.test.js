@@ -15,6 +15,7 @@ describe('liveness', () => {
     const ctx = await env.browser.newContext();
     let sockets = 0;
     let pings = 0;
+    let pongs = 0;
     let swallowPongs = false;
     await ctx.routeWebSocket(/\/ws/, (ws) => {
       sockets += 1;
@@ -26,6 +27,7 @@ describe('liveness', () => {
       server.onMessage((msg) => {
         const text = String(msg);
         if (swallowPongs && text.split('\n').every((l) => /"type":"pong"/.test(l))) return;
+        if (/"type":"pong"/.test(text)) pongs += 1;
         ws.send(msg);
       });
     });
@@ -43,6 +45,9 @@ describe('liveness', () => {
     // Answered pings keep the same socket.
     await advance(26_000);
     await h.eventually(() => pings >= 1);
+    // The answer travels in real time: let it reach the page before fake time passes its
+    // deadline (on a busy machine 12 fake seconds can pass before the pong is back).
+    await h.eventually(() => pongs >= 1);
     await advance(12_000);
     await h.waitStatus(page, 'open');
     assert.equal(sockets, 1, 'an answered ping does not reconnect');
