@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 
 #include <openssl/ssl.h>
@@ -119,11 +121,26 @@ server::~server() {
 
 std::uint16_t server::port() const { return listener_->local_endpoint().port(); }
 
+void block_stop_signals() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+}
+
 void server::run() {
   listener_->run();
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < loops_.size(); ++i)
     threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
+  // This thread runs loops_[0], where signals_ waits: a stop that came before now is delivered
+  // here as soon as it is unblocked.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
   loops_[0]->run();
   for (auto& t : threads) t.join();
   hub_->stop();  // Commits whatever was queued; no more posts to the loops.

@@ -16,6 +16,11 @@
 namespace message::app {
 
 /// The wiring: data directory, store, chat core, I/O loops, listener and signals.
+/// Blocks SIGINT and SIGTERM in the calling thread, and so in every thread it starts later.
+/// Call it before constructing a server: server::run() unblocks them in the thread that runs
+/// the loop where the server waits for them.
+void block_stop_signals();
+
 /// The constructor opens everything (throwing a std::exception that says what failed);
 /// run() serves until SIGINT/SIGTERM, then closes every client with 1001 and returns.
 /// Thread-safety: construct and run() on one thread.
