@@ -121,11 +121,18 @@ server::~server() {
 
 std::uint16_t server::port() const { return listener_->local_endpoint().port(); }
 
-void block_stop_signals() {
+namespace {
+sigset_t stop_signals() {
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
+  return stop;
+}
+}  // namespace
+
+void block_stop_signals() {
+  const auto stop = stop_signals();
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 }
 
@@ -136,10 +143,7 @@ void server::run() {
     threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
   // This thread runs loops_[0], where signals_ waits: a stop that came before now is delivered
   // here as soon as it is unblocked.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
+  const auto stop = stop_signals();
   pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
   loops_[0]->run();
   for (auto& t : threads) t.join();

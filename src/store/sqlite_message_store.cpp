@@ -280,14 +280,20 @@ history_page sqlite_message_store::read_before(const std::string& room, std::opt
   return page;
 }
 
-std::vector<room_info> sqlite_message_store::rooms() {
-  auto& q = prepared(
-      "SELECT room, max(last_seq, coalesce((SELECT seq FROM messages m WHERE m.room = r.room "
-      "ORDER BY seq DESC LIMIT 1), 0)) FROM rooms r ORDER BY room");
-  std::vector<room_info> out;
-  while (q.step())
-    out.push_back({text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1))});
+std::vector<std::string> sqlite_message_store::room_names() {
+  auto& q = prepared("SELECT room FROM rooms ORDER BY room");
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(text_column(q.get(), 0));
   q.reset();
+  return out;
+}
+
+std::vector<room_info> sqlite_message_store::rooms() {
+  std::vector<room_info> out;
+  for (auto& name : room_names()) {
+    const auto last = last_seq(name);
+    out.push_back({std::move(name), last});
+  }
   return out;
 }
 
@@ -308,8 +314,7 @@ std::uint64_t sqlite_message_store::retention_cut(const std::string& name, std::
 
 std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
                                         std::int64_t id_cutoff_ms, std::size_t max_rows) {
-  std::vector<std::string> names;
-  for (const auto& r : rooms()) names.push_back(r.room);
+  const auto names = room_names();
   std::size_t removed = 0;
   exec("BEGIN IMMEDIATE");
   try {

@@ -51,6 +51,7 @@ class sqlite_message_store final : public message_store {
     bool has_row = false;
   };
   room_state& room(const std::string& name);  // Cached after the first read.
+  std::vector<std::string> room_names();      // Every room with a row, by name.
   /// The highest seq of `name` that retention removes (0: none).
   std::uint64_t retention_cut(const std::string& name, std::uint64_t keep_per_room,
                               std::int64_t older_than_ms, std::size_t max_rows);

@@ -23,18 +23,6 @@ namespace message::test {
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
-temp_dir::temp_dir() {
-  std::random_device rd;
-  path_ = std::filesystem::temp_directory_path() /
-          ("message-test-" + std::to_string(rd()) + std::to_string(::getpid()));
-  std::filesystem::create_directories(path_);
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string server_binary() {
   if (const char* env = std::getenv("MESSAGE_BIN"); env && *env) return env;
   return MESSAGE_TEST_BINARY;

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 namespace message::test {
 
 namespace net = boost::asio;
@@ -26,17 +28,6 @@ namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-/// A fresh temporary directory, removed at destruction.
-class temp_dir {
- public:
-  temp_dir();
-  ~temp_dir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// The server binary under test: $MESSAGE_BIN or the build tree's.
 std::string server_binary();

@@ -5,10 +5,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <random>
 #include <thread>
 
 #include "store/sqlite_message_store.hpp"
+#include "temp_dir.hpp"
 
 namespace message::store {
 namespace {
@@ -18,15 +18,9 @@ using namespace std::chrono_literals;
 class SqliteCheckpoint : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    dir = std::filesystem::temp_directory_path() / ("message-checkpoint-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir);
     store = std::make_unique<sqlite_message_store>(dir / "messages.db", durability::process);
   }
-  void TearDown() override {
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
+  void TearDown() override { store.reset(); }
   std::uintmax_t size_of(const char* name) {
     std::error_code ec;
     const auto n = std::filesystem::file_size(dir / name, ec);
@@ -36,7 +30,8 @@ class SqliteCheckpoint : public ::testing::Test {
     store->append(
         {{"r", "id-" + std::to_string(i), "kim", "message number " + std::to_string(i), "dev123", 1000 + i}});
   }
-  std::filesystem::path dir;
+  test::temp_dir tmp;
+  const std::filesystem::path& dir = tmp.path();
   std::unique_ptr<sqlite_message_store> store;
 };
 

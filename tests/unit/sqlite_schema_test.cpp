@@ -5,22 +5,16 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <random>
 #include <string>
 
 #include "store/sqlite_message_store.hpp"
+#include "temp_dir.hpp"
 
 namespace message::store {
 namespace {
 
 class SqliteSchema : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir = std::filesystem::temp_directory_path() / ("message-schema-" + std::to_string(rd()));
-    std::filesystem::create_directories(dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir); }
   std::filesystem::path file() const { return dir / "messages.db"; }
 
   /// Runs `sql` on the file through a connection of the test's own.
@@ -51,7 +45,8 @@ class SqliteSchema : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path dir;
+  test::temp_dir tmp;
+  const std::filesystem::path& dir = tmp.path();
 };
 
 constexpr std::uintmax_t wal_frame_bytes = 24 + 4096;  // Frame header + one page.
