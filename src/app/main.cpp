@@ -68,9 +68,8 @@ int main(int argc, char** argv) {
   // error the store reports, not a signal.
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
-  // Every thread the server starts inherits a mask without SIGINT and SIGTERM, so the kernel
-  // hands a stop to the thread that runs the signal_set's loop (server::run unblocks them
-  // there). Under TSan a SIGTERM that landed on another thread was seen to go unanswered.
+  // SIGINT and SIGTERM stay blocked in every thread: the server reads them from a signalfd
+  // (app/stop_signals.hpp says why), so this must come before any thread starts.
   message::app::block_stop_signals();
 
   try {

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <pthread.h>
-#include <signal.h>
 #include <sys/resource.h>
 
 #include <openssl/ssl.h>
@@ -107,9 +105,7 @@ server::server(server_config config) : config_(std::move(config)) {
   listener_ = transport::listener::open(*loops_[0], {address, config_.port}, io_loops, *ctx_);
   // Catch SIGINT/SIGTERM from now on, before the banner says we are up: a stop sent right after
   // the banner must still be a graceful one (seen under TSan, where start-up is slow).
-  signals_ = std::make_unique<transport::net::signal_set>(loops_[0]->context(), SIGINT, SIGTERM);
-  signals_->async_wait([this](boost::system::error_code error, int signal) {
-    if (error) return;
+  signals_ = std::make_unique<stop_signals>(loops_[0]->context(), [this](int signal) {
     spdlog::info("signal {}: closing every connection and stopping", signal);
     shutdown();
   });
@@ -121,30 +117,11 @@ server::~server() {
 
 std::uint16_t server::port() const { return listener_->local_endpoint().port(); }
 
-namespace {
-sigset_t stop_signals() {
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  return stop;
-}
-}  // namespace
-
-void block_stop_signals() {
-  const auto stop = stop_signals();
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-}
-
 void server::run() {
   listener_->run();
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < loops_.size(); ++i)
     threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
-  // This thread runs loops_[0], where signals_ waits: a stop that came before now is delivered
-  // here as soon as it is unblocked.
-  const auto stop = stop_signals();
-  pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
   loops_[0]->run();
   for (auto& t : threads) t.join();
   hub_->stop();  // Commits whatever was queued; no more posts to the loops.

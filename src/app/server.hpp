@@ -7,6 +7,7 @@
 
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
+#include "app/stop_signals.hpp"
 #include "core/hub.hpp"
 #include "redis/redis_status.hpp"
 #include "transport/asio_event_loop.hpp"
@@ -16,13 +17,9 @@
 namespace message::app {
 
 /// The wiring: data directory, store, chat core, I/O loops, listener and signals.
-/// Blocks SIGINT and SIGTERM in the calling thread, and so in every thread it starts later.
-/// Call it before constructing a server: server::run() unblocks them in the thread that runs
-/// the loop where the server waits for them.
-void block_stop_signals();
-
 /// The constructor opens everything (throwing a std::exception that says what failed);
 /// run() serves until SIGINT/SIGTERM, then closes every client with 1001 and returns.
+/// Call block_stop_signals() (app/stop_signals.hpp) before constructing one.
 /// Thread-safety: construct and run() on one thread.
 class server {
  public:
@@ -51,7 +48,7 @@ class server {
   std::unique_ptr<transport::transport_context> ctx_;
   std::vector<std::unique_ptr<transport::asio_event_loop>> loops_;
   std::shared_ptr<transport::listener> listener_;
-  std::unique_ptr<transport::net::signal_set> signals_;
+  std::unique_ptr<stop_signals> signals_;
   std::unique_ptr<transport::net::steady_timer> shutdown_timer_;
 };
 

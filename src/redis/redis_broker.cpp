@@ -84,7 +84,11 @@ void redis_broker::start(core::broker_target& target) {
 void redis_broker::stop() {
   if (!thread_.joinable()) return;
   net::post(io_, [this] {
-    // Say goodbye so the others drop our people at once; give up after a short wait.
+    // Say goodbye so the others drop our people at once; give up after a short wait. Nothing
+    // may follow the goodbye: a snapshot published after it (a heartbeat, or the answer to a
+    // hello that arrives meanwhile) would bring our people back on every other node.
+    leaving_ = true;
+    heartbeat_timer_.cancel();
     if (pub_ && pub_->ready()) {
       pub_->command(
           {"PUBLISH", events_channel(), json::serialize(json::object{{"node", node_}, {"kind", "bye"}})},
@@ -202,7 +206,8 @@ void redis_broker::announce(const std::vector<core::presence::remote_change>& ch
 void redis_broker::publish(std::string payload) {
   // Best effort: while Redis is away events are dropped; presence heals with the next
   // snapshot, typing notices do not matter a few seconds later.
-  if (pub_ && pub_->ready()) pub_->command({"PUBLISH", events_channel(), std::move(payload)}, {});
+  if (!leaving_ && pub_ && pub_->ready())
+    pub_->command({"PUBLISH", events_channel(), std::move(payload)}, {});
 }
 
 void redis_broker::publish_event(const std::string& room, core::shared_line line,

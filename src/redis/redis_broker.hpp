@@ -83,6 +83,7 @@ class redis_broker final : public core::broker {
   std::unique_ptr<async_connection> sub_;
   std::unique_ptr<async_connection> pub_;
   bool finished_ = false;
+  bool leaving_ = false;    // The goodbye is published: nothing more is.
   bool listening_ = false;  // Subscribed to events_channel(): answers to hello can arrive.
   std::thread thread_;
 };

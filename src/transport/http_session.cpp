@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include "transport/websocket_handshake.hpp"
 #include "transport/websocket_session.hpp"
 
 namespace message::transport {
@@ -71,6 +72,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     if (!url || url->path() != "/ws") return send(error_response(req, http::status::not_found, "not found"));
     if (!origin_allowed(req[http::field::origin], req[http::field::host], ctx_.http))
       return send(error_response(req, http::status::forbidden, "this page's origin may not connect here"));
+    if (auto refused = refuse_upgrade(req)) return send(std::move(*refused));
     auto query = protocol::parse_ws_query(req.target(), ctx_.limits);
     std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_, std::move(slot_))
         ->run(std::move(req), std::move(query));

@@ -2,18 +2,39 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+
+#include <boost/beast/core/buffers_suffix.hpp>
+
 #include "protocol/codec.hpp"
+#include "transport/access_key.hpp"
+#include "transport/websocket_handshake.hpp"
 
 namespace message::transport {
 
+namespace {
+/// Where every session of a loop reads: sessions of one loop run one at a time, so one buffer
+/// per thread serves them all, and an idle session holds none. Large enough for a whole
+/// frame of the largest message in one read.
+constexpr std::size_t scratch_bytes = 64 * 1024 + ws::max_server_header + 4;
+thread_local std::array<char, scratch_bytes> scratch;
+
+bool is_benign_end(boost::system::error_code ec) {
+  return !ec || ec == net::error::operation_aborted || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::timed_out || ec == net::error::broken_pipe ||
+         ec == net::error::bad_descriptor;
+}
+}  // namespace
+
 websocket_session::websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index,
                                      connection_slot slot)
-    : ws_(std::move(socket)),
+    : socket_(std::move(socket)),
       ctx_(ctx),
       loop_(loop_index),
       slot_(std::move(slot)),
       rate_(ctx.limits, core::connection_rate::clock::now()),
-      close_timer_(ws_.get_executor()) {
+      reader_(ctx.limits.max_frame_bytes),
+      timer_(socket_.get_executor()) {
   ++ctx_.websocket_sessions;
 }
 
@@ -24,69 +45,120 @@ websocket_session::~websocket_session() {
 
 void websocket_session::run(request req,
                             std::variant<protocol::connect_request, protocol::decode_error> query) {
-  const auto& limits = ctx_.limits;
-  // The WebSocket layer has its own timeouts; the TCP stream's must not cut it.
-  beast::get_lowest_layer(ws_).expires_never();
-  websocket::stream_base::timeout timeout{};
-  timeout.handshake_timeout = limits.handshake_timeout;  // Also bounds the close handshake.
-  timeout.idle_timeout = 2 * limits.idle_ping;           // Ping at half, drop at full.
-  timeout.keep_alive_pings = true;
-  ws_.set_option(timeout);
-  // A browser that offers our subprotocol (it must, to carry the key) gets it named back, or
-  // it would fail the connection.
-  ws_.set_option(
-      websocket::stream_base::decorator([offered = offers_subprotocol(req)](websocket::response_type& res) {
-        res.set(http::field::server, "message");
-        if (offered) res.set(http::field::sec_websocket_protocol, subprotocol);
-      }));
-  // The stream is our member and calls this only inside a read, which holds shared_from_this().
-  ws_.control_callback(
-      [this](websocket::frame_type kind, std::string_view payload) { on_control(kind, payload); });
-  ws_.read_message_max(limits.max_frame_bytes);
-  ws_.auto_fragment(false);  // One frame per write: one syscall, not one per 4 KiB.
-  ws_.text(true);
   if (auto* q = std::get_if<protocol::connect_request>(&query)) {
     client_ = std::make_shared<core::client>(ctx_.hub, loop_, *this, std::move(*q));
   } else {
     refusal_ = std::get<protocol::decode_error>(std::move(query));
   }
-  ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+  boost::system::error_code error;
+  socket_.non_blocking(true, error);
+  if (error) return finish(error);
+  // A browser that offers our subprotocol (it must, to carry the key) gets it named back, or
+  // it would fail the connection.
+  handshake_ = switching_protocols(req, offers_subprotocol(req));
+  writing_ = true;  // Nothing else is written before the 101.
+  // A peer that never reads the 101 is cut at the handshake deadline.
+  arm_timer(timer_role::closing, ctx_.limits.handshake_timeout);
+  net::async_write(socket_, net::buffer(handshake_),
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                     self->on_handshake_written(ec);
+                   });
 }
 
-void websocket_session::on_accept(beast::error_code ec) {
+void websocket_session::on_handshake_written(boost::system::error_code ec) {
+  std::string().swap(handshake_);
+  writing_ = false;
   if (ec) return finish(ec);
+  last_heard_ = std::chrono::steady_clock::now();
+  arm_timer(timer_role::idle, ctx_.limits.idle_ping);
   if (refusal_) {
     deliver(std::make_shared<const std::string>(protocol::encode_error(refusal_->code, refusal_->message)));
     close(core::close_code::policy, refusal_->code);
   } else {
     client_->start();
   }
-  do_read();
+  read();
 }
 
-void websocket_session::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+void websocket_session::read() {
+  if (finished_) return;
+  boost::system::error_code ec;
+  const std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+  if (ec == net::error::would_block) return wait_readable();
+  if (ec) return finish(ec);  // EOF without a close frame, or a reset: the peer is gone.
+  last_heard_ = std::chrono::steady_clock::now();
+  if (!input_done_) take(scratch.data(), n);
+  if (finished_) return;
+  // Epoll tells us about new bytes, not old ones: only a read that did not fill the buffer
+  // proves the socket is empty. A full one reads again, after the loop's other work.
+  if (n < scratch.size()) return wait_readable();
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->read(); });
 }
 
-void websocket_session::on_read(beast::error_code ec, std::size_t) {
-  // Beast itself closes with 1009 (too big) and 1007 (invalid UTF-8) before reporting here.
-  if (ec) return finish(ec);
-  if (!ws_.got_text()) {
-    if (!closing_) {
-      closing_ = true;
-      pending_close_ =
-          websocket::close_reason(websocket::close_code::unknown_data, "only text frames are accepted");
-      if (!writing_) do_close();
-    }
-  } else if (client_ && !closing_) {
-    const auto data = buffer_.cdata();
-    const std::string_view frame(static_cast<const char*>(data.data()), data.size());
-    if (admit_frame(frame)) client_->on_text(frame);
+void websocket_session::wait_readable() {
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+    if (ec) return self->finish(ec);
+    self->read();
+  });
+}
+
+void websocket_session::take(char* data, std::size_t size) {
+  char* start = data;
+  std::size_t left = size;
+  if (!partial_.empty()) {
+    partial_.append(data, size);
+    start = partial_.data();
+    left = partial_.size();
   }
-  buffer_.consume(buffer_.size());
-  // A large frame grew the buffer: give the memory back rather than keep it per connection.
-  if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
-  do_read();
+  std::size_t used = 0;
+  bool go_on = true;
+  while (go_on && used < left) {
+    const auto frame = reader_.read(start + used, left - used);
+    if (frame.what == ws::read_result::kind::incomplete) break;
+    used += frame.consumed;
+    go_on = on_frame(frame);
+  }
+  if (!go_on || used == left) {
+    std::string().swap(partial_);  // Nothing left over: no memory held while idle.
+  } else if (partial_.empty()) {
+    partial_.assign(start + used, left - used);
+  } else {
+    partial_.erase(0, used);
+  }
+}
+
+bool websocket_session::on_frame(const ws::read_result& frame) {
+  using kind = ws::read_result::kind;
+  switch (frame.what) {
+    case kind::failure:
+      fail(frame.code, frame.reason);
+      return false;
+    case kind::message:
+      if (frame.op != ws::opcode::text) {
+        // Our protocol is NDJSON text; a binary frame is the peer's mistake, not a broken
+        // stream, so it is an orderly close.
+        begin_close(ws::close_codes::unsupported_data, "only text frames are accepted");
+      } else {
+        on_text(frame.payload);
+      }
+      return !finished_;
+    case kind::control:
+      if (frame.op == ws::opcode::ping) on_ping(frame.payload);
+      if (frame.op == ws::opcode::close) {
+        on_peer_close(frame.code);
+        return false;
+      }
+      return !finished_;
+    default:
+      return true;
+  }
+}
+
+void websocket_session::on_text(std::string_view text) {
+  if (client_ && !closing_ && admit_frame(text)) client_->on_text(text);
 }
 
 bool websocket_session::admit_frame(std::string_view frame) {
@@ -110,13 +182,26 @@ bool websocket_session::admit_frame(std::string_view frame) {
   return false;
 }
 
-void websocket_session::on_control(websocket::frame_type kind, std::string_view payload) {
-  if (kind != websocket::frame_type::ping || closing_) return;
+void websocket_session::on_ping(std::string_view payload) {
+  if (closing_) return;
   if (rate_.on_control(payload.size(), core::connection_rate::clock::now()) ==
-      core::connection_rate::verdict::flood) {
-    // Called from inside the read operation: close from a fresh handler, not from here.
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->flood(); });
+      core::connection_rate::verdict::flood)
+    return flood();
+  send_control(ws::opcode::pong, payload);
+}
+
+void websocket_session::on_peer_close(std::uint16_t code) {
+  close_received_ = true;
+  input_done_ = true;  // Nothing may follow a close frame.
+  if (close_sent_) {
+    // We closed first and this is the answer: the handshake is complete.
+    if (!writing_) finish({});
+    return;
   }
+  // Answer with the peer's own code (a bare close with a bare one); what was still queued
+  // for it would go unread.
+  drop_queue();
+  begin_close(code, {});
 }
 
 void websocket_session::flood() {
@@ -126,62 +211,113 @@ void websocket_session::flood() {
   close(core::close_code::flood, "flood");
 }
 
+void websocket_session::fail(std::uint16_t code, std::string_view reason) {
+  input_done_ = true;
+  drop_queue();
+  begin_close(code, reason);
+}
+
+void websocket_session::drop_queue() {
+  for (const auto& l : queue_) queued_bytes_ -= l->size() + 1;
+  queue_.clear();
+}
+
+void websocket_session::begin_close(std::uint16_t code, std::string_view reason) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  pending_close_ = close_frame{code, std::string(reason)};
+  if (!writing_) return schedule_write();
+  // A write is still in flight; if the peer never reads, cut the socket after a grace period.
+  arm_timer(timer_role::closing, ctx_.limits.slow_close_grace);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
 void websocket_session::deliver(core::shared_line line) {
   if (closing_ || finished_) return;
   queued_bytes_ += line->size() + 1;
   queue_.push_back(std::move(line));
   if (queued_bytes_ > ctx_.limits.max_queue_bytes) {
     // A reader this far behind is closed; nobody else waits for it, and memory stays bounded.
-    for (const auto& l : queue_) queued_bytes_ -= l->size() + 1;
-    queue_.clear();
+    drop_queue();
     close(core::close_code::too_slow, "too slow: the send queue is full");
     return;
   }
-  if (!writing_) {
-    // Write at the end of this loop turn, not now: what the tasks already queued on this loop
-    // hand over meanwhile (a message and its sender's ack, several rooms' commits) joins the
-    // same frame, one sendmsg instead of several (bench/FINDINGS.md).
-    writing_ = true;
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
-  }
+  schedule_write();
+}
+
+void websocket_session::send_control(ws::opcode op, std::string_view payload) {
+  if (close_sent_ || finished_) return;
+  control_ += ws::make_frame(op, payload);
+  schedule_write();
+}
+
+void websocket_session::schedule_write() {
+  if (writing_ || finished_) return;
+  // Write at the end of this loop turn, not now: what the tasks already queued on this loop
+  // hand over meanwhile (a message and its sender's ack, several rooms' commits) joins the
+  // same frame, one sendmsg instead of several (bench/FINDINGS.md).
+  writing_ = true;
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
 }
 
 void websocket_session::do_write() {
-  // writing_ is true here: a write was scheduled (deliver) or just finished (on_write).
+  // writing_ is true here: a write was scheduled, or the last one just ended with more to go.
   if (finished_) return;
-  if (queue_.empty()) {
-    // The queue was dropped meanwhile (a reader too slow): nothing to write but the close.
-    writing_ = false;
-    if (pending_close_) do_close();
-    return;
-  }
-  // One line goes out as it is (shared by every recipient); several are joined into one
-  // contiguous payload. Copying them is cheaper than gathering them: a buffer sequence of two
-  // buffers per line is walked several times on its way down (Beast's frame, Asio's 64-iovec
-  // batches, the kernel's per-segment copy). Measured side by side (bench/FINDINGS.md): server
-  // CPU per delivery in S3 1.52-1.60 us gathered, 1.15-1.21 us joined.
-  if (queue_.size() == 1) {
-    lone_ = std::move(queue_.front());
+  std::swap(control_out_, control_);
+  net::const_buffer payload;
+  if (!queue_.empty()) {
+    // One line goes out as it is (shared by every recipient); several are joined into one
+    // contiguous payload. Copying them is cheaper than gathering them: a sequence of two
+    // buffers per line is walked several times on its way down (bench/FINDINGS.md).
+    if (queue_.size() == 1) {
+      lone_ = std::move(queue_.front());
+      in_flight_bytes_ = lone_->size() + 1;
+      payload = net::buffer(*lone_);
+    } else {
+      std::size_t total = 0;
+      for (const auto& l : queue_) total += l->size() + 1;
+      joined_.reserve(total);
+      for (const auto& l : queue_) {
+        if (!joined_.empty()) joined_.push_back('\n');
+        joined_.append(*l);
+      }
+      in_flight_bytes_ = total;
+      payload = net::buffer(joined_);
+    }
     queue_.clear();
-    in_flight_bytes_ = lone_->size() + 1;
-    ws_.async_write(net::buffer(*lone_),
-                    beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+    header_size_ = ws::write_frame_header(header_, ws::opcode::text, payload.size());
+  } else {
+    header_size_ = 0;
+  }
+  if (pending_close_ && !close_sent_) {
+    close_sent_ = true;
+    close_out_ = ws::make_frame(ws::opcode::close,
+                                pending_close_->code == 0
+                                    ? std::string()
+                                    : ws::close_payload(pending_close_->code, pending_close_->reason));
+  }
+  const std::array<net::const_buffer, 4> buffers{
+      net::buffer(control_out_), net::buffer(header_, header_size_), payload, net::buffer(close_out_)};
+  const std::size_t total = net::buffer_size(buffers);
+  if (total == 0) {
+    writing_ = false;
     return;
   }
-  std::size_t total = 0;
-  for (const auto& l : queue_) total += l->size() + 1;
-  joined_.reserve(total);
-  for (const auto& l : queue_) {
-    if (!joined_.empty()) joined_.push_back('\n');
-    joined_.append(*l);
-  }
-  queue_.clear();
-  in_flight_bytes_ = total;
-  ws_.async_write(net::buffer(joined_),
-                  beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+  // Most writes fit in the socket's buffer: try at once, and wait only for what is left.
+  boost::system::error_code error;
+  const std::size_t n = socket_.write_some(buffers, error);
+  if (error && error != net::error::would_block) return on_written(error);
+  if (n == total) return on_written({});
+  beast::buffers_suffix<std::array<net::const_buffer, 4>> rest(buffers);
+  rest.consume(n);
+  net::async_write(socket_, rest, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+    self->on_written(ec);
+  });
 }
 
-void websocket_session::on_write(beast::error_code ec, std::size_t) {
+void websocket_session::on_written(boost::system::error_code ec) {
   writing_ = false;
   queued_bytes_ -= in_flight_bytes_;
   in_flight_bytes_ = 0;
@@ -190,60 +326,74 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
   // write reuses the same cache-warm block (keeping one buffer per busy connection measured
   // slower in S2: 1.16-1.36M against 1.45-1.64M deliveries/s).
   std::string().swap(joined_);
+  std::string().swap(control_out_);
+  const bool wrote_close = !close_out_.empty();
+  std::string().swap(close_out_);
   if (ec) return finish(ec);
-  if (!queue_.empty()) {
+  if (wrote_close) return after_close_sent();
+  if (!queue_.empty() || !control_.empty() || (pending_close_ && !close_sent_)) {
     // Behind what the loop already has queued (other connections' writes, the next commits),
     // like the first write: the lines handed over meanwhile join this frame.
-    writing_ = true;
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+    schedule_write();
     return;
   }
-  if (pending_close_) return do_close();
   if (client_ && !closing_) client_->on_drain();
 }
 
+void websocket_session::after_close_sent() {
+  if (close_received_) return finish({});
+  // Nothing more will be written: say so, and wait for the peer's close frame (or, after a
+  // failure, its hang-up) until the deadline.
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  arm_timer(timer_role::closing, ctx_.limits.handshake_timeout);
+}
+
 void websocket_session::close(core::close_code code, std::string_view reason) {
-  if (closing_ || finished_) return;
-  closing_ = true;
-  pending_close_ = websocket::close_reason(static_cast<websocket::close_code>(code), std::string(reason));
-  if (!writing_) {
-    do_close();
-    return;
+  begin_close(static_cast<std::uint16_t>(code), reason);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timers and the end
+
+void websocket_session::arm_timer(timer_role role, std::chrono::steady_clock::duration after) {
+  timer_role_ = role;
+  timer_.expires_after(after);
+  timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });
+}
+
+void websocket_session::on_timer(boost::system::error_code ec) {
+  if (ec || finished_) return;  // Re-armed (operation_aborted), or over.
+  if (timer_role_ == timer_role::closing) return finish(net::error::timed_out);
+  // Ping after idle_ping of silence; hang up after another idle_ping without an answer. Every
+  // byte counts as an answer, so a busy connection is never pinged.
+  const auto silence = std::chrono::steady_clock::now() - last_heard_;
+  const auto idle = std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.idle_ping);
+  if (silence < idle) {
+    ping_out_ = false;
+    return arm_timer(timer_role::idle, idle - silence);
   }
-  // A write is still in flight; if the peer never reads, cut the socket after a grace period.
-  close_timer_.expires_after(ctx_.limits.slow_close_grace);
-  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec || self->finished_ || self->close_sent_) return;
-    beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
-  });
+  if (silence >= 2 * idle) return finish(net::error::timed_out);
+  if (!ping_out_) {
+    ping_out_ = true;
+    send_control(ws::opcode::ping, {});
+  }
+  arm_timer(timer_role::idle, 2 * idle - silence);
 }
 
-void websocket_session::do_close() {
-  if (close_sent_ || finished_ || !pending_close_) return;
-  close_sent_ = true;
-  ws_.async_close(*pending_close_,
-                  beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
-}
-
-void websocket_session::on_close(beast::error_code ec) { finish(ec); }
-
-void websocket_session::finish(beast::error_code ec) {
+void websocket_session::finish(boost::system::error_code ec) {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
-  close_timer_.cancel();
   // Benign ends of a connection are not worth a log line.
-  if (ec && ec != websocket::error::closed && ec != net::error::operation_aborted && ec != net::error::eof &&
-      ec != net::error::connection_reset && ec != beast::error::timeout && ec != net::error::broken_pipe &&
-      ec != net::error::bad_descriptor) {
-    spdlog::debug("websocket session ended: {}", ec.message());
-  }
+  if (!is_benign_end(ec)) spdlog::debug("websocket session ended: {}", ec.message());
+  timer_.cancel();
   queue_.clear();
   if (client_) client_->on_closed();
-  // Make sure the socket goes away even if the other side never answers the close.
-  beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  // Pending waits end with operation_aborted, and their handlers let go of the session.
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
 }
 
 }  // namespace message::transport

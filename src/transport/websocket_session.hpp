@@ -1,6 +1,6 @@
 #pragma once
 
-#include <deque>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,13 +13,22 @@
 #include "transport/address_table.hpp"
 #include "transport/net.hpp"
 #include "transport/transport_context.hpp"
+#include "transport/websocket_frame.hpp"
 
 namespace message::transport {
 
-/// One WebSocket connection: the I/O half of a chat client. Keeps one read outstanding (so
-/// pings and the close handshake are processed), one write at a time, and a send queue
-/// bounded in bytes. Every queued line is written in one frame, lines joined by '\n'
-/// (NDJSON), without copying the shared bytes.
+/// One WebSocket connection: the I/O half of a chat client, speaking RFC 6455 straight on the
+/// socket (websocket_frame.hpp decodes; this class reads, writes, pings and closes).
+///
+/// Why not Beast's websocket::stream (docs/architecture.md, "The WebSocket layer"): an idle
+/// connection there holds about 3 KB of stream and 1.5 KB of pending read buffer. Here an idle
+/// connection holds no buffer at all: it waits for the socket to become readable, reads into
+/// its loop's scratch buffer, and keeps bytes of its own only for a frame cut in two. Writes go
+/// out with one non-blocking sendmsg of [control frames][header][payload][close], and only
+/// what the kernel did not take waits for an asynchronous write.
+///
+/// Queued lines are joined by '\n' into one frame per write (NDJSON); a lone line is written
+/// from the shared bytes without a copy. The send queue is bounded in bytes.
 ///
 /// Lifetime: shared_from_this() is bound into every handler; the session lives exactly as long
 /// as an operation is pending. Thread-safety: lives on one loop's io_context; all calls on it.
@@ -30,8 +39,8 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
                     connection_slot slot);
   ~websocket_session() override;
 
-  /// Accepts the upgrade `req`. A query refusal (bad room/since) is sent as an error frame,
-  /// then the connection closes with 1008.
+  /// Accepts the upgrade `req`, which refuse_upgrade() passed. A query refusal (bad
+  /// room/since) is sent as an error frame, then the connection closes with 1008.
   void run(request req, std::variant<protocol::connect_request, protocol::decode_error> query);
 
   // core::client_sink
@@ -40,41 +49,78 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   std::size_t queued_bytes() const override { return queued_bytes_; }
 
  private:
-  void on_accept(beast::error_code ec);
-  void do_read();
-  void on_read(beast::error_code ec, std::size_t bytes);
+  void on_handshake_written(boost::system::error_code ec);
+
+  // Reading.
+  void read();
+  void wait_readable();
+  void take(char* data, std::size_t size);
+  /// Handles one decoded frame; false when reading must stop (a close, a failure).
+  bool on_frame(const ws::read_result& frame);
+  void on_text(std::string_view text);
   /// Rate limits (docs/security.md): true when the frame may reach the chat core; otherwise a
   /// rate_limited error was queued, or the connection is closing with 4029.
   bool admit_frame(std::string_view frame);
-  void on_control(websocket::frame_type kind, std::string_view payload);
+  void on_ping(std::string_view payload);
+  void on_peer_close(std::uint16_t code);
   void flood();
-  void do_write();
-  void on_write(beast::error_code ec, std::size_t bytes);
-  void do_close();
-  void on_close(beast::error_code ec);
-  void finish(beast::error_code ec);
+  /// The peer broke the protocol: no more reading or lines, a close frame with `code`, then
+  /// what the peer still sends is read and dropped until it hangs up (or the close deadline).
+  void fail(std::uint16_t code, std::string_view reason);
+  /// Stops taking lines; the close frame goes out after what is queued (drop_queue() first to
+  /// send it at once). A peer that does not read meanwhile is cut after slow_close_grace.
+  void begin_close(std::uint16_t code, std::string_view reason);
+  void drop_queue();
 
-  // No permessage-deflate (the `false`): LAN chat lines are small, and the deflate state would
-  // cost memory per connection and compile time (docs/architecture.md).
-  websocket::stream<beast::tcp_stream, false> ws_;
+  // Writing.
+  void send_control(ws::opcode op, std::string_view payload);
+  void schedule_write();
+  void do_write();
+  void on_written(boost::system::error_code ec);
+  void after_close_sent();
+
+  // Timers and the end.
+  enum class timer_role : std::uint8_t { idle, closing };
+  void arm_timer(timer_role role, std::chrono::steady_clock::duration after);
+  void on_timer(boost::system::error_code ec);
+  void finish(boost::system::error_code ec);
+
+  tcp::socket socket_;
   transport_context& ctx_;
   std::size_t loop_;
   connection_slot slot_;
   core::connection_rate rate_;
-  beast::flat_buffer buffer_;
+  ws::frame_reader reader_;
+  std::string partial_;  // The start of a frame the last read cut; usually empty (no memory).
   std::shared_ptr<core::client> client_;
   std::optional<protocol::decode_error> refusal_;
+  std::string handshake_;  // The 101 answer while it is written.
 
-  std::deque<core::shared_line> queue_;  // Waiting for the next write.
-  core::shared_line lone_;               // A lone line, held alive while async_write runs,
-  std::string joined_;                   // or several lines joined by '\n', being written.
-  std::size_t in_flight_bytes_ = 0;      // What the write in flight counts in queued_bytes_.
-  std::size_t queued_bytes_ = 0;         // queue_ + the write in flight.
-  bool writing_ = false;
-  bool closing_ = false;  // No more lines accepted.
-  bool close_sent_ = false;
-  std::optional<websocket::close_reason> pending_close_;
-  net::steady_timer close_timer_;
+  std::vector<core::shared_line> queue_;  // Waiting for the next write.
+  core::shared_line lone_;                // A lone line, held alive while it is written,
+  std::string joined_;                    // or several lines joined by '\n'.
+  std::uint8_t header_[ws::max_server_header]{};
+  std::size_t header_size_ = 0;
+  std::string control_;              // Control frames (pongs, pings) waiting for the next write.
+  std::string control_out_;          // Control frames being written, first in the write.
+  std::string close_out_;            // The close frame, last in the write that carries it.
+  std::size_t in_flight_bytes_ = 0;  // What the write in flight counts in queued_bytes_.
+  std::size_t queued_bytes_ = 0;     // queue_ + the write in flight.
+  struct close_frame {
+    std::uint16_t code;
+    std::string reason;
+  };
+  std::optional<close_frame> pending_close_;  // To send once the queue ahead of it is written.
+
+  net::steady_timer timer_;
+  timer_role timer_role_ = timer_role::idle;
+  std::chrono::steady_clock::time_point last_heard_;  // The last byte from the peer.
+  bool writing_ = false;                              // A write is scheduled or in flight.
+  bool closing_ = false;                              // No more lines accepted.
+  bool input_done_ = false;      // Input is dropped, not decoded: after a failure or a close.
+  bool close_sent_ = false;      // Our close frame is written (or in the write in flight).
+  bool close_received_ = false;  // The peer's close frame arrived.
+  bool ping_out_ = false;        // The idle timer pinged and waits to hear back.
   bool finished_ = false;
 };
 
