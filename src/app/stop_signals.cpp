@@ -13,6 +13,8 @@
 
 namespace message::app {
 
+namespace {
+/// SIGINT and SIGTERM: the signals that stop the server gracefully.
 sigset_t stop_signal_set() {
   sigset_t stop;
   sigemptyset(&stop);
@@ -20,6 +22,7 @@ sigset_t stop_signal_set() {
   sigaddset(&stop, SIGTERM);
   return stop;
 }
+}  // namespace
 
 void block_stop_signals() {
   const auto stop = stop_signal_set();

@@ -10,9 +10,6 @@
 
 namespace message::app {
 
-/// SIGINT and SIGTERM: the signals that stop the server gracefully.
-sigset_t stop_signal_set();
-
 /// Blocks SIGINT and SIGTERM in the calling thread, and so in every thread it starts later.
 /// Call it in main() before any thread exists; they stay blocked for good, and reach the
 /// process only through a stop_signals listener.

@@ -131,24 +131,28 @@ TEST(WebSocketFrame, EveryBrokenFrameFailsWithItsCloseCode) {
   }
 }
 
-TEST(WebSocketFrame, AMessageStartedInsideAFragmentedOneFails) {
-  frame_reader reader(1024);
-  std::string bytes = client_frame(text, "part") + client_frame(fin | text, "new");
-  auto r = read_all(reader, bytes);
-  ASSERT_EQ(r.what, kind::fragment);
-  r = reader.read(bytes.data() + r.consumed, bytes.size() - r.consumed);
-  EXPECT_EQ(r.what, kind::failure);
-  EXPECT_EQ(r.code, close_codes::protocol_error);
-}
-
-TEST(WebSocketFrame, FragmentsPastTheBoundFailWith1009) {
-  frame_reader reader(10);
-  std::string bytes = client_frame(text, "123456") + client_frame(fin, "789012");
-  auto r = read_all(reader, bytes);
-  ASSERT_EQ(r.what, kind::fragment);
-  r = reader.read(bytes.data() + r.consumed, bytes.size() - r.consumed);
-  EXPECT_EQ(r.what, kind::failure);
-  EXPECT_EQ(r.code, close_codes::too_big);
+TEST(WebSocketFrame, WhatBreaksAFragmentedMessageFails) {
+  struct after_fragment {
+    const char* what;
+    std::size_t bound;
+    std::string first, second;
+    std::uint16_t code;
+  };
+  const std::vector<after_fragment> cases = {
+      {"a new message inside a fragmented one", 1024, client_frame(text, "part"),
+       client_frame(fin | text, "new"), close_codes::protocol_error},
+      {"fragments together past the bound", 10, client_frame(text, "123456"), client_frame(fin, "789012"),
+       close_codes::too_big},
+  };
+  for (const auto& c : cases) {
+    frame_reader reader(c.bound);
+    std::string bytes = c.first + c.second;
+    auto r = read_all(reader, bytes);
+    ASSERT_EQ(r.what, kind::fragment) << c.what;
+    r = reader.read(bytes.data() + r.consumed, bytes.size() - r.consumed);
+    EXPECT_EQ(r.what, kind::failure) << c.what;
+    EXPECT_EQ(r.code, c.code) << c.what;
+  }
 }
 
 TEST(WebSocketFrame, CloseFramesCarryTheirCode) {
