@@ -99,6 +99,9 @@ server::server(server_config config) : config_(std::move(config)) {
       transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key)},
       {}});
   ctx_->tls = tls_.get();
+  for (auto& loop : loops_)
+    ctx_->sweeps.push_back(std::make_unique<transport::deadline_sweep>(
+        loop->context(), transport::deadline_sweep::tick_for(config_.limits)));
   boost::system::error_code ec;
   const auto address = transport::net::ip::make_address(config_.host, ec);
   if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");

@@ -20,7 +20,11 @@ client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::co
       loop_(loop_index),
       sink_(&sink),
       params_(std::move(params)),
-      tag_(params_.device.substr(0, 6)) {}
+      tag_(params_.device.substr(0, 6)) {
+  // Most connections follow one room or two: the map's default first table has 13 buckets
+  // (104 bytes, for every idle connection); it grows as usual when more rooms are followed.
+  rooms_.rehash(2);
+}
 
 client::~client() { on_closed(); }
 

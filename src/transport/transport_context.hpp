@@ -2,9 +2,12 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
+#include <vector>
 
 #include "core/hub.hpp"
 #include "transport/address_table.hpp"
+#include "transport/deadline_sweep.hpp"
 #include "transport/http_routes.hpp"
 
 namespace boost::asio::ssl {
@@ -14,8 +17,8 @@ class context;
 namespace message::transport {
 
 /// What every session needs, owned by the app and alive longer than any session.
-/// Thread-safety: read-only after start-up, except the atomic counter and the address table
-/// (which locks itself).
+/// Thread-safety: read-only after start-up, except the atomic counter, the address table
+/// (which locks itself) and the sweeps (each on its own loop).
 struct transport_context {
   core::hub& hub;
   const core::limits& limits;
@@ -23,6 +26,9 @@ struct transport_context {
   std::atomic<std::size_t> websocket_sessions{0};  ///< Open WebSocket sessions, all loops.
   address_table addresses{limits};                 ///< Per-address counts, buckets, key failures.
   boost::asio::ssl::context* tls = nullptr;        ///< Set: the port speaks TLS (tls_front).
+  /// One per loop, by loop index: the deadlines of that loop's WebSocket sessions. Each is
+  /// used only on its loop's thread; they outlive the loops' io_contexts.
+  std::vector<std::unique_ptr<deadline_sweep>> sweeps{};
 };
 
 }  // namespace message::transport

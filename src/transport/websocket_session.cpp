@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <memory>
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 
 #include "protocol/codec.hpp"
@@ -18,6 +20,21 @@ namespace {
 /// frame of the largest message in one read.
 constexpr std::size_t scratch_bytes = 64 * 1024 + ws::max_server_header + 4;
 thread_local std::array<char, scratch_bytes> scratch;
+
+/// Plain new/delete for a handler's operation. Asio gives handlers without an allocator of
+/// their own (and std::allocator ones) blocks from a per-thread cache of freed operations, so a
+/// wait that stays pending for hours can sit in a block as big as the largest recent operation
+/// (an accept or an HTTP read: about 300 bytes, where the wait needs 144).
+template <typename T>
+struct exact_allocator {
+  using value_type = T;
+  exact_allocator() = default;
+  template <typename U>
+  exact_allocator(const exact_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, std::size_t n) { std::allocator<T>().deallocate(p, n); }
+  friend bool operator==(const exact_allocator&, const exact_allocator&) { return true; }
+};
 
 bool is_benign_end(boost::system::error_code ec) {
   return !ec || ec == net::error::operation_aborted || ec == net::error::eof ||
@@ -34,46 +51,50 @@ websocket_session::websocket_session(tcp::socket&& socket, transport_context& ct
       slot_(std::move(slot)),
       rate_(ctx.limits, core::connection_rate::clock::now()),
       reader_(ctx.limits.max_frame_bytes),
-      timer_(socket_.get_executor()) {
+      sweep_(*ctx.sweeps.at(loop_index)) {
   ++ctx_.websocket_sessions;
 }
 
 websocket_session::~websocket_session() {
+  sweep_.remove(*this);
   if (client_) client_->on_closed();
   --ctx_.websocket_sessions;
 }
 
 void websocket_session::run(request req,
                             std::variant<protocol::connect_request, protocol::decode_error> query) {
+  std::optional<protocol::decode_error> refusal;
   if (auto* q = std::get_if<protocol::connect_request>(&query)) {
     client_ = std::make_shared<core::client>(ctx_.hub, loop_, *this, std::move(*q));
   } else {
-    refusal_ = std::get<protocol::decode_error>(std::move(query));
+    refusal = std::get<protocol::decode_error>(std::move(query));
   }
   boost::system::error_code error;
   socket_.non_blocking(true, error);
   if (error) return finish(error);
   // A browser that offers our subprotocol (it must, to carry the key) gets it named back, or
   // it would fail the connection.
-  handshake_ = switching_protocols(req, offers_subprotocol(req));
+  joined_ = switching_protocols(req, offers_subprotocol(req));
   writing_ = true;  // Nothing else is written before the 101.
   // A peer that never reads the 101 is cut at the handshake deadline.
   arm_timer(timer_role::closing, ctx_.limits.handshake_timeout);
-  net::async_write(socket_, net::buffer(handshake_),
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                     self->on_handshake_written(ec);
+  net::async_write(socket_, net::buffer(joined_),
+                   [self = shared_from_this(), refusal = std::move(refusal)](boost::system::error_code ec,
+                                                                             std::size_t) mutable {
+                     self->on_handshake_written(ec, std::move(refusal));
                    });
 }
 
-void websocket_session::on_handshake_written(boost::system::error_code ec) {
-  std::string().swap(handshake_);
+void websocket_session::on_handshake_written(boost::system::error_code ec,
+                                             std::optional<protocol::decode_error> refusal) {
+  std::string().swap(joined_);
   writing_ = false;
   if (ec) return finish(ec);
   last_heard_ = std::chrono::steady_clock::now();
   arm_timer(timer_role::idle, ctx_.limits.idle_ping);
-  if (refusal_) {
-    deliver(std::make_shared<const std::string>(protocol::encode_error(refusal_->code, refusal_->message)));
-    close(core::close_code::policy, refusal_->code);
+  if (refusal) {
+    deliver(std::make_shared<const std::string>(protocol::encode_error(refusal->code, refusal->message)));
+    close(core::close_code::policy, refusal->code);
   } else {
     client_->start();
   }
@@ -99,10 +120,13 @@ void websocket_session::read() {
 }
 
 void websocket_session::wait_readable() {
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-    if (ec) return self->finish(ec);
-    self->read();
-  });
+  // This wait is what an idle connection holds: it gets exactly its own size (exact_allocator).
+  socket_.async_wait(
+      tcp::socket::wait_read,
+      net::bind_allocator(exact_allocator<void>(), [self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return self->finish(ec);
+        self->read();
+      }));
 }
 
 void websocket_session::take(char* data, std::size_t size) {
@@ -225,7 +249,10 @@ void websocket_session::drop_queue() {
 void websocket_session::begin_close(std::uint16_t code, std::string_view reason) {
   if (closing_ || finished_) return;
   closing_ = true;
-  pending_close_ = close_frame{code, std::string(reason)};
+  auto& c = control();
+  c.close_due = true;
+  c.close_code = code;
+  c.close_reason = reason;
   if (!writing_) return schedule_write();
   // A write is still in flight; if the peer never reads, cut the socket after a grace period.
   arm_timer(timer_role::closing, ctx_.limits.slow_close_grace);
@@ -249,7 +276,7 @@ void websocket_session::deliver(core::shared_line line) {
 
 void websocket_session::send_control(ws::opcode op, std::string_view payload) {
   if (close_sent_ || finished_) return;
-  control_ += ws::make_frame(op, payload);
+  control().waiting += ws::make_frame(op, payload);
   schedule_write();
 }
 
@@ -265,7 +292,7 @@ void websocket_session::schedule_write() {
 void websocket_session::do_write() {
   // writing_ is true here: a write was scheduled, or the last one just ended with more to go.
   if (finished_) return;
-  std::swap(control_out_, control_);
+  if (control_) std::swap(control_->out, control_->waiting);
   net::const_buffer payload;
   if (!queue_.empty()) {
     // One line goes out as it is (shared by every recipient); several are joined into one
@@ -291,15 +318,22 @@ void websocket_session::do_write() {
   } else {
     header_size_ = 0;
   }
-  if (pending_close_ && !close_sent_) {
-    close_sent_ = true;
-    close_out_ = ws::make_frame(ws::opcode::close,
-                                pending_close_->code == 0
-                                    ? std::string()
-                                    : ws::close_payload(pending_close_->code, pending_close_->reason));
+  net::const_buffer control_out;
+  net::const_buffer close_out;
+  if (control_) {
+    if (control_->close_due && !close_sent_) {
+      close_sent_ = true;
+      control_->close_due = false;
+      control_->close_out = ws::make_frame(
+          ws::opcode::close, control_->close_code == 0
+                                 ? std::string()
+                                 : ws::close_payload(control_->close_code, control_->close_reason));
+    }
+    control_out = net::buffer(control_->out);
+    close_out = net::buffer(control_->close_out);
   }
-  const std::array<net::const_buffer, 4> buffers{
-      net::buffer(control_out_), net::buffer(header_, header_size_), payload, net::buffer(close_out_)};
+  const std::array<net::const_buffer, 4> buffers{control_out, net::buffer(header_, header_size_), payload,
+                                                 close_out};
   const std::size_t total = net::buffer_size(buffers);
   if (total == 0) {
     writing_ = false;
@@ -326,12 +360,16 @@ void websocket_session::on_written(boost::system::error_code ec) {
   // write reuses the same cache-warm block (keeping one buffer per busy connection measured
   // slower in S2: 1.16-1.36M against 1.45-1.64M deliveries/s).
   std::string().swap(joined_);
-  std::string().swap(control_out_);
-  const bool wrote_close = !close_out_.empty();
-  std::string().swap(close_out_);
+  bool wrote_close = false;
+  if (control_) {
+    std::string().swap(control_->out);
+    wrote_close = !control_->close_out.empty();
+    std::string().swap(control_->close_out);
+    if (control_->idle()) control_.reset();
+  }
   if (ec) return finish(ec);
   if (wrote_close) return after_close_sent();
-  if (!queue_.empty() || !control_.empty() || (pending_close_ && !close_sent_)) {
+  if (!queue_.empty() || control_) {
     // Behind what the loop already has queued (other connections' writes, the next commits),
     // like the first write: the lines handed over meanwhile join this frame.
     schedule_write();
@@ -349,6 +387,11 @@ void websocket_session::after_close_sent() {
   arm_timer(timer_role::closing, ctx_.limits.handshake_timeout);
 }
 
+websocket_session::control_state& websocket_session::control() {
+  if (!control_) control_ = std::make_unique<control_state>();
+  return *control_;
+}
+
 void websocket_session::close(core::close_code code, std::string_view reason) {
   begin_close(static_cast<std::uint16_t>(code), reason);
 }
@@ -358,12 +401,12 @@ void websocket_session::close(core::close_code code, std::string_view reason) {
 
 void websocket_session::arm_timer(timer_role role, std::chrono::steady_clock::duration after) {
   timer_role_ = role;
-  timer_.expires_after(after);
-  timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) { self->on_timer(ec); });
+  sweep_.set(*this, std::chrono::steady_clock::now() + after);
 }
 
-void websocket_session::on_timer(boost::system::error_code ec) {
-  if (ec || finished_) return;  // Re-armed (operation_aborted), or over.
+void websocket_session::on_deadline() {
+  if (finished_) return;
+  const auto self = shared_from_this();  // finish() must not end us halfway.
   if (timer_role_ == timer_role::closing) return finish(net::error::timed_out);
   // Ping after idle_ping of silence; hang up after another idle_ping without an answer. Every
   // byte counts as an answer, so a busy connection is never pinged.
@@ -387,7 +430,7 @@ void websocket_session::finish(boost::system::error_code ec) {
   closing_ = true;
   // Benign ends of a connection are not worth a log line.
   if (!is_benign_end(ec)) spdlog::debug("websocket session ended: {}", ec.message());
-  timer_.cancel();
+  sweep_.remove(*this);
   queue_.clear();
   if (client_) client_->on_closed();
   // Pending waits end with operation_aborted, and their handlers let go of the session.

@@ -11,6 +11,7 @@
 #include "core/connection_rate.hpp"
 #include "protocol/ws_query.hpp"
 #include "transport/address_table.hpp"
+#include "transport/deadline_sweep.hpp"
 #include "transport/net.hpp"
 #include "transport/transport_context.hpp"
 #include "transport/websocket_frame.hpp"
@@ -33,7 +34,8 @@ namespace message::transport {
 /// Lifetime: shared_from_this() is bound into every handler; the session lives exactly as long
 /// as an operation is pending. Thread-safety: lives on one loop's io_context; all calls on it.
 class websocket_session final : public std::enable_shared_from_this<websocket_session>,
-                                public core::client_sink {
+                                public core::client_sink,
+                                private deadline_sweep::member {
  public:
   websocket_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index,
                     connection_slot slot);
@@ -49,7 +51,7 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   std::size_t queued_bytes() const override { return queued_bytes_; }
 
  private:
-  void on_handshake_written(boost::system::error_code ec);
+  void on_handshake_written(boost::system::error_code ec, std::optional<protocol::decode_error> refusal);
 
   // Reading.
   void read();
@@ -79,10 +81,10 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   void on_written(boost::system::error_code ec);
   void after_close_sent();
 
-  // Timers and the end.
+  // Deadlines (kept by the loop's deadline_sweep, not a timer of our own) and the end.
   enum class timer_role : std::uint8_t { idle, closing };
   void arm_timer(timer_role role, std::chrono::steady_clock::duration after);
-  void on_timer(boost::system::error_code ec);
+  void on_deadline() override;
   void finish(boost::system::error_code ec);
 
   tcp::socket socket_;
@@ -93,26 +95,31 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   ws::frame_reader reader_;
   std::string partial_;  // The start of a frame the last read cut; usually empty (no memory).
   std::shared_ptr<core::client> client_;
-  std::optional<protocol::decode_error> refusal_;
-  std::string handshake_;  // The 101 answer while it is written.
 
   std::vector<core::shared_line> queue_;  // Waiting for the next write.
   core::shared_line lone_;                // A lone line, held alive while it is written,
-  std::string joined_;                    // or several lines joined by '\n'.
+  std::string joined_;                    // or several lines joined by '\n' (or the 101).
   std::uint8_t header_[ws::max_server_header]{};
   std::size_t header_size_ = 0;
-  std::string control_;              // Control frames (pongs, pings) waiting for the next write.
-  std::string control_out_;          // Control frames being written, first in the write.
-  std::string close_out_;            // The close frame, last in the write that carries it.
   std::size_t in_flight_bytes_ = 0;  // What the write in flight counts in queued_bytes_.
   std::size_t queued_bytes_ = 0;     // queue_ + the write in flight.
-  struct close_frame {
-    std::uint16_t code;
-    std::string reason;
-  };
-  std::optional<close_frame> pending_close_;  // To send once the queue ahead of it is written.
 
-  net::steady_timer timer_;
+  /// What a connection needs only now and then (pings, pongs, the close), allocated when
+  /// first needed and freed when written: an idle connection does not carry 140 bytes of
+  /// empty strings (docs/architecture.md, "Memory per idle connection").
+  struct control_state {
+    std::string waiting;           // Control frames (pongs, pings) waiting for the next write.
+    std::string out;               // Control frames being written, first in the write.
+    std::string close_out;         // The close frame, last in the write that carries it.
+    bool close_due = false;        // A close frame is to follow the queue ahead of it:
+    std::uint16_t close_code = 0;  // with this code (0: a bare close)
+    std::string close_reason;      // and this reason.
+    bool idle() const { return waiting.empty() && out.empty() && close_out.empty() && !close_due; }
+  };
+  control_state& control();
+  std::unique_ptr<control_state> control_;
+
+  deadline_sweep& sweep_;
   timer_role timer_role_ = timer_role::idle;
   std::chrono::steady_clock::time_point last_heard_;  // The last byte from the peer.
   bool writing_ = false;                              // A write is scheduled or in flight.
