@@ -77,7 +77,7 @@ void websocket_session::run(request req,
   joined_ = switching_protocols(req, offers_subprotocol(req));
   writing_ = true;  // Nothing else is written before the 101.
   // A peer that never reads the 101 is cut at the handshake deadline.
-  arm_timer(timer_role::closing, ctx_.limits.handshake_timeout);
+  set_deadline(deadline_role::closing, ctx_.limits.handshake_timeout);
   net::async_write(socket_, net::buffer(joined_),
                    [self = shared_from_this(), refusal = std::move(refusal)](boost::system::error_code ec,
                                                                              std::size_t) mutable {
@@ -91,7 +91,7 @@ void websocket_session::on_handshake_written(boost::system::error_code ec,
   writing_ = false;
   if (ec) return finish(ec);
   last_heard_ = std::chrono::steady_clock::now();
-  arm_timer(timer_role::idle, ctx_.limits.idle_ping);
+  set_deadline(deadline_role::idle, ctx_.limits.idle_ping);
   if (refusal) {
     deliver(std::make_shared<const std::string>(protocol::encode_error(refusal->code, refusal->message)));
     close(core::close_code::policy, refusal->code);
@@ -255,7 +255,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason)
   c.close_reason = reason;
   if (!writing_) return schedule_write();
   // A write is still in flight; if the peer never reads, cut the socket after a grace period.
-  arm_timer(timer_role::closing, ctx_.limits.slow_close_grace);
+  set_deadline(deadline_role::closing, ctx_.limits.slow_close_grace);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ void websocket_session::after_close_sent() {
   // failure, its hang-up) until the deadline.
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
-  arm_timer(timer_role::closing, ctx_.limits.handshake_timeout);
+  set_deadline(deadline_role::closing, ctx_.limits.handshake_timeout);
 }
 
 websocket_session::control_state& websocket_session::control() {
@@ -399,29 +399,29 @@ void websocket_session::close(core::close_code code, std::string_view reason) {
 // ---------------------------------------------------------------------------------------------
 // Timers and the end
 
-void websocket_session::arm_timer(timer_role role, std::chrono::steady_clock::duration after) {
-  timer_role_ = role;
+void websocket_session::set_deadline(deadline_role role, std::chrono::steady_clock::duration after) {
+  deadline_role_ = role;
   sweep_.set(*this, std::chrono::steady_clock::now() + after);
 }
 
 void websocket_session::on_deadline() {
   if (finished_) return;
   const auto self = shared_from_this();  // finish() must not end us halfway.
-  if (timer_role_ == timer_role::closing) return finish(net::error::timed_out);
+  if (deadline_role_ == deadline_role::closing) return finish(net::error::timed_out);
   // Ping after idle_ping of silence; hang up after another idle_ping without an answer. Every
   // byte counts as an answer, so a busy connection is never pinged.
   const auto silence = std::chrono::steady_clock::now() - last_heard_;
   const auto idle = std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.idle_ping);
   if (silence < idle) {
     ping_out_ = false;
-    return arm_timer(timer_role::idle, idle - silence);
+    return set_deadline(deadline_role::idle, idle - silence);
   }
   if (silence >= 2 * idle) return finish(net::error::timed_out);
   if (!ping_out_) {
     ping_out_ = true;
     send_control(ws::opcode::ping, {});
   }
-  arm_timer(timer_role::idle, 2 * idle - silence);
+  set_deadline(deadline_role::idle, 2 * idle - silence);
 }
 
 void websocket_session::finish(boost::system::error_code ec) {

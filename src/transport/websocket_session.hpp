@@ -32,7 +32,9 @@ namespace message::transport {
 /// from the shared bytes without a copy. The send queue is bounded in bytes.
 ///
 /// Lifetime: shared_from_this() is bound into every handler; the session lives exactly as long
-/// as an operation is pending. Thread-safety: lives on one loop's io_context; all calls on it.
+/// as an operation is pending (a readability wait always is, until the end). Its deadline is
+/// an entry in the loop's deadline_sweep, which holds no ownership and is left in the
+/// destructor. Thread-safety: lives on one loop's io_context; all calls on it.
 class websocket_session final : public std::enable_shared_from_this<websocket_session>,
                                 public core::client_sink,
                                 private deadline_sweep::member {
@@ -82,8 +84,8 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   void after_close_sent();
 
   // Deadlines (kept by the loop's deadline_sweep, not a timer of our own) and the end.
-  enum class timer_role : std::uint8_t { idle, closing };
-  void arm_timer(timer_role role, std::chrono::steady_clock::duration after);
+  enum class deadline_role : std::uint8_t { idle, closing };
+  void set_deadline(deadline_role role, std::chrono::steady_clock::duration after);
   void on_deadline() override;
   void finish(boost::system::error_code ec);
 
@@ -120,14 +122,14 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   std::unique_ptr<control_state> control_;
 
   deadline_sweep& sweep_;
-  timer_role timer_role_ = timer_role::idle;
+  deadline_role deadline_role_ = deadline_role::idle;
   std::chrono::steady_clock::time_point last_heard_;  // The last byte from the peer.
   bool writing_ = false;                              // A write is scheduled or in flight.
   bool closing_ = false;                              // No more lines accepted.
   bool input_done_ = false;      // Input is dropped, not decoded: after a failure or a close.
   bool close_sent_ = false;      // Our close frame is written (or in the write in flight).
   bool close_received_ = false;  // The peer's close frame arrived.
-  bool ping_out_ = false;        // The idle timer pinged and waits to hear back.
+  bool ping_out_ = false;        // The idle deadline sent a ping and waits to hear back.
   bool finished_ = false;
 };
 
