@@ -9,7 +9,12 @@
 # and a summary: the most connections the nodes held at the same moment (counted by `ss`), and
 # the time it took to reach them.
 #
-#   bench/many_nodes.sh [--clients 50000] [--nodes 3] [--hold 20]
+# With --rate R the connections are not idle: load generator i puts its clients in room
+# "nodes-i", half of them on node i and half on node i+1, and one of them sends R messages/s,
+# so every message crosses nodes through Redis; each load generator then checks that every
+# message reached every client of its room, once and in order (--check).
+#
+#   bench/many_nodes.sh [--clients 50000] [--nodes 3] [--hold 20] [--rate 0]
 #
 # Talks to 127.0.0.1 only; every process is stopped by its PID; every wait is bounded.
 set -euo pipefail
@@ -18,13 +23,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 server="$root/build/message"
 loadgen="$root/build/message_loadgen"
-clients=50000 nodes=3 hold=20
+clients=50000 nodes=3 hold=20 rate=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients="$2"; shift ;;
     --nodes) nodes="$2"; shift ;;
     --hold) hold="$2"; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --rate) rate="$2"; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "many_nodes.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -77,8 +83,14 @@ done
 start=$(date +%s.%N)
 lg_pids=()
 for i in "${!ports[@]}"; do
-  timeout $((hold + 150)) "$loadgen" --port "${ports[$i]}" --clients "$per_node" --idle --warmup 1 \
-    --duration "$hold" --connect-timeout 120 --scenario "S5-nodes" --server "message-node$((i + 1))" \
+  if [ "$rate" = 0 ]; then
+    mode=(--idle --scenario S5-nodes)
+  else
+    mode=(--port2 "${ports[$(((i + 1) % nodes))]}" --path "/ws?room=nodes-$i" --senders 1 --rate "$rate"
+      --drain 20 --check --scenario S5-nodes-rate)
+  fi
+  timeout $((hold + 150)) "$loadgen" --port "${ports[$i]}" --clients "$per_node" "${mode[@]}" --warmup 1 \
+    --duration "$hold" --connect-timeout 120 --server "message-node$((i + 1))" \
     --server-pid "${node_pids[$i]}" >"$work/lg$i.json" 2>"$work/lg$i.log" &
   lg_pids+=("$!")
   pids+=("$!")
@@ -105,19 +117,27 @@ done
 status=0
 for p in "${lg_pids[@]}"; do wait "$p" || status=1; done
 
-for i in "${!ports[@]}"; do tail -n 1 "$work/lg$i.json"; done
+for i in "${!ports[@]}"; do tail -n 1 "$work/lg$i.json"; tail -n 3 "$work/lg$i.log" >&2; done
 if python3 - "$clients" "$most" "${reached:-}" "$work"/lg*.json <<'EOF'
 import json, sys
 clients, most, reached = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-runs = [json.loads(open(f).read().strip().splitlines()[-1]) for f in sys.argv[4:]]
+runs, failed = [], 0
+for f in sys.argv[4:]:
+    lines = open(f).read().strip().splitlines()
+    if lines and lines[-1].startswith("{"):
+        runs.append(json.loads(lines[-1]))
+    else:
+        failed += 1  # That load generator printed no result (see its .log).
 per_conn = [r["server_rss_bytes_per_conn"] for r in runs if "server_rss_bytes_per_conn" in r]
 print(json.dumps({
-    "scenario": "S5-nodes", "nodes": len(runs), "clients": clients,
+    "scenario": runs[0]["scenario"] if runs else "S5-nodes", "nodes": len(runs), "clients": clients,
     "connected": sum(r["connected"] for r in runs),
+    "deliveries": sum(r["deliveries"] for r in runs), "lost": sum(r["lost"] for r in runs),
+    "ok": failed == 0 and all(r.get("ok") for r in runs),
     "held_at_once": most, "seconds_to_hold_all": float(reached) if reached else None,
     "server_rss_bytes_per_conn": [round(x) for x in per_conn],
 }))
-sys.exit(0 if most >= clients else 1)
+sys.exit(0 if most >= clients and failed == 0 and all(r.get("ok") for r in runs) else 1)
 EOF
 then :; else status=1; fi
 exit "$status"
