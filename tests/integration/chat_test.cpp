@@ -4,6 +4,8 @@
 
 #include <sys/wait.h>
 
+#include <set>
+
 #include "harness.hpp"
 
 namespace message::test {
@@ -250,6 +252,62 @@ TEST_F(Chat, AVanishedPeerIsDroppedByLiveness) {
   EXPECT_EQ(str((*leave)["username"]), "ghost");
   watcher->send(R"({"type":"ping"})");
   EXPECT_TRUE(watcher->next_of("pong")) << "a live client that answers pings stays";
+}
+
+TEST_F(Chat, TwoIoThreadsShareOneOrderLivenessAndAGracefulStop) {
+  // Accepted sockets are dealt to the loops in turn, so consecutive clients sit on different
+  // loops: the fan-out crosses loops, and each loop's deadline sweep pings its own sessions.
+  server->stop();
+  start({"--threads", "2", "--idle-ping", "1"});
+  std::vector<std::unique_ptr<ws_client>> clients;
+  for (int i = 0; i < 10; ++i) clients.push_back(connect("/ws?name=c" + std::to_string(i)));
+  for (int round = 0; round < 30; ++round) {
+    for (int s = 0; s < 3; ++s) {
+      clients[static_cast<std::size_t>(s)]->send_message(
+          "s" + std::to_string(s) + "-" + std::to_string(round), "c" + std::to_string(s),
+          "message " + std::to_string(round));
+    }
+  }
+  std::vector<std::string> reference;
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    auto got = clients[i]->collect("message", 90, 20s);
+    ASSERT_EQ(got.size(), 90u) << "client " << i;
+    std::vector<std::string> ids;
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      EXPECT_EQ(u64(got[k]["seq"]), k + 1) << "client " << i;
+      ids.push_back(str(got[k]["id"]));
+    }
+    if (reference.empty()) reference = ids;
+    EXPECT_EQ(ids, reference) << "client " << i << " saw another order";
+  }
+
+  // These clients stop reading now, so liveness would drop them: let them go.
+  clients.clear();
+
+  // Two silent peers in a row: one on each loop. Both are dropped; the watcher, which reads
+  // (and so answers pings), stays.
+  auto watcher = connect("/ws?name=watcher&device=wwwwww");
+  auto ghost1 = std::make_unique<ws_client>(server->port(), "/ws?name=ghost1&device=g1g1g1");
+  auto ghost2 = std::make_unique<ws_client>(server->port(), "/ws?name=ghost2&device=g2g2g2");
+  std::set<std::string> left;
+  for (int i = 0; i < 20 && left.size() < 2; ++i) {
+    auto leave = watcher->next_of("leave", 10s);
+    ASSERT_TRUE(leave) << "a silent peer was not dropped";
+    const std::string who = str((*leave)["username"]);
+    if (who.rfind("ghost", 0) == 0) left.insert(who);  // Not the clients closed above.
+  }
+  EXPECT_EQ(left, (std::set<std::string>{"ghost1", "ghost2"}));
+
+  // A graceful stop closes the sessions of both loops with 1001.
+  auto a = connect();
+  auto b = connect();
+  const int status = server->stop(SIGTERM, 5000ms);
+  ASSERT_NE(status, -1) << "exited within 5 s";
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(watcher->wait_closed(), 1001);
+  EXPECT_EQ(a->wait_closed(), 1001);
+  EXPECT_EQ(b->wait_closed(), 1001);
 }
 
 }  // namespace
