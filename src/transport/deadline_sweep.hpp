@@ -14,8 +14,9 @@ namespace message::transport {
 /// by one periodic tick instead of one timer per connection.
 ///
 /// Why: a pending steady_timer wait costs a connection about 270 bytes (the timer, its
-/// operation, its heap entry), a third of what an idle connection holds (docs/architecture.md,
-/// "Memory per idle connection"). Here a connection costs one 16-byte entry. The price is
+/// operation, its heap entry), a tenth of what an idle connection held before and a sixth of
+/// the 2 KiB goal (docs/architecture.md, "Memory per idle connection"). Here a connection costs
+/// one 16-byte entry. The price is
 /// precision: a deadline fires up to one tick late, and the tick is a small fraction of the
 /// shortest deadline (tick_for()).
 ///
