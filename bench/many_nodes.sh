@@ -45,27 +45,11 @@ if [ "$per_node" -gt $(($(ulimit -n) - 500)) ]; then
   exit 1
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+bench_workspace
 
-pick_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-
-rport=$(pick_port)
-mkdir -p "$work/redis"
-/usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
-  --dir "$work/redis" --logfile "$work/redis/redis.log" --daemonize no &
-pids+=("$!")
-wait_port "$rport"
+start_redis --appendonly no
 
 ports=() node_pids=()
 for n in $(seq "$nodes"); do

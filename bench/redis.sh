@@ -34,20 +34,9 @@ for f in "$server" "$loadgen" /usr/bin/redis-server; do
   [ -x "$f" ] || { echo "redis.sh: $f is missing" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-pick_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+bench_workspace
 pin() { # pin CORE: taskset prefix when the core exists
   if command -v taskset >/dev/null && [ "$1" -lt "$(nproc)" ]; then echo "taskset -c $1"; fi
 }
@@ -56,13 +45,7 @@ if "$server" --help 2>&1 | grep -q -- '--no-rate-limit'; then extra+=(--no-rate-
 # One machine plays every client: lift the per-address connection cap (as run.sh does).
 if "$server" --help 2>&1 | grep -q -- "--max-connections-per-address"; then extra+=(--max-connections-per-address 1000000); fi
 
-rport=$(pick_port)
-mkdir -p "$work/redis"
-/usr/bin/redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync "$fsync" \
-  --dir "$work/redis" --logfile "$work/redis/redis.log" --daemonize no &
-redis_pid=$!
-pids+=("$redis_pid")
-wait_port "$rport"
+start_redis --appendonly yes --appendfsync "$fsync"
 
 start_node() { # start_node CORE NAME ARGS... -> sets node_port, node_pid
   local core=$1 name=$2

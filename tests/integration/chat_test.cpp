@@ -28,6 +28,31 @@ class Chat : public ::testing::Test {
     EXPECT_TRUE(c->next_of("welcome")) << "welcome is the first frame";
     return c;
   }
+  using client_list = std::vector<std::unique_ptr<ws_client>>;
+  /// The clients at `senders` each send `rounds` messages, taking turns.
+  static void send_rounds(const client_list& clients, const std::vector<std::size_t>& senders, int rounds) {
+    for (int round = 0; round < rounds; ++round) {
+      for (const std::size_t s : senders) {
+        clients[s]->send_message("s" + std::to_string(s) + "-" + std::to_string(round), "sender" + std::to_string(s),
+                                 "message " + std::to_string(round));
+      }
+    }
+  }
+  /// Every client receives `count` messages, seq 1..count, in the same order as the others.
+  static void expect_one_order(const client_list& clients, std::size_t count) {
+    std::vector<std::string> reference;
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      auto got = clients[i]->collect("message", count, 20s);
+      ASSERT_EQ(got.size(), count) << "client " << i;
+      std::vector<std::string> ids;
+      for (std::size_t k = 0; k < got.size(); ++k) {
+        EXPECT_EQ(u64(got[k]["seq"]), k + 1) << "client " << i;
+        ids.push_back(str(got[k]["id"]));
+      }
+      if (reference.empty()) reference = ids;
+      EXPECT_EQ(ids, reference) << "client " << i << " saw another order";
+    }
+  }
 };
 
 TEST_F(Chat, TwoMachinesTalkBothWays) {
@@ -90,27 +115,10 @@ TEST_F(Chat, TheOriginalBareFormStillWorks) {
 }
 
 TEST_F(Chat, FiftyClientsSeeFiveHundredMessagesInOneOrder) {
-  std::vector<std::unique_ptr<ws_client>> clients;
+  client_list clients;
   for (int i = 0; i < 50; ++i) clients.push_back(connect());
-  for (int round = 0; round < 100; ++round) {
-    for (int s = 0; s < 5; ++s) {
-      clients[static_cast<std::size_t>(s * 10)]->send_message(
-          "s" + std::to_string(s) + "-" + std::to_string(round), "sender" + std::to_string(s),
-          "message " + std::to_string(round));
-    }
-  }
-  std::vector<std::string> reference;
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    auto got = clients[i]->collect("message", 500, 20s);
-    ASSERT_EQ(got.size(), 500u) << "client " << i;
-    std::vector<std::string> ids;
-    for (std::size_t k = 0; k < got.size(); ++k) {
-      EXPECT_EQ(u64(got[k]["seq"]), k + 1) << "client " << i;
-      ids.push_back(str(got[k]["id"]));
-    }
-    if (reference.empty()) reference = ids;
-    EXPECT_EQ(ids, reference) << "client " << i << " saw another order";
-  }
+  send_rounds(clients, {0, 10, 20, 30, 40}, 100);
+  expect_one_order(clients, 500);
 }
 
 TEST_F(Chat, BadFramesGetAnErrorAndTheConnectionStaysOpen) {
@@ -259,27 +267,10 @@ TEST_F(Chat, TwoIoThreadsShareOneOrderLivenessAndAGracefulStop) {
   // loops: the fan-out crosses loops, and each loop's deadline sweep pings its own sessions.
   server->stop();
   start({"--threads", "2", "--idle-ping", "1"});
-  std::vector<std::unique_ptr<ws_client>> clients;
+  client_list clients;
   for (int i = 0; i < 10; ++i) clients.push_back(connect("/ws?name=c" + std::to_string(i)));
-  for (int round = 0; round < 30; ++round) {
-    for (int s = 0; s < 3; ++s) {
-      clients[static_cast<std::size_t>(s)]->send_message(
-          "s" + std::to_string(s) + "-" + std::to_string(round), "c" + std::to_string(s),
-          "message " + std::to_string(round));
-    }
-  }
-  std::vector<std::string> reference;
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    auto got = clients[i]->collect("message", 90, 20s);
-    ASSERT_EQ(got.size(), 90u) << "client " << i;
-    std::vector<std::string> ids;
-    for (std::size_t k = 0; k < got.size(); ++k) {
-      EXPECT_EQ(u64(got[k]["seq"]), k + 1) << "client " << i;
-      ids.push_back(str(got[k]["id"]));
-    }
-    if (reference.empty()) reference = ids;
-    EXPECT_EQ(ids, reference) << "client " << i << " saw another order";
-  }
+  send_rounds(clients, {0, 1, 2}, 30);
+  expect_one_order(clients, 90);
 
   // These clients stop reading now, so liveness would drop them: let them go.
   clients.clear();
