@@ -33,8 +33,8 @@ class Chat : public ::testing::Test {
   static void send_rounds(const client_list& clients, const std::vector<std::size_t>& senders, int rounds) {
     for (int round = 0; round < rounds; ++round) {
       for (const std::size_t s : senders) {
-        clients[s]->send_message("s" + std::to_string(s) + "-" + std::to_string(round), "sender" + std::to_string(s),
-                                 "message " + std::to_string(round));
+        clients[s]->send_message("s" + std::to_string(s) + "-" + std::to_string(round),
+                                 "sender" + std::to_string(s), "message " + std::to_string(round));
       }
     }
   }
