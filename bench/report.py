@@ -251,12 +251,19 @@ def main():
         p("## Scaling: 10 senders × 8 in flight, N clients")
         p()
         p("deliveries/s, and server CPU per delivery, one run each (3 s measured).")
+        columns = list(servers)
+        headers = list(servers)
+        if any(r.get("server") == "message-2t" for r in rows):
+            columns.append("message-2t")
+            headers.append("message, `--threads 2`")
+            cores = meta.get("two_threads", {}).get("cores", "")
+            p(f"The last column runs `message` with two I/O threads ({cores}).")
         p()
-        p("| clients | " + " | ".join(servers) + " |")
-        p("|---|" + "---|" * len(servers))
+        p("| clients | " + " | ".join(headers) + " |")
+        p("|---|" + "---|" * len(columns))
         for n in scale:
             cells = []
-            for s in servers:
+            for s in columns:
                 rs = ok_runs(rows, f"scale-{n}", s)
                 if not rs:
                     cells.append("–")

@@ -8,8 +8,9 @@
 #                [--runs N] [--results FILE] [--no-report]
 #
 # --quick: one short run per scenario, no scaling curve (about a minute).
-# Default (full): several runs per scenario, the curve, and 50,000 idle
-# connections on `message` (under ~15 minutes).
+# Default (full): several runs per scenario, the curve (and again with
+# `message --threads 2`), and 50,000 idle connections on `message` (under ~15
+# minutes).
 #
 # Everything talks to 127.0.0.1 only; every run is bounded in time. The server
 # is pinned to core 0 and the load generator to core 1 (taskset), each server
@@ -74,6 +75,7 @@ fi
 
 msg=${MESSAGE_BIN:-$root/build/message}
 msg_args=()
+msg_extra=()  # Arguments of one series only (the two-thread curve).
 if want message; then
   if [ ! -x "$msg" ] && [ -f "$root/CMakePresets.json" ]; then
     say "== building message (cmake --preset release)"
@@ -121,7 +123,7 @@ start_server() {
     message)
       srv_data=$(mktemp -d "$out/data.XXXXXX")
       "${srv_cpu[@]}" "$msg" --host 127.0.0.1 --port "$srv_port" --data "$srv_data" "${msg_args[@]}" \
-        >>"$logs/$name.log" 2>&1 &
+        "${msg_extra[@]}" >>"$logs/$name.log" 2>&1 &
       ;;
     go-original|go-hub)
       "${srv_cpu[@]}" "$out/peers/$name" --host 127.0.0.1 --port "$srv_port" >>"$logs/$name.log" 2>&1 &
@@ -166,14 +168,14 @@ run_one() {
   t_start=$(date +%s.%N)
   if start_server "$name"; then
     line=$(timeout 300 "${lg_cpu[@]}" "$lg" --port "$srv_port" --proto "$(proto_of "$name")" \
-      --scenario "$scenario" --server "$name" --server-pid "$srv_pid" "$@" 2>>"$logs/loadgen.log" | tail -n 1) || true
+      --scenario "$scenario" --server "${label:-$name}" --server-pid "$srv_pid" "$@" 2>>"$logs/loadgen.log" | tail -n 1) || true
     if ! kill -0 "$srv_pid" 2>/dev/null; then
       say "run.sh: $name exited during $scenario (see $logs/$name.log)"
     fi
     stop_server
   fi
   if [ "${line:0:1}" != "{" ]; then
-    line="{\"scenario\":\"$scenario\",\"server\":\"$name\",\"failed\":true}"
+    line="{\"scenario\":\"$scenario\",\"server\":\"${label:-$name}\",\"failed\":true}"
   fi
   printf '%s\n' "$line" >>"$results"
   python3 - "$line" "$t_start" <<'EOF' >&2
@@ -250,6 +252,27 @@ for n in $scale_points; do
     run_one "scale-$n" "$name" --clients "$n" --senders 10 --window 8 --warmup 1 --duration 3
   done
 done
+
+# The curve again with two I/O threads. The load generator gets cores of its own only where
+# there are three or more; on two cores all three threads share both (said in RESULTS.md).
+if [ -n "$scale_points" ] && want message; then
+  saved_srv=("${srv_cpu[@]}") saved_lg=("${lg_cpu[@]}")
+  if [ "$(nproc)" -ge 3 ]; then
+    srv_cpu=(taskset -c 0,1)
+    lg_cpu=(taskset -c "2-$(($(nproc) - 1))")
+    printf '{"meta":"two_threads","cores":"server on cores 0-1, load generator on 2-%s"}\n' "$(($(nproc) - 1))" >>"$results"
+  else
+    srv_cpu=()
+    lg_cpu=()
+    printf '{"meta":"two_threads","cores":"%s cores: server and load generator share them"}\n' "$(nproc)" >>"$results"
+  fi
+  msg_extra=(--threads 2)
+  for n in $scale_points; do
+    label=message-2t run_one "scale-$n" message --clients "$n" --senders 10 --window 8 --warmup 1 --duration 3
+  done
+  msg_extra=()
+  srv_cpu=("${saved_srv[@]}") lg_cpu=("${saved_lg[@]}")
+fi
 
 if [ "$big_idle" -gt 0 ] && want message; then
   run_one "S5-big" message --clients "$big_idle" --idle --warmup 1 --duration 2 --connect-timeout 120

@@ -140,6 +140,21 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->add_option("--handshake-timeout", handshake_timeout,
                    "Seconds a client has to send its whole HTTP request and WebSocket handshake (slowloris)")
       ->check(CLI::Range(1, 300));
+  int pace_hold_ms = static_cast<int>(l.pace_max_hold.count());
+  limits
+      ->add_option("--max-pacing-hold", pace_hold_ms,
+                   "Milliseconds a message may wait so that a loop saturated by writes joins several "
+                   "messages per write (0 = always write at once)")
+      ->check(CLI::Range(0, 1000));
+  limits
+      ->add_option("--pacing-engage-load", l.pace_engage_load,
+                   "Pace when writing every message at once would need this share of a loop (1 = "
+                   "saturated; 0 = every room of 64 or more)")
+      ->check(CLI::Range(0.0, 100.0));
+  limits
+      ->add_option("--pacing-busy-share", l.pace_busy_share,
+                   "Share of a loop that paced writes may take (0 = never pace)")
+      ->check(CLI::Range(0.0, 1.0));
   limits->add_option("--keep-messages", l.keep_messages, "Messages kept per room (0 = all)");
   limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");
 
@@ -159,6 +174,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   l.idle_ping = std::chrono::seconds(idle_ping);
   l.rate_limit = !no_rate_limit;
   l.handshake_timeout = std::chrono::seconds(handshake_timeout);
+  l.pace_max_hold = std::chrono::milliseconds(pace_hold_ms);
   cfg.redis_heartbeat = std::chrono::milliseconds(static_cast<std::int64_t>(heartbeat * 1000.0));
   return cfg;
 }

@@ -10,7 +10,7 @@ hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std:
     : limits_(limits),
       loops_(std::move(loops)),
       broker_(broker ? std::move(broker) : std::make_unique<memory_broker>()) {
-  for (std::size_t i = 0; i < loops_.size(); ++i) registries_.push_back(std::make_unique<loop_registry>());
+  for (auto* loop : loops_) registries_.push_back(std::make_unique<loop_registry>(*loop, limits_));
   presence_.set_local_listener(
       [b = broker_.get()](const std::string& room, const std::string& username, const std::string& device,
                           bool present) { b->presence_changed(room, username, device, present); });

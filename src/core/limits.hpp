@@ -37,6 +37,28 @@ struct limits {
   /// How long a write may stay stuck after the queue overflowed before the socket is cut.
   std::chrono::milliseconds slow_close_grace{2000};
 
+  // --- fan-out pacing (core/fanout_pacer.hpp, bench/FINDINGS.md) -------------------------
+  /// A round of writes shorter than this is never paced: rooms of people chatting, where a
+  /// round is a few dozen sends, are written the moment a message is committed.
+  std::chrono::microseconds pace_min_round{1000};
+  /// Pacing engages when writing each message at once would keep the loop busy this share of
+  /// the time or more (1 = saturated): below that the loop keeps up, and pacing would only add
+  /// latency (S4 of bench/, 1,000 members at 50 messages/s, is 0.3-0.4). 0 = pace every
+  /// round big enough to be timed (64 followers on the loop or more).
+  double pace_engage_load = 1.0;
+  /// ...and only while a round would carry fewer messages than this (the load is also the
+  /// messages arriving during one round): a closed loop of senders, or a backlog, already joins
+  /// that many per write, and holding them would only slow them (S3 of bench/ is 20-60).
+  double pace_batched_load = 8;
+  /// Engaged, rounds are spaced so that writing takes at most this share of the loop: about
+  /// 1 / share times fewer writes than one per message when saturated, so a fifth or less of
+  /// the CPU (bench/FINDINGS.md: 0.15 gave 0.70 µs per delivery at 300k/s, 0.2 gave 0.81).
+  double pace_busy_share = 0.15;
+  /// The longest a committed message waits for its round: under what people notice in a room
+  /// that moves hundreds of messages a second, and below the 30-40 ms a loop saturated by
+  /// single-message writes reached without pacing. 0 = never pace.
+  std::chrono::milliseconds pace_max_hold{50};
+
   // --- liveness -----------------------------------------------------------------------
   /// Idle time after which the server pings, and twice which it drops a silent peer:
   /// a vanished laptop is gone within 2 * idle_ping (under the 60 s promised).

@@ -3,8 +3,15 @@
 #include <algorithm>
 
 #include "core/client.hpp"
+#include "core/clock.hpp"
 
 namespace message::core {
+
+namespace {
+/// Rounds to fewer followers than this are not timed: at a few µs per write they are far
+/// below limits::pace_min_round, and reading the thread's clock is a system call.
+constexpr std::size_t min_timed_followers = 64;
+}  // namespace
 
 void loop_registry::add(client* c) { clients_.insert(c); }
 
@@ -26,13 +33,48 @@ void loop_registry::unfollow(const std::string& room, client* c) {
   if (list.empty()) rooms_.erase(it);
 }
 
-void loop_registry::deliver(const std::vector<shared_batch>& batches) const {
+void loop_registry::deliver(const std::vector<shared_batch>& batches) {
+  const auto now = fanout_pacer::clock::now();
+  const auto due = pacer_.next_round(now);
+  if (held_.empty() && due <= now) return write_round(batches);
+  held_.insert(held_.end(), batches.begin(), batches.end());
+  if (round_due_) return;
+  round_due_ = true;
+  loop_.post_at(due, [this] { write_held(); });
+}
+
+void loop_registry::write_held() {
+  round_due_ = false;
+  std::vector<shared_batch> held;
+  held.swap(held_);
+  write_round(join_consecutive(std::move(held)));
+}
+
+void loop_registry::write_round(const std::vector<shared_batch>& batches) {
+  const auto start = fanout_pacer::clock::now();
+  std::size_t messages = 0;
+  bool timed = false;
+  std::chrono::nanoseconds cpu_before{};
   for (const auto& batch : batches) {
     auto it = rooms_.find(batch->room);
     if (it == rooms_.end()) continue;
+    if (!timed && it->second.size() >= min_timed_followers) {
+      timed = true;
+      cpu_before = thread_cpu_time();
+    }
+    messages += batch->last_seq - batch->first_seq + 1;
     // client::deliver never changes the lists (closing is deferred by the sink).
     for (client* c : it->second) c->deliver(batch);
   }
+  if (messages == 0) return;
+  pacer_.round_started(start, messages);
+  if (!timed) {
+    pacer_.round_finished({});  // Far below pace_min_round: not worth two clock reads.
+    return;
+  }
+  // The writes this round scheduled run before anything posted after them: when this runs,
+  // the round has been written (the pacer's measure of what a round costs).
+  loop_.post([this, cpu_before] { pacer_.round_finished(thread_cpu_time() - cpu_before); });
 }
 
 void loop_registry::deliver_event(const std::string& room, const shared_line& line,

@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "core/client_sink.hpp"
+#include "core/event_loop.hpp"
+#include "core/fanout_pacer.hpp"
+#include "core/limits.hpp"
 #include "core/room_batch.hpp"
 
 namespace message::core {
@@ -14,18 +17,25 @@ class client;
 
 /// The clients of one I/O loop and the rooms each follows: the per-loop fan-out list
 /// (muduo's "per-loop lists"). A commit reaches a loop as one posted task, which walks the
-/// room's list here without any lock.
+/// room's list here without any lock. When the loop is saturated by writes of single messages,
+/// its fanout_pacer holds commits for a few milliseconds so that they share writes.
 ///
 /// Thread-safety: none; used only on its own loop's thread. Pointers are removed by the
 /// client itself (client::on_closed) before it goes away, on the same thread.
 class loop_registry {
  public:
+  loop_registry(event_loop& loop, const limits& limits) : loop_(loop), pacer_(limits) {}
+  loop_registry(const loop_registry&) = delete;
+  loop_registry& operator=(const loop_registry&) = delete;
+
   void add(client* c);
   void remove(client* c);
   void follow(const std::string& room, client* c);
   void unfollow(const std::string& room, client* c);
 
-  void deliver(const std::vector<shared_batch>& batches) const;
+  /// Hands committed batches to their rooms' followers, now or at the pacer's next round; in
+  /// commit order either way.
+  void deliver(const std::vector<shared_batch>& batches);
   void deliver_event(const std::string& room, const shared_line& line, const client* except) const;
   /// Asks every live client to re-read its rooms from the store (deliveries may be missed).
   void resync() const;
@@ -34,6 +44,13 @@ class loop_registry {
   std::size_t size() const { return clients_.size(); }
 
  private:
+  void write_round(const std::vector<shared_batch>& batches);
+  void write_held();
+
+  event_loop& loop_;
+  fanout_pacer pacer_;
+  std::vector<shared_batch> held_;  // Commits waiting for the pacer's next round, in order.
+  bool round_due_ = false;          // A post_at for write_held is pending.
   std::unordered_map<std::string, std::vector<client*>> rooms_;
   std::unordered_set<client*> clients_;
 };

@@ -21,4 +21,10 @@ struct room_batch {
 
 using shared_batch = std::shared_ptr<const room_batch>;
 
+/// Joins batches that continue each other (same room, next seq) into one; keeps the order and
+/// leaves the others as they are. A paced loop joins the commits it held: every live follower
+/// then takes one shared line for the round, not one per commit, and its write sends those
+/// bytes as they are instead of copying lines together. Thread-safety: a pure function.
+std::vector<shared_batch> join_consecutive(std::vector<shared_batch> batches);
+
 }  // namespace message::core

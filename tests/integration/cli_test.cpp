@@ -11,9 +11,9 @@ namespace {
 TEST(Cli, HelpListsEveryFlag) {
   auto [code, out] = run_to_exit({"--help"});
   EXPECT_EQ(code, 0);
-  for (const char* flag :
-       {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars", "--max-frame-bytes",
-        "--max-queue-bytes", "--keep-messages", "--keep-days", "--fsync"}) {
+  for (const char* flag : {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars",
+                           "--max-frame-bytes", "--max-queue-bytes", "--keep-messages", "--keep-days",
+                           "--fsync", "--max-pacing-hold", "--pacing-engage-load", "--pacing-busy-share"}) {
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   }
 }
@@ -33,6 +33,13 @@ TEST(Cli, ABadFlagIsAClearErrorWithExitCode2) {
   EXPECT_NE(out2.find("--port"), std::string::npos) << out2;
   auto [code3, out3] = run_to_exit({"--store", "floppy"});
   EXPECT_EQ(code3, 2) << out3;
+  // Pacing knobs out of range: a hold past a second, a share over the whole loop.
+  auto [code4, out4] = run_to_exit({"--max-pacing-hold", "5000"});
+  EXPECT_EQ(code4, 2);
+  EXPECT_NE(out4.find("--max-pacing-hold"), std::string::npos) << out4;
+  auto [code5, out5] = run_to_exit({"--pacing-busy-share", "1.5"});
+  EXPECT_EQ(code5, 2);
+  EXPECT_NE(out5.find("--pacing-busy-share"), std::string::npos) << out5;
 }
 
 TEST(Cli, PortZeroPrintsTheRealPortAndDataIsCreated) {
