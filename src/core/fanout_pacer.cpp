@@ -1,5 +1,7 @@
 #include "core/fanout_pacer.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace message::core {
@@ -52,6 +54,7 @@ void fanout_pacer::close_window(clock::time_point now) {
 }
 
 void fanout_pacer::decide() {
+  const bool was_engaged = engaged_;
   const double load = rate_ * round_;
   const double min_round = seconds(limits_.pace_min_round);
   if (limits_.pace_busy_share <= 0 || limits_.pace_max_hold.count() <= 0) {
@@ -68,6 +71,11 @@ void fanout_pacer::decide() {
     engaged_ = strikes_ >= windows_to_engage;
   }
   if (engaged_) strikes_ = 0;
+  if (engaged_ != was_engaged) {
+    // Rare by construction (two windows to engage, hysteresis to let go): worth a line.
+    spdlog::info("fan-out pacing {}: {:.0f} messages/s, {:.2f} ms of CPU per round (load {:.2f})",
+                 engaged_ ? "on" : "off", rate_, round_ * 1e3, load);
+  }
 }
 
 fanout_pacer::clock::time_point fanout_pacer::next_round(clock::time_point now) const {
