@@ -99,9 +99,11 @@ server::server(server_config config) : config_(std::move(config)) {
       transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key)},
       {}});
   ctx_->tls = tls_.get();
-  for (auto& loop : loops_)
+  for (auto& loop : loops_) {
     ctx_->sweeps.push_back(std::make_unique<transport::deadline_sweep>(
         loop->context(), transport::deadline_sweep::tick_for(config_.limits)));
+    ctx_->writes.push_back(std::make_unique<transport::pending_writes>(loop->context()));
+  }
   boost::system::error_code ec;
   const auto address = transport::net::ip::make_address(config_.host, ec);
   if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");

@@ -9,6 +9,7 @@
 #include "transport/address_table.hpp"
 #include "transport/deadline_sweep.hpp"
 #include "transport/http_routes.hpp"
+#include "transport/pending_writes.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -18,7 +19,7 @@ namespace message::transport {
 
 /// What every session needs, owned by the app and alive longer than any session.
 /// Thread-safety: read-only after start-up, except the atomic counter, the address table
-/// (which locks itself) and the sweeps (each on its own loop).
+/// (which locks itself), the sweeps and the pending writes (each on its own loop).
 struct transport_context {
   core::hub& hub;
   const core::limits& limits;
@@ -29,6 +30,8 @@ struct transport_context {
   /// One per loop, by loop index: the deadlines of that loop's WebSocket sessions. Each is
   /// used only on its loop's thread; they outlive the loops' io_contexts.
   std::vector<std::unique_ptr<deadline_sweep>> sweeps{};
+  /// One per loop, by loop index: the sessions whose write is due at the end of the turn.
+  std::vector<std::unique_ptr<pending_writes>> writes{};
 };
 
 }  // namespace message::transport

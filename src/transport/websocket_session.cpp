@@ -286,7 +286,7 @@ void websocket_session::schedule_write() {
   // hand over meanwhile (a message and its sender's ack, several rooms' commits) joins the
   // same frame, one sendmsg instead of several (bench/FINDINGS.md).
   writing_ = true;
-  net::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+  ctx_.writes.at(loop_)->add(shared_from_this());
 }
 
 void websocket_session::do_write() {

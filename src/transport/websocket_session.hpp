@@ -79,6 +79,7 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   // Writing.
   void send_control(ws::opcode op, std::string_view payload);
   void schedule_write();
+  friend class pending_writes;  // Runs do_write() for the loop's round of writes.
   void do_write();
   void on_written(boost::system::error_code ec);
   void after_close_sent();
