@@ -1,11 +1,19 @@
 # bench/common.sh: what the bench scripts that start their own processes share (redis.sh,
 # many_nodes.sh). Source it; it does nothing by itself.
 #
+#   require_tools NAME    exits 1 unless build/message, build/message_loadgen and
+#                         redis-server are there (NAME: the script, for the message)
 #   bench_workspace       makes $work (a temp directory) and stops every PID added to $pids,
 #                         then removes $work, when the script exits
 #   pick_port             prints a free TCP port on 127.0.0.1
 #   wait_port PORT        waits up to 10 s for PORT to accept a connection
 #   start_redis ARGS...   starts a redis-server in $work/redis with ARGS added; sets $rport
+
+require_tools() {
+  for f in "$root/build/message" "$root/build/message_loadgen" /usr/bin/redis-server; do
+    [ -x "$f" ] || { echo "$1: $f is missing (make build; apt install redis-server)" >&2; exit 1; }
+  done
+}
 
 bench_workspace() {
   work=$(mktemp -d)

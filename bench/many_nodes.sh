@@ -35,9 +35,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for f in "$server" "$loadgen" /usr/bin/redis-server; do
-  [ -x "$f" ] || { echo "many_nodes.sh: $f is missing (make build; apt install redis-server)" >&2; exit 1; }
-done
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
+require_tools many_nodes.sh
 ulimit -n "$(ulimit -Hn)"
 per_node=$(((clients + nodes - 1) / nodes))
 if [ "$per_node" -gt $(($(ulimit -n) - 500)) ]; then
@@ -45,8 +45,6 @@ if [ "$per_node" -gt $(($(ulimit -n) - 500)) ]; then
   exit 1
 fi
 
-# shellcheck source=bench/common.sh
-. "$here/common.sh"
 bench_workspace
 
 start_redis --appendonly no

@@ -30,12 +30,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for f in "$server" "$loadgen" /usr/bin/redis-server; do
-  [ -x "$f" ] || { echo "redis.sh: $f is missing" >&2; exit 1; }
-done
-
 # shellcheck source=bench/common.sh
 . "$here/common.sh"
+require_tools redis.sh
+
 bench_workspace
 pin() { # pin CORE: taskset prefix when the core exists
   if command -v taskset >/dev/null && [ "$1" -lt "$(nproc)" ]; then echo "taskset -c $1"; fi

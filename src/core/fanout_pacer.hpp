@@ -25,9 +25,8 @@ namespace message::core {
 /// and a round takes at least `limits::pace_min_round` (rooms of people chatting never wait).
 /// It is decided every 100 ms, engages after two such windows in a row (not on the slow first
 /// rounds after a start), and lets go 15% past those points, so it does not flap at the edge.
-/// Engaged, rounds start
-/// no more often than every round / `limits::pace_busy_share`, and no message waits longer than
-/// `limits::pace_max_hold`.
+/// Engaged, rounds start no more often than every round / `limits::pace_busy_share`, and no
+/// message waits longer than `limits::pace_max_hold`.
 ///
 /// Thread-safety: none; one per loop, used only on that loop's thread.
 class fanout_pacer {

@@ -37,14 +37,13 @@ void loop_registry::deliver(const std::vector<shared_batch>& batches) {
   const auto now = fanout_pacer::clock::now();
   const auto due = pacer_.next_round(now);
   if (held_.empty() && due <= now) return write_round(batches);
+  // Commits are held exactly while a round is due: the first one held asks for it.
+  const bool first_held = held_.empty();
   held_.insert(held_.end(), batches.begin(), batches.end());
-  if (round_due_) return;
-  round_due_ = true;
-  loop_.post_at(due, [this] { write_held(); });
+  if (first_held) loop_.post_at(due, [this] { write_held(); });
 }
 
 void loop_registry::write_held() {
-  round_due_ = false;
   std::vector<shared_batch> held;
   held.swap(held_);
   write_round(join_consecutive(std::move(held)));

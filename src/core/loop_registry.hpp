@@ -50,7 +50,6 @@ class loop_registry {
   event_loop& loop_;
   fanout_pacer pacer_;
   std::vector<shared_batch> held_;  // Commits waiting for the pacer's next round, in order.
-  bool round_due_ = false;          // A post_at for write_held is pending.
   std::unordered_map<std::string, std::vector<client*>> rooms_;
   std::unordered_set<client*> clients_;
 };
