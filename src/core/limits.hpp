@@ -54,10 +54,13 @@ struct limits {
   /// 1 / share times fewer writes than one per message when saturated, so a fifth or less of
   /// the CPU (bench/FINDINGS.md: 0.15 gave 0.70 µs per delivery at 300k/s, 0.2 gave 0.81).
   double pace_busy_share = 0.15;
-  /// The longest a committed message waits for its round: far under what people notice in a
-  /// room that moves hundreds of messages a second (C300 paced: p99 60 ms, against 25-33 ms
-  /// unpaced at four times the CPU, bench/FINDINGS.md). 0 = never pace.
-  std::chrono::milliseconds pace_max_hold{50};
+  /// The longest a committed message waits for its round: under what people notice in a room
+  /// that moves hundreds of messages a second (C300 paced: p99 56-62 ms, against 25-33 ms
+  /// unpaced at four times the CPU, bench/FINDINGS.md). It binds only when a round costs more
+  /// than pace_max_hold * pace_busy_share (11 ms): 50 ms bound in this machine's slower hours,
+  /// when C300's rounds cost 8-10 ms, and let writing take a fifth of the loop instead of the
+  /// share. 0 = never pace.
+  std::chrono::milliseconds pace_max_hold{75};
 
   // --- liveness -----------------------------------------------------------------------
   /// Idle time after which the server pings, and twice which it drops a silent peer:
