@@ -58,8 +58,8 @@ struct limits {
   /// that moves hundreds of messages a second (C300 paced: p99 56-62 ms, against 25-33 ms
   /// unpaced at four times the CPU, bench/FINDINGS.md). It binds only when a round costs more
   /// than pace_max_hold * pace_busy_share (11 ms): 50 ms bound in this machine's slower hours,
-  /// when C300's rounds cost 8-10 ms, and let writing take a fifth of the loop instead of the
-  /// share. 0 = never pace.
+  /// when C300's rounds cost 11-17 ms instead of 6-8, and let writing take a fifth of the loop
+  /// instead of the share. 0 = never pace.
   std::chrono::milliseconds pace_max_hold{75};
 
   // --- liveness -----------------------------------------------------------------------
