@@ -78,7 +78,7 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
   entry.announce = !initial || since.has_value();
   hub_.registry(loop_).follow(room, this);  // Before the store read: see class comment.
   const std::size_t page_size = hub_.config().replay_page;
-  hub_.store().read(
+  hub_.appends(loop_).read(
       [weak = weak_from_this(), loop = &hub_.loop(loop_), room, since, page_size](store::message_store& s) {
         std::uint64_t last = 0;
         std::vector<chat_message> page;
@@ -119,8 +119,8 @@ void client::request_page(const std::string& room) {
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   it->second.state = phase::replaying;
-  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, after = it->second.last,
-                     page_size = hub_.config().replay_page](store::message_store& s) {
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, after = it->second.last,
+                            page_size = hub_.config().replay_page](store::message_store& s) {
     std::vector<chat_message> page;
     try {
       page = s.read_after(room, after, page_size);
@@ -272,8 +272,8 @@ void client::handle(protocol::send_command&& cmd) {
   std::string id = cmd.id.empty() ? make_id() : std::move(cmd.id);
   new_message m{room, id, std::move(cmd.username), std::move(cmd.text), tag_, now_ms()};
   ++sending_[sending_key(room, id)].in_flight;
-  hub_.store().append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
-                                     id](const append_outcome& outcome) {
+  hub_.appends(loop_).append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
+                                            id](const append_outcome& outcome) {
     loop->post([weak, room, id, outcome] {
       auto self = weak.lock();
       if (!self) return;
@@ -296,7 +296,8 @@ void client::handle(protocol::send_command&& cmd) {
 
 void client::handle(protocol::history_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
-  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, cmd](store::message_store& s) {
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room,
+                            cmd](store::message_store& s) {
     std::string line;
     try {
       auto page = s.read_before(room, cmd.before, cmd.limit);
@@ -345,7 +346,7 @@ void client::handle(protocol::typing_command&& cmd) {
 }
 
 void client::handle(protocol::rooms_command&&) {
-  hub_.store().read([weak = weak_from_this(), loop = &hub_.loop(loop_)](store::message_store& s) {
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_)](store::message_store& s) {
     std::string line;
     try {
       std::vector<protocol::room_entry> list;

@@ -18,11 +18,15 @@ hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std:
   worker_ = std::make_unique<store_worker>(
       std::move(store), limits_,
       [this](std::vector<chat_message>&& stored) { on_commit(std::move(stored)); });
+  for (auto* loop : loops_) appends_.push_back(std::make_unique<turn_appends>(*loop, *worker_));
 }
 
 hub::~hub() { stop(); }
 
 void hub::stop() {
+  // The loops have stopped (their threads ended): what a last turn still held is queued now,
+  // so that it is committed like everything queued before.
+  for (auto& a : appends_) a->flush();
   worker_->stop();
   broker_->stop();
   stopping_ = true;

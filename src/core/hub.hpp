@@ -13,15 +13,17 @@
 #include "core/loop_registry.hpp"
 #include "core/presence.hpp"
 #include "core/store_worker.hpp"
+#include "core/turn_appends.hpp"
 
 namespace message::core {
 
 /// The chat core: the store worker (the ordering point), one fan-out registry per I/O loop,
 /// and presence. No transport types here: a client reaches it through core::client.
 ///
-/// How a message travels: client::on_text -> store_worker::append (queued) -> one commit for
-/// everything queued -> on_commit encodes each message once, groups them per room, and posts
-/// one task per loop -> loop_registry::deliver hands the shared bytes to each follower's sink.
+/// How a message travels: client::on_text -> turn_appends (the loop's sends of this turn) ->
+/// store_worker::append (queued, or committed in place when it came alone and the worker is
+/// idle) -> one commit for everything queued -> on_commit encodes each message once, groups them per room,
+/// and posts one task per loop -> loop_registry::deliver hands the shared bytes to each follower's sink.
 /// Between the commit and the loops sits the broker: memory_broker hands commits straight back
 /// (deliver_messages); redis::redis_broker delivers what any node committed, from Redis.
 ///
@@ -41,6 +43,8 @@ class hub final : public broker_target {
   event_loop& loop(std::size_t i) { return *loops_[i]; }
   loop_registry& registry(std::size_t i) { return *registries_[i]; }
   store_worker& store() { return *worker_; }
+  /// Loop i's sends and reads for the store worker; used only on loop i.
+  turn_appends& appends(std::size_t i) { return *appends_[i]; }
   class presence& people() override {
     return presence_;
   }
@@ -68,7 +72,8 @@ class hub final : public broker_target {
   std::vector<std::unique_ptr<loop_registry>> registries_;
   class presence presence_;
   std::unique_ptr<class broker> broker_;
-  std::unique_ptr<store_worker> worker_;  // Last: its thread calls on_commit.
+  std::unique_ptr<store_worker> worker_;                // Its thread calls on_commit.
+  std::vector<std::unique_ptr<turn_appends>> appends_;  // Per loop; hold worker_.
 };
 
 }  // namespace message::core

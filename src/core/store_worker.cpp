@@ -30,6 +30,27 @@ void store_worker::append(new_message message, append_callback done) {
   wake_.notify_one();
 }
 
+void store_worker::append(std::vector<append_request> group, bool may_commit_here) {
+  {
+    std::unique_lock lock(mutex_);
+    // Idle and nothing queued: nothing committed earlier can come after this group. The store
+    // is asked only now, while nobody else uses it.
+    if (may_commit_here && group.size() == 1 && !busy_ && !stopping_ && appends_.empty() && reads_.empty() &&
+        store_->commit_never_waits()) {
+      busy_ = true;
+      lock.unlock();
+      commit(group);
+      lock.lock();
+      busy_ = false;
+      // What arrived meanwhile (a stop, a due prune) waited for the store: the worker takes it.
+      if (appends_.empty() && reads_.empty() && !stopping_ && !wants_store_) return;
+    } else {
+      for (auto& request : group) appends_.push_back(std::move(request));
+    }
+  }
+  wake_.notify_one();
+}
+
 void store_worker::read(read_job job) {
   {
     std::lock_guard lock(mutex_);
@@ -49,13 +70,23 @@ void store_worker::stop() {
 
 void store_worker::run() {
   auto next_prune = std::chrono::steady_clock::now();
-  std::vector<pending_append> batch;
+  std::vector<append_request> batch;
   std::deque<read_job> reads;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_prune, [&] { return stopping_ || !appends_.empty() || !reads_.empty(); });
+      // While a loop commits in place the store is taken; the loop wakes us when it is done if
+      // work is waiting, so an idle worker sleeps through in-place commits.
+      wake_.wait_until(lock, next_prune,
+                       [&] { return !busy_ && (stopping_ || !appends_.empty() || !reads_.empty()); });
+      if (busy_) {
+        // The prune came due while a loop had the store.
+        wants_store_ = true;
+        wake_.wait(lock, [&] { return !busy_; });
+        wants_store_ = false;
+      }
       if (appends_.empty() && reads_.empty() && stopping_) return;
+      busy_ = true;
       // Take everything that arrived while the last commit ran: that is the group commit.
       const auto n = std::min(appends_.size(), limits_.max_commit_batch);
       batch.assign(std::make_move_iterator(appends_.begin()),
@@ -78,10 +109,12 @@ void store_worker::run() {
       const bool more = prune_some();
       next_prune = std::chrono::steady_clock::now() + (more ? std::chrono::seconds(0) : prune_interval);
     }
+    std::lock_guard lock(mutex_);
+    busy_ = false;
   }
 }
 
-void store_worker::commit(std::vector<pending_append>& batch) {
+void store_worker::commit(std::vector<append_request>& batch) {
   std::vector<new_message> messages;
   messages.reserve(batch.size());
   for (auto& p : batch) messages.push_back(std::move(p.message));

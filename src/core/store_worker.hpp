@@ -22,18 +22,30 @@ struct append_outcome {
   std::string error;                           ///< Why, when it failed.
 };
 
-/// The one thread that owns the message store. It is the ordering point of the server: it
-/// assigns seqs by committing, in arrival order, everything queued since the last commit in
-/// one transaction (group commit), so throughput does not fall to one commit per message.
+/// The owner of the message store, and the ordering point of the server: it assigns seqs by
+/// committing, in arrival order, everything queued since the last commit in one transaction
+/// (group commit), so throughput does not fall to one commit per message.
 ///
-/// Thread-safety: append(), read() and stop() are safe from any thread. Callbacks run on the
-/// worker thread and must only post elsewhere; they must not block.
+/// Commits run on the worker's own thread, except one case: an I/O loop that hands over a
+/// single message while the worker is idle, nothing is queued and the store's commit waits
+/// for nothing (store::message_store::commit_never_waits) commits it in place. That saves the
+/// two thread hops there and back, a fifth of S1's latency (bench/FINDINGS.md); a group of
+/// several goes to the worker, which commits it while the loop goes on writing.
+///
+/// Thread-safety: append(), read() and stop() are safe from any thread. One commit runs at a
+/// time (`busy_`), in the order appends were queued. Callbacks run on the thread that
+/// committed (the worker's, or the loop's that committed in place) and must only post; they
+/// must not block.
 class store_worker {
  public:
   using append_callback = std::function<void(const append_outcome&)>;
   /// Called after each successful commit with the newly stored messages, in seq order.
   using commit_listener = std::function<void(std::vector<chat_message>&&)>;
   using read_job = std::function<void(store::message_store&)>;
+  struct append_request {
+    new_message message;
+    append_callback done;
+  };
 
   store_worker(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit);
   ~store_worker();
@@ -41,18 +53,18 @@ class store_worker {
   store_worker& operator=(const store_worker&) = delete;
 
   void append(new_message message, append_callback done);
+  /// Appends `group` in order. With `may_commit_here`, a group of one commits on the calling
+  /// thread when the worker is idle with nothing queued and the store never waits; `done` has
+  /// then run before this returns.
+  void append(std::vector<append_request> group, bool may_commit_here);
   /// Runs `job` on the worker thread after every append queued before it has committed.
   void read(read_job job);
   /// Commits what is queued, then ends the thread. Idempotent.
   void stop();
 
  private:
-  struct pending_append {
-    new_message message;
-    append_callback done;
-  };
   void run();
-  void commit(std::vector<pending_append>& batch);
+  void commit(std::vector<append_request>& batch);
   bool prune_some();  // true when more rows are due
 
   std::unique_ptr<store::message_store> store_;
@@ -60,10 +72,12 @@ class store_worker {
   commit_listener on_commit_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<pending_append> appends_;
+  std::deque<append_request> appends_;
   std::deque<read_job> reads_;
   bool stopping_ = false;
-  std::thread thread_;  // Last: starts after every member above is ready.
+  bool busy_ = false;         // A commit, read or prune runs (on the worker or in place).
+  bool wants_store_ = false;  // The worker waits for an in-place commit to end (a prune is due).
+  std::thread thread_;        // Last: starts after every member above is ready.
 };
 
 }  // namespace message::core

@@ -14,6 +14,7 @@ namespace message::store {
 class memory_message_store final : public message_store {
  public:
   std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  bool commit_never_waits() const override { return true; }
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before,

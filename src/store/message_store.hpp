@@ -45,10 +45,16 @@ struct history_page {
 /// - Seqs are never reused, even after retention removed every message of a room.
 /// - Reads see every committed append.
 ///
-/// Thread-safety: none. One thread (the store_worker's) owns a store and makes every call.
+/// Thread-safety: none. One caller at a time: the store_worker's thread, or an I/O loop that
+/// the worker let commit in place while it was idle (it hands the store over under its mutex).
 class message_store {
  public:
   virtual ~message_store() = default;
+
+  /// True when the next append() of a message or two waits for no network and no disk sync:
+  /// only then may an I/O loop commit in place instead of handing the message to the store
+  /// worker's thread (core::store_worker). Asked between calls, by the store's one caller.
+  virtual bool commit_never_waits() const { return false; }
 
   virtual std::vector<append_result> append(const std::vector<core::new_message>& batch) = 0;
 

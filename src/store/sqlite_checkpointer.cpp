@@ -39,8 +39,16 @@ sqlite_checkpointer::~sqlite_checkpointer() {
   sqlite3_close(db_);
 }
 
+bool sqlite_checkpointer::inline_checkpoint_near() const {
+  // A commit of one or two messages writes a handful of pages (each B-tree page it touches,
+  // and a split's new pages); 64 leaves room for a commit of a few dozen.
+  constexpr int near_pages = 64;
+  return wal_pages_ + near_pages >= opts_.inline_pages;
+}
+
 int sqlite_checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int pages) {
   auto& me = *static_cast<sqlite_checkpointer*>(self);
+  me.wal_pages_ = pages;
   if (pages < me.woken_at_) me.woken_at_ = 0;  // The WAL started over.
   if (pages >= me.opts_.inline_pages) {
     // Errors are the next commit's business, as with SQLite's own automatic checkpoint.

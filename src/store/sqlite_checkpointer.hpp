@@ -22,7 +22,9 @@ namespace message::store {
 /// commits only the writer itself can arrange: at `inline_pages` it checkpoints inline, and by
 /// then the thread has copied and synced all but the last `wake_pages` frames.
 ///
-/// Thread-safety: constructed and destroyed on the writer's thread; the hook runs there too.
+/// Thread-safety: the hook runs on whichever thread commits on the writer connection, one at a
+/// time (core::store_worker hands the store over under its mutex); so does
+/// inline_checkpoint_near(). Construction and destruction happen on the store's owning thread.
 class sqlite_checkpointer {
  public:
   struct options {
@@ -34,6 +36,9 @@ class sqlite_checkpointer {
 
   /// `writer` must outlive this object. Throws store_error if the file cannot be opened.
   sqlite_checkpointer(const std::filesystem::path& file, sqlite3* writer, options opts);
+  /// True when a commit of a few pages may take the WAL to `inline_pages`, so that it
+  /// checkpoints and syncs before it returns. Called by the writer's user, between commits.
+  bool inline_checkpoint_near() const;
   ~sqlite_checkpointer();
   sqlite_checkpointer(const sqlite_checkpointer&) = delete;
   sqlite_checkpointer& operator=(const sqlite_checkpointer&) = delete;
@@ -45,7 +50,8 @@ class sqlite_checkpointer {
   sqlite3* writer_;
   sqlite3* db_ = nullptr;  // The thread's own connection.
   options opts_;
-  int woken_at_ = 0;  // WAL size at the last wake-up (writer thread only).
+  int woken_at_ = 0;   // WAL size at the last wake-up (the committing thread only).
+  int wal_pages_ = 0;  // WAL size after the last commit (the committing thread only).
   std::mutex mutex_;
   std::condition_variable wake_;
   bool due_ = false;

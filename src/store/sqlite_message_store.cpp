@@ -98,7 +98,8 @@ class sqlite_message_store::statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, durability mode) : file_(file) {
+sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, durability mode)
+    : file_(file), mode_(mode) {
   // SQLITE_OPEN_CREATE makes a new file only where none exists; an existing file that is not
   // a database makes the first statement fail with SQLITE_NOTADB, reported below.
   const int rc = sqlite3_open_v2(file.c_str(), &db_,
@@ -190,6 +191,10 @@ sqlite_message_store::room_state& sqlite_message_store::room(const std::string& 
 }
 
 std::uint64_t sqlite_message_store::last_seq(const std::string& name) { return room(name).last_seq; }
+
+bool sqlite_message_store::commit_never_waits() const {
+  return mode_ != durability::power && !checkpointer_->inline_checkpoint_near();
+}
 
 std::vector<append_result> sqlite_message_store::append(const std::vector<core::new_message>& batch) {
   std::vector<append_result> results;

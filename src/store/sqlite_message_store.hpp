@@ -31,6 +31,10 @@ class sqlite_message_store final : public message_store {
   sqlite_message_store& operator=(const sqlite_message_store&) = delete;
 
   std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  /// With `durability::power` every commit syncs; otherwise a commit writes the WAL into the
+  /// page cache and waits for nothing, except the one that takes the WAL to its inline
+  /// checkpoint (sqlite_checkpointer), which syncs.
+  bool commit_never_waits() const override;
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
@@ -58,6 +62,7 @@ class sqlite_message_store final : public message_store {
 
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
+  durability mode_;
   std::unordered_map<const char*, std::unique_ptr<statement>> statements_;
   std::unordered_map<std::string, room_state> rooms_;
   // Ids of messages older than this are forgotten (the last prune's cutoff; 0 until then).

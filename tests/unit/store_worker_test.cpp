@@ -1,0 +1,154 @@
+// The store worker as the ordering point: a message that comes alone while the worker is idle
+// is committed on the caller's thread (no hop there and back), but nothing ever overtakes what
+// is already queued or being committed, a group goes to the worker, and a store whose commit
+// may wait (a sync per commit) is never committed in place. Real stores; futures with bounded
+// waits instead of sleeps.
+#include "core/store_worker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "store/memory_message_store.hpp"
+#include "store/sqlite_message_store.hpp"
+#include "temp_dir.hpp"
+
+namespace message::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// What one append's callback saw.
+struct outcome_seen {
+  std::uint64_t seq = 0;
+  std::thread::id thread;
+};
+
+class StoreWorker : public ::testing::Test {
+ protected:
+  std::unique_ptr<store_worker> make(std::unique_ptr<store::message_store> store) {
+    return std::make_unique<store_worker>(std::move(store), config,
+                                          [this](std::vector<chat_message>&& stored) {
+                                            std::lock_guard lock(mutex);
+                                            for (auto& m : stored) committed.push_back(m.seq);
+                                            commit_threads.push_back(std::this_thread::get_id());
+                                          });
+  }
+  /// An append request whose outcome fulfils `seen`.
+  static store_worker::append_request request(const std::string& id, std::promise<outcome_seen>& seen) {
+    return {new_message{"lobby", id, "kim", "hello " + id, "dev123", 1000}, [&seen](const append_outcome& o) {
+              seen.set_value({o.result ? o.result->seq : 0, std::this_thread::get_id()});
+            }};
+  }
+  static std::vector<store_worker::append_request> one(store_worker::append_request r) {
+    std::vector<store_worker::append_request> group;
+    group.push_back(std::move(r));
+    return group;
+  }
+  static bool ready(std::future<outcome_seen>& f) { return f.wait_for(0s) == std::future_status::ready; }
+  static outcome_seen await(std::future<outcome_seen>& f) {
+    if (f.wait_for(10s) != std::future_status::ready) ADD_FAILURE() << "no outcome within 10 s";
+    return f.get();
+  }
+
+  limits config;
+  std::mutex mutex;
+  std::vector<std::uint64_t> committed;
+  std::vector<std::thread::id> commit_threads;
+};
+
+TEST_F(StoreWorker, AMessageAloneOnAnIdleWorkerIsCommittedInPlace) {
+  auto worker = make(std::make_unique<store::memory_message_store>());
+  std::promise<outcome_seen> seen;
+  auto f = seen.get_future();
+  worker->append(one(request("a", seen)), true);
+  ASSERT_TRUE(ready(f)) << "the ack is there when append returns";
+  const auto o = f.get();
+  EXPECT_EQ(o.seq, 1u);
+  EXPECT_EQ(o.thread, std::this_thread::get_id());
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(committed, (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(commit_threads, (std::vector<std::thread::id>{std::this_thread::get_id()}));
+}
+
+TEST_F(StoreWorker, NothingOvertakesWhatTheWorkerHolds) {
+  auto worker = make(std::make_unique<store::memory_message_store>());
+  // Hold the worker inside a read job.
+  std::promise<void> started, release;
+  auto release_f = release.get_future().share();
+  worker->read([&started, release_f](store::message_store&) {
+    started.set_value();
+    (void)release_f.wait_for(10s);
+  });
+  ASSERT_EQ(started.get_future().wait_for(10s), std::future_status::ready);
+
+  std::promise<outcome_seen> first_seen, second_seen;
+  auto first = first_seen.get_future();
+  auto second = second_seen.get_future();
+  worker->append(one(request("first", first_seen)), false);   // Queued behind the read.
+  worker->append(one(request("second", second_seen)), true);  // Must queue behind "first".
+  EXPECT_FALSE(ready(second)) << "committed in place while the worker held the store";
+  release.set_value();
+  const auto a = await(first);
+  const auto b = await(second);
+  EXPECT_EQ(a.seq, 1u);
+  EXPECT_EQ(b.seq, 2u);
+  EXPECT_NE(b.thread, std::this_thread::get_id());
+}
+
+TEST_F(StoreWorker, AGroupGoesToTheWorkerInOrder) {
+  auto worker = make(std::make_unique<store::memory_message_store>());
+  std::promise<outcome_seen> a_seen, b_seen;
+  auto a = a_seen.get_future();
+  auto b = b_seen.get_future();
+  std::vector<store_worker::append_request> group;
+  group.push_back(request("a", a_seen));
+  group.push_back(request("b", b_seen));
+  worker->append(std::move(group), true);
+  const auto oa = await(a);
+  const auto ob = await(b);
+  EXPECT_EQ(oa.seq, 1u);
+  EXPECT_EQ(ob.seq, 2u);
+  EXPECT_NE(oa.thread, std::this_thread::get_id()) << "a group is the worker's to commit";
+}
+
+TEST_F(StoreWorker, ASqliteStoreCommitsInPlaceUnlessEveryCommitSyncs) {
+  test::temp_dir tmp;
+  {
+    auto worker = make(
+        std::make_unique<store::sqlite_message_store>(tmp.path() / "normal.db", store::durability::process));
+    std::promise<outcome_seen> seen;
+    auto f = seen.get_future();
+    worker->append(one(request("a", seen)), true);
+    ASSERT_TRUE(ready(f));
+    EXPECT_EQ(f.get().thread, std::this_thread::get_id());
+  }
+  {
+    // --fsync: a loop must not wait for the disk.
+    auto worker = make(
+        std::make_unique<store::sqlite_message_store>(tmp.path() / "fsync.db", store::durability::power));
+    std::promise<outcome_seen> seen;
+    auto f = seen.get_future();
+    worker->append(one(request("a", seen)), true);
+    const auto o = await(f);
+    EXPECT_EQ(o.seq, 1u);
+    EXPECT_NE(o.thread, std::this_thread::get_id());
+  }
+}
+
+TEST_F(StoreWorker, StopCommitsWhatArrivedWhileALoopCommittedInPlace) {
+  auto worker = make(std::make_unique<store::memory_message_store>());
+  std::promise<outcome_seen> a_seen, b_seen;
+  auto a = a_seen.get_future();
+  auto b = b_seen.get_future();
+  worker->append(one(request("a", a_seen)), true);
+  worker->append(one(request("b", b_seen)), false);
+  worker->stop();
+  EXPECT_EQ(await(a).seq, 1u);
+  EXPECT_EQ(await(b).seq, 2u);
+}
+
+}  // namespace
+}  // namespace message::core
