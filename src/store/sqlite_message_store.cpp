@@ -200,7 +200,9 @@ std::vector<append_result> sqlite_message_store::append(const std::vector<core::
   std::vector<append_result> results;
   results.reserve(batch.size());
   std::unordered_map<std::string, std::uint64_t> next;  // Room -> last seq within this batch.
-  exec("BEGIN IMMEDIATE");
+  // Prepared like the rest: sqlite3_exec would parse BEGIN and COMMIT on every commit, a few
+  // percent of a lone message's CPU (bench/FINDINGS.md, sixth pass).
+  prepared("BEGIN IMMEDIATE").run();
   try {
     // An id is found among the messages (while younger than the last id cutoff) or, for a message
     // that retention removed, in sent_ids.
@@ -229,7 +231,7 @@ std::vector<append_result> sqlite_message_store::append(const std::vector<core::
       insert_msg.bind(5, m.text).bind(6, m.device).bind(7, m.ts).run();
       results.push_back({seq, false});
     }
-    exec("COMMIT");
+    prepared("COMMIT").run();
   } catch (...) {
     // Nothing of the batch is stored; the cached seqs were not touched (see `next`).
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -321,7 +323,7 @@ std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_
                                         std::int64_t id_cutoff_ms, std::size_t max_rows) {
   const auto names = room_names();
   std::size_t removed = 0;
-  exec("BEGIN IMMEDIATE");
+  prepared("BEGIN IMMEDIATE").run();
   try {
     auto& keep_last = prepared("UPDATE rooms SET last_seq = ?2 WHERE room = ?1 AND last_seq < ?2");
     auto& keep_ids = prepared(
@@ -345,7 +347,7 @@ std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_
         "DELETE FROM sent_ids WHERE (room, id) IN (SELECT room, id FROM sent_ids WHERE ts < ?1 LIMIT ?2)");
     ids.bind(1, id_cutoff_ms).bind(2, static_cast<std::int64_t>(max_rows)).run();
     removed += static_cast<std::size_t>(sqlite3_changes(db_));
-    exec("COMMIT");
+    prepared("COMMIT").run();
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     for (auto& [name, stmt] : statements_) stmt->reset();
