@@ -42,7 +42,6 @@ class hub final : public broker_target {
   std::size_t loop_count() const { return loops_.size(); }
   event_loop& loop(std::size_t i) { return *loops_[i]; }
   loop_registry& registry(std::size_t i) { return *registries_[i]; }
-  store_worker& store() { return *worker_; }
   /// Loop i's sends and reads for the store worker; used only on loop i.
   turn_appends& appends(std::size_t i) { return *appends_[i]; }
   class presence& people() override {
