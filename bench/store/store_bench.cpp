@@ -1,8 +1,9 @@
-// Messages persisted per second through the real store worker and SQLite file, with many
+// Messages persisted per second through the real store worker and the default store (SQLite
+// behind its journal; --no-journal: SQLite alone, the store before the journal), with many
 // concurrent senders each keeping `window` messages in flight (what the server sees when many
 // people type at once). Prints one JSON line per run.
 //
-//   message_store_bench [--senders N] [--window W] [--seconds S] [--fsync] [--size BYTES]
+//   message_store_bench [--senders N] [--window W] [--seconds S] [--fsync] [--no-journal] [--size BYTES]
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/store_worker.hpp"
+#include "store/journaled_message_store.hpp"
 #include "store/sqlite_message_store.hpp"
 
 using namespace message;
@@ -25,13 +27,14 @@ using namespace message;
 int main(int argc, char** argv) {
   int senders = 100, window = 8, seconds = 3;
   std::size_t size = 100;
-  bool fsync = false;
+  bool fsync = false, no_journal = false;
   CLI::App app{"store throughput"};
   app.add_option("--senders", senders)->check(CLI::Range(1, 10000));
   app.add_option("--window", window)->check(CLI::Range(1, 1000));
   app.add_option("--seconds", seconds)->check(CLI::Range(1, 60));
   app.add_option("--size", size)->check(CLI::Range(1, 4000));
   app.add_flag("--fsync", fsync);
+  app.add_flag("--no-journal", no_journal);
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
@@ -42,8 +45,13 @@ int main(int argc, char** argv) {
   std::size_t commits = 0;
   std::atomic<std::uint64_t> done{0}, failed{0};
   {
-    auto store = std::make_unique<store::sqlite_message_store>(
-        dir / "messages.db", fsync ? store::durability::power : store::durability::process);
+    const auto mode = fsync ? store::durability::power : store::durability::process;
+    std::unique_ptr<store::message_store> store;
+    if (no_journal)
+      store = std::make_unique<store::sqlite_message_store>(dir / "messages.db", mode);
+    else
+      store = std::make_unique<store::journaled_message_store>(dir / "messages.db", dir / "messages.journal",
+                                                               mode);
     core::store_worker worker(std::move(store), limits,
                               [&](std::vector<core::chat_message>&&) { ++commits; });
     const std::string text(size, 'x');
@@ -77,12 +85,14 @@ int main(int argc, char** argv) {
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     worker.stop();
     std::printf(
-        "{\"bench\":\"store\",\"durability\":\"%s\",\"senders\":%d,\"window\":%d,\"size\":%zu,\"seconds\":%."
+        "{\"bench\":\"store\",\"store\":\"%s\",\"durability\":\"%s\",\"senders\":%d,\"window\":%d,\"size\":%"
+        "zu,\"seconds\":%."
         "2f,"
         "\"persisted\":%llu,\"persisted_per_s\":%.0f,\"commits\":%zu,\"messages_per_commit\":%.1f,\"failed\":"
         "%llu}\n",
-        fsync ? "power (--fsync)" : "process (default)", senders, window, size, elapsed,
-        static_cast<unsigned long long>(done.load()), static_cast<double>(done.load()) / elapsed, commits,
+        no_journal ? "sqlite" : "journal+sqlite", fsync ? "power (--fsync)" : "process (default)", senders,
+        window, size, elapsed, static_cast<unsigned long long>(done.load()),
+        static_cast<double>(done.load()) / elapsed, commits,
         commits ? static_cast<double>(done.load()) / static_cast<double>(commits) : 0.0,
         static_cast<unsigned long long>(failed.load()));
   }

@@ -12,9 +12,9 @@
 #include "app/lan_addresses.hpp"
 #include "app/tls_certificate.hpp"
 #include "redis/redis_broker.hpp"
+#include "store/journaled_message_store.hpp"
 #include "store/memory_message_store.hpp"
 #include "store/redis_message_store.hpp"
-#include "store/sqlite_message_store.hpp"
 
 namespace message::app {
 
@@ -24,8 +24,9 @@ constexpr auto close_grace = std::chrono::milliseconds(1500);
 
 std::unique_ptr<store::message_store> open_store(const server_config& cfg, const std::filesystem::path& dir) {
   if (cfg.store == store_kind::memory) return std::make_unique<store::memory_message_store>();
-  return std::make_unique<store::sqlite_message_store>(
-      dir / "messages.db", cfg.fsync_every_commit ? store::durability::power : store::durability::process);
+  return std::make_unique<store::journaled_message_store>(
+      dir / "messages.db", dir / "messages.journal",
+      cfg.fsync_every_commit ? store::durability::power : store::durability::process);
 }
 
 /// Descriptors kept for everything but client sockets: the store, logs, the listener, slack.

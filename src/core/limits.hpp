@@ -116,6 +116,12 @@ struct limits {
   // --- storage ------------------------------------------------------------------------
   /// Most messages grouped into one SQLite transaction: bounds a commit's latency.
   std::size_t max_commit_batch = 4096;
+  /// How long the store worker lets deferred store work wait (the journaled messages that the
+  /// default store moves into SQLite in one transaction): short enough that an online backup
+  /// is a blink behind, long enough that few moves share the core with the I/O loop. S1 of
+  /// bench/ (two clients, server on one core), p50 / p99: 2 ms 73-75 / 391-424 µs, 5 ms
+  /// 75-107 / 602-889, 20 ms 69-105 / 132-230, 50 ms 70-103 / 132-236 (bench/FINDINGS.md).
+  std::chrono::milliseconds store_defer{50};
   /// Messages kept per room (0 = all).
   std::uint64_t keep_messages = 0;
   /// Days a message is kept (0 = forever).

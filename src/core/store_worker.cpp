@@ -40,10 +40,15 @@ void store_worker::append(std::vector<append_request> group, bool may_commit_her
       busy_ = true;
       lock.unlock();
       commit(group);
+      const bool deferred = store_->has_deferred_work();  // The store is still ours to ask.
       lock.lock();
       busy_ = false;
+      // The first commit that leaves deferred work tells the worker when to do it; the ones
+      // after it, until then, wake nobody.
+      const bool tell = deferred && !deferred_due_;
+      if (tell) deferred_due_ = std::chrono::steady_clock::now() + limits_.store_defer;
       // What arrived meanwhile (a stop, a due prune) waited for the store: the worker takes it.
-      if (appends_.empty() && reads_.empty() && !stopping_ && !wants_store_) return;
+      if (!tell && appends_.empty() && reads_.empty() && !stopping_ && !wants_store_) return;
     } else {
       for (auto& request : group) appends_.push_back(std::move(request));
     }
@@ -69,18 +74,26 @@ void store_worker::stop() {
 }
 
 void store_worker::run() {
-  auto next_prune = std::chrono::steady_clock::now();
+  using clock = std::chrono::steady_clock;
+  auto next_prune = clock::now();
   std::vector<append_request> batch;
   std::deque<read_job> reads;
+  bool deferred_failing = false;
   for (;;) {
+    std::optional<clock::time_point> deferred_due;
+    bool stopping = false;
     {
       std::unique_lock lock(mutex_);
       // While a loop commits in place the store is taken; the loop wakes us when it is done if
       // work is waiting, so an idle worker sleeps through in-place commits.
-      wake_.wait_until(lock, next_prune,
-                       [&] { return !busy_ && (stopping_ || !appends_.empty() || !reads_.empty()); });
+      for (;;) {
+        if (!busy_ && (stopping_ || !appends_.empty() || !reads_.empty())) break;
+        const auto due = deferred_due_ ? std::min(next_prune, *deferred_due_) : next_prune;
+        if (clock::now() >= due) break;
+        wake_.wait_until(lock, due);
+      }
       if (busy_) {
-        // The prune came due while a loop had the store.
+        // A prune or the deferred work came due while a loop had the store.
         wants_store_ = true;
         wake_.wait(lock, [&] { return !busy_; });
         wants_store_ = false;
@@ -94,6 +107,8 @@ void store_worker::run() {
       appends_.erase(appends_.begin(), appends_.begin() + static_cast<std::ptrdiff_t>(n));
       // Reads queued now run after this commit, so they see every append queued before them.
       reads.swap(reads_);
+      deferred_due = deferred_due_;
+      stopping = stopping_;
     }
     if (!batch.empty()) commit(batch);
     for (auto& job : reads) {
@@ -104,12 +119,33 @@ void store_worker::run() {
       }
     }
     reads.clear();
-    if (std::chrono::steady_clock::now() >= next_prune) {
+    if (clock::now() >= next_prune) {
       // A pass that used its whole budget comes back at once (after any queued appends).
       const bool more = prune_some();
-      next_prune = std::chrono::steady_clock::now() + (more ? std::chrono::seconds(0) : prune_interval);
+      next_prune = clock::now() + (more ? std::chrono::seconds(0) : prune_interval);
+    }
+    if (store_->has_deferred_work()) {
+      const auto now = clock::now();
+      if (!deferred_due) deferred_due = now + limits_.store_defer;  // Left by this thread's commit.
+      if (now >= *deferred_due || stopping) {
+        try {
+          store_->do_deferred_work();
+          deferred_due.reset();
+          if (deferred_failing) spdlog::info("deferred store work done again");
+          deferred_failing = false;
+        } catch (const std::exception& e) {
+          // Kept by the store (journaled messages stay journaled); tried again in a while.
+          if (!deferred_failing)
+            spdlog::warn("deferred store work failed, retrying every second: {}", e.what());
+          deferred_failing = true;
+          deferred_due = now + std::chrono::seconds(1);
+        }
+      }
+    } else {
+      deferred_due.reset();
     }
     std::lock_guard lock(mutex_);
+    deferred_due_ = deferred_due;
     busy_ = false;
   }
 }

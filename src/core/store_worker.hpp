@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -31,6 +32,10 @@ struct append_outcome {
 /// for nothing (store::message_store::commit_never_waits) commits it in place. That saves the
 /// two thread hops there and back, a fifth of S1's latency (bench/FINDINGS.md); a group of
 /// several goes to the worker, which commits it while the loop goes on writing.
+///
+/// Work the store defers off the commit path (store::message_store::has_deferred_work: the
+/// default store's journaled messages, moved into SQLite) runs here, limits::store_defer after
+/// the commit that left it, so that many commits share it and no I/O loop pays for it.
 ///
 /// Thread-safety: append(), read() and stop() are safe from any thread. One commit runs at a
 /// time (`busy_`), in the order appends were queued. Callbacks run on the thread that
@@ -77,7 +82,10 @@ class store_worker {
   bool stopping_ = false;
   bool busy_ = false;         // A commit, read or prune runs (on the worker or in place).
   bool wants_store_ = false;  // The worker waits for an in-place commit to end (a prune is due).
-  std::thread thread_;        // Last: starts after every member above is ready.
+  /// When the store's deferred work is to run (limits::store_defer after the commit that left
+  /// it); empty while there is none.
+  std::optional<std::chrono::steady_clock::time_point> deferred_due_;
+  std::thread thread_;  // Last: starts after every member above is ready.
 };
 
 }  // namespace message::core

@@ -58,6 +58,13 @@ class message_store {
 
   virtual std::vector<append_result> append(const std::vector<core::new_message>& batch) = 0;
 
+  /// True when the store holds work it kept off the commit path (journaled_message_store:
+  /// messages journaled but not yet in the database). The store worker then runs
+  /// do_deferred_work() soon (limits::store_defer), off every I/O loop. Asked by the one caller.
+  virtual bool has_deferred_work() const { return false; }
+  /// Does that work. Throws store_error when it cannot; the work is then kept for later.
+  virtual void do_deferred_work() {}
+
   /// Messages of `room` with seq > after, oldest first, at most `limit`.
   virtual std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                                      std::size_t limit) = 0;

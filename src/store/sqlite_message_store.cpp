@@ -44,6 +44,12 @@ CREATE INDEX IF NOT EXISTS messages_id ON messages(room, id, ts);
 DROP INDEX IF EXISTS messages_ts;
 )sql";
 
+// An id is found among the messages (while younger than the last id cutoff) or, for a message
+// that retention removed, in sent_ids.
+constexpr const char* find_id_sql =
+    "SELECT seq FROM messages INDEXED BY messages_id WHERE room = ?1 AND id = ?2 AND ts >= ?3 "
+    "UNION ALL SELECT seq FROM sent_ids WHERE room = ?1 AND id = ?2 LIMIT 1";
+
 std::string text_column(sqlite3_stmt* s, int col) {
   const auto* p = sqlite3_column_text(s, col);
   const auto n = sqlite3_column_bytes(s, col);
@@ -197,43 +203,61 @@ bool sqlite_message_store::commit_never_waits() const {
 }
 
 std::vector<append_result> sqlite_message_store::append(const std::vector<core::new_message>& batch) {
+  return append_after({}, batch);
+}
+
+void sqlite_message_store::insert(const std::vector<core::chat_message>& messages) {
+  append_after(messages, {});
+}
+
+std::vector<append_result> sqlite_message_store::append_after(const std::vector<core::chat_message>& stored,
+                                                              const std::vector<core::new_message>& batch) {
   std::vector<append_result> results;
   results.reserve(batch.size());
-  std::unordered_map<std::string, std::uint64_t> next;  // Room -> last seq within this batch.
+  std::unordered_map<std::string, std::uint64_t> next;  // Room -> last seq within this transaction.
   // Prepared like the rest: sqlite3_exec would parse BEGIN and COMMIT on every commit, a few
   // percent of a lone message's CPU (bench/FINDINGS.md, sixth pass).
   prepared("BEGIN IMMEDIATE").run();
   try {
-    // An id is found among the messages (while younger than the last id cutoff) or, for a message
-    // that retention removed, in sent_ids.
-    auto& find_id = prepared(
-        "SELECT seq FROM messages INDEXED BY messages_id WHERE room = ?1 AND id = ?2 AND ts >= ?3 "
-        "UNION ALL SELECT seq FROM sent_ids WHERE room = ?1 AND id = ?2 LIMIT 1");
+    auto& lookup = prepared(find_id_sql);
+    // OR IGNORE: a message moved in before (a journal replayed twice) stays as it is.
     auto& insert_msg = prepared(
-        "INSERT INTO messages(room, seq, id, username, body, device, ts) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+        "INSERT OR IGNORE INTO messages(room, seq, id, username, body, device, ts) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7)");
     auto& insert_room = prepared("INSERT OR IGNORE INTO rooms(room, last_seq) VALUES(?1, 0)");
-    for (const auto& m : batch) {
-      find_id.bind(1, m.room).bind(2, m.id).bind(3, id_cutoff_ms_);
-      if (find_id.step()) {
-        results.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(find_id.get(), 0)), true});
-        find_id.reset();
-        continue;
-      }
-      find_id.reset();
-      auto [it, fresh] = next.try_emplace(m.room, 0);
+    const auto last_of = [&](const std::string& name) -> std::uint64_t& {
+      auto [it, fresh] = next.try_emplace(name, 0);
       if (fresh) {
-        const auto& state = room(m.room);
+        const auto& state = room(name);
         it->second = state.last_seq;
-        if (!state.has_row) insert_room.bind(1, m.room).run();
+        if (!state.has_row) insert_room.bind(1, name).run();
       }
-      const auto seq = ++it->second;
+      return it->second;
+    };
+    const auto insert_row = [&](const auto& m, std::uint64_t seq) {
       insert_msg.bind(1, m.room).bind(2, static_cast<std::int64_t>(seq)).bind(3, m.id).bind(4, m.username);
       insert_msg.bind(5, m.text).bind(6, m.device).bind(7, m.ts).run();
+    };
+    for (const auto& m : stored) {
+      auto& last = last_of(m.room);
+      last = std::max(last, m.seq);
+      insert_row(m, m.seq);
+    }
+    for (const auto& m : batch) {
+      lookup.bind(1, m.room).bind(2, m.id).bind(3, id_cutoff_ms_);
+      if (lookup.step()) {
+        results.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(lookup.get(), 0)), true});
+        lookup.reset();
+        continue;
+      }
+      lookup.reset();
+      const auto seq = ++last_of(m.room);
+      insert_row(m, seq);
       results.push_back({seq, false});
     }
     prepared("COMMIT").run();
   } catch (...) {
-    // Nothing of the batch is stored; the cached seqs were not touched (see `next`).
+    // Nothing is stored; the cached seqs were not touched (see `next`).
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     for (auto& [name, stmt] : statements_) stmt->reset();
     throw;
@@ -241,6 +265,19 @@ std::vector<append_result> sqlite_message_store::append(const std::vector<core::
   for (const auto& [name, seq] : next) rooms_[name] = {seq, true};
   return results;
 }
+
+std::optional<std::uint64_t> sqlite_message_store::find_id(const std::string& room, const std::string& id) {
+  auto& q = prepared(find_id_sql);
+  q.bind(1, room).bind(2, id).bind(3, id_cutoff_ms_);
+  std::optional<std::uint64_t> seq;
+  if (q.step()) seq = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+  q.reset();
+  return seq;
+}
+
+void sqlite_message_store::begin_read() { prepared("BEGIN").run(); }
+
+void sqlite_message_store::end_read() { prepared("COMMIT").run(); }
 
 namespace {
 core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {

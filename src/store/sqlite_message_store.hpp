@@ -31,6 +31,19 @@ class sqlite_message_store final : public message_store {
   sqlite_message_store& operator=(const sqlite_message_store&) = delete;
 
   std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  /// Stores messages whose seqs were assigned already (journaled_message_store), in one
+  /// transaction; a (room, seq) stored before is left as it is. Throws store_error, storing none.
+  void insert(const std::vector<core::chat_message>& messages);
+  /// insert(stored), then append(batch), in one transaction: `stored` holds the room's newest
+  /// seqs, and its ids count for the batch's duplicates.
+  std::vector<append_result> append_after(const std::vector<core::chat_message>& stored,
+                                          const std::vector<core::new_message>& batch);
+  /// The seq of the message `id` appended to `room` (within id_memory), if any.
+  std::optional<std::uint64_t> find_id(const std::string& room, const std::string& id);
+  /// Between these, find_id() calls share one read transaction: alone, each takes and
+  /// releases the WAL's read lock (fcntl calls), most of a lookup's cost in a group of hundreds.
+  void begin_read();
+  void end_read();
   /// With `durability::power` every commit syncs; otherwise a commit writes the WAL into the
   /// page cache and waits for nothing, except the one that takes the WAL to its inline
   /// checkpoint (sqlite_checkpointer), which syncs.

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "redis_server.hpp"
+#include "store/journaled_message_store.hpp"
 #include "store/memory_message_store.hpp"
 #include "store/redis_message_store.hpp"
 #include "store/sqlite_message_store.hpp"
@@ -49,6 +50,59 @@ struct sqlite_factory {
   }
 };
 
+/// The default store: its appends wait in memory and the journal (never moved here but by
+/// retention and the close), so the suite reads what waits.
+struct journaled_factory {
+  static bool available() { return true; }
+  std::filesystem::path path = fresh_db_path();
+  ~journaled_factory() { std::filesystem::remove_all(path.parent_path()); }
+  std::unique_ptr<message_store> open() {
+    return std::make_unique<journaled_message_store>(path, path.parent_path() / "messages.journal",
+                                                     durability::process);
+  }
+  static constexpr bool durable = true;
+  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+    s.reset();
+    return open();
+  }
+};
+
+/// The default store as the store worker drives it, with the deferred move after every append:
+/// each append's messages wait behind the ones already in the database.
+class moving_store final : public message_store {
+ public:
+  explicit moving_store(std::unique_ptr<message_store> inner) : inner_(std::move(inner)) {}
+  std::vector<append_result> append(const std::vector<core::new_message>& batch) override {
+    inner_->do_deferred_work();
+    return inner_->append(batch);
+  }
+  std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
+                                             std::size_t limit) override {
+    return inner_->read_after(room, after, limit);
+  }
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
+                           std::size_t limit) override {
+    return inner_->read_before(room, before, limit);
+  }
+  std::uint64_t last_seq(const std::string& room) override { return inner_->last_seq(room); }
+  std::vector<room_info> rooms() override { return inner_->rooms(); }
+  std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
+                    std::size_t max_rows) override {
+    return inner_->prune(keep_per_room, older_than_ms, id_cutoff_ms, max_rows);
+  }
+
+ private:
+  std::unique_ptr<message_store> inner_;
+};
+
+struct journaled_moving_factory : journaled_factory {
+  std::unique_ptr<message_store> open() { return std::make_unique<moving_store>(journaled_factory::open()); }
+  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+    s.reset();
+    return open();
+  }
+};
+
 /// A real redis-server per test (fresh data), started on a free port; skipped without one.
 struct redis_factory {
   static bool available() { return test::redis_server::available(); }
@@ -76,7 +130,8 @@ class MessageStoreTest : public ::testing::Test {
   std::unique_ptr<message_store> store;
 };
 
-using Implementations = ::testing::Types<memory_factory, sqlite_factory, redis_factory>;
+using Implementations = ::testing::Types<memory_factory, sqlite_factory, journaled_factory,
+                                         journaled_moving_factory, redis_factory>;
 TYPED_TEST_SUITE(MessageStoreTest, Implementations);
 
 TYPED_TEST(MessageStoreTest, AssignsConsecutiveSeqsPerRoomFromOne) {

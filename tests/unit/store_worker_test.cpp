@@ -11,6 +11,9 @@
 #include <future>
 #include <thread>
 
+#include <sqlite3.h>
+
+#include "store/journaled_message_store.hpp"
 #include "store/memory_message_store.hpp"
 #include "store/sqlite_message_store.hpp"
 #include "temp_dir.hpp"
@@ -144,6 +147,28 @@ TEST_F(StoreWorker, ASqliteStoreCommitsInPlaceUnlessEveryCommitSyncs) {
     EXPECT_EQ(o.seq, 1u);
     EXPECT_NE(o.thread, std::this_thread::get_id());
   }
+}
+
+TEST_F(StoreWorker, TheJournaledStoreCommitsInPlaceAndTheWorkerMovesItIntoTheDatabaseSoonAfter) {
+  test::temp_dir tmp;
+  const auto db = tmp.path() / "messages.db";
+  auto worker = make(std::make_unique<store::journaled_message_store>(db, tmp.path() / "messages.journal",
+                                                                      store::durability::process));
+  const auto [seen, offers] = commit_in_place(*worker);
+  EXPECT_EQ(seen.thread, std::this_thread::get_id());
+  // Nobody asks again: the worker moves the journaled message by itself, store_defer later.
+  bool stored = false;
+  for (int i = 0; i < 200 && !stored; ++i) {  // Bounded: up to 10 s.
+    sqlite3* other = nullptr;
+    sqlite3_open_v2(db.c_str(), &other, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(other, "SELECT count(*) FROM messages", -1, &q, nullptr);
+    stored = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == offers;
+    sqlite3_finalize(q);
+    sqlite3_close(other);
+    if (!stored) std::this_thread::sleep_for(50ms);  // Waiting on the worker's thread.
+  }
+  EXPECT_TRUE(stored) << "the message never reached the database file";
 }
 
 TEST_F(StoreWorker, StopCommitsWhatArrivedWhileALoopCommittedInPlace) {

@@ -1,0 +1,197 @@
+#include "store/journaled_message_store.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace message::store {
+
+namespace {
+/// One read transaction on `database` for the scope's lifetime, when `wanted`.
+class read_scope {
+ public:
+  read_scope(sqlite_message_store& database, bool wanted) : database_(wanted ? &database : nullptr) {
+    if (database_) database_->begin_read();
+  }
+  ~read_scope() {
+    if (!database_) return;
+    try {
+      database_->end_read();
+    } catch (const store_error& e) {
+      // Ending a read changes nothing stored; the connection's next statement fails if it is broken.
+      spdlog::warn("ending a read transaction failed: {}", e.what());
+    }
+  }
+  read_scope(const read_scope&) = delete;
+  read_scope& operator=(const read_scope&) = delete;
+
+ private:
+  sqlite_message_store* database_;
+};
+}  // namespace
+
+journaled_message_store::journaled_message_store(const std::filesystem::path& database,
+                                                 const std::filesystem::path& journal, durability mode)
+    : mode_(mode), database_(database, mode), journal_(journal, mode == durability::power) {
+  // What the journal holds beyond the database is what a killed process had not moved yet.
+  std::vector<core::chat_message> missing;
+  for (const auto& m : journal_.recovered())
+    if (m.seq > database_.last_seq(m.room)) missing.push_back(m);
+  if (!missing.empty()) {
+    try {
+      database_.insert(missing);
+    } catch (const store_error& e) {
+      throw store_error(fmt::format("moving {} journaled message(s) into the database failed: {}",
+                                    missing.size(), e.what()));
+    }
+    spdlog::info("moved {} message(s) from the journal into the database", missing.size());
+  }
+  journal_.reset();
+}
+
+journaled_message_store::~journaled_message_store() {
+  try {
+    do_deferred_work();
+  } catch (const std::exception& e) {
+    spdlog::warn("{} message(s) stay in the journal for the next start: {}", waiting_.size(), e.what());
+  }
+}
+
+bool journaled_message_store::commit_never_waits() const {
+  return mode_ != durability::power && waiting_.size() < max_waiting;
+}
+
+std::optional<std::uint64_t> journaled_message_store::known_id(const std::string& room,
+                                                               const std::string& id) {
+  if (auto r = waiting_rooms_.find(room); r != waiting_rooms_.end()) {
+    if (auto it = r->second.ids.find(id); it != r->second.ids.end()) return it->second;
+  }
+  return database_.find_id(room, id);
+}
+
+std::vector<append_result> journaled_message_store::append(const std::vector<core::new_message>& batch) {
+  if (waiting_.size() + batch.size() > max_waiting)
+    do_deferred_work();  // Throws if the database still refuses.
+  if (batch.size() >= direct_group) {
+    // A big group pays one SQLite transaction well, and skipping the journal saves writing
+    // each message twice: it goes in with everything waiting, in one transaction (S2 of
+    // bench/: 3.2M deliveries/s against 2.7-2.9M through the journal, bench/FINDINGS.md).
+    auto results = database_.append_after(waiting_, batch);  // Throws with nothing changed.
+    waiting_.clear();
+    waiting_rooms_.clear();
+    if (journal_.size() >= reset_bytes) journal_.reset();
+    return results;
+  }
+  std::vector<append_result> results;
+  results.reserve(batch.size());
+  std::vector<core::chat_message> fresh;
+  fresh.reserve(batch.size());
+  // Room -> (last seq given in this batch, this batch's ids); applied only once journaled.
+  std::unordered_map<std::string, waiting_room> given;
+  {
+    // A group's id lookups share one read transaction (bench/FINDINGS.md, seventh pass); it
+    // ends before anything is written.
+    read_scope lookups(database_, batch.size() > 1);
+    for (const auto& m : batch) {
+      auto [mine, first] = given.try_emplace(m.room);
+      if (first) mine->second.last_seq = last_seq(m.room);
+      std::optional<std::uint64_t> earlier;
+      if (auto it = mine->second.ids.find(m.id); it != mine->second.ids.end())
+        earlier = it->second;
+      else
+        earlier = known_id(m.room, m.id);
+      if (earlier) {
+        results.push_back({*earlier, true});
+        continue;
+      }
+      const auto seq = ++mine->second.last_seq;
+      mine->second.ids.emplace(m.id, seq);
+      fresh.push_back({m.room, seq, m.id, m.username, m.text, m.device, m.ts});
+      results.push_back({seq, false});
+    }
+  }
+  if (fresh.empty()) return results;
+  try {
+    journal_.append(fresh);  // Throws with nothing journaled and nothing above kept.
+  } catch (const store_error&) {
+    // A full disk (or file size limit): what the journal holds may all be in the database
+    // already, or can be put there; then emptying it makes room for this group.
+    if (journal_.size() < reset_bytes / 64) throw;  // Nothing worth freeing.
+    do_deferred_work();  // Throws if the database refuses too: the group is not taken.
+    journal_.reset();
+    journal_.append(fresh);
+  }
+  for (auto& [room, mine] : given) {
+    auto& waiting = waiting_rooms_[room];
+    waiting.last_seq = mine.last_seq;
+    waiting.ids.merge(mine.ids);
+  }
+  std::move(fresh.begin(), fresh.end(), std::back_inserter(waiting_));
+  return results;
+}
+
+void journaled_message_store::do_deferred_work() {
+  if (waiting_.empty()) return;
+  database_.insert(waiting_);
+  waiting_.clear();
+  waiting_rooms_.clear();
+  // Everything journaled is in the database now; emptying costs a truncate, so only when big.
+  if (journal_.size() >= reset_bytes) journal_.reset();
+}
+
+std::vector<core::chat_message> journaled_message_store::read_after(const std::string& room,
+                                                                    std::uint64_t after, std::size_t limit) {
+  auto out = database_.read_after(room, after, limit);
+  for (const auto& m : waiting_) {
+    if (out.size() >= limit) break;
+    if (m.room == room && m.seq > after) out.push_back(m);
+  }
+  return out;
+}
+
+history_page journaled_message_store::read_before(const std::string& room,
+                                                  std::optional<std::uint64_t> before, std::size_t limit) {
+  // Every waiting message of the room is newer than every stored one.
+  std::vector<const core::chat_message*> newest;
+  for (const auto& m : waiting_)
+    if (m.room == room && (!before || m.seq < *before)) newest.push_back(&m);
+  history_page page;
+  if (!newest.empty() && newest.size() >= limit) {
+    const auto skip = newest.size() - limit;
+    for (auto it = newest.begin() + static_cast<std::ptrdiff_t>(skip); it != newest.end(); ++it)
+      page.messages.push_back(**it);
+    page.more = skip > 0 || !database_.read_before(room, newest.front()->seq, 1).messages.empty();
+    return page;
+  }
+  const auto bound = newest.empty() ? before : std::optional<std::uint64_t>(newest.front()->seq);
+  page = database_.read_before(room, bound, limit - newest.size());
+  for (const auto* m : newest) page.messages.push_back(*m);
+  return page;
+}
+
+std::uint64_t journaled_message_store::last_seq(const std::string& room) {
+  if (auto it = waiting_rooms_.find(room); it != waiting_rooms_.end()) return it->second.last_seq;
+  return database_.last_seq(room);
+}
+
+std::vector<room_info> journaled_message_store::rooms() {
+  auto out = database_.rooms();
+  for (const auto& [name, waiting] : waiting_rooms_) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const room_info& r) { return r.room == name; });
+    if (it != out.end())
+      it->last_seq = std::max(it->last_seq, waiting.last_seq);
+    else
+      out.push_back({name, waiting.last_seq});
+  }
+  std::sort(out.begin(), out.end(), [](const room_info& a, const room_info& b) { return a.room < b.room; });
+  return out;
+}
+
+std::size_t journaled_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
+                                           std::int64_t id_cutoff_ms, std::size_t max_rows) {
+  do_deferred_work();  // Retention counts every message, so all must be in the database.
+  return database_.prune(keep_per_room, older_than_ms, id_cutoff_ms, max_rows);
+}
+
+}  // namespace message::store

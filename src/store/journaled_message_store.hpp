@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/message_journal.hpp"
+#include "store/message_store.hpp"
+#include "store/sqlite_message_store.hpp"
+
+namespace message::store {
+
+/// The default store: SQLite behind a journal of its own. A commit checks the ids, assigns
+/// the seqs and appends the group to the journal (message_journal): one write() of a few
+/// microseconds, durable as a SQLite commit with synchronous=NORMAL (a killed process loses
+/// nothing; with durability::power it is fdatasynced). The messages then wait in memory until
+/// the store's caller runs the deferred work (core::store_worker, a few milliseconds later),
+/// which moves everything waiting into SQLite in one transaction and, past a size, empties the
+/// journal. A lone message thus no longer pays a whole SQLite transaction of its own, about
+/// half of a two-person chat's server CPU before (bench/FINDINGS.md, seventh pass).
+///
+/// A group of `direct_group` or more (a busy room's group commit) skips the journal and goes
+/// into SQLite at once, together with everything waiting, in one transaction: there the
+/// transaction's cost is shared by hundreds, and the journal would only write each twice.
+///
+/// Reads see both: the database, then the waiting messages, whose seqs are all higher. Opening
+/// moves what a killed process left in the journal into the database before anything else.
+/// If the database refuses writes (a full disk), the messages stay journaled and waiting, and
+/// are moved later; past `max_waiting` appends fail, so memory stays bounded.
+///
+/// Thread-safety: none (see message_store).
+class journaled_message_store final : public message_store {
+ public:
+  /// Opens (creating) both files. Throws store_error if either cannot be opened, is not what it
+  /// should be, or the journal's messages cannot be moved into the database.
+  journaled_message_store(const std::filesystem::path& database, const std::filesystem::path& journal,
+                          durability mode);
+  /// Moves what waits into the database; if that fails it stays in the journal for next time.
+  ~journaled_message_store() override;
+  journaled_message_store(const journaled_message_store&) = delete;
+  journaled_message_store& operator=(const journaled_message_store&) = delete;
+
+  /// Messages that may wait for the database at once: about 100 MB of full-length messages.
+  static constexpr std::size_t max_waiting = 100000;
+  /// The journal is emptied once everything in it is in the database and it is this big.
+  static constexpr std::uint64_t reset_bytes = 1 << 20;
+  /// A group this big skips the journal: it goes into the database directly, behind what waits,
+  /// in one transaction (a busy room's group commit of hundreds; people chatting send 1-2).
+  static constexpr std::size_t direct_group = 16;
+
+  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  /// True unless every append syncs (durability::power) or the waiting messages are at their
+  /// limit (the next append then moves them into the database first).
+  bool commit_never_waits() const override;
+  bool has_deferred_work() const override { return !waiting_.empty(); }
+  /// Moves every waiting message into the database (one transaction).
+  void do_deferred_work() override;
+  std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
+                                             std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
+                           std::size_t limit) override;
+  std::uint64_t last_seq(const std::string& room) override;
+  std::vector<room_info> rooms() override;
+  std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
+                    std::size_t max_rows) override;
+
+ private:
+  /// The seq of a message already accepted into `room` with `id`: waiting or in the database.
+  std::optional<std::uint64_t> known_id(const std::string& room, const std::string& id);
+
+  durability mode_;
+  sqlite_message_store database_;
+  message_journal journal_;
+  /// What a room's waiting messages add: its highest seq and their ids.
+  struct waiting_room {
+    std::uint64_t last_seq = 0;
+    std::unordered_map<std::string, std::uint64_t> ids;
+  };
+  std::vector<core::chat_message> waiting_;  // Journaled, not yet in the database; seq order per room.
+  std::unordered_map<std::string, waiting_room> waiting_rooms_;
+};
+
+}  // namespace message::store

@@ -1,0 +1,154 @@
+// The default store beyond the conformance suite (message_store_test.cpp runs that against
+// it): a process killed while messages wait in the journal loses none of them and their seqs
+// carry on; a database that refuses writes keeps them waiting, readable and journaled until it
+// takes them; a journal of another program is refused. Real files; the killed process is a
+// forked child that ends with _exit, so no destructor moves anything.
+#include "store/journaled_message_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "temp_dir.hpp"
+
+namespace message::store {
+namespace {
+
+core::new_message msg(const std::string& id, const std::string& room = "lobby") {
+  return {room, id, "kim", "text of " + id, "dev123", 1000};
+}
+
+class JournaledStore : public ::testing::Test {
+ protected:
+  std::unique_ptr<journaled_message_store> open() {
+    return std::make_unique<journaled_message_store>(database(), journal(), durability::process);
+  }
+  std::filesystem::path database() const { return tmp.path() / "messages.db"; }
+  std::filesystem::path journal() const { return tmp.path() / "messages.journal"; }
+  /// Rows in the database file itself, read by a connection of the test's own.
+  int rows_in_database() const {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(database().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM messages", -1, &q, nullptr);
+    const int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+  }
+  test::temp_dir tmp;
+};
+
+TEST_F(JournaledStore, AKilledProcessLosesNothingThatWasAcknowledged) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Some messages reach the database, the rest only the journal; then the process dies.
+    auto store = open();
+    store->append({msg("1"), msg("2"), msg("k1", "kitchen")});
+    store->do_deferred_work();
+    store->append({msg("3")});
+    store->append({msg("4"), msg("k2", "kitchen")});
+    ::_exit(store->has_deferred_work() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "the child had messages waiting when it died";
+  EXPECT_EQ(rows_in_database(), 3) << "the last three were only journaled";
+
+  auto store = open();
+  EXPECT_EQ(rows_in_database(), 6) << "opening moved the journal's messages into the database";
+  const auto lobby = store->read_after("lobby", 0, 10);
+  ASSERT_EQ(lobby.size(), 4u);
+  for (std::size_t i = 0; i < lobby.size(); ++i) {
+    EXPECT_EQ(lobby[i].seq, i + 1);
+    EXPECT_EQ(lobby[i].id, std::to_string(i + 1));
+  }
+  EXPECT_EQ(store->last_seq("kitchen"), 2u);
+  EXPECT_TRUE(store->append({msg("4")})[0].duplicate) << "a resend of a journaled message";
+  EXPECT_EQ(store->append({msg("5")})[0].seq, 5u);
+}
+
+TEST_F(JournaledStore, ADatabaseThatRefusesWritesKeepsTheMessagesWaiting) {
+  auto store = open();
+  store->append({msg("1")});
+  store->do_deferred_work();
+  store->append({msg("2"), msg("3")});
+
+  // Another program holds the database's write lock: the move fails (after the busy timeout).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(database().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_THROW(store->do_deferred_work(), store_error);
+  EXPECT_TRUE(store->has_deferred_work());
+  EXPECT_EQ(store->read_after("lobby", 0, 10).size(), 3u) << "waiting messages are still read";
+  EXPECT_TRUE(store->append({msg("2")})[0].duplicate);
+  EXPECT_EQ(store->append({msg("4")})[0].seq, 4u) << "sends are still taken, journaled";
+
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  store->do_deferred_work();
+  EXPECT_FALSE(store->has_deferred_work());
+  EXPECT_EQ(rows_in_database(), 4);
+  const auto page = store->read_before("lobby", std::nullopt, 2);
+  ASSERT_EQ(page.messages.size(), 2u);
+  EXPECT_EQ(page.messages[0].seq, 3u);
+  EXPECT_TRUE(page.more);
+}
+
+TEST_F(JournaledStore, HistoryPagesAcrossWaitingAndStoredMessages) {
+  auto store = open();
+  for (int i = 1; i <= 5; ++i) store->append({msg(std::to_string(i))});
+  store->do_deferred_work();
+  for (int i = 6; i <= 8; ++i) store->append({msg(std::to_string(i))});
+  auto newest = store->read_before("lobby", std::nullopt, 2);
+  ASSERT_EQ(newest.messages.size(), 2u);
+  EXPECT_EQ(newest.messages[0].seq, 7u);
+  EXPECT_TRUE(newest.more);
+  auto across = store->read_before("lobby", 7, 4);
+  ASSERT_EQ(across.messages.size(), 4u);
+  EXPECT_EQ(across.messages[0].seq, 3u);
+  EXPECT_EQ(across.messages[3].seq, 6u);
+  EXPECT_TRUE(across.more);
+  auto all_waiting = store->read_before("lobby", std::nullopt, 3);
+  EXPECT_EQ(all_waiting.messages.front().seq, 6u);
+  EXPECT_TRUE(all_waiting.more) << "stored messages are older";
+  auto tail = store->read_after("lobby", 4, 3);
+  ASSERT_EQ(tail.size(), 3u);
+  EXPECT_EQ(tail[0].seq, 5u);
+  EXPECT_EQ(tail[2].seq, 7u);
+}
+
+TEST_F(JournaledStore, ABigGroupGoesIntoTheDatabaseBehindTheWaitingMessages) {
+  auto store = open();
+  store->append({msg("1")});
+  store->append({msg("2")});
+  ASSERT_EQ(rows_in_database(), 0) << "lone messages wait in the journal";
+  std::vector<core::new_message> group{msg("2")};  // A resend of a waiting message...
+  const auto n = journaled_message_store::direct_group;
+  for (std::size_t i = 3; i < 3 + n; ++i) group.push_back(msg(std::to_string(i)));
+  const auto r = store->append(group);
+  EXPECT_TRUE(r[0].duplicate);
+  EXPECT_EQ(r[0].seq, 2u);
+  EXPECT_EQ(r[1].seq, 3u) << "...and the group's seqs follow the waiting ones";
+  EXPECT_EQ(r.back().seq, 2 + n);
+  EXPECT_FALSE(store->has_deferred_work());
+  EXPECT_EQ(rows_in_database(), static_cast<int>(2 + n)) << "all in one transaction";
+  EXPECT_EQ(store->append({msg("next")})[0].seq, 3 + n);
+  EXPECT_EQ(store->read_after("lobby", 0, 100).size(), 3 + n);
+}
+
+TEST_F(JournaledStore, AJournalOfAnotherProgramIsRefused) {
+  std::ofstream(journal(), std::ios::binary) << "not ours";
+  EXPECT_THROW(open(), store_error);
+  std::ifstream in(journal(), std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), "not ours");
+}
+
+}  // namespace
+}  // namespace message::store
