@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/id_filter.hpp"
 #include "store/message_journal.hpp"
 #include "store/message_store.hpp"
 #include "store/sqlite_message_store.hpp"
@@ -46,6 +47,10 @@ class journaled_message_store final : public message_store {
   static constexpr std::size_t max_waiting = 100000;
   /// The journal is emptied once everything in it is in the database and it is this big.
   static constexpr std::uint64_t reset_bytes = 1 << 20;
+  /// The id filter's first size: 2M ids in 2.5 MiB. A bigger database sizes it at opening to
+  /// twice its ids; past its size it is rebuilt twice as big (a scan of the id index, on the
+  /// store worker: about a second per million ids here).
+  static constexpr std::size_t min_ids = 1 << 21;
   /// A group this big skips the journal: it goes into the database directly, behind what waits,
   /// in one transaction (a busy room's group commit of hundreds; people chatting send 1-2).
   static constexpr std::size_t direct_group = 16;
@@ -54,8 +59,8 @@ class journaled_message_store final : public message_store {
   /// True unless every append syncs (durability::power) or the waiting messages are at their
   /// limit (the next append then moves them into the database first).
   bool commit_never_waits() const override;
-  bool has_deferred_work() const override { return !waiting_.empty(); }
-  /// Moves every waiting message into the database (one transaction).
+  bool has_deferred_work() const override { return !waiting_.empty() || ids_.full(); }
+  /// Moves every waiting message into the database (one transaction); rebuilds a full id filter.
   void do_deferred_work() override;
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
@@ -69,6 +74,8 @@ class journaled_message_store final : public message_store {
  private:
   /// The seq of a message already accepted into `room` with `id`: waiting or in the database.
   std::optional<std::uint64_t> known_id(const std::string& room, const std::string& id);
+  /// Builds `ids_` anew from the database and the waiting messages, for at least `capacity`.
+  void rebuild_ids(std::size_t capacity);
 
   durability mode_;
   sqlite_message_store database_;
@@ -80,6 +87,9 @@ class journaled_message_store final : public message_store {
   };
   std::vector<core::chat_message> waiting_;  // Journaled, not yet in the database; seq order per room.
   std::unordered_map<std::string, waiting_room> waiting_rooms_;
+  /// Every id the database may still find, so that a new id needs no SQLite read. Rebuilt
+  /// twice as big, as deferred work, once it holds more than it was sized for.
+  id_filter ids_{min_ids};
 };
 
 }  // namespace message::store

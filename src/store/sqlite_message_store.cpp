@@ -275,6 +275,25 @@ std::optional<std::uint64_t> sqlite_message_store::find_id(const std::string& ro
   return seq;
 }
 
+void sqlite_message_store::for_each_id(const std::function<void(std::string_view, std::string_view)>& visit) {
+  auto& q = prepared(
+      "SELECT room, id FROM messages INDEXED BY messages_id WHERE ts >= ?1 "
+      "UNION ALL SELECT room, id FROM sent_ids");
+  q.bind(1, id_cutoff_ms_);
+  const auto text = [&](int col) {
+    const auto* p = sqlite3_column_text(q.get(), col);
+    return std::string_view(p ? reinterpret_cast<const char*>(p) : "",
+                            static_cast<std::size_t>(sqlite3_column_bytes(q.get(), col)));
+  };
+  try {
+    while (q.step()) visit(text(0), text(1));
+  } catch (...) {
+    q.reset();
+    throw;
+  }
+  q.reset();
+}
+
 void sqlite_message_store::begin_read() { prepared("BEGIN").run(); }
 
 void sqlite_message_store::end_read() { prepared("COMMIT").run(); }

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "store/message_store.hpp"
@@ -40,6 +42,8 @@ class sqlite_message_store final : public message_store {
                                           const std::vector<core::new_message>& batch);
   /// The seq of the message `id` appended to `room` (within id_memory), if any.
   std::optional<std::uint64_t> find_id(const std::string& room, const std::string& id);
+  /// Calls `visit` with every (room, id) that find_id() may still find.
+  void for_each_id(const std::function<void(std::string_view room, std::string_view id)>& visit);
   /// Between these, find_id() calls share one read transaction: alone, each takes and
   /// releases the WAL's read lock (fcntl calls), most of a lookup's cost in a group of hundreds.
   void begin_read();
