@@ -197,8 +197,11 @@ std::uint64_t journaled_message_store::last_seq(const std::string& room) {
 
 std::vector<room_info> journaled_message_store::rooms() {
   auto out = database_.rooms();
-  for (const auto& [name, waiting] : waiting_rooms_) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const room_info& r) { return r.room == name; });
+  for (const auto& entry : waiting_rooms_) {
+    const auto& [name, waiting] = entry;
+    // The lambda names the pair, not a structured binding: clang 14 cannot capture those.
+    auto it =
+        std::find_if(out.begin(), out.end(), [&entry](const room_info& r) { return r.room == entry.first; });
     if (it != out.end())
       it->last_seq = std::max(it->last_seq, waiting.last_seq);
     else
