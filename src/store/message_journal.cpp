@@ -31,6 +31,9 @@ std::uint32_t crc32(std::string_view bytes) {
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
+void set_u32(std::string& out, std::size_t at, std::uint32_t v) {
+  for (std::size_t i = 0; i < 4; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
@@ -165,10 +168,8 @@ void message_journal::append(const std::vector<core::chat_message>& messages) {
     put_text(buffer_, m.text);
     put_text(buffer_, m.device);
     const auto payload = std::string_view(buffer_).substr(at + header_bytes);
-    std::string head;
-    put_u32(head, static_cast<std::uint32_t>(payload.size()));
-    put_u32(head, crc32(payload));
-    buffer_.replace(at, header_bytes, head);
+    set_u32(buffer_, at, static_cast<std::uint32_t>(payload.size()));
+    set_u32(buffer_, at + 4, crc32(payload));
   }
   std::size_t written = 0;
   int err = 0;
