@@ -34,10 +34,24 @@ class read_scope {
 journaled_message_store::journaled_message_store(const std::filesystem::path& database,
                                                  const std::filesystem::path& journal, durability mode)
     : mode_(mode), database_(database, mode), journal_(journal, mode == durability::power) {
-  // What the journal holds beyond the database is what a killed process had not moved yet.
+  // What the journal holds beyond the database is what a killed process had not moved yet: in
+  // each room, the seqs right after the database's last. Anything else means the two files
+  // are not of one history (a backup restored beside a newer journal): refused, not mixed.
   std::vector<core::chat_message> missing;
-  for (const auto& m : journal_.recovered())
-    if (m.seq > database_.last_seq(m.room)) missing.push_back(m);
+  std::unordered_map<std::string, std::uint64_t> next;  // Room -> the seq that must come next.
+  for (const auto& m : journal_.recovered()) {
+    auto [it, first] = next.try_emplace(m.room, 0);
+    if (first) it->second = database_.last_seq(m.room) + 1;
+    if (m.seq < it->second) continue;  // Moved before.
+    if (m.seq != it->second)
+      throw store_error(fmt::format(
+          "the journal {} does not follow the database {}: room '{}' ends at seq {} there, and the "
+          "journal goes on at {} (a restored backup? then remove the journal, which belongs to the "
+          "newer database)",
+          journal.string(), database.string(), m.room, it->second - 1, m.seq));
+    ++it->second;
+    missing.push_back(m);
+  }
   if (!missing.empty()) {
     try {
       database_.insert(missing);
@@ -67,6 +81,7 @@ void journaled_message_store::rebuild_ids(std::size_t capacity) {
 journaled_message_store::~journaled_message_store() {
   try {
     do_deferred_work();
+    journal_.reset();  // Everything is in the database: a restored backup needs no journal removed.
   } catch (const std::exception& e) {
     spdlog::warn("{} message(s) stay in the journal for the next start: {}", waiting_.size(), e.what());
   }

@@ -143,6 +143,42 @@ TEST_F(JournaledStore, ABigGroupGoesIntoTheDatabaseBehindTheWaitingMessages) {
   EXPECT_EQ(store->read_after("lobby", 0, 100).size(), 3 + n);
 }
 
+TEST_F(JournaledStore, AJournalThatDoesNotFollowTheDatabaseIsRefused) {
+  // A backup of the database taken at seq 1, restored beside the journal of the newer one.
+  const auto backup = tmp.path() / "backup.db";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    open()->append({msg("1")});  // Moved into the database at the close.
+    sqlite3* db = nullptr;
+    sqlite3_open(database().c_str(), &db);
+    sqlite3_exec(db, ("VACUUM INTO '" + backup.string() + "'").c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    {
+      auto store = open();
+      for (int i = 2; i <= 20; ++i) store->append({msg(std::to_string(i))});
+    }  // The close moves them and empties the journal...
+    auto store = open();
+    store->append({msg("21")});  // ...so it holds only 21 when the process dies.
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::filesystem::copy_file(backup, database(), std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::remove(tmp.path() / "messages.db-wal");
+  std::filesystem::remove(tmp.path() / "messages.db-shm");
+  try {
+    open();
+    FAIL() << "a journal of another history was replayed";
+  } catch (const store_error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not follow"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(journal());
+  auto store = open();
+  EXPECT_EQ(store->last_seq("lobby"), 1u) << "the backup, as it was";
+}
+
 TEST_F(JournaledStore, AJournalOfAnotherProgramIsRefused) {
   std::ofstream(journal(), std::ios::binary) << "not ours";
   EXPECT_THROW(open(), store_error);
