@@ -7,30 +7,6 @@
 
 namespace message::store {
 
-namespace {
-/// One read transaction on `database` for the scope's lifetime, when `wanted`.
-class read_scope {
- public:
-  read_scope(sqlite_message_store& database, bool wanted) : database_(wanted ? &database : nullptr) {
-    if (database_) database_->begin_read();
-  }
-  ~read_scope() {
-    if (!database_) return;
-    try {
-      database_->end_read();
-    } catch (const store_error& e) {
-      // Ending a read changes nothing stored; the connection's next statement fails if it is broken.
-      spdlog::warn("ending a read transaction failed: {}", e.what());
-    }
-  }
-  read_scope(const read_scope&) = delete;
-  read_scope& operator=(const read_scope&) = delete;
-
- private:
-  sqlite_message_store* database_;
-};
-}  // namespace
-
 journaled_message_store::journaled_message_store(const std::filesystem::path& database,
                                                  const std::filesystem::path& journal, durability mode)
     : mode_(mode), database_(database, mode), journal_(journal, mode == durability::power) {
@@ -110,9 +86,7 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     auto results = database_.append_after(waiting_, batch);  // Throws with nothing changed.
     for (std::size_t i = 0; i < batch.size(); ++i)
       if (!results[i].duplicate) ids_.add(batch[i].room, batch[i].id);
-    waiting_.clear();
-    waiting_rooms_.clear();
-    if (journal_.size() >= reset_bytes) journal_.reset();
+    forget_stored();
     return results;
   }
   std::vector<append_result> results;
@@ -121,27 +95,22 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
   fresh.reserve(batch.size());
   // Room -> (last seq given in this batch, this batch's ids); applied only once journaled.
   std::unordered_map<std::string, waiting_room> given;
-  {
-    // A group's id lookups share one read transaction (bench/FINDINGS.md, seventh pass); it
-    // ends before anything is written.
-    read_scope lookups(database_, batch.size() > 1);
-    for (const auto& m : batch) {
-      auto [mine, first] = given.try_emplace(m.room);
-      if (first) mine->second.last_seq = last_seq(m.room);
-      std::optional<std::uint64_t> earlier;
-      if (auto it = mine->second.ids.find(m.id); it != mine->second.ids.end())
-        earlier = it->second;
-      else
-        earlier = known_id(m.room, m.id);
-      if (earlier) {
-        results.push_back({*earlier, true});
-        continue;
-      }
-      const auto seq = ++mine->second.last_seq;
-      mine->second.ids.emplace(m.id, seq);
-      fresh.push_back({m.room, seq, m.id, m.username, m.text, m.device, m.ts});
-      results.push_back({seq, false});
+  for (const auto& m : batch) {
+    auto [mine, first] = given.try_emplace(m.room);
+    if (first) mine->second.last_seq = last_seq(m.room);
+    std::optional<std::uint64_t> earlier;
+    if (auto it = mine->second.ids.find(m.id); it != mine->second.ids.end())
+      earlier = it->second;
+    else
+      earlier = known_id(m.room, m.id);
+    if (earlier) {
+      results.push_back({*earlier, true});
+      continue;
     }
+    const auto seq = ++mine->second.last_seq;
+    mine->second.ids.emplace(m.id, seq);
+    fresh.push_back({m.room, seq, m.id, m.username, m.text, m.device, m.ts});
+    results.push_back({seq, false});
   }
   if (fresh.empty()) return results;
   try {
@@ -164,13 +133,17 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
   return results;
 }
 
+void journaled_message_store::forget_stored() {
+  waiting_.clear();
+  waiting_rooms_.clear();
+  // Everything journaled is in the database now; emptying costs a truncate, so only when big.
+  if (journal_.size() >= reset_bytes) journal_.reset();
+}
+
 void journaled_message_store::do_deferred_work() {
   if (!waiting_.empty()) {
     database_.insert(waiting_);
-    waiting_.clear();
-    waiting_rooms_.clear();
-    // Everything journaled is in the database now; emptying costs a truncate, so only when big.
-    if (journal_.size() >= reset_bytes) journal_.reset();
+    forget_stored();
   }
   if (ids_.full()) rebuild_ids(ids_.added() * 2);
 }

@@ -76,6 +76,8 @@ class journaled_message_store final : public message_store {
   std::optional<std::uint64_t> known_id(const std::string& room, const std::string& id);
   /// Builds `ids_` anew from the database and the waiting messages, for at least `capacity`.
   void rebuild_ids(std::size_t capacity);
+  /// Drops the waiting messages once the database holds them (and empties a big journal).
+  void forget_stored();
 
   durability mode_;
   sqlite_message_store database_;
@@ -89,7 +91,7 @@ class journaled_message_store final : public message_store {
   std::unordered_map<std::string, waiting_room> waiting_rooms_;
   /// Every id the database may still find, so that a new id needs no SQLite read. Rebuilt
   /// twice as big, as deferred work, once it holds more than it was sized for.
-  id_filter ids_{min_ids};
+  id_filter ids_{0};  // Sized by rebuild_ids() in the constructor.
 };
 
 }  // namespace message::store

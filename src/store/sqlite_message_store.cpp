@@ -294,10 +294,6 @@ void sqlite_message_store::for_each_id(const std::function<void(std::string_view
   q.reset();
 }
 
-void sqlite_message_store::begin_read() { prepared("BEGIN").run(); }
-
-void sqlite_message_store::end_read() { prepared("COMMIT").run(); }
-
 namespace {
 core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
   core::chat_message m;

@@ -44,10 +44,6 @@ class sqlite_message_store final : public message_store {
   std::optional<std::uint64_t> find_id(const std::string& room, const std::string& id);
   /// Calls `visit` with every (room, id) that find_id() may still find.
   void for_each_id(const std::function<void(std::string_view room, std::string_view id)>& visit);
-  /// Between these, find_id() calls share one read transaction: alone, each takes and
-  /// releases the WAL's read lock (fcntl calls), most of a lookup's cost in a group of hundreds.
-  void begin_read();
-  void end_read();
   /// With `durability::power` every commit syncs; otherwise a commit writes the WAL into the
   /// page cache and waits for nothing, except the one that takes the WAL to its inline
   /// checkpoint (sqlite_checkpointer), which syncs.
