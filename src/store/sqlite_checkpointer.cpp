@@ -66,21 +66,35 @@ int sqlite_checkpointer::on_commit(void* self, sqlite3* db, const char* schema, 
 }
 
 void sqlite_checkpointer::run() {
+  // A PASSIVE checkpoint that meets the writer updating the WAL index's header gives up with
+  // SQLITE_BUSY at once (it never waits on the writer). The next wake-up is `wake_pages`
+  // frames away, so a busy checkpoint is tried again soon instead, a bounded number of times.
+  constexpr auto busy_pause = std::chrono::milliseconds(10);
+  constexpr int max_busy_retries = 100;  // One second of retries, then the next wake-up.
   bool warned = false;
+  int busy_retries = 0;
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_.wait(lock, [this] { return due_ || stopping_; });
+    if (busy_retries > 0) {
+      wake_.wait_for(lock, busy_pause, [this] { return stopping_; });
+    } else {
+      wake_.wait(lock, [this] { return due_ || stopping_; });
+    }
     if (stopping_) return;
     due_ = false;
     lock.unlock();
     const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    // SQLITE_BUSY: the writer's own checkpoint is running; the next wake-up tries again.
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned) {
-      spdlog::warn("store: background checkpoint failed: {} (the writer checkpoints itself meanwhile)",
-                   sqlite3_errmsg(db_));
-      warned = true;
-    } else if (rc == SQLITE_OK) {
-      warned = false;
+    if (rc == SQLITE_BUSY) {
+      busy_retries = busy_retries < max_busy_retries ? busy_retries + 1 : 0;
+    } else {
+      busy_retries = 0;
+      if (rc != SQLITE_OK && !warned) {
+        spdlog::warn("store: background checkpoint failed: {} (the writer checkpoints itself meanwhile)",
+                     sqlite3_errmsg(db_));
+        warned = true;
+      } else if (rc == SQLITE_OK) {
+        warned = false;
+      }
     }
     lock.lock();
   }

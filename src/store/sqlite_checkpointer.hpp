@@ -17,7 +17,8 @@ namespace message::store {
 ///
 /// A WAL hook on the writer connection (which replaces SQLite's own automatic checkpoint)
 /// wakes a thread with a connection of its own after every `wake_pages` new frames; that
-/// thread runs PASSIVE checkpoints, which never block the writer. The WAL file only starts
+/// thread runs PASSIVE checkpoints, which never block the writer (one that finds the writer
+/// busy gives up at once, and is tried again 10 ms later). The WAL file only starts
 /// over when a checkpoint ends with nothing new behind it, which under a steady stream of
 /// commits only the writer itself can arrange: at `inline_pages` it checkpoints inline, and by
 /// then the thread has copied and synced all but the last `wake_pages` frames.
