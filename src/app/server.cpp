@@ -103,7 +103,7 @@ server::server(server_config config) : config_(std::move(config)) {
   for (auto& loop : loops_) {
     ctx_->sweeps.push_back(std::make_unique<transport::deadline_sweep>(
         loop->context(), transport::deadline_sweep::tick_for(config_.limits)));
-    ctx_->writes.push_back(std::make_unique<transport::pending_writes>(loop->context()));
+    ctx_->writes.push_back(std::make_unique<transport::pending_writes>(*loop));
   }
   boost::system::error_code ec;
   const auto address = transport::net::ip::make_address(config_.host, ec);

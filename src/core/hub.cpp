@@ -10,7 +10,10 @@ hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std:
     : limits_(limits),
       loops_(std::move(loops)),
       broker_(broker ? std::move(broker) : std::make_unique<memory_broker>()) {
-  for (auto* loop : loops_) registries_.push_back(std::make_unique<loop_registry>(*loop, limits_));
+  for (auto* loop : loops_) {
+    registries_.push_back(std::make_unique<loop_registry>(*loop, limits_));
+    lanes_.push_back(std::make_unique<lane>());
+  }
   presence_.set_local_listener(
       [b = broker_.get()](const std::string& room, const std::string& username, const std::string& device,
                           bool present) { b->presence_changed(room, username, device, present); });
@@ -34,10 +37,33 @@ void hub::stop() {
 
 void hub::on_commit(std::vector<chat_message>&& stored) { broker_->committed(std::move(stored)); }
 
+void hub::on_loop(std::size_t l, bool may_run_now, std::function<void()> task) {
+  lane& ln = *lanes_[l];
+  const auto run = [&ln](const std::function<void()>& t) {
+    ln.running = true;
+    t();
+    ln.running = false;
+  };
+  // `posted` is raised before a post and only a loop task lowers it, so zero seen on the loop's
+  // thread means no earlier task of ours is queued there: running now cannot overtake one.
+  // (A client that saw a later batch first would still recover, by reading the gap from the
+  // store: client::deliver. This keeps that read from happening.)
+  if (may_run_now && loops_[l]->runs_here() && !ln.running &&
+      ln.posted.load(std::memory_order_acquire) == 0) {
+    run(task);
+    return;
+  }
+  ln.posted.fetch_add(1, std::memory_order_acq_rel);
+  loops_[l]->post([&ln, run, task = std::move(task)] {
+    ln.posted.fetch_sub(1, std::memory_order_acq_rel);
+    run(task);
+  });
+}
+
 void hub::deliver_messages(std::vector<chat_message>&& stored) {
   if (stopping_) return;
-  // Runs on the store worker or the broker's thread. Encode each message once; group consecutive messages of
-  // a room into one batch whose joined bytes every live follower shares.
+  // Runs on the store worker, a loop that committed in place, or the broker's thread. Encode each message
+  // once; group consecutive messages of a room into one batch whose joined bytes every live follower shares.
   auto batches = std::make_shared<std::vector<shared_batch>>();
   std::size_t i = 0;
   while (i < stored.size()) {
@@ -61,7 +87,7 @@ void hub::deliver_messages(std::vector<chat_message>&& stored) {
     i = j;
   }
   for (std::size_t l = 0; l < loops_.size(); ++l) {
-    loops_[l]->post([registry = registries_[l].get(), batches] { registry->deliver(*batches); });
+    on_loop(l, true, [registry = registries_[l].get(), batches] { registry->deliver(*batches); });
   }
 }
 
@@ -73,14 +99,16 @@ void hub::broadcast_event(const std::string& room, shared_line line, const clien
 void hub::resync() {
   if (stopping_) return;
   for (std::size_t l = 0; l < loops_.size(); ++l) {
-    loops_[l]->post([registry = registries_[l].get()] { registry->resync(); });
+    on_loop(l, false, [registry = registries_[l].get()] { registry->resync(); });
   }
 }
 
 void hub::deliver_event(const std::string& room, shared_line line, const client* except) {
   if (stopping_) return;  // Loops are being torn down; nobody is left to tell.
   for (std::size_t l = 0; l < loops_.size(); ++l) {
-    loops_[l]->post([registry = registries_[l].get(), room, line, except] {
+    // Events come from inside a client's own handlers (typing, a leave while a session ends):
+    // always a task of their own.
+    on_loop(l, false, [registry = registries_[l].get(), room, line, except] {
       registry->deliver_event(room, line, except);
     });
   }

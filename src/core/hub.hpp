@@ -23,7 +23,8 @@ namespace message::core {
 /// How a message travels: client::on_text -> turn_appends (the loop's sends of this turn) ->
 /// store_worker::append (queued, or committed in place when it came alone and the worker is
 /// idle) -> one commit for everything queued -> on_commit encodes each message once, groups them per room,
-/// and posts one task per loop -> loop_registry::deliver hands the shared bytes to each follower's sink.
+/// and gives each loop one task (on_loop) -> loop_registry::deliver hands the shared bytes to each
+/// follower's sink.
 /// Between the commit and the loops sits the broker: memory_broker hands commits straight back
 /// (deliver_messages); redis::redis_broker delivers what any node committed, from Redis.
 ///
@@ -66,9 +67,22 @@ class hub final : public broker_target {
   std::atomic<bool> stopping_{false};  // Set by stop(): no more posts to the loops.
   void on_commit(std::vector<chat_message>&& stored);
 
+  /// What the hub has given one loop to run (deliveries, events, resyncs), in order.
+  struct lane {
+    std::atomic<std::size_t> posted{0};  // Posted to the loop and not started yet.
+    bool running = false;                // One of them runs now (the loop's thread only).
+  };
+  /// Runs `task` on loop `l`, behind everything the hub gave that loop before. With `may_run_now`,
+  /// on the loop's own thread (a commit in place, from the loop's turn_appends task), with
+  /// nothing waiting and no hub task running, that is now: a message one client sent then
+  /// reaches its room in the loop task that committed it, not one post (and one more pass of
+  /// the loop's epoll_wait) later. Otherwise it is posted. Safe from any thread.
+  void on_loop(std::size_t l, bool may_run_now, std::function<void()> task);
+
   const limits& limits_;
   std::vector<event_loop*> loops_;
   std::vector<std::unique_ptr<loop_registry>> registries_;
+  std::vector<std::unique_ptr<lane>> lanes_;  // Per loop.
   class presence presence_;
   std::unique_ptr<class broker> broker_;
   std::unique_ptr<store_worker> worker_;                // Its thread calls on_commit.

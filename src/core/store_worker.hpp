@@ -39,8 +39,9 @@ struct append_outcome {
 ///
 /// Thread-safety: append(), read() and stop() are safe from any thread. One commit runs at a
 /// time (`busy_`), in the order appends were queued. Callbacks run on the thread that
-/// committed (the worker's, or the loop's that committed in place) and must only post; they
-/// must not block.
+/// committed (the worker's, or the loop's that committed in place) and must not block; on the
+/// worker they must only post (the hub's on_commit hands a loop's own in-place commit to its
+/// followers at once, hub::on_loop).
 class store_worker {
  public:
   using append_callback = std::function<void(const append_outcome&)>;

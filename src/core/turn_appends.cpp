@@ -4,7 +4,7 @@ namespace message::core {
 
 void turn_appends::append(new_message message, store_worker::append_callback done) {
   // Behind whatever the loop has queued: the other sends it reads this turn join the group.
-  if (pending_.empty()) loop_.post([this] { hand_over(true); });
+  if (pending_.empty()) loop_.post_turn([this] { hand_over(true); });
   pending_.push_back({std::move(message), std::move(done)});
 }
 

@@ -9,7 +9,7 @@ void pending_writes::add(std::shared_ptr<websocket_session> session) {
   if (!open) {
     open = std::make_shared<round>();
     open_ = open;
-    net::post(io_, [this, open] {
+    loop_.at_turn_end([this, open] {
       open_.reset();  // Whoever asks from now on goes in the next round.
       for (auto& s : *open) s->do_write();
     });
