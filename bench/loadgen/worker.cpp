@@ -8,9 +8,13 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -43,7 +47,10 @@ struct connection {
     mask = x | 1u;
   }
 
-  tcp::socket socket;
+  tcp::socket socket;       // until connected; then released into fd
+  int fd = -1;              // the connected socket, read and written directly (worker::run_loop)
+  bool registered = false;  // fd is in the worker's epoll set
+  bool watching_writes = false;
   std::vector<char> buf;  // read buffer: an incomplete frame stays at its front
   std::size_t index;
   state st = state::idle;
@@ -66,6 +73,8 @@ struct connection {
 
 worker::worker(options const& opt, run_plan const& plan, std::size_t index)
     : opt_(opt), plan_(plan), index_(index), ioc_(1), rate_timer_(ioc_), stop_timer_(ioc_) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) throw std::system_error(errno, std::system_category(), "epoll_create1");
   handshake_ = "GET " + opt_.path + " HTTP/1.1\r\nHost: " + opt_.host + ":" + std::to_string(opt_.port) +
                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
@@ -74,6 +83,7 @@ worker::worker(options const& opt, run_plan const& plan, std::size_t index)
 
 worker::~worker() {
   if (thread_.joinable()) stop();
+  ::close(epoll_fd_);
 }
 
 void worker::add_client(std::size_t client) {
@@ -95,8 +105,60 @@ void worker::start() {
     net::post(ioc_, [this] {
       for (std::size_t i = 0; i < opt_.connect_parallel && next_connect_ < conns_.size(); ++i) connect_next();
     });
-    ioc_.run();
+    run_loop();
   });
+}
+
+void worker::run_loop() {
+  // Asio's reactive reads cost two recv() per delivery: each new async_read_some first tries
+  // the socket, which a reader that just emptied it finds empty. A client that receives
+  // 1,000 fan-outs a second then spends a third of its time on those misses, and in S4 the
+  // load generator, not the server, set the last recipient's latency. So a connected socket
+  // leaves Asio: one level-triggered epoll holds them all, and a ready socket gets exactly
+  // one recv() per wake. Asio keeps the rest (connects, timers, the main thread's posts) and
+  // runs between waits; the wait is at most 1 ms, so a timer is at most that late (a rate
+  // tick's messages carry their own send time, so latency is measured all the same).
+  std::array<epoll_event, 256> events{};
+  while (!ioc_.stopped()) {
+    ioc_.poll();
+    if (ioc_.stopped()) break;
+    int const n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::perror("message_loadgen: epoll_wait");
+      ++stats_.errors;
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      auto& c = *static_cast<connection*>(events[static_cast<std::size_t>(i)].data.ptr);
+      std::uint32_t const what = events[static_cast<std::size_t>(i)].events;
+      if ((what & EPOLLOUT) != 0 && c.watching_writes) on_writable(c);
+      if ((what & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) read_once(c);
+    }
+  }
+}
+
+void worker::watch(connection& c, bool writes) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | (writes ? EPOLLOUT : 0u);
+  ev.data.ptr = &c;
+  int const op = c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  c.registered = true;
+  c.watching_writes = writes;
+  if (::epoll_ctl(epoll_fd_, op, c.fd, &ev) != 0) fail(c, "epoll_ctl failed", true);
+}
+
+void worker::read_once(connection& c) {
+  if (c.st == connection::state::closed) return;  // closed earlier in this batch
+  if (c.need > c.buf.size())
+    c.buf.resize(c.need + 4096);
+  else if (c.have == c.buf.size())
+    c.buf.resize(c.buf.size() * 2);
+  ssize_t const n = ::recv(c.fd, c.buf.data() + c.have, c.buf.size() - c.have, MSG_DONTWAIT);
+  if (n > 0) return on_read(c, {}, static_cast<std::size_t>(n));
+  if (n == 0) return on_read(c, net::error::eof, 0);
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;  // reported again if still ready
+  on_read(c, error_code(errno, boost::system::system_category()), 0);
 }
 
 void worker::stop() {
@@ -104,6 +166,8 @@ void worker::stop() {
     for (auto& c : conns_) {
       error_code ignored;
       c->socket.close(ignored);
+      if (c->fd >= 0) ::close(c->fd);
+      c->fd = -1;
     }
     ioc_.stop();
   });
@@ -147,18 +211,15 @@ void worker::on_connected(connection& c, error_code ec) {
     return;
   }
   c.socket.non_blocking(true, ec);
+  if (!ec) c.fd = c.socket.release(ec);  // from now on run_loop's (non-blocking stays set)
+  if (ec) {
+    fail(c, "socket setup failed", true);
+    return;
+  }
   c.st = connection::state::handshaking;
+  watch(c, false);
+  if (c.st == connection::state::closed) return;
   write(c, handshake_);
-  start_read(c);
-}
-
-void worker::start_read(connection& c) {
-  if (c.need > c.buf.size())
-    c.buf.resize(c.need + 4096);
-  else if (c.have == c.buf.size())
-    c.buf.resize(c.buf.size() * 2);
-  c.socket.async_read_some(net::buffer(c.buf.data() + c.have, c.buf.size() - c.have),
-                           [this, &c](error_code e, std::size_t n) { on_read(c, e, n); });
 }
 
 void worker::mark_open(connection& c) {
@@ -178,6 +239,8 @@ void worker::fail(connection& c, char const* why, bool is_error) {
   c.st = connection::state::closed;
   error_code ignored;
   c.socket.close(ignored);
+  if (c.fd >= 0) ::close(c.fd);  // which also takes it out of the epoll set
+  c.fd = -1;
   if (was_open) {
     ++stats_.dropped;
     if (stats_.dropped <= 3) std::fprintf(stderr, "message_loadgen: client %zu closed: %s\n", c.index, why);
@@ -210,7 +273,6 @@ void worker::on_read(connection& c, error_code ec, std::size_t n) {
   if (c.st == connection::state::closed) return;
   c.have = size - consumed;
   if (c.have > 0 && consumed > 0) std::memmove(c.buf.data(), c.buf.data() + consumed, c.have);
-  start_read(c);
 }
 
 bool worker::handle_handshake(connection& c, std::size_t& consumed, std::size_t size) {
@@ -400,36 +462,32 @@ void worker::write(connection& c, std::string_view bytes) {
     c.out.append(bytes);  // a wait for writability is pending
     return;
   }
-  error_code ec;
-  std::size_t n = c.socket.write_some(net::buffer(bytes.data(), bytes.size()), ec);
-  if (ec == net::error::would_block || ec == net::error::try_again) {
-    n = 0;
-  } else if (ec) {
-    fail(c, "write failed", false);
-    return;
-  }
+  std::size_t n = 0;
+  if (!send_some(c, bytes, n)) return;
   if (n < bytes.size()) {
     c.out.assign(bytes.substr(n));
-    c.socket.async_wait(tcp::socket::wait_write, [this, &c](error_code e) { on_writable(c, e); });
+    watch(c, true);
   }
 }
 
-void worker::on_writable(connection& c, error_code ec) {
+bool worker::send_some(connection& c, std::string_view bytes, std::size_t& sent_bytes) {
+  ssize_t const n = ::send(c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n >= 0) {
+    sent_bytes = static_cast<std::size_t>(n);
+    return true;
+  }
+  sent_bytes = 0;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+  fail(c, "write failed", false);
+  return false;
+}
+
+void worker::on_writable(connection& c) {
   if (c.st == connection::state::closed) return;
-  if (ec) {
-    fail(c, "wait for write failed", false);
-    return;
-  }
-  std::size_t n = c.socket.write_some(net::buffer(c.out), ec);
-  if (ec == net::error::would_block || ec == net::error::try_again) {
-    n = 0;
-  } else if (ec) {
-    fail(c, "write failed", false);
-    return;
-  }
+  std::size_t n = 0;
+  if (!send_some(c, c.out, n)) return;
   c.out.erase(0, n);
-  if (!c.out.empty())
-    c.socket.async_wait(tcp::socket::wait_write, [this, &c](error_code e) { on_writable(c, e); });
+  if (c.out.empty()) watch(c, false);
 }
 
 void worker::begin_sending() {

@@ -3,6 +3,8 @@
 // move between workers: a sender sends, reads its own messages back and sends
 // again on one thread, with no lock. The main thread talks to a worker only by
 // posting onto its io_context and by reading its atomic progress counters.
+// Asio connects; a connected socket is read and written from the worker's own
+// level-triggered epoll set, one recv() per wake-up (worker::run_loop says why).
 
 #include "histogram.hpp"
 #include "options.hpp"
@@ -84,7 +86,7 @@ class worker {
   void connect_next();
   void on_connected(connection& c, boost::system::error_code ec);
   void on_read(connection& c, boost::system::error_code ec, std::size_t n);
-  void on_writable(connection& c, boost::system::error_code ec);
+  void on_writable(connection& c);
   bool handle_handshake(connection& c, std::size_t& consumed, std::size_t size);
   std::size_t handle_frames(connection& c, char* data, std::size_t size, std::uint64_t now);
   void handle_payload(connection& c, std::string_view payload, std::uint64_t now);
@@ -96,12 +98,19 @@ class worker {
   void mark_open(connection& c);
   void on_rate_tick();
   void stop_sending();
-  void start_read(connection& c);
+  void run_loop();
+  /// Registers a connected socket (writes=false the first time), or turns waiting for
+  /// writability on or off.
+  void watch(connection& c, bool writes);
+  void read_once(connection& c);
+  /// Sends what the socket takes now; false when the connection failed.
+  bool send_some(connection& c, std::string_view bytes, std::size_t& sent_bytes);
 
   options const& opt_;
   run_plan const& plan_;
   std::size_t index_;
   boost::asio::io_context ioc_;
+  int epoll_fd_ = -1;  // every connected socket, level-triggered (run_loop)
   boost::asio::steady_timer rate_timer_;
   boost::asio::steady_timer stop_timer_;
   std::vector<std::unique_ptr<connection>> conns_;
