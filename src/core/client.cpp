@@ -274,7 +274,7 @@ void client::handle(protocol::send_command&& cmd) {
   ++sending_[sending_key(room, id)].in_flight;
   hub_.appends(loop_).append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
                                             id](const append_outcome& outcome) {
-    loop->post([weak, room, id, outcome] {
+    auto answer = [weak, room, id, outcome] {
       auto self = weak.lock();
       if (!self) return;
       bool acked = false;
@@ -290,7 +290,14 @@ void client::handle(protocol::send_command&& cmd) {
         // follow the room, or the broadcast has not reached it yet): ack from the store.
         self->send_line(protocol::encode_ack(room, id, outcome.result->seq, outcome.result->duplicate));
       }
-    });
+    };
+    // Committed in place, on this client's own loop (the turn task, after the broadcast went
+    // out): answer now, not one more loop pass later. From the store worker: post.
+    if (loop->runs_here()) {
+      answer();
+    } else {
+      loop->post(std::move(answer));
+    }
   });
 }
 
