@@ -147,11 +147,21 @@ def main():
     p("loopback; 100-byte messages; each server started fresh for each run. deliveries/s = messages received")
     p(f"by all clients per second. Ranges are over {runs_per} run(s) per scenario; runs are noisy, and on a")
     p("shared machine other work on either core shows up as stalls.")
-    if "start" in meta and "end" in meta:
-        la = max(meta["start"]["loadavg"], meta["end"]["loadavg"])
+    # Other work: the machine's processor time in each measured window, less the server's and the
+    # load generator's (the load average cannot tell: the benchmark's own two processes keep it
+    # near 2).
+    other = [r["other_cpu_util"] for r in rows if r.get("other_cpu_util") is not None]
+    steal = [r["steal_util"] for r in rows if r.get("steal_util") is not None]
+    if other:
+        shared = median(other) >= 0.1 or max(other) >= 0.5
+        p(f"Other work while the runs were measured (the machine's CPU time less the server's and the load "
+          f"generator's): median {median(other):.2f}, max {max(other):.2f} of a core"
+          + (f"; taken by the hypervisor (steal): max {max(steal):.2f}" if steal and max(steal) > 0 else "")
+          + (": other work shared the machine, so rates and latencies are pessimistic." if shared
+             else ": the machine was otherwise quiet."))
+    elif "start" in meta and "end" in meta:
         p(f"Load average at the start and end of this run: {meta['start']['loadavg']} and {meta['end']['loadavg']} "
-          f"on {os.cpu_count()} cores" + (": other work shared the machine, so rates and latencies are pessimistic."
-                                        if la > 1.5 else "."))
+          f"on {os.cpu_count()} cores (no per-run measure of other work in these results).")
     p()
     p("S1: 2 clients, each with one message in flight. S2: 100 clients, 10 senders with 8 messages in flight")
     p("each. S3: the same with 1000 clients. S4: 1000 clients, 50 messages/s in total. S5: 10,000 idle")
@@ -277,11 +287,11 @@ def main():
 
     p("## Every run")
     p()
-    p("| scenario | server | clients | deliveries/s | p50 µs | p99 µs | max µs | lost | dropped | errors | lines/frame | server CPU | CPU/delivery | loadgen CPU |")
-    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    p("| scenario | server | clients | deliveries/s | p50 µs | p99 µs | max µs | lost | dropped | errors | lines/frame | server CPU | CPU/delivery | loadgen CPU | other CPU |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r.get("failed"):
-            p(f"| {r['scenario']} | {r['server']} | failed: no result line | | | | | | | | | | | |")
+            p(f"| {r['scenario']} | {r['server']} | failed: no result line | | | | | | | | | | | | |")
             continue
         extra = ""
         if r.get("server_rss_bytes_per_conn") is not None:
@@ -289,7 +299,8 @@ def main():
         p(f"| {r['scenario']} | {r['server']} | {r['connected']}/{r['clients']}{extra} | {rate(r['deliveries_per_s'])} | "
           f"{r['p50_us']:.0f} | {r['p99_us']:.0f} | {r['max_us']:.0f} | {r['lost']} | {r['dropped_clients']} | "
           f"{r['errors']} | {r.get('lines_per_frame', 0):.1f} | {r.get('server_cpu_util', 0):.2f} | {(r.get('server_cpu_ns_per_delivery') or 0):.0f} ns | "
-          f"{r.get('loadgen_cpu_util', 0):.2f} |")
+          f"{r.get('loadgen_cpu_util', 0):.2f} | "
+          + (f"{r['other_cpu_util']:.2f} |" if r.get("other_cpu_util") is not None else "|"))
     p()
     p("Reproduce: `make bench` (or `bench/run.sh`, `bench/run.sh --quick`); raw JSON lines in `bench/out/`.")
 

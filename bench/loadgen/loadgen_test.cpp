@@ -1,9 +1,10 @@
 // Unit test of the load generator's pure parts: the frame codec, the line
-// scanner and the histogram. Prints "N passed, N failed" and exits non-zero on
+// scanner, the histogram and the /proc/stat parser. Prints "N passed, N failed" and exits non-zero on
 // a failure.
 
 #include "histogram.hpp"
 #include "line_scan.hpp"
+#include "proc_stat.hpp"
 #include "ws_frame.hpp"
 
 #include <cstdio>
@@ -108,10 +109,24 @@ void test_histogram() {
 
 }  // namespace
 
+void test_machine_cpu() {
+  // user nice system idle iowait irq softirq steal guest guest_nice, in ticks of 100 Hz.
+  auto const m = loadgen::parse_machine_cpu("cpu  1000 20 300 9000 50 0 80 40 0 0", 100);
+  CHECK(m.has_value());
+  CHECK(m && m->busy > 13.19 && m->busy < 13.21);  // (1000 + 20 + 300) / 100; idle, iowait, irqs out
+  CHECK(m && m->steal > 0.39 && m->steal < 0.41);
+  auto const old = loadgen::parse_machine_cpu("cpu 1 2 3 4 5 6 7", 100);  // no steal column
+  CHECK(old && old->steal == 0);
+  CHECK(!loadgen::parse_machine_cpu("cpu0 1000 20 300 9000 50 0 80 40 0 0", 100));  // one core's line
+  CHECK(!loadgen::parse_machine_cpu("cpu  12 34", 100));                            // cut short
+  CHECK(loadgen::machine_cpu_seconds().has_value());  // this machine's own /proc/stat
+}
+
 int main() {
   test_frames();
   test_lines();
   test_histogram();
+  test_machine_cpu();
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 #include "proc_stat.hpp"
 #include "worker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -113,12 +114,14 @@ int run(options const& opt) {
   sleep_until_ns(plan.measure_start_ns);
   auto const server_cpu0 = opt.server_pid > 0 ? process_cpu_seconds(opt.server_pid) : std::nullopt;
   double const self_cpu0 = self_cpu_seconds();
+  auto const machine_cpu0 = machine_cpu_seconds();
   std::uint64_t const measure_t0 = now_ns();
   std::uint64_t rss_open = 0;
   if (opt.idle && opt.server_pid > 0) rss_open = process_rss_kib(opt.server_pid).value_or(0);
   sleep_until_ns(plan.measure_end_ns);
   auto const server_cpu1 = opt.server_pid > 0 ? process_cpu_seconds(opt.server_pid) : std::nullopt;
   double const self_cpu1 = self_cpu_seconds();
+  auto const machine_cpu1 = machine_cpu_seconds();
   double const measured_s = static_cast<double>(now_ns() - measure_t0) * 1e-9;
   std::uint64_t const rss_end = opt.server_pid > 0 ? process_rss_kib(opt.server_pid).value_or(0) : 0;
 
@@ -233,12 +236,22 @@ int run(options const& opt) {
     j.raw("error_codes", codes + "}");
   }
   j.real("loadgen_cpu_util", (self_cpu1 - self_cpu0) / measured_s, 3);
+  double server_cpu_s = 0;  // In the measured window; 0 without --server-pid.
   if (server_cpu0 && server_cpu1) {
     double const cpu = *server_cpu1 - *server_cpu0;
+    server_cpu_s = cpu;
     j.real("server_cpu_s", cpu, 3);
     j.real("server_cpu_util", cpu / measured_s, 3);
     if (total.measured > 0)
       j.real("server_cpu_ns_per_delivery", cpu * 1e9 / static_cast<double>(total.measured), 1);
+  }
+  if (machine_cpu0 && machine_cpu1) {
+    // What neither the server nor this process used: other work on the machine (in cores).
+    double const busy = (machine_cpu1->busy - machine_cpu0->busy) / measured_s;
+    double const ours = (self_cpu1 - self_cpu0 + server_cpu_s) / measured_s;
+    j.real("machine_busy_util", busy, 3);
+    j.real("other_cpu_util", std::max(0.0, busy - ours), 3);
+    j.real("steal_util", (machine_cpu1->steal - machine_cpu0->steal) / measured_s, 3);
   }
   if (rss_before > 0) j.num("server_rss_kib_before", rss_before);
   if (rss_open > 0) j.num("server_rss_kib_open", rss_open);

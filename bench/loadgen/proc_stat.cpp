@@ -34,6 +34,27 @@ std::optional<std::uint64_t> process_rss_kib(int pid) {
   return std::nullopt;
 }
 
+std::optional<machine_cpu> parse_machine_cpu(std::string_view line, long hz) {
+  if (line.substr(0, 4) != "cpu ") return std::nullopt;
+  std::istringstream fields{std::string(line.substr(4))};
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  if (!(fields >> user >> nice >> system >> idle >> iowait >> irq >> softirq)) return std::nullopt;
+  unsigned long long steal = 0;
+  fields >> steal;  // Absent on old kernels: none.
+  double const tick = 1.0 / static_cast<double>(hz > 0 ? hz : 100);
+  // Interrupt time stays out: the kernel charges it to no process, so it would count as other
+  // work, and the loopback sends of a benchmark make plenty of it (irq, softirq read only to
+  // reach steal).
+  return machine_cpu{static_cast<double>(user + nice + system) * tick, static_cast<double>(steal) * tick};
+}
+
+std::optional<machine_cpu> machine_cpu_seconds() {
+  std::ifstream in("/proc/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  return parse_machine_cpu(line, ::sysconf(_SC_CLK_TCK));
+}
+
 double self_cpu_seconds() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
