@@ -238,12 +238,11 @@ int run(options const& opt) {
   j.real("loadgen_cpu_util", (self_cpu1 - self_cpu0) / measured_s, 3);
   double server_cpu_s = 0;  // In the measured window; 0 without --server-pid.
   if (server_cpu0 && server_cpu1) {
-    double const cpu = *server_cpu1 - *server_cpu0;
-    server_cpu_s = cpu;
-    j.real("server_cpu_s", cpu, 3);
-    j.real("server_cpu_util", cpu / measured_s, 3);
+    server_cpu_s = *server_cpu1 - *server_cpu0;
+    j.real("server_cpu_s", server_cpu_s, 3);
+    j.real("server_cpu_util", server_cpu_s / measured_s, 3);
     if (total.measured > 0)
-      j.real("server_cpu_ns_per_delivery", cpu * 1e9 / static_cast<double>(total.measured), 1);
+      j.real("server_cpu_ns_per_delivery", server_cpu_s * 1e9 / static_cast<double>(total.measured), 1);
   }
   if (machine_cpu0 && machine_cpu1) {
     // What neither the server nor this process used: other work on the machine (in cores).

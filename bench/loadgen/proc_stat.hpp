@@ -14,7 +14,7 @@ std::optional<double> process_cpu_seconds(int pid);
 std::optional<std::uint64_t> process_rss_kib(int pid);
 /// The whole machine's processor time so far, in CPU-seconds summed over its cores.
 struct machine_cpu {
-  double busy = 0;   ///< user + nice + system: what processes used (guests count under user)
+  double busy = 0;   ///< user + nice + system + irq + softirq (guests count under user)
   double steal = 0;  ///< taken by the hypervisor from this machine's virtual cores
 };
 /// From /proc/stat: the benchmark subtracts the server's and its own time from `busy` to see
