@@ -155,6 +155,12 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->add_option("--pacing-busy-share", l.pace_busy_share,
                    "Share of a loop that paced writes may take (0 = never pace)")
       ->check(CLI::Range(0.0, 1.0));
+  int loop_spin_us = static_cast<int>(l.loop_spin.count());
+  limits
+      ->add_option("--busy-poll-us", loop_spin_us,
+                   "Microseconds an I/O thread polls for new events before it sleeps, while events come "
+                   "that close together (0 = sleep at once; lower latency for a little CPU)")
+      ->check(CLI::Range(0, 10000));
   limits->add_option("--keep-messages", l.keep_messages, "Messages kept per room (0 = all)");
   limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");
 
@@ -172,6 +178,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   }
   cfg.store = store == "memory" ? store_kind::memory : store_kind::sqlite;
   l.idle_ping = std::chrono::seconds(idle_ping);
+  l.loop_spin = std::chrono::microseconds(loop_spin_us);
   l.rate_limit = !no_rate_limit;
   l.handshake_timeout = std::chrono::seconds(handshake_timeout);
   l.pace_max_hold = std::chrono::milliseconds(pace_hold_ms);

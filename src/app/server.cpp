@@ -87,7 +87,7 @@ server::server(server_config config) : config_(std::move(config)) {
   std::vector<core::event_loop*> core_loops;
   std::vector<transport::asio_event_loop*> io_loops;
   for (std::size_t i = 0; i < config_.io_threads; ++i) {
-    loops_.push_back(std::make_unique<transport::asio_event_loop>());
+    loops_.push_back(std::make_unique<transport::asio_event_loop>(config_.limits.loop_spin));
     core_loops.push_back(loops_.back().get());
     io_loops.push_back(loops_.back().get());
   }

@@ -62,6 +62,16 @@ struct limits {
   /// instead of the share. 0 = never pace.
   std::chrono::milliseconds pace_max_hold{75};
 
+  // --- I/O loop (transport/idle_spin.hpp) ----------------------------------------------------
+  /// The longest an I/O loop polls for new events after its last one before it sleeps: waking a
+  /// sleeping thread costs more than the round trip of a chat message (S1 of bench/ here, p50 /
+  /// p99: sleeping at once 78-90 / 134-175 µs, polling up to 100 µs 37 / 101-105, 200 µs the
+  /// same; bench/FINDINGS.md, tenth pass). The window adapts: it shrinks to nothing while events
+  /// come farther apart than this, so an idle server or a room at a human pace sleeps at once;
+  /// where they come closer it costs CPU (C300 of bench/: 0.66-0.69 µs per delivery against
+  /// 0.59-0.62 without, 0.72-0.76 at 200 µs). 0 = never poll.
+  std::chrono::microseconds loop_spin{100};
+
   // --- liveness -----------------------------------------------------------------------
   /// Idle time after which the server pings, and twice which it drops a silent peer:
   /// a vanished laptop is gone within 2 * idle_ping (under the 60 s promised).

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
 
 #include "core/event_loop.hpp"
+#include "transport/idle_spin.hpp"
 #include "transport/net.hpp"
 
 namespace message::transport {
@@ -14,7 +16,10 @@ namespace message::transport {
 /// Thread-safety: post() from any thread; run() on exactly one thread.
 class asio_event_loop final : public core::event_loop {
  public:
-  asio_event_loop() : context_(1), work_(net::make_work_guard(context_)) {}
+  /// `max_spin`: the longest the loop polls for events before it sleeps (idle_spin;
+  /// limits::loop_spin); 0 sleeps at once.
+  explicit asio_event_loop(std::chrono::nanoseconds max_spin = {})
+      : context_(1), work_(net::make_work_guard(context_)), spin_(max_spin) {}
   void post(std::function<void()> fn) override { net::post(context_, std::move(fn)); }
   void post_at(std::chrono::steady_clock::time_point when, std::function<void()> fn) override {
     // A timer per call: the core asks for one only while it paces fan-out, a few dozen a second.
@@ -47,7 +52,9 @@ class asio_event_loop final : public core::event_loop {
     }
   }
   net::io_context& context() { return context_; }
-  void run() { context_.run(); }
+  /// Runs handlers until stop(): after the last ready one it polls for new events for the
+  /// idle_spin window, then sleeps in epoll_wait.
+  void run();
   void stop() { context_.stop(); }
 
  private:
@@ -55,6 +62,7 @@ class asio_event_loop final : public core::event_loop {
   net::io_context::executor_type executor_ = context_.get_executor();
   net::executor_work_guard<net::io_context::executor_type> work_;
   std::vector<std::function<void()>>* turn_ends_ = nullptr;  // The running turn task's (loop thread).
+  idle_spin spin_;                                           // Loop thread only.
 };
 
 }  // namespace message::transport

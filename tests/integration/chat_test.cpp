@@ -174,6 +174,23 @@ TEST_F(Chat, ProtocolViolationsCloseWithTheDocumentedCodes) {
   EXPECT_EQ(str((*m)["message"]), "the server still serves");
 }
 
+TEST_F(Chat, AnIdleServerSleepsAfterAConversation) {
+  // While a conversation's messages come close together the I/O loop polls for the next one
+  // instead of sleeping (limits::loop_spin); once it goes quiet the loop must sleep, or a
+  // server with nobody talking would keep a core busy.
+  auto a = connect();
+  auto b = connect();
+  for (int i = 0; i < 300; ++i) {
+    a->send_message("quick-" + std::to_string(i), "kim", "ping " + std::to_string(i));
+    ASSERT_TRUE(b->next_of("message")) << "message " << i;
+  }
+  const auto before = server->cpu_time();
+  // A second of silence, both clients still connected (the first ping comes after 15 s).
+  EXPECT_FALSE(b->next_of("message", 1000ms)) << "no message while nobody talks";
+  const auto used = server->cpu_time() - before;
+  EXPECT_LT(used, 300ms) << "the idle server kept its CPU busy for " << used.count() << " ms of 1000";
+}
+
 TEST_F(Chat, TextIsRelayedExactlyAsSent) {
   auto a = connect();
   const std::string tricky = "<img src=x onerror=alert(1)> \"quotes\" \\ back\nnew line 한국어 🎉";

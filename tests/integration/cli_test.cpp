@@ -11,9 +11,10 @@ namespace {
 TEST(Cli, HelpListsEveryFlag) {
   auto [code, out] = run_to_exit({"--help"});
   EXPECT_EQ(code, 0);
-  for (const char* flag : {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars",
-                           "--max-frame-bytes", "--max-queue-bytes", "--keep-messages", "--keep-days",
-                           "--fsync", "--max-pacing-hold", "--pacing-engage-load", "--pacing-busy-share"}) {
+  for (const char* flag :
+       {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars", "--max-frame-bytes",
+        "--max-queue-bytes", "--keep-messages", "--keep-days", "--fsync", "--max-pacing-hold",
+        "--pacing-engage-load", "--pacing-busy-share", "--busy-poll-us"}) {
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   }
 }
@@ -40,6 +41,10 @@ TEST(Cli, ABadFlagIsAClearErrorWithExitCode2) {
   auto [code5, out5] = run_to_exit({"--pacing-busy-share", "1.5"});
   EXPECT_EQ(code5, 2);
   EXPECT_NE(out5.find("--pacing-busy-share"), std::string::npos) << out5;
+  // Polling for more than 10 ms before sleeping would only burn the CPU.
+  auto [code6, out6] = run_to_exit({"--busy-poll-us", "50000"});
+  EXPECT_EQ(code6, 2);
+  EXPECT_NE(out6.find("--busy-poll-us"), std::string::npos) << out6;
 }
 
 TEST(Cli, PortZeroPrintsTheRealPortAndDataIsCreated) {

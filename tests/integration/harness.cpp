@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -144,6 +145,19 @@ long server_process::rss_kib() const {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   }
   return -1;
+}
+
+std::chrono::milliseconds server_process::cpu_time() const {
+  std::ifstream f("/proc/" + std::to_string(pid_) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces, so skip to its closing paren):
+  // state is the 3rd field, utime the 14th and stime the 15th.
+  std::istringstream rest(stat.substr(stat.rfind(')') + 1));
+  std::string field;
+  long ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i)
+    if (i >= 14) ticks += std::stol(field);
+  return std::chrono::milliseconds(ticks * 1000 / ::sysconf(_SC_CLK_TCK));
 }
 
 namespace {

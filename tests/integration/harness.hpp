@@ -50,6 +50,8 @@ class server_process {
   const std::string& banner() const { return banner_; }
   /// Resident memory in KiB from /proc.
   long rss_kib() const;
+  /// CPU time the process has used so far (user + system, all threads), from /proc.
+  std::chrono::milliseconds cpu_time() const;
 
  private:
   pid_t pid_ = -1;

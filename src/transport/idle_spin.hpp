@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+
+namespace message::transport {
+
+/// How long an I/O loop keeps polling for new events after its last one, before it sleeps in
+/// epoll_wait: the adaptive rule, without the loop (asio_event_loop::run applies it).
+///
+/// Why spin at all: a thread that sleeps hands its core to the idle task, and waking it again
+/// costs far more than the syscall itself. Here (a Firecracker VM whose idle vCPU halts at once,
+/// cpuidle haltpoll with guest_halt_poll_ns=0), a server that slept between the two messages of
+/// a chat round trip had S1 at 78-90 / 134-175 µs (p50 / p99); polling up to 100 µs first gave
+/// 35-39 / 90-111, and even less CPU per message (bench/FINDINGS.md, tenth pass). Bare metal
+/// pays the same, less, in its deeper C-states.
+///
+/// Why adaptive: a fixed window burns it after every event, also where nothing follows soon (a
+/// ping every few seconds, a room at a human pace). As Linux's haltpoll does for a vCPU, the
+/// window is whole again after a short sleep (spinning would have caught the event) and halves
+/// after each long one, down to none: a server whose events come farther apart than `max`
+/// sleeps at once, as if it did not spin.
+///
+/// Thread-safety: none; one per loop, used on its thread.
+class idle_spin {
+ public:
+  using duration = std::chrono::nanoseconds;
+
+  /// `max` = 0 never spins.
+  explicit idle_spin(duration max) : max_(max) {}
+
+  /// How long to poll now, after the last event, before sleeping.
+  duration window() const { return window_; }
+
+  /// The loop slept `slept` before its next event came.
+  void after_sleep(duration slept);
+
+  /// The shortest window: halving below it stops spinning (a shorter spin catches little).
+  static constexpr duration floor = std::chrono::microseconds(25);
+
+ private:
+  duration max_;
+  duration window_{0};
+};
+
+}  // namespace message::transport
