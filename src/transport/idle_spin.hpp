@@ -11,8 +11,8 @@ namespace message::transport {
 /// costs far more than the syscall itself. Here (a Firecracker VM whose idle vCPU halts at once,
 /// cpuidle haltpoll with guest_halt_poll_ns=0), a server that slept between the two messages of
 /// a chat round trip had S1 at 78-90 / 134-175 µs (p50 / p99); polling up to 100 µs first gave
-/// 35-39 / 90-111, and even less CPU per message (bench/FINDINGS.md, tenth pass). Bare metal
-/// pays the same, less, in its deeper C-states.
+/// 35-39 / 90-111, and even less CPU per message (bench/FINDINGS.md, tenth pass). On bare
+/// metal a core leaving a deep C-state pays a cost of the same kind (not measured here).
 ///
 /// Why adaptive: a fixed window burns it after every event, also where nothing follows soon (a
 /// ping every few seconds, a room at a human pace). As Linux's haltpoll does for a vCPU, the
@@ -31,7 +31,9 @@ class idle_spin {
   /// How long to poll now, after the last event, before sleeping.
   duration window() const { return window_; }
 
-  /// The loop slept `slept` before its next event came.
+  /// The loop slept `slept` before its next event came (the loop measures up to the end of that
+  /// event's handler: a long handler reads as a long sleep, which only shrinks the window when
+  /// the loop is busy anyway).
   void after_sleep(duration slept);
 
   /// The shortest window: halving below it stops spinning (a shorter spin catches little).

@@ -12,12 +12,13 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <random>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "proc_stat.hpp"  // bench/loadgen: the /proc readers
 
 namespace message::test {
 
@@ -139,25 +140,14 @@ bool server_process::running() {
 }
 
 long server_process::rss_kib() const {
-  std::ifstream f("/proc/" + std::to_string(pid_) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
+  const auto kib = loadgen::process_rss_kib(pid_);
+  return kib ? static_cast<long>(*kib) : -1;
 }
 
 std::chrono::milliseconds server_process::cpu_time() const {
-  std::ifstream f("/proc/" + std::to_string(pid_) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  // Fields after the command name (which may hold spaces, so skip to its closing paren):
-  // state is the 3rd field, utime the 14th and stime the 15th.
-  std::istringstream rest(stat.substr(stat.rfind(')') + 1));
-  std::string field;
-  long ticks = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i)
-    if (i >= 14) ticks += std::stol(field);
-  return std::chrono::milliseconds(ticks * 1000 / ::sysconf(_SC_CLK_TCK));
+  const auto seconds = loadgen::process_cpu_seconds(pid_);
+  if (!seconds) throw std::runtime_error("cannot read the server's CPU time from /proc");
+  return std::chrono::milliseconds(static_cast<long>(*seconds * 1000));
 }
 
 namespace {
