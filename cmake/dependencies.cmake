@@ -1,6 +1,7 @@
 # Every dependency comes from a Debian package (see Makefile `deps`); nothing is downloaded.
 find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS json url)
 find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)  # CRC-32 of the journal's records
 find_package(OpenSSL REQUIRED)
 find_package(Threads REQUIRED)
 find_package(fmt CONFIG REQUIRED)

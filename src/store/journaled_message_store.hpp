@@ -14,8 +14,8 @@
 namespace message::store {
 
 /// The default store: SQLite behind a journal of its own. A commit checks the ids, assigns
-/// the seqs and appends the group to the journal (message_journal): one write() of a few
-/// microseconds, durable as a SQLite commit with synchronous=NORMAL (a killed process loses
+/// the seqs and appends the group to the journal (message_journal): a copy into the file's
+/// mapping, durable as a SQLite commit with synchronous=NORMAL (a killed process loses
 /// nothing; with durability::power it is fdatasynced). The messages then wait in memory until
 /// the store's caller runs the deferred work (core::store_worker, a few milliseconds later),
 /// which moves everything waiting into SQLite in one transaction and, past a size, empties the

@@ -10,17 +10,23 @@
 namespace message::store {
 
 /// An append-only file of accepted messages: the durable half of journaled_message_store's
-/// commit. Appending a group is one write() at the end of the file, a few microseconds,
-/// where a SQLite transaction of one message costs tens (bench/FINDINGS.md, seventh pass);
-/// the messages move into the database later, in batches, and the file is then emptied.
+/// commit. Appending a group is a copy into the file's shared mapping, well under a
+/// microsecond, where a SQLite transaction of one message costs tens (bench/FINDINGS.md,
+/// seventh and eleventh passes); the messages move into the database later, in batches, and
+/// the file is then emptied.
 ///
-/// A write that reached the page cache survives a killed process; with `sync_each_append`
-/// every append is also flushed to the disk (fdatasync) and survives power loss.
+/// What is stored in the mapping is in the page cache at once and survives a killed process,
+/// as a write() would. The file is reserved ahead in steps (fallocate, reserve_step), so a full
+/// disk or the file size limit fails the append that would cross it with a clear error, never
+/// a store into a page the file cannot hold. With `sync_each_append` every append is a write()
+/// flushed to the disk (fdatasync) and survives power loss; a file system that cannot reserve
+/// or map gets a write() per append too.
 ///
 /// Format: an 8-byte magic, then records `u32 length | u32 crc32(payload) | payload` (little
 /// endian), the payload holding seq, ts and the message's strings. Opening reads every whole
 /// record; a torn or damaged tail (a write cut short by power loss) is cut off with a warning,
-/// since what follows a bad record cannot be trusted. A file without the magic is refused,
+/// since what follows a bad record cannot be trusted; a tail of zeros (space reserved ahead of
+/// a killed process's appends) is cut off quietly. A file without the magic is refused,
 /// never replaced.
 ///
 /// Thread-safety: none; one caller at a time (the store's).
@@ -36,25 +42,40 @@ class message_journal {
   /// The messages found at opening, in file order. Cleared by reset().
   const std::vector<core::chat_message>& recovered() const { return recovered_; }
 
-  /// Appends `messages` as one write. On failure (full disk, file size limit, I/O error) the
-  /// file is cut back to where it was and store_error says why: none of them is journaled.
+  /// Appends `messages` at once. On failure (full disk, file size limit, I/O error) store_error
+  /// says why and none of them is journaled: size() and the records are as they were.
   void append(const std::vector<core::chat_message>& messages);
 
   /// Empties the file once every message in it is stored elsewhere.
   void reset();
 
-  /// Bytes in the file (the magic included).
+  /// Bytes of records in the file (the magic included); the file may be longer by space
+  /// reserved ahead, all zeros.
   std::uint64_t size() const { return end_; }
+
+  /// How far ahead the file is reserved: a fallocate per ~1,000 chat messages.
+  static constexpr std::uint64_t reserve_step = 256 * 1024;
 
  private:
   void read_existing();
+  /// Makes the file and the mapping hold `bytes` more past end_: 0, or why not (errno).
+  int reserve(std::size_t bytes);
+  /// Maps (or remaps) the file's first `size` bytes and faults them in: 0, or why not (errno).
+  int map(std::uint64_t size);
+  void unmap();
+  /// Appends buffer_ with write() (and fdatasync when every append syncs).
+  void write_buffer();
   [[noreturn]] void fail(const std::string& what, int err) const;
 
   std::filesystem::path file_;
   bool sync_each_append_;
   int fd_ = -1;
-  std::uint64_t end_ = 0;  // Where the next record goes: the end of the last whole record.
-  std::string buffer_;     // Reused encoding buffer.
+  std::uint64_t end_ = 0;        // Where the next record goes: the end of the last whole record.
+  std::uint64_t allocated_ = 0;  // The file's size: records, then zeros reserved ahead.
+  char* map_ = nullptr;          // The file's shared mapping, or none (before the first append).
+  std::uint64_t mapped_ = 0;     // The mapping's length (allocated_, or more after a failure).
+  bool mapping_works_ = true;    // False once the file system refused to reserve or map.
+  std::string buffer_;           // Reused encoding buffer.
   std::vector<core::chat_message> recovered_;
 };
 

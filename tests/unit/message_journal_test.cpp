@@ -1,8 +1,9 @@
 // The journal file on its own: what was appended is read back at the next opening, a torn or
 // damaged tail is cut off without losing the whole records before it, a foreign file is
-// refused and left alone, and a failed append (the file size limit, as a full disk) leaves the
-// file as it was. Real files in a temporary directory; the failing append runs in a child
-// process, whose file size limit cannot touch the test runner.
+// refused and left alone, a failed append (the file size limit, as a full disk) leaves the
+// records as they were, and appends survive a killed process (they are stores into a shared
+// mapping of the file, reserved ahead). Real files in a temporary directory; the failing append runs in a
+// child process, whose file size limit cannot touch the test runner.
 #include "store/message_journal.hpp"
 
 #include <gtest/gtest.h>
@@ -82,6 +83,50 @@ TEST_F(MessageJournal, ATornTailIsCutOffAndTheWholeRecordsStay) {
   EXPECT_EQ(again.recovered()[2].seq, 3u);
 }
 
+TEST_F(MessageJournal, AppendsSurviveAKilledProcessAndTheReservedSpaceIsNoDamage) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // _exit: no destructor runs, as when the process is killed; the file still holds the space
+    // reserved ahead of the last append.
+    message_journal journal(file(), false);
+    for (std::uint64_t seq = 1; seq <= 5; ++seq) journal.append({message(seq)});
+    ::_exit(std::filesystem::file_size(file()) > journal.size() ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "the file was not reserved ahead";
+  message_journal journal(file(), false);
+  ASSERT_EQ(journal.recovered().size(), 5u);
+  EXPECT_EQ(journal.recovered()[4].seq, 5u);
+  EXPECT_EQ(std::filesystem::file_size(file()), journal.size()) << "the zeros reserved ahead are cut off";
+  journal.append({message(6)});
+}
+
+TEST_F(MessageJournal, AJournalGrowsPastManyReservationsAndClosesAtItsLastRecord) {
+  std::uint64_t size = 0;
+  {
+    message_journal journal(file(), false);
+    // 300 records of 4 KB: past four reservation steps, each a remap of the file.
+    for (std::uint64_t seq = 1; seq <= 300; ++seq)
+      journal.append({message(seq, std::string(4000, 'a' + seq % 26))});
+    size = journal.size();
+    ASSERT_GT(size, 4 * message_journal::reserve_step);
+  }
+  EXPECT_EQ(std::filesystem::file_size(file()), size) << "closing gives the space reserved ahead back";
+  {
+    message_journal journal(file(), false);
+    ASSERT_EQ(journal.recovered().size(), 300u);
+    EXPECT_EQ(journal.recovered()[299].text, std::string(4000, 'a' + 300 % 26));
+    journal.reset();  // Unmaps and empties it; the next append maps anew.
+    journal.append({message(301)});
+  }
+  message_journal again(file(), false);
+  ASSERT_EQ(again.recovered().size(), 1u);
+  EXPECT_EQ(again.recovered()[0].seq, 301u);
+}
+
 TEST_F(MessageJournal, ADamagedRecordEndsWhatIsTrusted) {
   {
     message_journal journal(file(), false);
@@ -138,7 +183,10 @@ TEST_F(MessageJournal, AFailedAppendLeavesTheFileAsItWas) {
           journal.append({message(seq, std::string(3000, 'z')), message(seq + 1000, std::string(3000, 'y'))});
         } catch (const store_error& e) {
           const bool clear = std::string(e.what()).find("file size limit") != std::string::npos;
-          const bool kept = std::filesystem::file_size(file()) == before && journal.size() == before;
+          // Past the records there may be space reserved ahead: zeros, nothing of the group.
+          const auto bytes = content();
+          const bool kept = journal.size() == before && bytes.size() >= before &&
+                            bytes.find_first_not_of('\0', before) == std::string::npos;
           ::_exit(!clear ? 3 : kept ? 0 : 2);
         }
       }
