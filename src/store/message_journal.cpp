@@ -153,7 +153,6 @@ void message_journal::read_existing() {
     pos += header_bytes + length;
   }
   end_ = pos;
-  allocated_ = content.size();
   const auto tail = std::string_view(content).substr(pos);
   if (std::all_of(tail.begin(), tail.end(), [](char c) { return c == 0; })) {
     // Space reserved ahead of a killed process's appends (or nothing at all): not damage.
@@ -278,7 +277,6 @@ void message_journal::write_buffer() {
     // append overwrites the same bytes (it writes at end_), and a reopen stops at them.
     if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0)
       spdlog::warn("cutting the journal {} back failed: {}", file_.string(), std::strerror(errno));
-    allocated_ = std::min(allocated_, end_);
     fail("appending to", err);
   }
   end_ += buffer_.size();

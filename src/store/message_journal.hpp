@@ -71,7 +71,7 @@ class message_journal {
   bool sync_each_append_;
   int fd_ = -1;
   std::uint64_t end_ = 0;        // Where the next record goes: the end of the last whole record.
-  std::uint64_t allocated_ = 0;  // The file's size: records, then zeros reserved ahead.
+  std::uint64_t allocated_ = 0;  // The file's size while appends are mapped: records, then zeros.
   char* map_ = nullptr;          // The file's shared mapping, or none (before the first append).
   std::uint64_t mapped_ = 0;     // The mapping's length (allocated_, or more after a failure).
   bool mapping_works_ = true;    // False once the file system refused to reserve or map.

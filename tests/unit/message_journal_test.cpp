@@ -2,8 +2,8 @@
 // damaged tail is cut off without losing the whole records before it, a foreign file is
 // refused and left alone, a failed append (the file size limit, as a full disk) leaves the
 // records as they were, and appends survive a killed process (they are stores into a shared
-// mapping of the file, reserved ahead). Real files in a temporary directory; the failing append runs in a
-// child process, whose file size limit cannot touch the test runner.
+// mapping of the file, reserved ahead). Real files in a temporary directory; the failing append
+// runs in a child process, whose file size limit cannot touch the test runner.
 #include "store/message_journal.hpp"
 
 #include <gtest/gtest.h>
