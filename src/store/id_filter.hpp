@@ -8,15 +8,20 @@
 namespace message::store {
 
 /// A Bloom filter over (room, id) pairs: says "surely not added" or "maybe added". The default
-/// store keeps every remembered id of its database in one, so that a new message's id, which
-/// is almost always new, is known to be new without a SQLite read: that read (a WAL read lock
-/// and a B-tree search) was a quarter of a two-person chat's server CPU (bench/FINDINGS.md,
-/// seventh pass). A "maybe" is checked against the database, so answers stay exact.
+/// store keeps every remembered id of its database and its journal in one, so that a new
+/// message's id, which is almost always new, is known to be new without a look-up: a SQLite
+/// read (a WAL read lock and a B-tree search) was a quarter of a two-person chat's server CPU
+/// (bench/FINDINGS.md, seventh pass). A "maybe" is checked against the journal's ids and the
+/// database, so answers stay exact.
 ///
-/// Sized for `capacity` pairs at 1% false "maybe"s or fewer (10 bits or more, rounded up to a
-/// power of two, and 7 probes per pair);
-/// past the capacity it still never misses, it just says "maybe" more often: full() tells
-/// the owner to build a bigger one.
+/// Blocked: a pair's 8 bits all lie in one 64-byte block, one bit in each of its 8 words, so a
+/// look-up or an add touches one cache line. The filter of a big database is megabytes, and a
+/// bit anywhere per probe cost a cache miss per probe: 2% of a two-person chat's server CPU
+/// (bench/FINDINGS.md, twelfth pass). Sized for `capacity` pairs at 12 bits or more each
+/// (rounded up to a power of two), which keeps false "maybe"s under 1% at capacity (blocking
+/// costs a little accuracy per bit: tests/unit/id_filter_test.cpp measures it); past the
+/// capacity it still never misses, it just says "maybe" more often: full() tells the owner to
+/// build a bigger one.
 ///
 /// Thread-safety: none.
 class id_filter {
@@ -32,12 +37,17 @@ class id_filter {
   bool full() const { return added_ > capacity_; }
 
  private:
-  static std::uint64_t hash(std::string_view room, std::string_view id);
+  struct alignas(64) block {
+    std::uint64_t words[8];
+  };
+
+  /// The index of the pair's block, and in `bits` its 8 bit positions, 6 bits each.
+  std::size_t locate(std::string_view room, std::string_view id, std::uint64_t& bits) const;
 
   std::size_t capacity_;
   std::size_t added_ = 0;
-  std::uint64_t mask_;  // Bits - 1; the bit count is a power of two.
-  std::vector<std::uint64_t> bits_;
+  std::uint64_t block_mask_;  // Blocks - 1; the block count is a power of two.
+  std::vector<block> blocks_;
 };
 
 }  // namespace message::store

@@ -69,10 +69,12 @@ bool journaled_message_store::commit_never_waits() const {
 
 std::optional<std::uint64_t> journaled_message_store::known_id(const std::string& room,
                                                                const std::string& id) {
+  // The filter holds the waiting ids too, so a surely new id needs neither the waiting ids'
+  // table (a hash of the id and a cache miss or two) nor a SQLite read.
+  if (!ids_.may_contain(room, id)) return std::nullopt;
   if (auto r = waiting_rooms_.find(room); r != waiting_rooms_.end()) {
     if (auto it = r->second.ids.find(id); it != r->second.ids.end()) return it->second;
   }
-  if (!ids_.may_contain(room, id)) return std::nullopt;  // Surely new: no SQLite read.
   return database_.find_id(room, id);
 }
 
@@ -93,22 +95,25 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
   results.reserve(batch.size());
   std::vector<core::chat_message> fresh;
   fresh.reserve(batch.size());
-  // Room -> (last seq given in this batch, this batch's ids); applied only once journaled.
-  std::unordered_map<std::string, waiting_room> given;
+  // Seqs and ids given in this group are kept in `fresh` alone until it is journaled: a group
+  // here is under direct_group messages, so a scan of it costs less than the maps it would
+  // otherwise fill and drop (a lone message paid three allocations for them).
   for (const auto& m : batch) {
-    auto [mine, first] = given.try_emplace(m.room);
-    if (first) mine->second.last_seq = last_seq(m.room);
     std::optional<std::uint64_t> earlier;
-    if (auto it = mine->second.ids.find(m.id); it != mine->second.ids.end())
-      earlier = it->second;
-    else
-      earlier = known_id(m.room, m.id);
+    std::uint64_t last = 0;
+    bool room_given = false;
+    for (const auto& f : fresh) {
+      if (f.room != m.room) continue;
+      room_given = true;
+      last = f.seq;
+      if (f.id == m.id) earlier = f.seq;
+    }
+    if (!earlier) earlier = known_id(m.room, m.id);
     if (earlier) {
       results.push_back({*earlier, true});
       continue;
     }
-    const auto seq = ++mine->second.last_seq;
-    mine->second.ids.emplace(m.id, seq);
+    const auto seq = (room_given ? last : last_seq(m.room)) + 1;
     fresh.push_back({m.room, seq, m.id, m.username, m.text, m.device, m.ts});
     results.push_back({seq, false});
   }
@@ -123,12 +128,12 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     journal_.reset();
     journal_.append(fresh);
   }
-  for (auto& [room, mine] : given) {
-    auto& waiting = waiting_rooms_[room];
-    waiting.last_seq = mine.last_seq;
-    waiting.ids.merge(mine.ids);
+  for (const auto& m : fresh) {
+    auto& waiting = waiting_rooms_[m.room];
+    waiting.last_seq = m.seq;  // A room's seqs rise through the group.
+    waiting.ids.emplace(m.id, m.seq);
+    ids_.add(m.room, m.id);
   }
-  for (const auto& m : fresh) ids_.add(m.room, m.id);
   std::move(fresh.begin(), fresh.end(), std::back_inserter(waiting_));
   return results;
 }

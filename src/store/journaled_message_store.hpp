@@ -89,8 +89,9 @@ class journaled_message_store final : public message_store {
   };
   std::vector<core::chat_message> waiting_;  // Journaled, not yet in the database; seq order per room.
   std::unordered_map<std::string, waiting_room> waiting_rooms_;
-  /// Every id the database may still find, so that a new id needs no SQLite read. Rebuilt
-  /// twice as big, as deferred work, once it holds more than it was sized for.
+  /// Every id the database may still find and every waiting one, so that a new id needs no
+  /// look-up at all (known_id). Rebuilt twice as big, as deferred work, once it holds more
+  /// than it was sized for.
   id_filter ids_{0};  // Sized by rebuild_ids() in the constructor.
 };
 

@@ -4,10 +4,14 @@
 
 #include <boost/json.hpp>
 
+#include <string>
+#include <vector>
+
 namespace message::protocol {
 namespace {
 
 core::limits limits;
+using namespace std::string_literals;
 
 template <class T>
 T decoded_as(std::string_view frame) {
@@ -101,6 +105,52 @@ TEST(Codec, EncodesMessagesAsTheProtocolSays) {
   EXPECT_EQ(v["ts"].to_number<std::int64_t>(), 1700000000000);
   EXPECT_EQ(v["device"], "abcdef");
   EXPECT_EQ(encode_message(m).find('\n'), std::string::npos) << "a line of NDJSON has no raw newline";
+}
+
+// The message, ack and history frames are written without building a json::object; they must
+// be exactly what Boost.JSON writes for the same members, escapes included.
+boost::json::object message_members(const core::chat_message& m) {
+  boost::json::object o;
+  o["type"] = "message";
+  o["room"] = m.room;
+  o["seq"] = m.seq;
+  o["id"] = m.id;
+  o["username"] = m.username;
+  o["message"] = m.text;
+  o["ts"] = m.ts;
+  if (!m.device.empty()) o["device"] = m.device;
+  return o;
+}
+
+TEST(Codec, WritesFramesExactlyAsBoostJsonWould) {
+  const std::string awkward[] = {"",
+                                 "plain",
+                                 "quote \" and backslash \\ and slash /",
+                                 "nul \0 bell \a tab \t cr \r nl \n esc \x1b del \x7f"s,
+                                 "\u00e9t\u00e9 \u4f60\u597d \U0001F600",
+                                 std::string(300, '"'),
+                                 std::string(200, '\x01')};
+  std::vector<core::chat_message> page;
+  for (const auto& s : awkward) {
+    core::chat_message m{"room " + s, 18446744073709551615ULL, "id " + s, s, s, s, -1};
+    EXPECT_EQ(encode_message(m), boost::json::serialize(message_members(m))) << s;
+    for (bool duplicate : {false, true}) {
+      boost::json::object ack{{"type", "ack"}, {"room", m.room}, {"id", m.id}, {"seq", 42}};
+      if (duplicate) ack["duplicate"] = true;
+      EXPECT_EQ(encode_ack(m.room, m.id, 42, duplicate), boost::json::serialize(ack)) << s;
+    }
+    page.push_back(m);
+  }
+  for (bool more : {false, true}) {
+    boost::json::array messages;
+    for (const auto& m : page) messages.push_back(message_members(m));
+    boost::json::object history{
+        {"type", "history"}, {"room", "r\"1"}, {"messages", messages}, {"more", more}};
+    EXPECT_EQ(encode_history("r\"1", page, more), boost::json::serialize(history));
+    EXPECT_EQ(encode_history("r", {}, more),
+              boost::json::serialize(boost::json::object{
+                  {"type", "history"}, {"room", "r"}, {"messages", boost::json::array{}}, {"more", more}}));
+  }
 }
 
 TEST(Codec, WelcomeAnnouncesLimits) {

@@ -124,6 +124,42 @@ TEST_F(JournaledStore, HistoryPagesAcrossWaitingAndStoredMessages) {
   EXPECT_EQ(tail[2].seq, 7u);
 }
 
+TEST_F(JournaledStore, AMoveOfManyMessagesKeepsEveryFieldOfEach) {
+  // The move writes many rows per statement: a row bound in the wrong place would show here.
+  auto store = open();
+  constexpr int count = 53;  // Three full statements of 16 and five rows one at a time.
+  for (int i = 1; i <= count; ++i) {
+    const std::string room = i % 3 ? "lobby" : "kitchen";
+    store->append({{room, "id-" + std::to_string(i), "user " + std::to_string(i % 7),
+                    "text " + std::string(static_cast<std::size_t>(i), 'x'),
+                    i % 2 ? "dev" + std::to_string(i) : "", 1000 + i}});
+  }
+  ASSERT_EQ(rows_in_database(), 0);
+  store->do_deferred_work();
+  EXPECT_FALSE(store->has_deferred_work());
+  ASSERT_EQ(rows_in_database(), count);
+  store.reset();
+
+  store = open();
+  std::uint64_t lobby_seq = 0, kitchen_seq = 0;
+  const auto lobby = store->read_after("lobby", 0, 100);
+  const auto kitchen = store->read_after("kitchen", 0, 100);
+  ASSERT_EQ(lobby.size() + kitchen.size(), static_cast<std::size_t>(count));
+  for (int i = 1; i <= count; ++i) {
+    const bool in_lobby = i % 3 != 0;
+    const auto& m = in_lobby ? lobby[lobby_seq++] : kitchen[kitchen_seq++];
+    EXPECT_EQ(m.seq, in_lobby ? lobby_seq : kitchen_seq) << i;
+    EXPECT_EQ(m.id, "id-" + std::to_string(i));
+    EXPECT_EQ(m.username, "user " + std::to_string(i % 7));
+    EXPECT_EQ(m.text, "text " + std::string(static_cast<std::size_t>(i), 'x'));
+    EXPECT_EQ(m.device, i % 2 ? "dev" + std::to_string(i) : "");
+    EXPECT_EQ(m.ts, 1000 + i);
+  }
+  EXPECT_EQ(store->last_seq("lobby"), lobby_seq);
+  EXPECT_TRUE(store->append({msg("id-52")})[0].duplicate) << "a moved id is still known";
+  EXPECT_EQ(store->append({msg("after")})[0].seq, lobby_seq + 1);
+}
+
 TEST_F(JournaledStore, ABigGroupGoesIntoTheDatabaseBehindTheWaitingMessages) {
   auto store = open();
   store->append({msg("1")});
