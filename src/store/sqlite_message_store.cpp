@@ -50,8 +50,8 @@ constexpr const char* find_id_sql =
     "SELECT seq FROM messages INDEXED BY messages_id WHERE room = ?1 AND id = ?2 AND ts >= ?3 "
     "UNION ALL SELECT seq FROM sent_ids WHERE room = ?1 AND id = ?2 LIMIT 1";
 
-/// Messages per INSERT when moving many (a quarter less CPU per row than one at a time; more
-/// than 16 measured no better).
+/// Messages per INSERT when moving many: a third less CPU per row than one at a time; 32 measured
+/// 2% better than 16, 64 worse (bench/FINDINGS.md, twelfth pass).
 constexpr std::size_t rows_per_insert = 16;
 
 std::string text_column(sqlite3_stmt* s, int col) {
