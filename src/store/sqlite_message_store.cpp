@@ -250,10 +250,19 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
       }
       return it->second;
     };
-    const auto insert_row = [&](const auto& m, std::uint64_t seq) {
-      insert_msg.bind(1, m.room).bind(2, static_cast<std::int64_t>(seq)).bind(3, m.id).bind(4, m.username);
-      insert_msg.bind(5, m.text).bind(6, m.device).bind(7, m.ts).run();
+    // A message's seven columns, bound from parameter `at + 1` on.
+    const auto bind_row = [](statement& insert, int at, const auto& m, std::uint64_t seq) {
+      insert.bind(at + 1, m.room).bind(at + 2, static_cast<std::int64_t>(seq)).bind(at + 3, m.id);
+      insert.bind(at + 4, m.username).bind(at + 5, m.text).bind(at + 6, m.device).bind(at + 7, m.ts);
     };
+    const auto insert_row = [&](const auto& m, std::uint64_t seq) {
+      bind_row(insert_msg, 0, m, seq);
+      insert_msg.run();
+    };
+    for (const auto& m : stored) {
+      auto& last = last_of(m.room);
+      last = std::max(last, m.seq);
+    }
     // The move (messages already given their seqs) goes in rows_per_insert rows per statement:
     // each statement run has a cost of its own, and one by one the move took 2.2 us of CPU per
     // message, 16 at a time 1.5 (bench/FINDINGS.md, twelfth pass).
@@ -261,23 +270,14 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
     if (stored.size() >= rows_per_insert) {
       auto& insert_rows = prepared(insert_rows_sql().c_str());
       for (; next_row + rows_per_insert <= stored.size(); next_row += rows_per_insert) {
-        for (int k = 0; k < static_cast<int>(rows_per_insert); ++k) {
-          const auto& m = stored[next_row + static_cast<std::size_t>(k)];
-          auto& last = last_of(m.room);
-          last = std::max(last, m.seq);
-          const int at = k * 7;
-          insert_rows.bind(at + 1, m.room).bind(at + 2, static_cast<std::int64_t>(m.seq)).bind(at + 3, m.id);
-          insert_rows.bind(at + 4, m.username).bind(at + 5, m.text).bind(at + 6, m.device).bind(at + 7, m.ts);
+        for (std::size_t k = 0; k < rows_per_insert; ++k) {
+          const auto& m = stored[next_row + k];
+          bind_row(insert_rows, static_cast<int>(k) * 7, m, m.seq);
         }
         insert_rows.run();
       }
     }
-    for (; next_row < stored.size(); ++next_row) {
-      const auto& m = stored[next_row];
-      auto& last = last_of(m.room);
-      last = std::max(last, m.seq);
-      insert_row(m, m.seq);
-    }
+    for (; next_row < stored.size(); ++next_row) insert_row(stored[next_row], stored[next_row].seq);
     for (const auto& m : batch) {
       lookup.bind(1, m.room).bind(2, m.id).bind(3, id_cutoff_ms_);
       if (lookup.step()) {
