@@ -9,7 +9,10 @@
 
 #include <thread>
 
+#include "app/invite_link.hpp"
 #include "app/lan_addresses.hpp"
+#include "app/qr_matrix.hpp"
+#include "app/qr_svg.hpp"
 #include "app/tls_certificate.hpp"
 #include "redis/redis_broker.hpp"
 #include "store/journaled_message_store.hpp"
@@ -27,6 +30,19 @@ std::unique_ptr<store::message_store> open_store(const server_config& cfg, const
   return std::make_unique<store::journaled_message_store>(
       dir / "messages.db", dir / "messages.journal",
       cfg.fsync_every_commit ? store::durability::power : store::durability::process);
+}
+
+/// /invite.svg's drawing: the page's Invite shows the link to the address its person used.
+std::function<std::string(std::string_view, std::string_view)> invite_drawer(std::string scheme) {
+  return [scheme = std::move(scheme)](std::string_view host, std::string_view key) {
+    try {
+      return draw_qr_svg(qr_matrix(invite_url(scheme, host, key)));
+    } catch (const std::exception& e) {
+      // Only a key too long for any QR code gets here (the host is bounded by the route).
+      spdlog::warn("the invite QR code cannot be drawn: {}", e.what());
+      return std::string();
+    }
+  };
 }
 
 /// Descriptors kept for everything but client sockets: the store, logs, the listener, slack.
@@ -97,7 +113,8 @@ server::server(server_config config) : config_(std::move(config)) {
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,
-      transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key)},
+      transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key),
+                              invite_drawer(config_.tls() ? "https" : "http"), config_.name},
       {}});
   ctx_->tls = tls_.get();
   for (auto& loop : loops_) {
