@@ -14,11 +14,16 @@ std::string cut_utf8(std::string_view name, std::size_t bytes) {
   return std::string(name.substr(0, end));
 }
 
+std::string host_name() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) return {};
+  return host.data();
+}
+
 std::string display_name(std::string_view configured) {
   if (!configured.empty()) return cut_utf8(configured, max_service_name_bytes);
-  std::array<char, 256> host{};
-  if (gethostname(host.data(), host.size() - 1) != 0 || host[0] == '\0') return "message";
-  return cut_utf8("message on " + std::string(host.data()), max_service_name_bytes);
+  const std::string host = host_name();
+  return host.empty() ? "message" : cut_utf8("message on " + host, max_service_name_bytes);
 }
 
 }  // namespace message::app

@@ -13,6 +13,9 @@ inline constexpr std::size_t max_service_name_bytes = 63;
 /// max_service_name_bytes at a character boundary.
 std::string display_name(std::string_view configured);
 
+/// This machine's host name (gethostname); empty if it has none.
+std::string host_name();
+
 /// `name` cut to at most `bytes` bytes without splitting a UTF-8 character. Pure.
 std::string cut_utf8(std::string_view name, std::size_t bytes);
 

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
 
   try {
     message::app::server server(cfg);
-    const message::app::start_report report(cfg, server.port(), server.tls_fingerprint());
+    const message::app::start_report report(cfg, server.port(), server.tls());
     server.run();
   } catch (const std::exception& e) {
     std::cerr << "message: error: " << e.what() << "\n";

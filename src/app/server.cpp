@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "app/display_name.hpp"
 #include "app/invite_link.hpp"
 #include "app/lan_addresses.hpp"
 #include "app/qr_matrix.hpp"
@@ -73,8 +74,9 @@ server::server(server_config config) : config_(std::move(config)) {
   fit_connections_to_descriptors(config_.limits);
   dir_.emplace(config_.data_dir);
   if (config_.tls()) {
-    const auto files = config_.tls_self_signed ? ensure_self_signed(dir_->path(), lan_addresses())
-                                               : tls_files{config_.tls_cert, config_.tls_key};
+    const auto files = config_.tls_self_signed
+                           ? ensure_self_signed(dir_->path(), self_signed_names(host_name(), lan_addresses()))
+                           : tls_files{config_.tls_cert, config_.tls_key};
     tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
     tls_->set_options(boost::asio::ssl::context::default_workarounds |
@@ -85,7 +87,7 @@ server::server(server_config config) : config_(std::move(config)) {
       throw std::runtime_error("cannot use the TLS certificate " + files.cert.string() + ": " + ec.message());
     tls_->use_private_key_file(files.key.string(), boost::asio::ssl::context::pem, ec);
     if (ec) throw std::runtime_error("cannot use the TLS key " + files.key.string() + ": " + ec.message());
-    tls_fingerprint_ = certificate_fingerprint(files.cert);
+    tls_identity_ = {certificate_fingerprint(files.cert), public_key_pin(files.cert), files.renewed};
   }
   std::unique_ptr<store::message_store> store;
   std::unique_ptr<core::broker> broker;

@@ -133,7 +133,7 @@ void print_invite(const server_config& cfg) {
   print(out);
 }
 
-start_report::start_report(const server_config& cfg, std::uint16_t port, const std::string& fingerprint) {
+start_report::start_report(const server_config& cfg, std::uint16_t port, const tls_identity& tls) {
   const std::time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);
@@ -144,10 +144,14 @@ start_report::start_report(const server_config& cfg, std::uint16_t port, const s
   const reach r = reach_of(cfg, port);
   const screen s = stdout_screen(!cfg.no_qr);
   out += open_lines(r, s);
-  if (!fingerprint.empty()) {
+  if (!tls.fingerprint.empty()) {
+    if (tls.renewed)
+      out += "  TLS certificate made again for this machine's names and addresses, with the same key\n";
     out += fmt::format(
-        "  TLS certificate SHA-256 fingerprint (compare it with what the browser shows):\n    {}\n",
-        fingerprint);
+        "  TLS certificate SHA-256 fingerprint (compare it with what the browser shows; it changes when the "
+        "certificate is renewed):\n    {}\n"
+        "  TLS public key (SPKI) SHA-256 (what the terminal client pins; it survives renewals):\n    {}\n",
+        tls.fingerprint, tls.pin);
   }
   if (cfg.key.empty()) {
     out +=

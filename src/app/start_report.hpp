@@ -7,6 +7,7 @@
 
 #include "app/avahi_announcer.hpp"
 #include "app/config.hpp"
+#include "app/tls_certificate.hpp"
 
 namespace message::app {
 
@@ -55,7 +56,7 @@ void print_invite(const server_config& cfg);
 /// Thread-safety: construct and destroy on one thread; avahi's reports print from its thread.
 class start_report {
  public:
-  start_report(const server_config& cfg, std::uint16_t port, const std::string& fingerprint);
+  start_report(const server_config& cfg, std::uint16_t port, const tls_identity& tls);
   ~start_report();
   start_report(const start_report&) = delete;
   start_report& operator=(const start_report&) = delete;
