@@ -37,9 +37,9 @@ function escapeKey(key) {
   return encodeURIComponent(key).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** The link that brings someone to this page, at the address this browser used, with the key. */
-export function inviteLink(key) {
-  const base = `${window.location.origin}/`;
+/** The link that brings someone to the chat at `origin` (this browser's address), with the key. */
+export function inviteLink(origin, key) {
+  const base = `${origin}/`;
   return key ? `${base}#k=${escapeKey(key)}` : base;
 }
 

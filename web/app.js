@@ -12,6 +12,7 @@
 
 import { ensureAccess, protocolsFor, savedKey, takeKeyFromFragment } from './access.js';
 import { setupInvite } from './invite.js';
+import { offerHttps } from './secure.js';
 import { Connection } from './connection.js';
 import { setupComposer } from './composer.js';
 import { Outbox } from './outbox.js';
@@ -444,5 +445,6 @@ ui.roomTitle.textContent = room;
 render({ bottom: true });
 drawRooms();
 await ensureAccess(askForKey);
+offerHttps(document.getElementById('https-offer'));
 (ui.username.value ? ui.message : ui.username).focus();
 conn.open();

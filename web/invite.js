@@ -3,6 +3,7 @@
 // With a key the link carries it (#k=...): only a browser that has the key can ask for it.
 
 import { authHeaders, inviteLink, savedKey } from './access.js';
+import { inviteOrigin, serverInfo } from './secure.js';
 
 /** Wires the Invite button to its dialog. */
 export function setupInvite() {
@@ -14,8 +15,13 @@ export function setupInvite() {
 
   button.addEventListener('click', async () => {
     const key = savedKey();
-    link.value = inviteLink(key);
-    note.textContent = key ? 'The link holds the key: share it only with people who may join.' : '';
+    // The server draws the QR code for https when the port speaks it: the link matches it.
+    link.value = inviteLink(await inviteOrigin(), key);
+    const { tls_fingerprint: fingerprint } = await serverInfo();
+    note.textContent = [
+      key ? 'The link holds the key: share it only with people who may join.' : '',
+      fingerprint ? `Browsers warn once about the certificate: its SHA-256 fingerprint is ${fingerprint}.` : '',
+    ].join(' ').trim();
     image.removeAttribute('src');
     dialog.showModal();
     try {

@@ -86,11 +86,7 @@ void avahi_announcer::on_group(AvahiEntryGroup* group, int state, void* self) {
       break;
     }
     case AVAHI_ENTRY_GROUP_COLLISION: {
-      std::unique_ptr<char, decltype(&avahi_free)> next(avahi_alternative_service_name(me->name_.c_str()),
-                                                        &avahi_free);
-      const std::string taken = me->name_;
-      me->name_ = next ? next.get() : taken + " #2";
-      me->on_event_({event::kind::renamed, me->name_, {}, "\"" + taken + "\" is taken on the LAN"});
+      me->rename("on the LAN");
       me->add_service(avahi_entry_group_get_client(group));
       break;
     }
@@ -101,6 +97,15 @@ void avahi_announcer::on_group(AvahiEntryGroup* group, int state, void* self) {
     default:
       break;
   }
+}
+
+void avahi_announcer::rename(const char* where) {
+  // avahi's own rule: "message on vm" -> "message on vm #2" -> "message on vm #3" ...
+  std::unique_ptr<char, decltype(&avahi_free)> next(avahi_alternative_service_name(name_.c_str()),
+                                                    &avahi_free);
+  const std::string taken = name_;
+  name_ = next ? next.get() : taken + " #2";
+  on_event_({event::kind::renamed, name_, {}, "\"" + taken + "\" is taken " + where});
 }
 
 void avahi_announcer::add_service(AvahiClient* client) {
@@ -120,11 +125,7 @@ void avahi_announcer::add_service(AvahiClient* client) {
                                                  static_cast<AvahiPublishFlags>(0), name_.c_str(),
                                                  service_type, nullptr, nullptr, port_, path_txt, nullptr);
     if (rc == AVAHI_ERR_COLLISION) {
-      std::unique_ptr<char, decltype(&avahi_free)> next(avahi_alternative_service_name(name_.c_str()),
-                                                        &avahi_free);
-      const std::string taken = name_;
-      name_ = next ? next.get() : taken + " #2";
-      on_event_({event::kind::renamed, name_, {}, "\"" + taken + "\" is taken on this machine"});
+      rename("on this machine");
       continue;
     }
     if (rc < 0 || avahi_entry_group_commit(group_) < 0) {

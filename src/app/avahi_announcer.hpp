@@ -39,6 +39,8 @@ class avahi_announcer {
   static void on_client(AvahiClient* client, int state, void* self);
   static void on_group(AvahiEntryGroup* group, int state, void* self);
   void add_service(AvahiClient* client);
+  /// Moves to avahi's alternative name and reports it; `where` the name was taken.
+  void rename(const char* where);
   void fail(const std::string& reason);
 
   std::string name_;  // Changes on a collision; used on avahi's thread only after start.

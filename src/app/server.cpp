@@ -74,6 +74,7 @@ server::server(server_config config) : config_(std::move(config)) {
   fit_connections_to_descriptors(config_.limits);
   dir_.emplace(config_.data_dir);
   if (config_.tls()) {
+    // TODO(#26): app/server_names, once merged, is the one list of this machine's names.
     const auto files = config_.tls_self_signed
                            ? ensure_self_signed(dir_->path(), self_signed_names(host_name(), lan_addresses()))
                            : tls_files{config_.tls_cert, config_.tls_key};
@@ -116,7 +117,8 @@ server::server(server_config config) : config_(std::move(config)) {
       *hub_,
       config_.limits,
       transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key),
-                              invite_drawer(config_.tls() ? "https" : "http"), config_.name},
+                              invite_drawer(config_.tls() ? "https" : "http"), config_.name,
+                              tls_identity_.fingerprint},
       {}});
   ctx_->tls = tls_.get();
   for (auto& loop : loops_) {

@@ -137,7 +137,10 @@ response route(const request& req, const http_context& ctx) {
   if (path == auth_path) {
     auto res = error_response(req, http::status::ok, "");
     res.set(http::field::content_type, "application/json");
-    res.body() = ctx.key.required() ? R"({"key_required":true})" : R"({"key_required":false})";
+    res.body() = ctx.key.required() ? R"({"key_required":true)" : R"({"key_required":false)";
+    // The fingerprint is hex and colons only (app/tls_certificate): nothing to escape.
+    if (!ctx.tls_fingerprint.empty()) res.body() += R"(,"tls_fingerprint":")" + ctx.tls_fingerprint + "\"";
+    res.body() += "}";
     res.prepare_payload();
     return res;
   }

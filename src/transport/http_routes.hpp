@@ -25,14 +25,18 @@ struct http_context {
   std::function<std::string(std::string_view host, std::string_view key)> invite_svg{};
   /// The page's title (--name), HTML-escaped into index.html; empty keeps the page's own.
   std::string title{};
+  /// The TLS certificate's SHA-256 fingerprint when the port also speaks TLS; /auth gives it to
+  /// a page on plain http, which offers https and the fingerprint to compare.
+  std::string tls_fingerprint{};
 };
 
 /// The invite's QR code for the address the request used (docs/protocol.md). With a key it
 /// needs the key like every data path, and carries it: only people who have it get it.
 inline constexpr std::string_view invite_svg_path = "/invite.svg";
 
-/// The path where a page checks its key: 200 `{"key_required":bool}` when the request may use
-/// the data endpoints and /ws, 401 otherwise (docs/security.md).
+/// The path where a page checks its key: 200 `{"key_required":bool}` (with
+/// `"tls_fingerprint":"AB:..."` when the port also speaks TLS) when the request may use the
+/// data endpoints and /ws, 401 otherwise (docs/security.md).
 inline constexpr std::string_view auth_path = "/auth";
 
 /// True when `req` must present the key: a key is set and the path is neither one of the

@@ -1,5 +1,6 @@
 // TLS on the port (--tls-self-signed, --tls-cert/--tls-key): https and wss work, the
-// certificate is kept across restarts and its fingerprint printed; plain HTTP gets nothing.
+// certificate is kept across restarts and its fingerprint printed; plain HTTP on the same port
+// gets the page, and /auth tells it the fingerprint to offer https with.
 #include <gtest/gtest.h>
 
 #include <boost/asio/ssl.hpp>
@@ -128,8 +129,12 @@ TEST(security_tls, self_signed_serves_https_and_wss_and_keeps_its_certificate) {
       EXPECT_FALSE(result) << result.message();
       EXPECT_NE(got.find(R"("type":"welcome")"), std::string::npos) << got;
     }
-    // Plain HTTP on the TLS port gets no page.
-    EXPECT_EQ(http_get(server.port(), "/").first, 0);
+    // Plain HTTP on the TLS port: the first byte is not a ClientHello, so the page is served,
+    // and /auth names the certificate the page offers https with.
+    EXPECT_EQ(http_get(server.port(), "/").first, 200);
+    const auto [auth_status, auth] = http_get(server.port(), "/auth");
+    EXPECT_EQ(auth_status, 200);
+    EXPECT_NE(auth.find(R"("tls_fingerprint":")" + first_fingerprint + "\""), std::string::npos) << auth;
     EXPECT_EQ(server.stop(), 0);
   }
   server_process again({"--data", dir.path().string(), "--store", "memory", "--tls-self-signed"});
