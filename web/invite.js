@@ -12,12 +12,17 @@ export function setupInvite() {
   const image = document.getElementById('invite-qr');
   const link = document.getElementById('invite-link');
   const note = document.getElementById('invite-note');
+  const plain = document.getElementById('invite-link-plain');
+  const plainBox = document.getElementById('invite-plain');
 
   button.addEventListener('click', async () => {
     const key = savedKey();
     // The server draws the QR code for https when the port speaks it: the link matches it.
     link.value = inviteLink(await inviteOrigin(), key);
     const { tls_fingerprint: fingerprint } = await serverInfo();
+    // The port speaks both: https (the QR code) and, for who cannot get past the warning, http.
+    plain.value = fingerprint ? inviteLink(`http://${window.location.host}`, key) : '';
+    plainBox.hidden = !fingerprint;
     note.textContent = [
       key ? 'The link holds the key: share it only with people who may join.' : '',
       fingerprint ? `Browsers warn once about the certificate: its SHA-256 fingerprint is ${fingerprint}.` : '',
