@@ -6,8 +6,9 @@ SHELL := /bin/bash
 # Debian 12 packages the build, the tests and the benchmarks need.
 APT_BUILD := build-essential cmake pkg-config g++ libboost1.81-dev libboost-json1.81-dev \
              libboost-url1.81-dev libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
-             libhiredis-dev zlib1g-dev
-APT_TEST  := libgtest-dev clang-format chromium fonts-noto-color-emoji clang libclang-rt-14-dev redis-server sqlite3 util-linux
+             libhiredis-dev zlib1g-dev libqrencode-dev libavahi-client-dev
+APT_TEST  := libgtest-dev clang-format chromium fonts-noto-color-emoji clang libclang-rt-14-dev redis-server sqlite3 util-linux \
+             zbar-tools librsvg2-bin avahi-daemon avahi-utils dbus-daemon
 APT_BENCH := golang-go golang-github-gorilla-websocket-dev linux-perf valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

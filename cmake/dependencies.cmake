@@ -13,3 +13,6 @@ endif()
 # hiredis 0.14 (libhiredis-dev) ships no CMake config: pkg-config finds it.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# The QR code's modules (libqrencode-dev) and the LAN announcement (libavahi-client-dev).
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+pkg_check_modules(AVAHI_CLIENT REQUIRED IMPORTED_TARGET avahi-client)

@@ -1,6 +1,8 @@
 // access.js  the access key of a private server (`--key`): asked once, kept per browser.
 // The key travels as `Authorization: Bearer` to /auth and as a WebSocket subprotocol
-// ("key.<base64url>"), never in a URL (docs/protocol.md, "Access key").
+// ("key.<base64url>"), never in a URL the browser sends (docs/protocol.md, "Access key"). An
+// invite link carries it in the fragment (#k=...), which browsers keep to themselves: the page
+// takes it from there once, remembers it, and removes it from the address bar.
 
 const STORAGE_KEY = 'message.accessKey';
 
@@ -10,6 +12,47 @@ export function savedKey() {
 
 function saveKey(key) {
   try { localStorage.setItem(STORAGE_KEY, key); } catch { /* private mode: asked again next time */ }
+}
+
+/** The key in an invite link's fragment, percent-escaped as inviteLink() writes it. */
+const FRAGMENT_KEY = /^#k=([^&]*)$/;
+
+/**
+ * Takes the key from an invite link (`#k=...`): remembers it and removes it from the address
+ * bar (and from this history entry), so it is not shared by copying the address or shown over
+ * a shoulder. Call before anything reads the hash.
+ */
+export function takeKeyFromFragment() {
+  const m = FRAGMENT_KEY.exec(window.location.hash);
+  if (!m) return;
+  try {
+    const key = decodeURIComponent(m[1]);
+    if (key) saveKey(key);
+  } catch { /* malformed escape: the person is asked for the key as usual */ }
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+}
+
+/** Percent-escapes like the server (app/invite_link.cpp): all but A-Z a-z 0-9 - . _ ~. */
+function escapeKey(key) {
+  return encodeURIComponent(key).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The link that brings someone to the chat at `origin` (this browser's address), with the key. */
+export function inviteLink(origin, key) {
+  const base = `${origin}/`;
+  return key ? `${base}#k=${escapeKey(key)}` : base;
+}
+
+/**
+ * The Authorization header that presents `key`. Header values are bytes, and fetch sends each
+ * character of a string as one byte: the key's UTF-8 bytes are spelled out one per character,
+ * so a key like "ü" arrives as the server compares it (UTF-8), not as Latin-1 (or an error).
+ */
+export function authHeaders(key) {
+  if (!key) return {};
+  let bytes = '';
+  for (const byte of new TextEncoder().encode(key)) bytes += String.fromCharCode(byte);
+  return { Authorization: `Bearer ${bytes}` };
 }
 
 function base64url(text) {
@@ -34,7 +77,7 @@ export async function ensureAccess(ask) {
     const key = savedKey();
     let res;
     try {
-      res = await fetch('auth', { cache: 'no-store', headers: key ? { Authorization: `Bearer ${key}` } : {} });
+      res = await fetch('auth', { cache: 'no-store', headers: authHeaders(key) });
     } catch {
       return key; // Offline or the server is down: the connection's own retries take over.
     }

@@ -10,7 +10,9 @@
 //   storage.js     everything kept in localStorage
 // One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
 
-import { ensureAccess, protocolsFor, savedKey } from './access.js';
+import { ensureAccess, protocolsFor, savedKey, takeKeyFromFragment } from './access.js';
+import { setupInvite } from './invite.js';
+import { offerHttps } from './secure.js';
 import { Connection } from './connection.js';
 import { setupComposer } from './composer.js';
 import { Outbox } from './outbox.js';
@@ -31,6 +33,10 @@ const ui = {
   people: $('people'), onlineCount: $('online-count'), notify: $('notify'), roomsToggle: $('rooms-toggle'),
   roomsBadge: $('rooms-toggle-badge'), loadOlder: $('load-older'), historyText: $('history-text'),
 };
+
+// An invite link's key (#k=...) is taken before the hash is read as a room.
+takeKeyFromFragment();
+setupInvite();
 
 const HISTORY_PAGE = 50;
 const ROOMS_REFRESH_MS = 30_000;
@@ -439,5 +445,6 @@ ui.roomTitle.textContent = room;
 render({ bottom: true });
 drawRooms();
 await ensureAccess(askForKey);
+offerHttps(document.getElementById('https-offer'));
 (ui.username.value ? ui.message : ui.username).focus();
 conn.open();

@@ -1,7 +1,8 @@
 // Telling the user about messages they are not looking at: a count in the tab title while the
 // page is hidden, and optional desktop notifications.
 
-const BASE_TITLE = 'message';
+// The server writes --name into the page's title; unread counts go in front of it.
+const BASE_TITLE = document.title || 'message';
 
 export class Notifier {
   constructor() {

@@ -56,6 +56,11 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.add_option("--redis-heartbeat", heartbeat,
                  "Seconds between presence heartbeats to the other nodes; a dead node's users leave after 3")
       ->check(CLI::Range(0.1, 20.0));
+  app.add_option("--name", cfg.name,
+                 "Name announced on the LAN and shown as the page's title (default: \"message on HOST\")")
+      ->envname("MESSAGE_NAME");
+  app.add_flag("--no-qr", cfg.no_qr, "Draw no QR code of the invite in the terminal at start")
+      ->envname("MESSAGE_NO_QR");
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->envname("MESSAGE_LOG_LEVEL");

@@ -22,6 +22,10 @@ struct server_config {
   std::size_t io_threads = 1;       ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
   std::string log_level = "info";
+  /// --name: announced on the LAN and the page's title; empty = "message on HOST".
+  std::string name;
+  /// --no-qr: no QR code in the terminal at start.
+  bool no_qr = false;
   /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.
   /// Never logged.
   std::string key;

@@ -9,7 +9,11 @@
 
 #include <thread>
 
+#include "app/display_name.hpp"
+#include "app/invite_link.hpp"
 #include "app/lan_addresses.hpp"
+#include "app/qr_matrix.hpp"
+#include "app/qr_svg.hpp"
 #include "app/tls_certificate.hpp"
 #include "redis/redis_broker.hpp"
 #include "store/journaled_message_store.hpp"
@@ -27,6 +31,19 @@ std::unique_ptr<store::message_store> open_store(const server_config& cfg, const
   return std::make_unique<store::journaled_message_store>(
       dir / "messages.db", dir / "messages.journal",
       cfg.fsync_every_commit ? store::durability::power : store::durability::process);
+}
+
+/// /invite.svg's drawing: the page's Invite shows the link to the address its person used.
+std::function<std::string(std::string_view, std::string_view)> invite_drawer(std::string scheme) {
+  return [scheme = std::move(scheme)](std::string_view host, std::string_view key) {
+    try {
+      return draw_qr_svg(qr_matrix(invite_url(scheme, host, key)));
+    } catch (const std::exception& e) {
+      // Only a key too long for any QR code gets here (the host is bounded by the route).
+      spdlog::warn("the invite QR code cannot be drawn: {}", e.what());
+      return std::string();
+    }
+  };
 }
 
 /// Descriptors kept for everything but client sockets: the store, logs, the listener, slack.
@@ -57,8 +74,10 @@ server::server(server_config config) : config_(std::move(config)) {
   fit_connections_to_descriptors(config_.limits);
   dir_.emplace(config_.data_dir);
   if (config_.tls()) {
-    const auto files = config_.tls_self_signed ? ensure_self_signed(dir_->path(), lan_addresses())
-                                               : tls_files{config_.tls_cert, config_.tls_key};
+    // TODO(#26): app/server_names, once merged, is the one list of this machine's names.
+    const auto files = config_.tls_self_signed
+                           ? ensure_self_signed(dir_->path(), self_signed_names(host_name(), lan_addresses()))
+                           : tls_files{config_.tls_cert, config_.tls_key};
     tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
     tls_->set_options(boost::asio::ssl::context::default_workarounds |
@@ -69,7 +88,7 @@ server::server(server_config config) : config_(std::move(config)) {
       throw std::runtime_error("cannot use the TLS certificate " + files.cert.string() + ": " + ec.message());
     tls_->use_private_key_file(files.key.string(), boost::asio::ssl::context::pem, ec);
     if (ec) throw std::runtime_error("cannot use the TLS key " + files.key.string() + ": " + ec.message());
-    tls_fingerprint_ = certificate_fingerprint(files.cert);
+    tls_identity_ = {certificate_fingerprint(files.cert), public_key_pin(files.cert), files.renewed};
   }
   std::unique_ptr<store::message_store> store;
   std::unique_ptr<core::broker> broker;
@@ -97,7 +116,9 @@ server::server(server_config config) : config_(std::move(config)) {
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,
-      transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key)},
+      transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key),
+                              invite_drawer(config_.tls() ? "https" : "http"), config_.name,
+                              tls_identity_.fingerprint},
       {}});
   ctx_->tls = tls_.get();
   for (auto& loop : loops_) {

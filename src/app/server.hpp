@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
 #include "app/stop_signals.hpp"
+#include "app/tls_certificate.hpp"
 #include "core/hub.hpp"
 #include "redis/redis_status.hpp"
 #include "transport/asio_event_loop.hpp"
@@ -29,8 +30,8 @@ class server {
   server& operator=(const server&) = delete;
 
   std::uint16_t port() const;
-  /// SHA-256 fingerprint of the TLS certificate; empty without TLS.
-  const std::string& tls_fingerprint() const { return tls_fingerprint_; }
+  /// The TLS certificate's fingerprints; empty without TLS.
+  const tls_identity& tls() const { return tls_identity_; }
   void run();
 
  private:
@@ -40,7 +41,7 @@ class server {
   server_config config_;
   std::optional<data_dir> dir_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
-  std::string tls_fingerprint_;
+  tls_identity tls_identity_;
   std::shared_ptr<redis::redis_status> redis_status_;  // Set with --redis: feeds /healthz.
   // Destruction order matters: loops (and the sessions they still hold) go first, while the
   // context and the hub they point to are alive; the hub's worker is stopped in run().

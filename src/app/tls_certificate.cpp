@@ -1,16 +1,19 @@
 #include "app/tls_certificate.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -36,9 +39,61 @@ file_ptr open_file(const std::filesystem::path& path, const char* mode) {
   return f;
 }
 
-void make_self_signed(const tls_files& files, const std::vector<std::string>& host_names) {
-  pkey_ptr key(EVP_EC_gen("P-256"));
-  if (!key) fail("cannot make an EC key");
+x509_ptr read_certificate(const std::filesystem::path& path) {
+  auto f = open_file(path, "r");
+  x509_ptr cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));
+  if (!cert) fail(path.string() + " holds no PEM certificate");
+  return cert;
+}
+
+/// The subject alternative names `cert` holds, in self_signed_names()'s form, sorted.
+std::vector<std::string> names_of(X509* cert) {
+  std::vector<std::string> out;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (!names) return out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    if (n->type == GEN_DNS) {
+      const auto* s = n->d.dNSName;
+      out.push_back("DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                         static_cast<std::size_t>(ASN1_STRING_length(s))));
+    } else if (n->type == GEN_IPADD) {
+      const auto* s = n->d.iPAddress;
+      char text[INET6_ADDRSTRLEN] = {};
+      const int family = ASN1_STRING_length(s) == 4 ? AF_INET : AF_INET6;
+      if (inet_ntop(family, ASN1_STRING_get0_data(s), text, sizeof text))
+        out.push_back(std::string("IP:") + text);
+    }
+  }
+  GENERAL_NAMES_free(names);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+pkey_ptr read_key(const std::filesystem::path& path) {
+  auto f = open_file(path, "r");
+  pkey_ptr key(PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr));
+  if (!key) fail(path.string() + " holds no PEM private key");
+  return key;
+}
+
+void write_key(const std::filesystem::path& path, EVP_PKEY* key) {
+  // Readable by its owner only; written aside and renamed so a crash leaves no half key.
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::FILE* raw = nullptr;
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) raw = ::fdopen(fd, "w");
+    if (!raw) fail("cannot write " + tmp);
+    file_ptr f(raw);
+    if (PEM_write_PrivateKey(f.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+      fail("cannot write the key");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+/// A certificate for `key` with `names`, written to files.cert.
+void make_certificate(const tls_files& files, EVP_PKEY* key, const std::vector<std::string>& names) {
   x509_ptr cert(X509_new());
   if (!cert) fail("cannot make a certificate");
   X509_set_version(cert.get(), 2);
@@ -50,7 +105,7 @@ void make_self_signed(const tls_files& files, const std::vector<std::string>& ho
   BN_free(bn);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60 * 60);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 3650);
-  X509_set_pubkey(cert.get(), key.get());
+  X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("message LAN chat"), -1, -1, 0);
@@ -58,13 +113,8 @@ void make_self_signed(const tls_files& files, const std::vector<std::string>& ho
                              -1, 0);
   X509_set_issuer_name(cert.get(), name);
   // Browsers check the subject alternative names, not the CN.
-  std::string san = "DNS:localhost,IP:127.0.0.1,IP:::1";
-  for (const auto& h : host_names) {
-    std::string bare = h;
-    if (bare.size() > 2 && bare.front() == '[') bare = bare.substr(1, bare.size() - 2);
-    san +=
-        (bare.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos ? ",IP:" : ",DNS:") + bare;
-  }
+  std::string san;
+  for (const auto& n : names) san += (san.empty() ? "" : ",") + n;
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
   X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
@@ -76,21 +126,7 @@ void make_self_signed(const tls_files& files, const std::vector<std::string>& ho
     X509_add_ext(cert.get(), ext, -1);
     X509_EXTENSION_free(ext);
   }
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) fail("cannot sign the certificate");
-
-  // The key first, readable by its owner only, then the certificate: a half-made pair is
-  // remade on the next start because the certificate is missing.
-  const auto key_tmp = files.key.string() + ".tmp";
-  {
-    std::FILE* raw = nullptr;
-    const int fd = ::open(key_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0) raw = ::fdopen(fd, "w");
-    if (!raw) fail("cannot write " + key_tmp);
-    file_ptr f(raw);
-    if (PEM_write_PrivateKey(f.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
-      fail("cannot write the key");
-  }
-  std::filesystem::rename(key_tmp, files.key);
+  if (X509_sign(cert.get(), key, EVP_sha256()) == 0) fail("cannot sign the certificate");
   const auto cert_tmp = files.cert.string() + ".tmp";
   {
     auto f = open_file(cert_tmp, "w");
@@ -101,17 +137,63 @@ void make_self_signed(const tls_files& files, const std::vector<std::string>& ho
 
 }  // namespace
 
-tls_files ensure_self_signed(const std::filesystem::path& dir, const std::vector<std::string>& host_names) {
+bool is_dns_label(std::string_view name) {
+  if (name.empty() || name.size() > 63 || name.front() == '-' || name.back() == '-') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::vector<std::string> self_signed_names(std::string_view host, const std::vector<std::string>& addresses) {
+  std::vector<std::string> out{"DNS:localhost", "IP:127.0.0.1", "IP:::1"};
+  if (is_dns_label(host)) {
+    out.push_back("DNS:" + std::string(host));
+    out.push_back("DNS:" + std::string(host) + ".local");
+  }
+  for (const auto& a : addresses) {
+    const bool v6 = a.size() > 2 && a.front() == '[' && a.back() == ']';
+    out.push_back("IP:" + (v6 ? a.substr(1, a.size() - 2) : a));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+tls_files ensure_self_signed(const std::filesystem::path& dir, const std::vector<std::string>& names) {
   tls_files files{dir / "tls-cert.pem", dir / "tls-key.pem"};
-  if (!std::filesystem::exists(files.cert) || !std::filesystem::exists(files.key))
-    make_self_signed(files, host_names);
+  std::vector<std::string> wanted = names;
+  std::sort(wanted.begin(), wanted.end());
+  if (!std::filesystem::exists(files.key)) {
+    // The key first, then the certificate: a half-made pair is remade on the next start
+    // because the certificate is missing.
+    pkey_ptr key(EVP_EC_gen("P-256"));
+    if (!key) fail("cannot make an EC key");
+    write_key(files.key, key.get());
+    make_certificate(files, key.get(), wanted);
+  } else if (!std::filesystem::exists(files.cert)) {
+    make_certificate(files, read_key(files.key).get(), wanted);
+  } else if (names_of(read_certificate(files.cert).get()) != wanted) {
+    make_certificate(files, read_key(files.key).get(), wanted);
+    files.renewed = true;
+  }
   return files;
 }
 
+std::string public_key_pin(const std::filesystem::path& cert_path) {
+  const auto cert = read_certificate(cert_path);
+  unsigned char* der = nullptr;
+  const int length = i2d_PUBKEY(X509_get0_pubkey(cert.get()), &der);
+  if (length <= 0) fail("cannot read the certificate's public key");
+  unsigned char md[32];
+  SHA256(der, static_cast<std::size_t>(length), md);
+  OPENSSL_free(der);
+  unsigned char base64[64] = {};
+  EVP_EncodeBlock(base64, md, sizeof md);
+  return "sha256//" + std::string(reinterpret_cast<const char*>(base64));
+}
+
 std::string certificate_fingerprint(const std::filesystem::path& cert_path) {
-  auto f = open_file(cert_path, "r");
-  x509_ptr cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));
-  if (!cert) fail(cert_path.string() + " holds no PEM certificate");
+  const auto cert = read_certificate(cert_path);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   if (X509_digest(cert.get(), EVP_sha256(), md, &n) != 1) fail("cannot hash the certificate");

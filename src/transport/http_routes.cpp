@@ -36,6 +36,52 @@ std::string safe_host(std::string_view host) {
   return std::string(host);
 }
 
+/// `text` with the five characters that matter in HTML text and attributes escaped.
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+/// The longest Host header an invite is drawn for: a DNS name (253) with a port.
+constexpr std::size_t max_invite_host = 260;
+
+response invite_response(const request& req, const http_context& ctx) {
+  const std::string host = safe_host(req[http::field::host]);
+  if (host.empty() || host.size() > max_invite_host)
+    return error_response(req, http::status::bad_request, "the Host header cannot be put in a link");
+  // needs_key() has already checked a required key: what was presented is the key.
+  const std::string key = ctx.key.required() ? presented_key(req).value_or("") : std::string();
+  std::string svg = ctx.invite_svg(host, key);
+  if (svg.empty())
+    return error_response(req, http::status::internal_server_error, "the invite cannot be drawn");
+  auto res = error_response(req, http::status::ok, "");
+  res.set(http::field::content_type, "image/svg+xml");
+  res.body() = std::move(svg);
+  res.prepare_payload();
+  return res;
+}
+
 void common_headers(response& res) {
   res.set(http::field::server, "message");
   res.set("X-Content-Type-Options", "nosniff");
@@ -91,7 +137,10 @@ response route(const request& req, const http_context& ctx) {
   if (path == auth_path) {
     auto res = error_response(req, http::status::ok, "");
     res.set(http::field::content_type, "application/json");
-    res.body() = ctx.key.required() ? R"({"key_required":true})" : R"({"key_required":false})";
+    res.body() = ctx.key.required() ? R"({"key_required":true)" : R"({"key_required":false)";
+    // The fingerprint is hex and colons only (app/tls_certificate): nothing to escape.
+    if (!ctx.tls_fingerprint.empty()) res.body() += R"(,"tls_fingerprint":")" + ctx.tls_fingerprint + "\"";
+    res.body() += "}";
     res.prepare_payload();
     return res;
   }
@@ -100,8 +149,15 @@ response route(const request& req, const http_context& ctx) {
     return problem.empty() ? error_response(req, http::status::ok, "ok")
                            : error_response(req, http::status::service_unavailable, problem);
   }
+  if (path == invite_svg_path && ctx.invite_svg) return invite_response(req, ctx);
   const web_asset* asset = find_web_asset(path);
   if (!asset) return error_response(req, http::status::not_found, "not found");
+  std::string body(asset->bytes);
+  if (asset->path == "/index.html" && !ctx.title.empty()) {
+    constexpr std::string_view page_title = "<title>message</title>";
+    if (const auto at = body.find(page_title); at != std::string::npos)
+      body.replace(at, page_title.size(), "<title>" + html_escape(ctx.title) + "</title>");
+  }
   response res{http::status::ok, req.version()};
   common_headers(res);
   res.set(http::field::content_type, asset->content_type);
@@ -114,9 +170,9 @@ response route(const request& req, const http_context& ctx) {
   res.set("Content-Security-Policy", csp);
   res.keep_alive(req.keep_alive());
   if (req.method() == http::verb::head) {
-    res.content_length(asset->bytes.size());
+    res.content_length(body.size());
   } else {
-    res.body().assign(asset->bytes);
+    res.body() = std::move(body);
     res.prepare_payload();
   }
   return res;

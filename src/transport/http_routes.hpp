@@ -20,10 +20,23 @@ struct http_context {
   std::function<std::string()> health;
   /// --key: without it every path but the page's files and /healthz answers 401.
   access_key key;
+  /// Draws /invite.svg: the QR code of the link to `host` (the request's Host header) carrying
+  /// `key` ("" = none). Empty when it cannot be drawn. Unset: /invite.svg is 404. Thread-safe.
+  std::function<std::string(std::string_view host, std::string_view key)> invite_svg{};
+  /// The page's title (--name), HTML-escaped into index.html; empty keeps the page's own.
+  std::string title{};
+  /// The TLS certificate's SHA-256 fingerprint when the port also speaks TLS; /auth gives it to
+  /// a page on plain http, which offers https and the fingerprint to compare.
+  std::string tls_fingerprint{};
 };
 
-/// The path where a page checks its key: 200 `{"key_required":bool}` when the request may use
-/// the data endpoints and /ws, 401 otherwise (docs/security.md).
+/// The invite's QR code for the address the request used (docs/protocol.md). With a key it
+/// needs the key like every data path, and carries it: only people who have it get it.
+inline constexpr std::string_view invite_svg_path = "/invite.svg";
+
+/// The path where a page checks its key: 200 `{"key_required":bool}` (with
+/// `"tls_fingerprint":"AB:..."` when the port also speaks TLS) when the request may use the
+/// data endpoints and /ws, 401 otherwise (docs/security.md).
 inline constexpr std::string_view auth_path = "/auth";
 
 /// True when `req` must present the key: a key is set and the path is neither one of the

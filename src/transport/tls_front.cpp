@@ -22,21 +22,47 @@ class tls_pump final : public std::enable_shared_from_this<tls_pump> {
   tls_pump(tcp::socket&& socket, transport_context& ctx, std::size_t loop, connection_slot slot)
       : tls_(std::move(socket), *ctx.tls),
         inner_(tls_.get_executor()),
+        sniff_timer_(tls_.get_executor()),
         ctx_(ctx),
         loop_(loop),
         slot_(std::move(slot)) {}
 
   void run() {
     net::dispatch(tls_.get_executor(), [self = shared_from_this()] {
+      // The first byte tells a TLS ClientHello (a handshake record, 0x16) from plain HTTP (a
+      // method's first letter): peeked, not read, so whichever side takes over sees it.
+      self->sniff_timer_.expires_after(self->ctx_.limits.handshake_timeout);
+      self->sniff_timer_.async_wait([self](beast::error_code ec) {
+        if (ec) return;
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->tls_).socket().close(ignored);  // Said nothing in time.
+      });
       beast::get_lowest_layer(self->tls_)
-          .expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-              self->ctx_.limits.handshake_timeout));
-      self->tls_.async_handshake(net::ssl::stream_base::server,
-                                 [self](beast::error_code ec) { self->on_handshake(ec); });
+          .socket()
+          .async_receive(net::buffer(self->first_byte_), tcp::socket::message_peek,
+                         [self](beast::error_code ec, std::size_t n) { self->on_first_byte(ec, n); });
     });
   }
 
  private:
+  static constexpr unsigned char tls_handshake_record = 0x16;
+
+  void on_first_byte(beast::error_code ec, std::size_t n) {
+    sniff_timer_.cancel();
+    if (ec || n == 0) return;
+    if (static_cast<unsigned char>(first_byte_[0]) != tls_handshake_record) {
+      // Plain HTTP on the TLS port: the ordinary session answers, on the same socket.
+      std::make_shared<http_session>(beast::get_lowest_layer(tls_).release_socket(), ctx_, loop_,
+                                     std::move(slot_))
+          ->run();
+      return;
+    }
+    beast::get_lowest_layer(tls_).expires_after(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.handshake_timeout));
+    tls_.async_handshake(net::ssl::stream_base::server,
+                         [self = shared_from_this()](beast::error_code hec) { self->on_handshake(hec); });
+  }
+
   void on_handshake(beast::error_code ec) {
     if (ec) return;  // Not TLS, or gave up: nothing to answer in a language it speaks.
     net::local::stream_protocol::socket outer(tls_.get_executor());
@@ -99,6 +125,8 @@ class tls_pump final : public std::enable_shared_from_this<tls_pump> {
 
   beast::ssl_stream<beast::tcp_stream> tls_;
   net::local::stream_protocol::socket inner_;
+  net::steady_timer sniff_timer_;
+  std::array<char, 1> first_byte_{};
   transport_context& ctx_;
   std::size_t loop_;
   connection_slot slot_;

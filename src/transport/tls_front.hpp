@@ -8,9 +8,11 @@
 
 namespace message::transport {
 
-/// Serves one accepted connection over TLS (https and wss on the port): does the TLS
-/// handshake within limits::handshake_timeout, then pipes the plaintext through a socket pair
-/// to an ordinary http_session, which sees the same bytes as on a plain connection.
+/// Serves one accepted connection on a TLS port: https and wss, and plain http on the same
+/// port. The first byte (peeked within limits::handshake_timeout) tells a TLS ClientHello from
+/// HTTP: plain HTTP goes straight to an ordinary http_session; TLS gets the handshake (within
+/// the same limit), then its plaintext is piped through a socket pair to an ordinary
+/// http_session, which sees the same bytes as on a plain connection.
 ///
 /// Why a pipe and not a session template on the stream type: every session, limit and test
 /// stays one code path; TLS costs one extra local copy per byte, which a chat does not notice

@@ -1,5 +1,9 @@
 // TLS on the port (--tls-self-signed, --tls-cert/--tls-key): https and wss work, the
-// certificate is kept across restarts and its fingerprint printed; plain HTTP gets nothing.
+// certificate is kept across restarts and its fingerprint printed; plain HTTP on the same port
+// gets the page, and /auth tells it the fingerprint to offer https with.
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/ssl.hpp>
@@ -128,8 +132,12 @@ TEST(security_tls, self_signed_serves_https_and_wss_and_keeps_its_certificate) {
       EXPECT_FALSE(result) << result.message();
       EXPECT_NE(got.find(R"("type":"welcome")"), std::string::npos) << got;
     }
-    // Plain HTTP on the TLS port gets no page.
-    EXPECT_EQ(http_get(server.port(), "/").first, 0);
+    // Plain HTTP on the TLS port: the first byte is not a ClientHello, so the page is served,
+    // and /auth names the certificate the page offers https with.
+    EXPECT_EQ(http_get(server.port(), "/").first, 200);
+    const auto [auth_status, auth] = http_get(server.port(), "/auth");
+    EXPECT_EQ(auth_status, 200);
+    EXPECT_NE(auth.find(R"("tls_fingerprint":")" + first_fingerprint + "\""), std::string::npos) << auth;
     EXPECT_EQ(server.stop(), 0);
   }
   server_process again({"--data", dir.path().string(), "--store", "memory", "--tls-self-signed"});
@@ -152,6 +160,21 @@ TEST(security_tls, given_certificate_files_are_served) {
                          (made.path() / "tls-key.pem").string()});
   EXPECT_FALSE(fingerprint_in(server.banner()).empty());
   tls_client c(server.port());  // Throws if the handshake fails.
+}
+
+TEST(security_tls, a_connection_that_says_nothing_is_closed_after_the_handshake_timeout) {
+  temp_dir dir;
+  server_process server(
+      {"--data", dir.path().string(), "--store", "memory", "--tls-self-signed", "--handshake-timeout", "1"});
+  // Neither a ClientHello nor HTTP: the first byte never comes, and the server must not wait
+  // for it forever (a slowloris on the port that sniffs it).
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
+  const timeval limit{10, 0};  // Far past the 1 s timeout: only a server that never closes hits it.
+  ASSERT_EQ(::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
+  char byte = 0;
+  EXPECT_EQ(::recv(socket.native_handle(), &byte, 1, 0), 0) << "closed by the server, not timed out here";
 }
 
 TEST(security_tls, a_missing_certificate_file_is_a_clear_error) {

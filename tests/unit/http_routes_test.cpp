@@ -59,3 +59,55 @@ TEST(HttpRoutes, OriginCheck) {
 
 }  // namespace
 }  // namespace message::transport
+
+namespace message::transport {
+namespace {
+
+http_context with_invite(std::string key = {}) {
+  http_context ctx;
+  ctx.key = access_key(key);
+  ctx.invite_svg = [](std::string_view host, std::string_view presented) {
+    return "<svg>" + std::string(host) + "|" + std::string(presented) + "</svg>";
+  };
+  return ctx;
+}
+
+TEST(HttpRoutes, InviteSvgIsForTheAddressTheRequestUsed) {
+  const auto ctx = with_invite();
+  auto res = route(get("/invite.svg", "vm.local:8000"), ctx);
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res[http::field::content_type], "image/svg+xml");
+  EXPECT_EQ(res.body(), "<svg>vm.local:8000|</svg>");
+  EXPECT_EQ(route(get("/invite.svg", "evil\"<x>"), ctx).result(), http::status::bad_request);
+  EXPECT_EQ(route(get("/invite.svg", std::string(300, 'a')), ctx).result(), http::status::bad_request);
+  EXPECT_EQ(route(get("/invite.svg"), http_context{}).result(), http::status::not_found)
+      << "no drawer: no route";
+}
+
+TEST(HttpRoutes, InviteSvgCarriesTheKeyOnlyForRequestsThatPresentIt) {
+  const auto ctx = with_invite("open sesame");
+  EXPECT_EQ(route(get("/invite.svg"), ctx).result(), http::status::unauthorized);
+  auto wrong = get("/invite.svg");
+  wrong.set(http::field::authorization, "Bearer guess");
+  EXPECT_EQ(route(wrong, ctx).result(), http::status::unauthorized);
+  auto right = get("/invite.svg");
+  right.set(http::field::authorization, "Bearer open sesame");
+  const auto res = route(right, ctx);
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res.body(), "<svg>192.168.1.5:8000|open sesame</svg>");
+  EXPECT_EQ(res[http::field::cache_control], "no-store");
+}
+
+TEST(HttpRoutes, TheNameIsThePageTitleEscaped) {
+  http_context ctx;
+  ctx.title = "Kitchen <chat> & \"more\"";
+  const auto res = route(get("/"), ctx);
+  EXPECT_NE(res.body().find("<title>Kitchen &lt;chat&gt; &amp; &quot;more&quot;</title>"), std::string::npos);
+  EXPECT_EQ(res.body().find("<title>message</title>"), std::string::npos);
+  auto head = get("/");
+  head.method(http::verb::head);
+  EXPECT_EQ(route(head, ctx)[http::field::content_length], std::to_string(res.body().size()));
+}
+
+}  // namespace
+}  // namespace message::transport
