@@ -5,11 +5,11 @@
 #include <iostream>
 
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "app/cli.hpp"
+#include "app/data_commands.hpp"
 #include "app/lan_addresses.hpp"
+#include "app/logging.hpp"
 #include "app/server.hpp"
 #include "redis/redis_endpoint.hpp"
 
@@ -57,13 +57,12 @@ void print_banner(const message::app::server_config& cfg, std::uint16_t port,
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (message::app::is_data_command(argc, argv)) return message::app::run_data_command(argc, argv);
   auto parsed = message::app::parse_command_line(argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) return *code;
   auto& cfg = std::get<message::app::server_config>(parsed);
 
-  auto logger = spdlog::stderr_color_mt("message");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  message::app::start_logging(cfg.log_level, cfg.log_format);
   // A peer that vanishes mid-write must not kill us; a file-size limit must become a write
   // error the store reports, not a signal.
   std::signal(SIGPIPE, SIG_IGN);

@@ -20,6 +20,8 @@ struct http_context {
   std::function<std::string()> health;
   /// --key: without it every path but the page's files and /healthz answers 401.
   access_key key;
+  /// Renders /metrics (Prometheus text format); unset: 404. Behind the key like the chat's data.
+  std::function<std::string()> metrics{};
 };
 
 /// The path where a page checks its key: 200 `{"key_required":bool}` when the request may use
