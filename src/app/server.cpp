@@ -106,8 +106,13 @@ server::server(server_config config) : config_(std::move(config)) {
       {}});
   ctx_->tls = tls_.get();
   const bool journaled = config_.redis_url.empty() && config_.store == store_kind::sqlite;
+  auto deliveries = [hub = hub_.get()] {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < hub->loop_count(); ++i) sum += hub->registry(i).deliveries();
+    return sum;
+  };
   metrics_ = std::make_unique<server_metrics>(
-      hub_->store_stats(), ctx_->websocket_sessions,
+      hub_->store_stats(), ctx_->websocket_sessions, std::move(deliveries),
       journaled ? dir_->path() / "messages.journal" : std::filesystem::path(), redis_status_);
   ctx_->http.metrics = [metrics = metrics_.get()] { return metrics->render(); };
   for (auto& loop : loops_) {
@@ -127,7 +132,13 @@ server::server(server_config config) : config_(std::move(config)) {
     shutdown();
   });
   // `message backup` asks through DIR/message.sock; only the SQLite store can be backed up.
-  backups_ = std::make_unique<backup_service>(dir_->path(), journaled ? hub_.get() : nullptr);
+  // Without the socket (a path too long for one, a file system without sockets) the server
+  // still serves; `message backup` then says a server holds the directory.
+  try {
+    backups_ = std::make_unique<backup_service>(dir_->path(), journaled ? hub_.get() : nullptr);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}; `message backup` cannot reach this server", e.what());
+  }
   notifier_ = std::make_unique<service_notifier>(
       io_loops, [ctx = ctx_.get()] { return fmt::format("{} connections", ctx->websocket_sessions.load()); },
       config_.test_stall_loop);

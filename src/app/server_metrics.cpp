@@ -16,9 +16,11 @@ prometheus::Histogram::BucketBoundaries commit_bounds() {
 }  // namespace
 
 server_metrics::server_metrics(const core::store_counters& store, const std::atomic<std::size_t>& connections,
-                               std::filesystem::path journal, std::shared_ptr<redis::redis_status> redis)
+                               std::function<std::uint64_t()> deliveries, std::filesystem::path journal,
+                               std::shared_ptr<redis::redis_status> redis)
     : store_(store),
       connections_(connections),
+      deliveries_(std::move(deliveries)),
       journal_(std::move(journal)),
       redis_(std::move(redis)),
       connections_gauge_(prometheus::BuildGauge()
@@ -31,6 +33,11 @@ server_metrics::server_metrics(const core::store_counters& store, const std::ato
                   .Help("Messages stored and given a seq")
                   .Register(registry_)
                   .Add({})),
+      delivered_(prometheus::BuildCounter()
+                     .Name("message_deliveries_total")
+                     .Help("Messages handed to a follower's connection (one per message and follower)")
+                     .Register(registry_)
+                     .Add({})),
       refused_(prometheus::BuildCounter()
                    .Name("message_messages_refused_total")
                    .Help("Sends not stored, by reason (duplicate: the id was stored before, and its seq is "
@@ -74,6 +81,7 @@ std::string server_metrics::render() {
   std::lock_guard lock(mutex_);
   connections_gauge_.Set(static_cast<double>(connections_.load(std::memory_order_relaxed)));
   advance(stored_, store_.stored.load(std::memory_order_relaxed), seen_stored_);
+  advance(delivered_, deliveries_(), seen_delivered_);
   advance(refused_duplicate_, store_.duplicates.load(std::memory_order_relaxed), seen_duplicates_);
   advance(refused_store_failed_, store_.failed.load(std::memory_order_relaxed), seen_failed_);
   std::vector<double> increments(seen_buckets_.size());

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,9 +27,12 @@ namespace message::app {
 /// Thread-safety: render() is safe from any thread (scrapes are serialised by a mutex).
 class server_metrics {
  public:
-  /// `journal` empty: no journal (memory or Redis store). `redis` null: no Redis.
+  /// `deliveries` sums the loops' delivery counts (core::loop_registry::deliveries; called
+  /// under the scrape's mutex). `journal` empty: no journal (memory or Redis store). `redis`
+  /// null: no Redis.
   server_metrics(const core::store_counters& store, const std::atomic<std::size_t>& connections,
-                 std::filesystem::path journal, std::shared_ptr<redis::redis_status> redis);
+                 std::function<std::uint64_t()> deliveries, std::filesystem::path journal,
+                 std::shared_ptr<redis::redis_status> redis);
   std::string render();
 
  private:
@@ -37,12 +41,14 @@ class server_metrics {
 
   const core::store_counters& store_;
   const std::atomic<std::size_t>& connections_;
+  std::function<std::uint64_t()> deliveries_;
   std::filesystem::path journal_;
   std::shared_ptr<redis::redis_status> redis_;
   std::mutex mutex_;
   prometheus::Registry registry_;
   prometheus::Gauge& connections_gauge_;
   prometheus::Counter& stored_;
+  prometheus::Counter& delivered_;
   prometheus::Family<prometheus::Counter>& refused_;
   prometheus::Counter& refused_duplicate_;
   prometheus::Counter& refused_store_failed_;
@@ -50,7 +56,8 @@ class server_metrics {
   prometheus::Gauge* journal_bytes_ = nullptr;
   prometheus::Gauge* redis_up_ = nullptr;
   // What was already added to the counters above (guarded by mutex_).
-  std::uint64_t seen_stored_ = 0, seen_duplicates_ = 0, seen_failed_ = 0, seen_commit_us_ = 0;
+  std::uint64_t seen_stored_ = 0, seen_delivered_ = 0, seen_duplicates_ = 0, seen_failed_ = 0,
+                seen_commit_us_ = 0;
   std::array<std::uint64_t, core::store_counters::bucket_us.size() + 1> seen_buckets_{};
 };
 

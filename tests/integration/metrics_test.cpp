@@ -160,6 +160,8 @@ TEST(Metrics, CountersMoveWithAChat) {
                 before.at("message_messages_refused_total{reason=\"duplicate\"}"),
             1);
   EXPECT_EQ(after.at("message_messages_refused_total{reason=\"store_failed\"}"), 0);
+  // Two messages, each to both followers of the lobby.
+  EXPECT_EQ(after.at("message_deliveries_total") - before.at("message_deliveries_total"), 4);
   const double commits = after.at("message_store_commit_seconds_count");
   EXPECT_GE(commits - before.at("message_store_commit_seconds_count"), 2);
   EXPECT_EQ(after.at("message_store_commit_seconds_bucket{le=\"+Inf\"}"), commits);
