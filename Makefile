@@ -6,9 +6,10 @@ SHELL := /bin/bash
 # Debian 12 packages the build, the tests and the benchmarks need.
 APT_BUILD := build-essential cmake pkg-config g++ libboost1.81-dev libboost-json1.81-dev \
              libboost-url1.81-dev libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
-             libhiredis-dev zlib1g-dev libqrencode-dev libavahi-client-dev
+             libhiredis-dev zlib1g-dev libqrencode-dev libavahi-client-dev libsystemd-dev prometheus-cpp-dev \
+             help2man dpkg-dev file
 APT_TEST  := libgtest-dev clang-format chromium fonts-noto-color-emoji clang libclang-rt-14-dev redis-server sqlite3 util-linux \
-             zbar-tools librsvg2-bin avahi-daemon avahi-utils dbus-daemon
+             zbar-tools librsvg2-bin avahi-daemon avahi-utils dbus-daemon systemd
 APT_BENCH := golang-go golang-github-gorilla-websocket-dev linux-perf valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -22,7 +23,7 @@ define apt_install
 	command -v node >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 endef
 
-.PHONY: deps deps-test deps-bench build run test test-unit test-browser test-asan test-tsan fuzz bench clean format format-check
+.PHONY: deps deps-test deps-bench build run package test test-unit test-browser test-asan test-tsan fuzz bench clean format format-check
 
 deps:
 	$(call apt_install,$(APT_BUILD))
@@ -36,14 +37,28 @@ build: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release
 
-run: build
+# Builds only the server (not the tests or the load generator), so the first start is quick.
+run: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target message
 	./build/message
 
-# Unit and integration tests (ctest), then the browser tests, the fuzz smoke run, the load
-# generator smoke run, and the unit and integration suites again under ASan+UBSan and TSan.
+# build/message_<version>_<arch>.deb: the server, its man page, the systemd unit and
+# /etc/default/message (cmake/packaging.cmake). Builds only what the package holds.
+package: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target message message_man
+	cd build && cpack -G DEB
+
+# Unit and integration tests (ctest), then the .deb built and inspected (tests/package/
+# check_deb.sh: files, modes, control fields, scripts, systemd-analyze), the browser tests,
+# the fuzz smoke run, the load generator smoke run, and the unit and integration suites again
+# under ASan+UBSan and TSan.
 test: deps-test build
 	$(MAKE) --no-print-directory format-check
 	ctest --preset release
+	$(MAKE) --no-print-directory package
+	tests/package/check_deb.sh build
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	@if [ -x bench/smoke.sh ]; then bench/smoke.sh; fi

@@ -7,8 +7,13 @@ find_package(Threads REQUIRED)
 find_package(fmt CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
+# GTest comes with the test packages (make deps-test); without it `make run` still configures
+# and builds the server, and the tests are left out until it is installed.
 if(MESSAGE_BUILD_TESTS)
-  find_package(GTest REQUIRED)
+  find_package(GTest)
+  if(NOT GTest_FOUND)
+    message(STATUS "libgtest-dev is missing: tests not configured (make deps-test installs it)")
+  endif()
 endif()
 # hiredis 0.14 (libhiredis-dev) ships no CMake config: pkg-config finds it.
 find_package(PkgConfig REQUIRED)
@@ -16,3 +21,7 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # The QR code's modules (libqrencode-dev) and the LAN announcement (libavahi-client-dev).
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(AVAHI_CLIENT REQUIRED IMPORTED_TARGET avahi-client)
+# sd_notify (READY, STOPPING, STATUS, the watchdog) under systemd: libsystemd-dev.
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# /metrics: prometheus-cpp's core library (prometheus-cpp-dev), rendered into our own route.
+find_package(prometheus-cpp CONFIG REQUIRED)

@@ -63,7 +63,14 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->envname("MESSAGE_NO_QR");
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
-      ->envname("MESSAGE_LOG_LEVEL");
+      ->envname("MESSAGE_LOG_LEVEL")
+      // Given twice, the last wins: a wrapper (a test harness, a unit's ExecStart) may set a
+      // default that a later flag overrides.
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--log-format", cfg.log_format,
+                 "text (readable) or json (one object per line, for journald and log shippers)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->envname("MESSAGE_LOG_FORMAT");
 
   auto* access = app.add_option_group("Access");
   access
@@ -123,8 +130,9 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->add_option("--max-connections-per-address", l.max_connections_per_address,
                    "Open connections from one address; more get 503")
       ->check(CLI::Range(1, 1000000));
-  abuse->add_option("--max-connections", l.max_connections, "Open connections in all; more get 503")
-      ->check(CLI::Range(1, 10000000));
+  auto* max_connections =
+      abuse->add_option("--max-connections", l.max_connections, "Open connections in all; more get 503")
+          ->check(CLI::Range(1, 10000000));
 
   auto* limits = app.add_option_group("Limits");
   limits->add_option("--max-message-chars", l.max_message_chars, "Longest message, in characters")
@@ -169,6 +177,11 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   limits->add_option("--keep-messages", l.keep_messages, "Messages kept per room (0 = all)");
   limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");
 
+  // Test-only, hidden from --help (no group): tests/integration/notify_test.cpp blocks a loop
+  // with it to see the watchdog pings stop.
+  int test_stall_loop_ms = 0;
+  app.add_option("--test-stall-loop", test_stall_loop_ms)->group("")->check(CLI::Range(0, 60000));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -181,6 +194,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
     std::cerr << "message: " << e.what() << "\nRun 'message --help' for the flags.\n";
     return 2;
   }
+  cfg.max_connections_chosen = max_connections->count() > 0;
+  cfg.test_stall_loop = std::chrono::milliseconds(test_stall_loop_ms);
   cfg.store = store == "memory" ? store_kind::memory : store_kind::sqlite;
   l.idle_ping = std::chrono::seconds(idle_ping);
   l.loop_spin = std::chrono::microseconds(loop_spin_us);

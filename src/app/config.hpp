@@ -26,6 +26,8 @@ struct server_config {
   std::string name;
   /// --no-qr: no QR code in the terminal at start.
   bool no_qr = false;
+  /// "text" (readable) or "json" (one object per line: app/json_log_formatter.hpp).
+  std::string log_format = "text";
   /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.
   /// Never logged.
   std::string key;
@@ -42,6 +44,12 @@ struct server_config {
   /// presence after 3 of these. 15 s keeps that under a minute.
   std::chrono::milliseconds redis_heartbeat{15000};
   core::limits limits;
+  /// --max-connections was given: only a cap someone chose is worth a line at start when the
+  /// open-file limit lowers it (the default is lowered quietly, so the start line comes first).
+  bool max_connections_chosen = false;
+  /// Test-only (hidden flag --test-stall-loop MS): under systemd's watchdog, the last I/O loop
+  /// blocks this long once after three pings, so a test sees the pings stop. Zero otherwise.
+  std::chrono::milliseconds test_stall_loop{0};
 };
 
 }  // namespace message::app

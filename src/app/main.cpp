@@ -4,14 +4,14 @@
 #include <cstring>
 #include <iostream>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "app/cli.hpp"
+#include "app/data_commands.hpp"
+#include "app/logging.hpp"
 #include "app/server.hpp"
 #include "app/start_report.hpp"
 
 int main(int argc, char** argv) {
+  if (message::app::is_data_command(argc, argv)) return message::app::run_data_command(argc, argv);
   // `message invite [flags]`: the server's flags, the invite printed here, no server started.
   const bool invite = argc > 1 && std::strcmp(argv[1], "invite") == 0;
   auto parsed = invite ? message::app::parse_command_line(argc - 1, argv + 1)
@@ -23,9 +23,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto logger = spdlog::stderr_color_mt("message");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  message::app::start_logging(cfg.log_level, cfg.log_format);
   // A peer that vanishes mid-write must not kill us; a file-size limit must become a write
   // error the store reports, not a signal.
   std::signal(SIGPIPE, SIG_IGN);

@@ -9,6 +9,8 @@
 
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "app/display_name.hpp"
 #include "app/invite_link.hpp"
 #include "app/lan_addresses.hpp"
@@ -50,8 +52,9 @@ std::function<std::string(std::string_view, std::string_view)> invite_drawer(std
 constexpr rlim_t reserved_descriptors = 64;
 
 /// Raises the descriptor limit as far as allowed, and lowers max_connections to fit in it:
-/// past the limit, accept() would fail instead of answering 503.
-void fit_connections_to_descriptors(core::limits& limits) {
+/// past the limit, accept() would fail instead of answering 503. Says so at info level only
+/// when the cap was chosen (--max-connections); lowering the default is a debug line.
+void fit_connections_to_descriptors(core::limits& limits, bool chosen) {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
   if (rl.rlim_cur < rl.rlim_max) {
@@ -62,7 +65,8 @@ void fit_connections_to_descriptors(core::limits& limits) {
   if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur <= reserved_descriptors) return;
   const auto fit = static_cast<std::size_t>(rl.rlim_cur - reserved_descriptors);
   if (limits.max_connections > fit) {
-    spdlog::info(
+    spdlog::log(
+        chosen ? spdlog::level::info : spdlog::level::debug,
         "max connections lowered from {} to {} to fit the open-file limit ({}); raise it with ulimit -n",
         limits.max_connections, fit, rl.rlim_cur);
     limits.max_connections = fit;
@@ -71,7 +75,7 @@ void fit_connections_to_descriptors(core::limits& limits) {
 }  // namespace
 
 server::server(server_config config) : config_(std::move(config)) {
-  fit_connections_to_descriptors(config_.limits);
+  fit_connections_to_descriptors(config_.limits, config_.max_connections_chosen);
   dir_.emplace(config_.data_dir);
   if (config_.tls()) {
     // TODO(#26): app/server_names, once merged, is the one list of this machine's names.
@@ -118,9 +122,19 @@ server::server(server_config config) : config_(std::move(config)) {
       config_.limits,
       transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key),
                               invite_drawer(config_.tls() ? "https" : "http"), config_.name,
-                              tls_identity_.fingerprint},
+                              tls_identity_.fingerprint, {}},
       {}});
   ctx_->tls = tls_.get();
+  const bool journaled = config_.redis_url.empty() && config_.store == store_kind::sqlite;
+  auto deliveries = [hub = hub_.get()] {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < hub->loop_count(); ++i) sum += hub->registry(i).deliveries();
+    return sum;
+  };
+  metrics_ = std::make_unique<server_metrics>(
+      hub_->store_stats(), ctx_->websocket_sessions, std::move(deliveries),
+      journaled ? dir_->path() / "messages.journal" : std::filesystem::path(), redis_status_);
+  ctx_->http.metrics = [metrics = metrics_.get()] { return metrics->render(); };
   for (auto& loop : loops_) {
     ctx_->sweeps.push_back(std::make_unique<transport::deadline_sweep>(
         loop->context(), transport::deadline_sweep::tick_for(config_.limits)));
@@ -134,8 +148,20 @@ server::server(server_config config) : config_(std::move(config)) {
   // the banner must still be a graceful one (seen under TSan, where start-up is slow).
   signals_ = std::make_unique<stop_signals>(loops_[0]->context(), [this](int signal) {
     spdlog::info("signal {}: closing every connection and stopping", signal);
+    notifier_->stopping();
     shutdown();
   });
+  // `message backup` asks through DIR/message.sock; only the SQLite store can be backed up.
+  // Without the socket (a path too long for one, a file system without sockets) the server
+  // still serves; `message backup` then says a server holds the directory.
+  try {
+    backups_ = std::make_unique<backup_service>(dir_->path(), journaled ? hub_.get() : nullptr);
+  } catch (const std::exception& e) {
+    spdlog::warn("{}; `message backup` cannot reach this server", e.what());
+  }
+  notifier_ = std::make_unique<service_notifier>(
+      io_loops, [ctx = ctx_.get()] { return fmt::format("{} connections", ctx->websocket_sessions.load()); },
+      config_.test_stall_loop);
 }
 
 server::~server() {
@@ -146,6 +172,9 @@ std::uint16_t server::port() const { return listener_->local_endpoint().port(); 
 
 void server::run() {
   listener_->run();
+  // The store is open (constructor) and the port listens: systemd may call us started.
+  notifier_->start();
+  notifier_->ready();
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < loops_.size(); ++i)
     threads.emplace_back([loop = loops_[i].get()] { loop->run(); });

@@ -5,8 +5,11 @@
 #include <optional>
 #include <vector>
 
+#include "app/backup_service.hpp"
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
+#include "app/server_metrics.hpp"
+#include "app/service_notifier.hpp"
 #include "app/stop_signals.hpp"
 #include "app/tls_certificate.hpp"
 #include "core/hub.hpp"
@@ -45,11 +48,17 @@ class server {
   std::shared_ptr<redis::redis_status> redis_status_;  // Set with --redis: feeds /healthz.
   // Destruction order matters: loops (and the sessions they still hold) go first, while the
   // context and the hub they point to are alive; the hub's worker is stopped in run().
+  // Before the hub and the context it reads: the sessions' /metrics calls end with the loops.
+  std::unique_ptr<server_metrics> metrics_;
   std::unique_ptr<core::hub> hub_;
   std::unique_ptr<transport::transport_context> ctx_;
   std::vector<std::unique_ptr<transport::asio_event_loop>> loops_;
   std::shared_ptr<transport::listener> listener_;
   std::unique_ptr<stop_signals> signals_;
+  // After loops_: its beat timers live on the loops, so it goes before them.
+  std::unique_ptr<service_notifier> notifier_;
+  // After the hub: its backups run on the hub's store worker, so it stops first.
+  std::unique_ptr<backup_service> backups_;
   std::unique_ptr<transport::net::steady_timer> shutdown_timer_;
 };
 

@@ -49,6 +49,11 @@ class hub final : public broker_target {
     return presence_;
   }
   const class broker& broker() const { return *broker_; }
+  /// The store worker's counts for /metrics; safe from any thread.
+  const store_counters& store_stats() const { return worker_->counters(); }
+  /// Runs `job` on the store worker after everything acknowledged before has committed (a
+  /// backup, app/backup_service.hpp). Safe from any thread.
+  void store_job(store_worker::read_job job) { worker_->read(std::move(job)); }
 
   /// Sends `line` to every client following `room` on every node (through the broker), except
   /// `except`: typing notices.

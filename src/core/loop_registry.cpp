@@ -52,6 +52,7 @@ void loop_registry::write_held() {
 void loop_registry::write_round(const std::vector<shared_batch>& batches) {
   const auto start = fanout_pacer::clock::now();
   std::size_t messages = 0;
+  std::uint64_t delivered = 0;
   bool timed = false;
   std::chrono::nanoseconds cpu_before{};
   for (const auto& batch : batches) {
@@ -61,11 +62,14 @@ void loop_registry::write_round(const std::vector<shared_batch>& batches) {
       timed = true;
       cpu_before = thread_cpu_time();
     }
-    messages += batch->last_seq - batch->first_seq + 1;
+    const auto in_batch = batch->last_seq - batch->first_seq + 1;
+    messages += in_batch;
+    delivered += in_batch * it->second.size();
     // client::deliver never changes the lists (closing is deferred by the sink).
     for (client* c : it->second) c->deliver(batch);
   }
   if (messages == 0) return;
+  deliveries_.fetch_add(delivered, std::memory_order_relaxed);
   pacer_.round_started(start, messages);
   if (!timed) {
     pacer_.round_finished({});  // Far below pace_min_round: not worth two clock reads.

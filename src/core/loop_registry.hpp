@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -42,6 +44,9 @@ class loop_registry {
   /// Asks every client of this loop to close (server shutdown).
   void close_all(close_code code, std::string_view reason) const;
   std::size_t size() const { return clients_.size(); }
+  /// Messages handed to followers so far (one per message and follower), for /metrics. Safe
+  /// from any thread: a relaxed atomic, added to once per round.
+  std::uint64_t deliveries() const { return deliveries_.load(std::memory_order_relaxed); }
 
  private:
   void write_round(const std::vector<shared_batch>& batches);
@@ -52,6 +57,7 @@ class loop_registry {
   std::vector<shared_batch> held_;  // Commits waiting for the pacer's next round, in order.
   std::unordered_map<std::string, std::vector<client*>> rooms_;
   std::unordered_set<client*> clients_;
+  std::atomic<std::uint64_t> deliveries_{0};
 };
 
 }  // namespace message::core

@@ -155,9 +155,11 @@ void store_worker::commit(std::vector<append_request>& batch) {
   messages.reserve(batch.size());
   for (auto& p : batch) messages.push_back(std::move(p.message));
   std::vector<store::append_result> results;
+  const auto began = std::chrono::steady_clock::now();
   try {
     results = store_->append(messages);
   } catch (const std::exception& e) {
+    counters_.failed.fetch_add(messages.size(), std::memory_order_relaxed);
     // Nothing of the batch was stored: every sender hears so and keeps its message pending.
     spdlog::error("storing {} message(s) failed: {}", messages.size(), e.what());
     const append_outcome failed{std::nullopt, e.what()};
@@ -165,15 +167,18 @@ void store_worker::commit(std::vector<append_request>& batch) {
     batch.clear();
     return;
   }
+  counters_.observe_commit(std::chrono::steady_clock::now() - began);
   std::vector<chat_message> stored;
   stored.reserve(messages.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (results[i].duplicate) counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
     if (!results[i].duplicate) {
       auto& m = messages[i];
       stored.push_back({std::move(m.room), results[i].seq, std::move(m.id), std::move(m.username),
                         std::move(m.text), std::move(m.device), m.ts});
     }
   }
+  counters_.stored.fetch_add(stored.size(), std::memory_order_relaxed);
   // Fan-out first, then acks: a sender never holds an ack for a message others cannot see yet.
   if (!stored.empty()) on_commit_(std::move(stored));
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done({results[i], {}});

@@ -13,6 +13,7 @@
 
 #include "core/chat_message.hpp"
 #include "core/limits.hpp"
+#include "core/store_counters.hpp"
 #include "store/message_store.hpp"
 
 namespace message::core {
@@ -67,6 +68,8 @@ class store_worker {
   void read(read_job job);
   /// Commits what is queued, then ends the thread. Idempotent.
   void stop();
+  /// Counts for /metrics; safe to read from any thread.
+  const store_counters& counters() const { return counters_; }
 
  private:
   void run();
@@ -86,6 +89,7 @@ class store_worker {
   /// When the store's deferred work is to run (limits::store_defer after the commit that left
   /// it); empty while there is none.
   std::optional<std::chrono::steady_clock::time_point> deferred_due_;
+  store_counters counters_;
   std::thread thread_;  // Last: starts after every member above is ready.
 };
 

@@ -8,8 +8,13 @@
 namespace message::store {
 
 journaled_message_store::journaled_message_store(const std::filesystem::path& database,
-                                                 const std::filesystem::path& journal, durability mode)
-    : mode_(mode), database_(database, mode), journal_(journal, mode == durability::power) {
+                                                 const std::filesystem::path& journal, durability mode,
+                                                 std::function<void()> before_id_scan)
+    : mode_(mode),
+      database_(database, mode),
+      journal_(journal, mode == durability::power),
+      database_file_(database),
+      before_id_scan_(std::move(before_id_scan)) {
   // What the journal holds beyond the database is what a killed process had not moved yet: in
   // each room, the seqs right after the database's last. Anything else means the two files
   // are not of one history (a backup restored beside a newer journal): refused, not mixed.
@@ -42,15 +47,28 @@ journaled_message_store::journaled_message_store(const std::filesystem::path& da
 }
 
 void journaled_message_store::rebuild_ids(std::size_t capacity) {
-  for (;;) {
-    id_filter fresh(capacity);
-    database_.for_each_id([&](std::string_view room, std::string_view id) { fresh.add(room, id); });
-    for (const auto& m : waiting_) fresh.add(m.room, m.id);
-    if (!fresh.full()) {
-      ids_ = std::move(fresh);
-      return;
-    }
-    capacity = fresh.added() * 2;
+  // The waiting ids are not in the database the scan reads: recorded, like every id stored
+  // from now until the new filter is adopted.
+  added_while_building_.clear();
+  for (const auto& m : waiting_) added_while_building_.emplace_back(m.room, m.id);
+  building_.reset();
+  building_ = std::make_unique<id_filter_builder>(database_file_, capacity, before_id_scan_);
+}
+
+void journaled_message_store::adopt_ids() {
+  auto fresh = building_->take();
+  for (const auto& [room, id] : added_while_building_) fresh->add(room, id);
+  building_.reset();
+  added_while_building_.clear();
+  added_while_building_.shrink_to_fit();
+  ids_ = std::move(*fresh);
+}
+
+void journaled_message_store::remember_id(const std::string& room, const std::string& id) {
+  if (building_) {
+    added_while_building_.emplace_back(room, id);
+  } else {
+    ids_.add(room, id);
   }
 }
 
@@ -70,8 +88,10 @@ bool journaled_message_store::commit_never_waits() const {
 std::optional<std::uint64_t> journaled_message_store::known_id(const std::string& room,
                                                                const std::string& id) {
   // The filter holds the waiting ids too, so a surely new id needs neither the waiting ids'
-  // table (a hash of the id and a cache miss or two) nor a SQLite read.
-  if (!ids_.may_contain(room, id)) return std::nullopt;
+  // table (a hash of the id and a cache miss or two) nor a SQLite read. While it is being
+  // built, every id takes the exact way.
+  if (building_ && building_->succeeded()) adopt_ids();
+  if (!building_ && !ids_.may_contain(room, id)) return std::nullopt;
   if (auto r = waiting_rooms_.find(room); r != waiting_rooms_.end()) {
     if (auto it = r->second.ids.find(id); it != r->second.ids.end()) return it->second;
   }
@@ -87,7 +107,7 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     // bench/: 3.2M deliveries/s against 2.7-2.9M through the journal, bench/FINDINGS.md).
     auto results = database_.append_after(waiting_, batch);  // Throws with nothing changed.
     for (std::size_t i = 0; i < batch.size(); ++i)
-      if (!results[i].duplicate) ids_.add(batch[i].room, batch[i].id);
+      if (!results[i].duplicate) remember_id(batch[i].room, batch[i].id);
     forget_stored();
     return results;
   }
@@ -132,7 +152,7 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     auto& waiting = waiting_rooms_[m.room];
     waiting.last_seq = m.seq;  // A room's seqs rise through the group.
     waiting.ids.emplace(m.id, m.seq);
-    ids_.add(m.room, m.id);
+    remember_id(m.room, m.id);
   }
   std::move(fresh.begin(), fresh.end(), std::back_inserter(waiting_));
   return results;
@@ -150,7 +170,16 @@ void journaled_message_store::do_deferred_work() {
     database_.insert(waiting_);
     forget_stored();
   }
-  if (ids_.full()) rebuild_ids(ids_.added() * 2);
+  if (building_ && building_->succeeded()) {
+    adopt_ids();
+  } else if (building_ && building_->done()) {
+    // The scan failed (logged): scan again, keeping what was recorded; ids stay exact meanwhile.
+    auto recorded = std::move(added_while_building_);
+    rebuild_ids(std::max(ids_.capacity(), min_ids));
+    added_while_building_.insert(added_while_building_.end(), recorded.begin(), recorded.end());
+  } else if (!building_ && ids_.full()) {
+    rebuild_ids(ids_.added() * 2);
+  }
 }
 
 std::vector<core::chat_message> journaled_message_store::read_after(const std::string& room,

@@ -2,11 +2,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "store/id_filter.hpp"
+#include "store/id_filter_builder.hpp"
 #include "store/message_journal.hpp"
 #include "store/message_store.hpp"
 #include "store/sqlite_message_store.hpp"
@@ -36,8 +39,11 @@ class journaled_message_store final : public message_store {
  public:
   /// Opens (creating) both files. Throws store_error if either cannot be opened, is not what it
   /// should be, or the journal's messages cannot be moved into the database.
+  /// The id filter is built in the background (id_filter_builder): until it is ready, a new
+  /// id is looked up in SQLite. `before_id_scan` (tests only) runs on the builder's thread
+  /// before its scan, to hold the build while a test acts.
   journaled_message_store(const std::filesystem::path& database, const std::filesystem::path& journal,
-                          durability mode);
+                          durability mode, std::function<void()> before_id_scan = {});
   /// Moves what waits into the database; if that fails it stays in the journal for next time.
   ~journaled_message_store() override;
   journaled_message_store(const journaled_message_store&) = delete;
@@ -48,8 +54,8 @@ class journaled_message_store final : public message_store {
   /// The journal is emptied once everything in it is in the database and it is this big.
   static constexpr std::uint64_t reset_bytes = 1 << 20;
   /// The id filter's first size: 2M ids in 2.5 MiB. A bigger database sizes it at opening to
-  /// twice its ids; past its size it is rebuilt twice as big (a scan of the id index, on the
-  /// store worker: about a second per million ids here).
+  /// twice its ids; past its size it is rebuilt twice as big (a scan of the id index, about a
+  /// second per million ids, on id_filter_builder's thread: the store serves meanwhile).
   static constexpr std::size_t min_ids = 1 << 21;
   /// A group this big skips the journal: it goes into the database directly, behind what waits,
   /// in one transaction (a busy room's group commit of hundreds; people chatting send 1-2).
@@ -59,8 +65,14 @@ class journaled_message_store final : public message_store {
   /// True unless every append syncs (durability::power) or the waiting messages are at their
   /// limit (the next append then moves them into the database first).
   bool commit_never_waits() const override;
-  bool has_deferred_work() const override { return !waiting_.empty() || ids_.full(); }
-  /// Moves every waiting message into the database (one transaction); rebuilds a full id filter.
+  /// False while the id filter is built in the background (ids then take the exact way), true
+  /// once do_deferred_work() adopted it.
+  bool id_filter_ready() const { return !building_; }
+  bool has_deferred_work() const override {
+    return !waiting_.empty() || (building_ ? building_->done() : ids_.full());
+  }
+  /// Moves every waiting message into the database (one transaction); adopts a finished id
+  /// filter, or starts building a bigger one when it is full.
   void do_deferred_work() override;
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
@@ -74,8 +86,13 @@ class journaled_message_store final : public message_store {
  private:
   /// The seq of a message already accepted into `room` with `id`: waiting or in the database.
   std::optional<std::uint64_t> known_id(const std::string& room, const std::string& id);
-  /// Builds `ids_` anew from the database and the waiting messages, for at least `capacity`.
+  /// Starts building `ids_` anew in the background for at least `capacity`; meanwhile every
+  /// id is recorded in `added_while_building_` and looked up without the filter.
   void rebuild_ids(std::size_t capacity);
+  /// Takes the finished filter, adds what was recorded meanwhile, and uses it from now on.
+  void adopt_ids();
+  /// Remembers an id as stored: in the filter, or recorded while one is built.
+  void remember_id(const std::string& room, const std::string& id);
   /// Drops the waiting messages once the database holds them (and empties a big journal).
   void forget_stored();
 
@@ -92,7 +109,14 @@ class journaled_message_store final : public message_store {
   /// Every id the database may still find and every waiting one, so that a new id needs no
   /// look-up at all (known_id). Rebuilt twice as big, as deferred work, once it holds more
   /// than it was sized for.
-  id_filter ids_{0};  // Sized by rebuild_ids() in the constructor.
+  id_filter ids_{0};  // Unused while building_ runs; adopt_ids() fills it.
+  std::filesystem::path database_file_;
+  std::function<void()> before_id_scan_;
+  /// While set, ids_ is being built: known_id() asks the waiting ids and SQLite, and every id
+  /// stored meanwhile is recorded here, to be added to the new filter (the scan's snapshot may
+  /// have missed it).
+  std::unique_ptr<id_filter_builder> building_;
+  std::vector<std::pair<std::string, std::string>> added_while_building_;
 };
 
 }  // namespace message::store

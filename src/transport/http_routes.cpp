@@ -150,6 +150,13 @@ response route(const request& req, const http_context& ctx) {
                            : error_response(req, http::status::service_unavailable, problem);
   }
   if (path == invite_svg_path && ctx.invite_svg) return invite_response(req, ctx);
+  if (path == "/metrics" && ctx.metrics) {
+    auto res = error_response(req, http::status::ok, "");
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = ctx.metrics();
+    res.prepare_payload();
+    return res;
+  }
   const web_asset* asset = find_web_asset(path);
   if (!asset) return error_response(req, http::status::not_found, "not found");
   std::string body(asset->bytes);

@@ -28,6 +28,8 @@ struct http_context {
   /// The TLS certificate's SHA-256 fingerprint when the port also speaks TLS; /auth gives it to
   /// a page on plain http, which offers https and the fingerprint to compare.
   std::string tls_fingerprint{};
+  /// Renders /metrics (Prometheus text format); unset: 404. Behind the key like the chat's data.
+  std::function<std::string()> metrics{};
 };
 
 /// The invite's QR code for the address the request used (docs/protocol.md). With a key it

@@ -75,5 +75,40 @@ TEST(Cli, ABusyPortIsAClearError) {
   EXPECT_NE(out.find(std::to_string(first.port())), std::string::npos) << out;
 }
 
+// The first thing a person sees is where to open the chat: an open-file limit below the default
+// cap lowers it quietly; only a cap given with --max-connections is worth a line (issue 32).
+TEST(Cli, TheFirstLineIsTheStartLineUnderALowOpenFileLimit) {
+  temp_dir data;
+  // stderr joins stdout so the log lines count; the shell lowers the limit below the default cap.
+  const std::vector<std::string> low_limit{"/bin/sh", "-c", "ulimit -n 1024 && exec \"$0\" \"$@\" 2>&1"};
+  {
+    server_process server({"--data", data.path().string(), "--log-level", "info"}, low_limit);
+    EXPECT_EQ(server.banner().rfind("max connections lowered"), std::string::npos) << server.banner();
+    EXPECT_NE(server.banner().substr(0, server.banner().find('\n')).find("Server start on port"),
+              std::string::npos)
+        << server.banner();
+  }
+  server_process chosen({"--data", data.path().string(), "--log-level", "info", "--max-connections", "5000"},
+                        low_limit);
+  EXPECT_NE(chosen.banner().find("max connections lowered from 5000"), std::string::npos) << chosen.banner();
+}
+
+// --log-format json: the log lines before the start line are JSON objects, one per line.
+TEST(Cli, LogFormatJsonWritesOneObjectPerLine) {
+  temp_dir data;
+  const std::vector<std::string> low_limit{"/bin/sh", "-c", "ulimit -n 1024 && exec \"$0\" \"$@\" 2>&1"};
+  server_process server({"--data", data.path().string(), "--log-level", "info", "--log-format", "json",
+                         "--max-connections", "5000"},
+                        low_limit);
+  const auto& out = server.banner();
+  const auto first = out.substr(0, out.find('\n'));
+  boost::system::error_code ec;
+  const auto line = json::parse(first, ec);
+  ASSERT_FALSE(ec) << "not JSON: " << first;
+  EXPECT_EQ(str(line.at("level")), "info");
+  EXPECT_NE(str(line.at("event")).find("max connections lowered from 5000"), std::string::npos) << first;
+  EXPECT_TRUE(line.as_object().contains("time"));
+}
+
 }  // namespace
 }  // namespace message::test

@@ -1,0 +1,192 @@
+// /metrics (issue 32): the Prometheus text format, parsed here by a strict parser of our own
+// (independent of prometheus-cpp, which writes it), and counters that move with a chat.
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "harness.hpp"
+#include "temp_dir.hpp"
+
+namespace message::test {
+namespace {
+
+/// One scrape: sample name + sorted labels ("name{a=\"1\"}") -> value. Fails the test on any
+/// line that the text exposition format 0.0.4 does not allow.
+struct scrape {
+  std::map<std::string, double> samples;
+  std::map<std::string, std::string> types;  // family -> counter, gauge, histogram, ...
+  double at(const std::string& key) const {
+    auto it = samples.find(key);
+    if (it == samples.end()) {
+      ADD_FAILURE() << "no sample " << key;
+      return NAN;
+    }
+    return it->second;
+  }
+};
+
+std::string family_of(const std::string& name, const std::map<std::string, std::string>& types) {
+  if (types.count(name)) return name;
+  for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+    const std::string s(suffix);
+    if (name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) {
+      const auto base = name.substr(0, name.size() - s.size());
+      if (types.count(base) && types.at(base) == "histogram") return base;
+    }
+  }
+  return {};
+}
+
+scrape parse_metrics(const std::string& text) {
+  static const std::regex help(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .*)");
+  static const std::regex type(
+      R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped))");
+  static const std::regex sample(R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)( -?[0-9]+)?)");
+  static const std::regex label(R"(([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)\"(,|$))");
+  scrape out;
+  EXPECT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n') << "the last line must end";
+  std::istringstream in(text);
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (std::regex_match(line, m, help)) continue;
+    if (std::regex_match(line, m, type)) {
+      EXPECT_EQ(out.types.count(m[1]), 0u) << "TYPE twice: " << line;
+      out.types[m[1]] = m[2];
+      continue;
+    }
+    EXPECT_NE(line[0], '#') << "not a HELP or TYPE comment: " << line;
+    if (line[0] == '#') continue;
+    if (!std::regex_match(line, m, sample)) {
+      ADD_FAILURE() << "not a sample line: " << line;
+      continue;
+    }
+    const std::string name = m[1];
+    const std::string family = family_of(name, out.types);
+    EXPECT_FALSE(family.empty()) << "a sample before its TYPE: " << line;
+    if (!family.empty() && out.types[family] == "counter") {
+      EXPECT_TRUE(name.size() > 6 && name.substr(name.size() - 6) == "_total")
+          << "a counter without _total: " << name;
+    }
+    std::map<std::string, std::string> labels;
+    std::string rest = m[3];
+    std::smatch l;
+    while (!rest.empty()) {
+      if (!std::regex_search(rest, l, label) || l.position(0) != 0) {
+        ADD_FAILURE() << "bad labels: " << line;
+        break;
+      }
+      EXPECT_EQ(labels.count(l[1]), 0u) << "label twice: " << line;
+      labels[l[1]] = l[2];
+      rest = l.suffix();
+    }
+    const std::string v = m[4];
+    double value = 0;
+    if (v == "+Inf") {
+      value = INFINITY;
+    } else if (v == "-Inf") {
+      value = -INFINITY;
+    } else if (v == "NaN") {
+      value = NAN;
+    } else {
+      std::size_t used = 0;
+      try {
+        value = std::stod(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      EXPECT_EQ(used, v.size()) << "bad value: " << line;
+    }
+    std::string key = name;
+    if (!labels.empty()) {
+      key += "{";
+      bool first = true;
+      for (const auto& [k, val] : labels) {
+        key += (first ? "" : ",") + k + "=\"" + val + "\"";
+        first = false;
+      }
+      key += "}";
+    }
+    EXPECT_EQ(out.samples.count(key), 0u) << "sample twice: " << line;
+    out.samples[key] = value;
+  }
+  return out;
+}
+
+std::string body_of(const std::string& reply) {
+  const auto at = reply.find("\r\n\r\n");
+  return at == std::string::npos ? std::string() : reply.substr(at + 4);
+}
+
+TEST(Metrics, TheParserRefusesWhatTheFormatDoesNot) {
+  // The parser must be able to fail, or passing it proves nothing.
+  EXPECT_NONFATAL_FAILURE(parse_metrics("a_total 1\n"), "a sample before its TYPE");
+  EXPECT_NONFATAL_FAILURE(parse_metrics("# TYPE a counter\na 1\n"), "a counter without _total");
+  EXPECT_NONFATAL_FAILURE(parse_metrics("# TYPE a gauge\na{x=\"1\" 1\n"), "");
+  EXPECT_NONFATAL_FAILURE(parse_metrics("# TYPE a gauge\na one\n"), "bad value");
+}
+
+TEST(Metrics, CountersMoveWithAChat) {
+  temp_dir data;
+  server_process server({"--data", data.path().string()});
+  const auto [status, first_reply] = http_get(server.port(), "/metrics");
+  ASSERT_EQ(status, 200) << first_reply;
+  EXPECT_NE(first_reply.find("text/plain; version=0.0.4"), std::string::npos) << first_reply;
+  const auto before = parse_metrics(body_of(first_reply));
+  EXPECT_EQ(before.types.at("message_store_commit_seconds"), "histogram");
+  EXPECT_EQ(before.at("message_build_info{version=\"" MESSAGE_TEST_VERSION "\"}"), 1);
+  EXPECT_EQ(before.at("message_connections"), 0);
+
+  ws_client alice(server.port()), bob(server.port());
+  ASSERT_TRUE(alice.next_of("welcome"));
+  ASSERT_TRUE(bob.next_of("welcome"));
+  alice.send_message("m1", "alice", "hello");
+  ASSERT_TRUE(alice.next_of("ack"));
+  bob.send_message("m2", "bob", "hi");
+  ASSERT_TRUE(bob.next_of("ack"));
+  alice.send_message("m1", "alice", "hello");  // A resend: answered with its seq, not stored.
+  ASSERT_TRUE(alice.next_of("ack"));
+
+  const auto after = parse_metrics(body_of(http_get(server.port(), "/metrics").second));
+  EXPECT_EQ(after.at("message_connections"), 2);
+  EXPECT_EQ(after.at("message_messages_accepted_total") - before.at("message_messages_accepted_total"), 2);
+  EXPECT_EQ(after.at("message_messages_refused_total{reason=\"duplicate\"}") -
+                before.at("message_messages_refused_total{reason=\"duplicate\"}"),
+            1);
+  EXPECT_EQ(after.at("message_messages_refused_total{reason=\"store_failed\"}"), 0);
+  // Two messages, each to both followers of the lobby.
+  EXPECT_EQ(after.at("message_deliveries_total") - before.at("message_deliveries_total"), 4);
+  const double commits = after.at("message_store_commit_seconds_count");
+  EXPECT_GE(commits - before.at("message_store_commit_seconds_count"), 2);
+  EXPECT_EQ(after.at("message_store_commit_seconds_bucket{le=\"+Inf\"}"), commits);
+  EXPECT_GT(after.at("message_store_commit_seconds_sum"), 0);
+  // Buckets are cumulative: none counts more than all.
+  for (const auto& [key, value] : after.samples) {
+    if (key.rfind("message_store_commit_seconds_bucket", 0) == 0) {
+      EXPECT_LE(value, commits) << key;
+    }
+  }
+  EXPECT_TRUE(after.samples.count("message_journal_bytes"));
+}
+
+TEST(Metrics, NeedTheKeyWhenOneIsSet) {
+  temp_dir data;
+  const std::string key = "metrics-key";
+  server_process server({"--data", data.path().string(), "--key", key});
+  const auto [status, reply] = http_get(server.port(), "/metrics");
+  EXPECT_EQ(status, 401);
+  EXPECT_EQ(reply.find("message_"), std::string::npos) << reply;
+  EXPECT_EQ(http_get(server.port(), "/metrics", {{"Authorization", "Bearer wrong"}}).first, 401);
+  const auto [ok, body] = http_get(server.port(), "/metrics", {{"Authorization", "Bearer " + key}});
+  EXPECT_EQ(ok, 200);
+  EXPECT_NE(body.find("message_connections"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace message::test
