@@ -120,9 +120,13 @@ server::server(server_config config) : config_(std::move(config)) {
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,
-      transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key),
-                              invite_drawer(config_.tls() ? "https" : "http"), config_.name,
-                              tls_identity_.fingerprint, {}},
+      transport::http_context{config_.allowed_origins,
+                              std::move(health),
+                              transport::access_key(config_.key),
+                              invite_drawer(config_.tls() ? "https" : "http"),
+                              config_.name,
+                              tls_identity_.fingerprint,
+                              {}},
       {}});
   ctx_->tls = tls_.get();
   const bool journaled = config_.redis_url.empty() && config_.store == store_kind::sqlite;
