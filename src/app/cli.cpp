@@ -32,6 +32,9 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.add_flag("--fsync", cfg.fsync_every_commit,
                "Make every commit survive power loss too (slower; default survives a killed process)")
       ->envname("MESSAGE_FSYNC");
+  app.add_flag("--salvage-journal", cfg.salvage_journal,
+               "Start with a damaged DATA/messages.journal: keep every whole record, keep the damaged file "
+               "beside it (messages.journal.damaged-TIME)");
   app.add_option("--threads", cfg.io_threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->envname("MESSAGE_THREADS");

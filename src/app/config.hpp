@@ -19,7 +19,9 @@ struct server_config {
   std::filesystem::path data_dir = "data";
   store_kind store = store_kind::sqlite;
   bool fsync_every_commit = false;  ///< SQLite synchronous=FULL: survives power loss.
-  std::size_t io_threads = 1;       ///< One loop per thread; the store has its own thread.
+  /// --salvage-journal: a journal damaged in its middle is salvaged instead of refused.
+  bool salvage_journal = false;
+  std::size_t io_threads = 1;  ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
   std::string log_level = "info";
   /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.

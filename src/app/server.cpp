@@ -26,7 +26,7 @@ std::unique_ptr<store::message_store> open_store(const server_config& cfg, const
   if (cfg.store == store_kind::memory) return std::make_unique<store::memory_message_store>();
   return std::make_unique<store::journaled_message_store>(
       dir / "messages.db", dir / "messages.journal",
-      cfg.fsync_every_commit ? store::durability::power : store::durability::process);
+      cfg.fsync_every_commit ? store::durability::power : store::durability::process, cfg.salvage_journal);
 }
 
 /// Descriptors kept for everything but client sockets: the store, logs, the listener, slack.

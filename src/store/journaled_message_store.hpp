@@ -35,9 +35,11 @@ namespace message::store {
 class journaled_message_store final : public message_store {
  public:
   /// Opens (creating) both files. Throws store_error if either cannot be opened, is not what it
-  /// should be, or the journal's messages cannot be moved into the database.
+  /// should be, or the journal's messages cannot be moved into the database. With
+  /// `salvage_journal` a damaged journal's whole records are kept (message_journal) and the
+  /// seqs the damage held are left unused.
   journaled_message_store(const std::filesystem::path& database, const std::filesystem::path& journal,
-                          durability mode);
+                          durability mode, bool salvage_journal = false);
   /// Moves what waits into the database; if that fails it stays in the journal for next time.
   ~journaled_message_store() override;
   journaled_message_store(const journaled_message_store&) = delete;

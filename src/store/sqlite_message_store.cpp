@@ -310,6 +310,17 @@ std::optional<std::uint64_t> sqlite_message_store::find_id(const std::string& ro
   return seq;
 }
 
+std::optional<std::string> sqlite_message_store::id_at(const std::string& room, std::uint64_t seq) {
+  auto& q = prepared(
+      "SELECT id FROM messages WHERE room = ?1 AND seq = ?2 "
+      "UNION ALL SELECT id FROM sent_ids WHERE room = ?1 AND seq = ?2 LIMIT 1");
+  q.bind(1, room).bind(2, static_cast<std::int64_t>(seq));
+  std::optional<std::string> id;
+  if (q.step()) id = text_column(q.get(), 0);
+  q.reset();
+  return id;
+}
+
 void sqlite_message_store::for_each_id(const std::function<void(std::string_view, std::string_view)>& visit) {
   auto& q = prepared(
       "SELECT room, id FROM messages INDEXED BY messages_id WHERE ts >= ?1 "

@@ -42,6 +42,9 @@ class sqlite_message_store final : public message_store {
                                           const std::vector<core::new_message>& batch);
   /// The seq of the message `id` appended to `room` (within id_memory), if any.
   std::optional<std::uint64_t> find_id(const std::string& room, const std::string& id);
+  /// The id of the message `seq` of `room`, if the database still knows it (a message that
+  /// retention removed is known while its id is remembered).
+  std::optional<std::string> id_at(const std::string& room, std::uint64_t seq);
   /// Calls `visit` with every (room, id) that find_id() may still find.
   void for_each_id(const std::function<void(std::string_view room, std::string_view id)>& visit);
   /// With `durability::power` every commit syncs; otherwise a commit writes the WAL into the
