@@ -23,8 +23,10 @@ enum class durability {
 };
 
 /// The message log in one SQLite file (WAL). Opening checks the file and fails with a
-/// store_error that says what is wrong (not a database, corrupt, locked, unreadable); it
-/// never replaces an existing file. Not thread-safe (see message_store).
+/// store_error that says what is wrong (not a database, another program's database, corrupt,
+/// locked, unreadable); it never replaces an existing file. Our databases carry a marker
+/// (`PRAGMA application_id`); one without it is taken as ours only when it is empty or has our
+/// `messages` table (made before the marker), and is then marked. Not thread-safe (see message_store).
 class sqlite_message_store final : public message_store {
  public:
   sqlite_message_store(const std::filesystem::path& file, durability mode);
@@ -63,6 +65,9 @@ class sqlite_message_store final : public message_store {
  private:
   class statement;
   void exec(const char* sql);
+  /// True when the file carries our marker; false when it is new or ours from before the
+  /// marker (to be marked); throws store_error, writing nothing, for another program's file.
+  bool check_ownership();
   [[noreturn]] void fail(const std::string& what) const;
   statement& prepared(const char* sql);
   /// What the store knows of a room: its highest seq, and whether `rooms` has its row.

@@ -149,5 +149,46 @@ TEST_F(DamagedFiles, AnotherDataDirectorysJournalIsRefusedNotDropped) {
   EXPECT_EQ(theirs.find_first_not_of('\0', kept.size()), std::string::npos);
 }
 
+TEST_F(DamagedFiles, AnotherProgramsDatabaseIsRefusedUntouched) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE recipes(name TEXT, steps TEXT);"
+                           "INSERT INTO recipes VALUES('bread', 'knead');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const auto before = read_all(database());
+  auto [code, out] = run_to_exit(run_args(data.path()), 10000ms);
+  EXPECT_EQ(code, 1) << "another program's database must not be adopted:\n" << out;
+  EXPECT_NE(out.find("recipes"), std::string::npos) << out;
+  EXPECT_TRUE(read_all(database()) == before) << "not a byte changed (no tables added, not switched to WAL)";
+  EXPECT_FALSE(std::filesystem::exists(data.path() / "messages.db-wal"));
+}
+
+TEST_F(DamagedFiles, OurDatabaseIsMarkedAndAMarkedOrOlderOneOpens) {
+  {
+    server_process server(args(data.path()));
+    ws_client c(server.port(), "/ws");
+    c.send_message("a", "kim", "kept");
+    ASSERT_TRUE(c.next_of("ack"));
+    server.stop();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &q, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_NE(sqlite3_column_int(q, 0), 0) << "our database carries its marker";
+  sqlite3_finalize(q);
+  // A database of ours from before the marker: recognised by its tables.
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA application_id = 0", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  server_process server(args(data.path()));
+  EXPECT_EQ(seqs(server.port(), "lobby").size(), 1u);
+}
+
 }  // namespace
 }  // namespace message::test
