@@ -1,5 +1,7 @@
 #include "transport/http_session.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/url/parse.hpp>
 
 #include "transport/websocket_handshake.hpp"
@@ -86,9 +88,12 @@ std::optional<response> http_session::check_key(const request& req) {
   auto& table = ctx_.addresses;
   const auto now = address_table::clock::now();
   if (const auto wait = table.key_wait(slot_.key(), now); wait > address_table::clock::duration::zero()) {
-    auto res =
-        error_response(req, http::status::too_many_requests, "too many wrong keys from this address: wait");
+    // Even the right key waits: a guesser must not learn it was right. The answer says when
+    // to come back, for people (the body) and for programs (Retry-After).
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    auto res = error_response(req, http::status::too_many_requests,
+                              fmt::format("too many wrong keys from this address: try again in {} second{}",
+                                          seconds, seconds == 1 ? "" : "s"));
     res.set(http::field::retry_after, std::to_string(seconds));
     return res;
   }
