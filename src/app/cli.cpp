@@ -42,6 +42,11 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
                  "Another page origin allowed to open WebSockets (e.g. http://chat.example:8000); repeatable")
       ->envname("MESSAGE_ALLOW_ORIGIN");
   app.add_option(
+         "--allow-host", cfg.allowed_hosts,
+         "Another name this server answers to (e.g. chat.example.com behind a reverse proxy); its own "
+         "addresses, localhost, its hostname and HOST.local need none; repeatable")
+      ->envname("MESSAGE_ALLOW_HOST");
+  app.add_option(
          "--redis", cfg.redis_url,
          "Share messages, fan-out and presence with other nodes through this Redis: redis://HOST:PORT[/DB]")
       ->check([](const std::string& url) {

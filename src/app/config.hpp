@@ -23,6 +23,12 @@ struct server_config {
   bool salvage_journal = false;
   std::size_t io_threads = 1;  ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
+  /// --allow-host: names the server answers to besides its own (a reverse proxy's public name).
+  std::vector<std::string> allowed_hosts;
+  /// How often the server's own names (addresses, hostname) are read again for the Host check
+  /// (app/server_names): a new DHCP address is answered within this, at the cost of one
+  /// getifaddrs() per period.
+  std::chrono::milliseconds names_refresh{5000};
   std::string log_level = "info";
   /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.
   /// Never logged.

@@ -94,10 +94,13 @@ server::server(server_config config) : config_(std::move(config)) {
   hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops, std::move(broker));
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
+  names_ = std::make_unique<server_names>(config_.allowed_hosts, config_.host, config_.names_refresh);
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,
-      transport::http_context{config_.allowed_origins, std::move(health), transport::access_key(config_.key)},
+      transport::http_context{
+          config_.allowed_origins, std::move(health), transport::access_key(config_.key),
+          [names = names_.get()](std::string_view host) { return names->contains(host); }},
       {}});
   ctx_->tls = tls_.get();
   for (auto& loop : loops_) {

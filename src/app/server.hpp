@@ -7,6 +7,7 @@
 
 #include "app/config.hpp"
 #include "app/data_dir.hpp"
+#include "app/server_names.hpp"
 #include "app/stop_signals.hpp"
 #include "core/hub.hpp"
 #include "redis/redis_status.hpp"
@@ -42,6 +43,7 @@ class server {
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::string tls_fingerprint_;
   std::shared_ptr<redis::redis_status> redis_status_;  // Set with --redis: feeds /healthz.
+  std::unique_ptr<server_names> names_;                // Outlives ctx_, whose Host check asks it.
   // Destruction order matters: loops (and the sessions they still hold) go first, while the
   // context and the hub they point to are alive; the hub's worker is stopped in run().
   std::unique_ptr<core::hub> hub_;

@@ -68,6 +68,15 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     res.set(http::field::retry_after, "1");
     return send(std::move(res));
   }
+  // Before the key: a page of another site (DNS rebinding) neither reaches the chat nor
+  // spends the address's key guesses.
+  if (!host_allowed(req, ctx_.http)) {
+    auto res = error_response(
+        req, http::status::misdirected_request,
+        "this server does not answer to that name: open it by its address or name (see --allow-host)");
+    res.keep_alive(false);
+    return send(std::move(res));
+  }
   if (auto refused = check_key(req)) return send(std::move(*refused));
   if (websocket::is_upgrade(req)) {
     auto url = boost::urls::parse_origin_form(req.target());

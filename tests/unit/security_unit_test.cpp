@@ -162,7 +162,7 @@ TEST(access_key, compares_the_secret_and_reads_it_from_requests) {
 }
 
 TEST(access_key, routes_answer_401_without_it_and_serve_the_page_anyway) {
-  transport::http_context ctx{{}, {}, transport::access_key("k")};
+  transport::http_context ctx{{}, {}, transport::access_key("k"), {}};
   auto get = [](std::string target, std::string auth = {}) {
     transport::request req{transport::http::verb::get, target, 11};
     req.set(transport::http::field::host, "localhost:8000");
