@@ -138,7 +138,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::Range(1024, 16 * 1024 * 1024));
   limits
       ->add_option("--max-queue-bytes", l.max_queue_bytes,
-                   "Bytes queued for a slow reader before it is disconnected (4008)")
+                   "Bytes queued for a slow reader; past them it catches up from the store instead")
       ->check(CLI::Range(4096, 1024 * 1024 * 1024));
   limits->add_option("--history-limit", l.history_limit, "Most messages one history answer carries")
       ->check(CLI::Range(1, 1000));
