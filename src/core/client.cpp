@@ -107,6 +107,11 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
             self->send_line(protocol::encode_welcome(room, last, self->hub_.config()));
           }
           self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+          if (since && *since > last) {
+            // The client saw more than this server holds (a database restored from an older
+            // backup, a flushed Redis): it must not take the next seqs for ones it has.
+            self->send_line(protocol::encode_gap(room, last + 1, *since));
+          }
           if (!since || *since >= last) {
             // Nothing to replay ("since" beyond the end gives just the live ones).
             st.last = last;
@@ -156,6 +161,8 @@ void client::on_page(const std::string& room, std::vector<chat_message>&& page) 
   auto& st = it->second;
   for (const auto& m : page) {
     if (m.seq <= st.last) continue;
+    // A hole in what the store holds (retention, a salvaged journal): said, not skipped silently.
+    if (m.seq > st.last + 1) send_line(protocol::encode_gap(room, st.last + 1, m.seq - 1));
     send_line(protocol::encode_message(m));
     st.last = m.seq;
   }

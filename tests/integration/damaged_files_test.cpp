@@ -113,6 +113,25 @@ TEST_F(DamagedFiles, AJournalDamagedBeforeWholeRecordsIsRefusedThenSalvagedOnReq
   // Salvaged once, the data directory starts normally and keeps its seqs.
   server_process again(args(data.path()));
   EXPECT_EQ(seqs(again.port(), "lobby").back(), 10u);
+  // A resume across the lost seq is told of the hole, in place; one from beyond the end too.
+  ws_client resume(again.port(), "/ws?since=0");
+  std::vector<std::string> seen;
+  for (int i = 0; i < 20; ++i) {
+    auto o = resume.next(5s);
+    ASSERT_TRUE(o);
+    const auto type = str((*o)["type"]);
+    if (type == "message") seen.push_back(std::to_string(u64((*o)["seq"])));
+    if (type == "gap")
+      seen.push_back("gap " + std::to_string(u64((*o)["from"])) + "-" + std::to_string(u64((*o)["to"])));
+    if (type == "subscribed") break;
+  }
+  const std::vector<std::string> want_seen{"1", "gap 2-2", "3", "4", "5", "6", "7", "8", "9", "10"};
+  EXPECT_EQ(seen, want_seen);
+  ws_client ahead(again.port(), "/ws?since=50");
+  auto gap = ahead.next_of("gap");
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(u64((*gap)["from"]), 11u);
+  EXPECT_EQ(u64((*gap)["to"]), 50u);
 }
 
 TEST_F(DamagedFiles, ATornTailIsStillCutOffAndTheServerStarts) {
