@@ -32,12 +32,20 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.add_flag("--fsync", cfg.fsync_every_commit,
                "Make every commit survive power loss too (slower; default survives a killed process)")
       ->envname("MESSAGE_FSYNC");
+  app.add_flag("--salvage-journal", cfg.salvage_journal,
+               "Start with a damaged DATA/messages.journal: keep every whole record, keep the damaged file "
+               "beside it (messages.journal.damaged-TIME)");
   app.add_option("--threads", cfg.io_threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->envname("MESSAGE_THREADS");
   app.add_option("--allow-origin", cfg.allowed_origins,
                  "Another page origin allowed to open WebSockets (e.g. http://chat.example:8000); repeatable")
       ->envname("MESSAGE_ALLOW_ORIGIN");
+  app.add_option(
+         "--allow-host", cfg.allowed_hosts,
+         "Another name this server answers to (e.g. chat.example.com behind a reverse proxy); its own "
+         "addresses, localhost, its hostname and HOST.local need none; repeatable")
+      ->envname("MESSAGE_ALLOW_HOST");
   app.add_option(
          "--redis", cfg.redis_url,
          "Share messages, fan-out and presence with other nodes through this Redis: redis://HOST:PORT[/DB]")
@@ -143,7 +151,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::Range(1024, 16 * 1024 * 1024));
   limits
       ->add_option("--max-queue-bytes", l.max_queue_bytes,
-                   "Bytes queued for a slow reader before it is disconnected (4008)")
+                   "Bytes queued for a slow reader; past them it catches up from the store instead")
       ->check(CLI::Range(4096, 1024 * 1024 * 1024));
   limits->add_option("--history-limit", l.history_limit, "Most messages one history answer carries")
       ->check(CLI::Range(1, 1000));

@@ -19,8 +19,16 @@ struct server_config {
   std::filesystem::path data_dir = "data";
   store_kind store = store_kind::sqlite;
   bool fsync_every_commit = false;  ///< SQLite synchronous=FULL: survives power loss.
-  std::size_t io_threads = 1;       ///< One loop per thread; the store has its own thread.
+  /// --salvage-journal: a journal damaged in its middle is salvaged instead of refused.
+  bool salvage_journal = false;
+  std::size_t io_threads = 1;  ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
+  /// --allow-host: names the server answers to besides its own (a reverse proxy's public name).
+  std::vector<std::string> allowed_hosts;
+  /// How often the server's own names (addresses, hostname) are read again for the Host check
+  /// (app/server_names): a new DHCP address is answered within this, at the cost of one
+  /// getifaddrs() per period.
+  std::chrono::milliseconds names_refresh{5000};
   std::string log_level = "info";
   /// --name: announced on the LAN and the page's title; empty = "message on HOST".
   std::string name;

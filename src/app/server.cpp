@@ -32,7 +32,7 @@ std::unique_ptr<store::message_store> open_store(const server_config& cfg, const
   if (cfg.store == store_kind::memory) return std::make_unique<store::memory_message_store>();
   return std::make_unique<store::journaled_message_store>(
       dir / "messages.db", dir / "messages.journal",
-      cfg.fsync_every_commit ? store::durability::power : store::durability::process);
+      cfg.fsync_every_commit ? store::durability::power : store::durability::process, cfg.salvage_journal);
 }
 
 /// /invite.svg's drawing: the page's Invite shows the link to the address its person used.
@@ -117,12 +117,14 @@ server::server(server_config config) : config_(std::move(config)) {
   hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops, std::move(broker));
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
+  names_ = std::make_unique<server_names>(config_.allowed_hosts, config_.host, config_.names_refresh);
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,
       transport::http_context{config_.allowed_origins,
                               std::move(health),
                               transport::access_key(config_.key),
+                              [names = names_.get()](std::string_view host) { return names->contains(host); },
                               invite_drawer(config_.tls() ? "https" : "http"),
                               config_.name,
                               tls_identity_.fingerprint,

@@ -597,11 +597,15 @@ TEST_F(security, the_key_guards_the_chat_and_wrong_guesses_slow_down) {
   auto kept = raw_upgrade(port(), "Sec-WebSocket-Protocol: message.v1, key." + base64url(key) + "\r\n");
   // Five wrong guesses answer 401; then the address must wait (429 with Retry-After), even
   // with the right key, for a time that grows with each further failure.
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(keyed_upgrade(port(), "guess" + std::to_string(i)).first, 401);
-  EXPECT_EQ(http_get(port(), "/auth", {{"Authorization", "Bearer guess5"}}).first, 401);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(keyed_upgrade(port(), "guess" + std::to_string(i)).first, 401);
+  EXPECT_EQ(http_get(port(), "/auth", {{"Authorization", "Bearer guess4"}}).first, 401);
+  EXPECT_EQ(http_get(port(), "/auth", {{"Authorization", "Bearer guess5"}}).first, 429)
+      << "exactly five wrong guesses, not six";
   const auto [blocked, reply] = http_get(port(), "/auth", {{"Authorization", "Bearer " + key}});
   EXPECT_EQ(blocked, 429);
   EXPECT_NE(reply.find("Retry-After:"), std::string::npos);
+  EXPECT_NE(reply.find("try again in "), std::string::npos)
+      << "the refusal says when to come back: " << reply;
   EXPECT_EQ(keyed_upgrade(port(), key).first, 429);
   ASSERT_TRUE(
       kept->write(client_frame(1, R"({"type":"send","id":"k1","username":"kept","message":"still in"})")));
