@@ -78,7 +78,9 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
                    "Shared secret: only pages and tools that present it may join (the page asks once). "
                    "Without it, anyone on the network can")
       ->envname("MESSAGE_KEY");
-  auto* cert = access->add_option("--tls-cert", cfg.tls_cert, "PEM certificate (chain): serve https and wss")
+  auto* cert = access
+                   ->add_option("--tls-cert", cfg.tls_cert,
+                                "PEM certificate (chain) for https and wss, instead of the self-signed one")
                    ->check(CLI::ExistingFile)
                    ->envname("MESSAGE_TLS_CERT");
   auto* key = access->add_option("--tls-key", cfg.tls_key, "PEM private key of --tls-cert")
@@ -86,12 +88,21 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
                   ->envname("MESSAGE_TLS_KEY");
   cert->needs(key);
   key->needs(cert);
+  // The default since https became one: kept so scripts that pass it still start.
+  bool self_signed = false;
+  auto* self = access
+                   ->add_flag("--tls-self-signed", self_signed,
+                              "The default: https and wss with a certificate made in --data on first start")
+                   ->excludes(cert)
+                   ->envname("MESSAGE_TLS_SELF_SIGNED");
   access
-      ->add_flag("--tls-self-signed", cfg.tls_self_signed,
-                 "Serve https and wss with a certificate made in --data on first start (its SHA-256 "
-                 "fingerprint is printed at start)")
+      ->add_flag("--no-tls", cfg.no_tls,
+                 "Serve plain http and ws only (by default https and wss share the port, with a self-signed "
+                 "certificate made in --data on first start)")
       ->excludes(cert)
-      ->envname("MESSAGE_TLS_SELF_SIGNED");
+      ->excludes(key)
+      ->excludes(self)
+      ->envname("MESSAGE_NO_TLS");
 
   auto* abuse = app.add_option_group("Abuse limits (docs/security.md)");
   bool no_rate_limit = false;

@@ -145,6 +145,17 @@ start_report::start_report(const server_config& cfg, std::uint16_t port, const t
   const screen s = stdout_screen(!cfg.no_qr);
   out += open_lines(r, s);
   if (!tls.fingerprint.empty()) {
+    if (!tls.kept_in.empty()) {
+      out += fmt::format(
+          "  https and plain http share the port; the self-signed TLS certificate is kept in {} "
+          "(--tls-cert/--tls-key replace it, --no-tls turns TLS off)\n",
+          tls.kept_in);
+    } else if (!tls.not_kept.empty()) {
+      out += fmt::format(
+          "  {}: this run's self-signed certificate is in memory only, so its fingerprints change at "
+          "the next start\n",
+          tls.not_kept);
+    }
     if (tls.renewed)
       out += "  TLS certificate made again for this machine's names and addresses, with the same key\n";
     out += fmt::format(

@@ -118,14 +118,14 @@ TEST(Lan, TheKeyIsInNoLogLineAndTheInviteSvgCarriesItOnlyForItsHolders) {
   EXPECT_NE(response.find("image/svg+xml"), std::string::npos);
   if (have_tool("zbarimg") && have_tool("rsvg-convert")) {
     EXPECT_EQ(decode_svg_qr(body_of(response), dir.path()),
-              "http://127.0.0.1:" + std::to_string(port) + "/#k=" + escaped_key);
+              "https://127.0.0.1:" + std::to_string(port) + "/#k=" + escaped_key);
   }
   // A wrong key is logged as a failure (trace level logs everything there is).
   EXPECT_EQ(http_get(port, "/invite.svg", {{"Authorization", "Bearer wrong"}}).first, 401);
   server.stop();
 
   const std::string log = server.output();
-  EXPECT_NE(log.find("open http://127.0.0.1:" + std::to_string(port) + "/"), std::string::npos) << log;
+  EXPECT_NE(log.find("open https://127.0.0.1:" + std::to_string(port) + "/"), std::string::npos) << log;
   EXPECT_NE(log.find("'message invite'"), std::string::npos) << "says how to show the invite:\n" << log;
   EXPECT_EQ(log.find(key), std::string::npos) << log;
   EXPECT_EQ(log.find(escaped_key), std::string::npos) << log;
@@ -146,7 +146,7 @@ TEST(Lan, MessageInviteDrawsAQrCodeOfTheLinkWithTheKeyInATerminal) {
   temp_dir dir;
   const std::string out =
       invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --key 's3cret+key/\xC3\xBC & more'", 120);
-  const std::string url = "http://127.0.0.1:8123/#k=" + escaped_key;
+  const std::string url = "https://127.0.0.1:8123/#k=" + escaped_key;
   EXPECT_NE(out.find("open " + url), std::string::npos) << out;
   ASSERT_NE(out.find("\u2588"), std::string::npos) << out;
   if (have_tool("zbarimg")) {
@@ -155,11 +155,11 @@ TEST(Lan, MessageInviteDrawsAQrCodeOfTheLinkWithTheKeyInATerminal) {
 
   const std::string narrow = invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --key abc", 20);
   EXPECT_NE(narrow.find("did not fit"), std::string::npos) << narrow;
-  EXPECT_NE(narrow.find("http://127.0.0.1:8123/#k=abc"), std::string::npos) << narrow;
+  EXPECT_NE(narrow.find("https://127.0.0.1:8123/#k=abc"), std::string::npos) << narrow;
   EXPECT_EQ(narrow.find("\u2588"), std::string::npos) << narrow;
 
-  const std::string none = invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --no-qr", 120);
-  EXPECT_NE(none.find("open http://127.0.0.1:8123/"), std::string::npos) << none;
+  const std::string none = invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --no-qr --no-tls", 120);
+  EXPECT_NE(none.find("open http://127.0.0.1:8123/"), std::string::npos) << "--no-tls: plain http\n" << none;
   EXPECT_EQ(none.find("\u2588"), std::string::npos) << none;
 }
 
@@ -246,7 +246,7 @@ TEST(Lan, AvahiAnnouncesTheServerAndPrintsTheCollisionRename) {
   EXPECT_TRUE(server.wait_for("\"Kitchen chat\" is taken.*: announcing as \"Kitchen chat #2\""))
       << server.output();
   const auto announced =
-      server.wait_for(R"(open http://(\S+)\.local:(\d+)/ too: announced on the LAN as "Kitchen chat #2")");
+      server.wait_for(R"(open https://(\S+)\.local:(\d+)/ too: announced on the LAN as "Kitchen chat #2")");
   ASSERT_TRUE(announced) << server.output();
   EXPECT_EQ((*announced)[2], port);
 
