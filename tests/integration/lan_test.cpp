@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -174,6 +175,41 @@ TEST(Lan, WithoutAvahiItSaysOnceWhyThereIsNoLocalName) {
   EXPECT_TRUE(server.wait_for(R"(Server start on port \d+)"));
   const std::string log = server.output();
   EXPECT_EQ(log.find("no .local name"), log.rfind("no .local name")) << "said once:\n" << log;
+}
+
+/// Why this machine cannot give a test its own network and host name (unshare, util-linux, as
+/// root), or empty.
+std::string namespaces_unavailable() {
+  if (!have_tool("unshare")) return "unshare (util-linux) is not installed";
+  if (::geteuid() != 0) return "new network and UTS namespaces need root, and the tests do not run as root";
+  if (std::system("unshare -nu true >/dev/null 2>&1") != 0) return "this machine refuses new namespaces";
+  return {};
+}
+
+TEST(Lan, NoLanAddressAndAHostNameThatIsNoDnsLabel) {
+  if (const auto why = namespaces_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  temp_dir dir;
+  // A network namespace of its own has the loopback interface only; its host name "my_host"
+  // (an underscore) cannot be a DNS label, so it cannot go into the certificate or a .local name.
+  logged_process server(
+      {"unshare", "-nu", "sh", "-c", R"(echo my_host >/proc/sys/kernel/hostname && exec "$0" "$@")",
+       server_binary(), "--host", "0.0.0.0", "--port", "0", "--data", (dir.path() / "d").string(), "--store",
+       "memory"},
+      dir.path() / "server.log");
+  const auto said = server.wait_for(
+      R"(Server start on port (\d+)\n  no LAN address: this machine is on no network, so only it can open https://127\.0\.0\.1:(\d+)/\n)");
+  ASSERT_TRUE(said) << server.output();
+  EXPECT_EQ((*said)[1], (*said)[2]);
+  ASSERT_TRUE(server.wait_for(R"(data: in memory)")) << server.output();
+  if (have_tool("openssl")) {
+    const std::string sans = output_of("openssl x509 -in '" + (dir.path() / "d" / "tls-cert.pem").string() +
+                                       "' -noout -ext subjectAltName");
+    EXPECT_NE(sans.find("DNS:localhost"), std::string::npos) << sans;
+    EXPECT_EQ(sans.find("my_host"), std::string::npos) << "no DNS label, so not in the certificate:\n"
+                                                       << sans;
+  }
+  server.stop();
+  EXPECT_EQ(server.wait_exit(), 0) << server.output();
 }
 
 /// A private D-Bus system bus and an avahi-daemon on it, confined to the loopback interface.
