@@ -22,7 +22,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   std::uint32_t handshake_timeout = static_cast<std::uint32_t>(l.handshake_timeout.count());
 
   app.add_option("--host", cfg.host, "Address to listen on")->envname("MESSAGE_HOST");
-  app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
+  auto* port = app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
   app.add_option("--data", cfg.data_dir, "Directory for the server's state (created if missing)")
       ->envname("MESSAGE_DATA");
   app.add_option("--store", store,
@@ -208,6 +208,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   cfg.max_connections_chosen = max_connections->count() > 0;
   cfg.test_stall_loop = std::chrono::milliseconds(test_stall_loop_ms);
   cfg.store = store == "memory" ? store_kind::memory : store_kind::sqlite;
+  cfg.port_given = port->count() > 0;
   l.idle_ping = std::chrono::seconds(idle_ping);
   l.loop_spin = std::chrono::microseconds(loop_spin_us);
   l.rate_limit = !no_rate_limit;

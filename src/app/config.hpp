@@ -16,6 +16,9 @@ enum class store_kind { sqlite, memory };
 struct server_config {
   std::string host = "0.0.0.0";  ///< Every interface: the LAN is the point.
   std::uint16_t port = 8000;     ///< The original's port; 0 picks a free one.
+  /// --port (or MESSAGE_PORT) was given: `message invite` then uses it rather than asking the
+  /// server running in data_dir.
+  bool port_given = false;
   std::filesystem::path data_dir = "data";
   store_kind store = store_kind::sqlite;
   bool fsync_every_commit = false;  ///< SQLite synchronous=FULL: survives power loss.

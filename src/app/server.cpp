@@ -170,6 +170,7 @@ server::server(server_config config) : config_(std::move(config)) {
   const auto address = transport::net::ip::make_address(config_.host, ec);
   if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");
   listener_ = transport::listener::open(*loops_[0], {address, config_.port}, io_loops, *ctx_);
+  dir_->record(port(), config_.tls() ? "https" : "http");
   // Catch SIGINT/SIGTERM from now on, before the banner says we are up: a stop sent right after
   // the banner must still be a graceful one (seen under TSan, where start-up is slow).
   signals_ = std::make_unique<stop_signals>(loops_[0]->context(), [this](int signal) {

@@ -177,6 +177,30 @@ TEST(Lan, WithoutAvahiItSaysOnceWhyThereIsNoLocalName) {
   EXPECT_EQ(log.find("no .local name"), log.rfind("no .local name")) << "said once:\n" << log;
 }
 
+TEST(Lan, MessageInviteAsksTheServerRunningInItsDataDirectoryForThePortAndScheme) {
+  temp_dir dir;
+  const std::string data = (dir.path() / "d").string();
+  std::string port;
+  {
+    // --port 0 picks a port `message invite` cannot guess; --no-tls makes the scheme http.
+    server_process server({"--data", data, "--store", "memory", "--no-tls"});
+    port = std::to_string(server.port());
+    const auto [status, out] = run_to_exit({"invite", "--host", "127.0.0.1", "--data", data});
+    EXPECT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("open http://127.0.0.1:" + port + "/"), std::string::npos) << out;
+    // An explicit --port wins, with the flags' scheme (https by default).
+    const auto [given_status, given] =
+        run_to_exit({"invite", "--host", "127.0.0.1", "--data", data, "--port", "8123"});
+    EXPECT_EQ(given_status, 0) << given;
+    EXPECT_NE(given.find("open https://127.0.0.1:8123/"), std::string::npos) << given;
+  }
+  // Stopped: the lock file still says the old port, but nobody holds the lock.
+  const auto [status, out] = run_to_exit({"invite", "--host", "127.0.0.1", "--data", data});
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("no server is running with --data " + data), std::string::npos) << out;
+  EXPECT_EQ(out.find(":" + port + "/"), std::string::npos) << out;
+}
+
 /// Why this machine cannot give a test its own network and host name (unshare, util-linux, as
 /// root), or empty.
 std::string namespaces_unavailable() {
