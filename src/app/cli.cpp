@@ -12,8 +12,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   server_config cfg;
   auto& l = cfg.limits;
   CLI::App app{
-      "message: a LAN messenger. Open http://<this machine>:<port> in a browser on any machine of the "
-      "network."};
+      "message: a LAN messenger. Open https://<this machine>:<port> (or http://) in a browser on any machine "
+      "of the network."};
   app.set_version_flag("--version", "message " MESSAGE_VERSION);
   app.option_defaults()->always_capture_default();
 
