@@ -14,7 +14,7 @@ TEST(Cli, HelpListsEveryFlag) {
   for (const char* flag :
        {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars", "--max-frame-bytes",
         "--max-queue-bytes", "--keep-messages", "--keep-days", "--fsync", "--max-pacing-hold",
-        "--pacing-engage-load", "--pacing-busy-share", "--busy-poll-us"}) {
+        "--pacing-engage-load", "--pacing-busy-share", "--busy-poll-us", "--no-tls", "--tls-cert"}) {
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   }
 }
