@@ -252,9 +252,13 @@ TEST_F(security, garbage_instead_of_a_handshake_gets_400) {
   std::mt19937 rng(42);
   std::string garbage(8192, '\0');
   for (auto& c : garbage) c = static_cast<char>(rng());
-  garbage[0] = '\x16';  // Not even a method name.
+  garbage[0] = '\x01';  // Not even a method name (nor a TLS record: 0x16 is below).
   const auto reply = raw_exchange(port(), garbage);
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply.substr(0, 100);
+  // Garbage that starts like a TLS record goes to TLS (on by default), whose handshake fails:
+  // no HTTP answer, and the server goes on.
+  garbage[0] = '\x16';
+  EXPECT_EQ(raw_exchange(port(), garbage).find("HTTP/1.1"), std::string::npos);
   // Plain text that only looks like HTTP, and an HTTP/0.9-style line.
   EXPECT_EQ(raw_exchange(port(), "HELLO\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
   expect_still_chats("garbage");
