@@ -1,11 +1,13 @@
 #include "core/client.hpp"
 
 #include <random>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
 #include "core/hub.hpp"
+#include "core/identity_names.hpp"
 #include "protocol/codec.hpp"
 
 namespace message::core {
@@ -20,7 +22,7 @@ client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::co
       loop_(loop_index),
       sink_(&sink),
       params_(std::move(params)),
-      tag_(params_.device.substr(0, 6)) {
+      who_(params_.identity.empty() ? params_.device.substr(0, 6) : params_.identity) {
   // Most connections follow one room or two: the map's default first table has 13 buckets
   // (104 bytes, for every idle connection); it grows as usual when more rooms are followed.
   rooms_.rehash(2);
@@ -30,6 +32,55 @@ client::~client() { on_closed(); }
 
 void client::start() {
   hub_.registry(loop_).add(this);
+  if (params_.identity.empty() && params_.name.empty()) {
+    join(params_.room, params_.since, true);
+    return;
+  }
+  // First the names: the identity's own (for welcome) and the query's (claimed, or checked
+  // for an anonymous connection). The join follows, so welcome stays the first frame.
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
+                            name = params_.name,
+                            max = hub_.config().max_username_chars](store::message_store& s) {
+    std::string owned, refused, suggestion, previous;
+    bool failed = false;
+    try {
+      if (!name.empty()) {
+        auto outcome = want_name(s, identity, name, max);
+        if (outcome.granted) {
+          owned = name;
+          previous = std::move(outcome.previous);
+        } else {
+          refused = name;
+          suggestion = std::move(outcome.suggestion);
+        }
+      }
+      if (owned.empty() && !identity.empty()) {
+        auto names = s.directory().names_of({identity});
+        if (auto it = names.find(identity); it != names.end()) owned = it->second;
+      }
+    } catch (const std::exception&) {
+      failed = true;
+    }
+    loop->post([weak, failed, owned = std::move(owned), refused = std::move(refused),
+                suggestion = std::move(suggestion), previous = std::move(previous)]() mutable {
+      auto self = weak.lock();
+      if (!self || self->closed_) return;
+      if (failed) return self->on_store_failed(self->params_.room);
+      self->on_resolved(std::move(owned), std::move(refused), std::move(suggestion), std::move(previous));
+    });
+  });
+}
+
+void client::on_resolved(std::string owned, std::string refused, std::string suggestion,
+                         std::string previous) {
+  owned_ = std::move(owned);
+  params_.name = owned_;  // A refused name is not listed; an identity shows under its own.
+  if (!refused.empty()) name_error_ = protocol::encode_name_taken(refused, suggestion, {});
+  if (!previous.empty() && previous != owned_) {
+    hub_.broadcast_event(
+        params_.room,
+        std::make_shared<const std::string>(protocol::encode_rename(params_.room, who_, owned_)), nullptr);
+  }
   join(params_.room, params_.since, true);
 }
 
@@ -84,7 +135,10 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
         std::vector<chat_message> page;
         try {
           last = s.last_seq(room);
-          if (since && *since < last) page = s.read_after(room, *since, page_size);
+          if (since && *since < last) {
+            page = s.read_after(room, *since, page_size);
+            fold_current_names(s, page);
+          }
         } catch (const std::exception&) {
           loop->post([weak, room] {
             if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
@@ -99,7 +153,9 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
           auto& st = it->second;
           if (st.initial) {
             st.initial = false;
-            self->send_line(protocol::encode_welcome(room, last, self->hub_.config()));
+            self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
+                                                     self->params_.identity.empty() ? "" : self->owned_));
+            if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
           }
           self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
           if (!since || *since >= last) {
@@ -124,6 +180,7 @@ void client::request_page(const std::string& room) {
     std::vector<chat_message> page;
     try {
       page = s.read_after(room, after, page_size);
+      fold_current_names(s, page);
     } catch (const std::exception&) {
       loop->post([weak, room] {
         if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
@@ -240,7 +297,7 @@ void client::enter_presence(const std::string& room, room_state& st) {
     send_line(protocol::encode_presence(room, people.list(room)));
     return;
   }
-  auto change = people.join(room, params_.name, params_.device);
+  auto change = people.join(room, params_.name, presence_key());
   st.present = true;
   send_line(protocol::encode_presence(room, change.users));
   // This node's clients only: every other node announces the change of its own union when
@@ -248,7 +305,7 @@ void client::enter_presence(const std::string& room, room_state& st) {
   if (change.changed) {
     hub_.deliver_event(
         room,
-        std::make_shared<const std::string>(protocol::encode_person_event("join", room, params_.name, tag_)),
+        std::make_shared<const std::string>(protocol::encode_person_event("join", room, params_.name, who_)),
         this);
   }
 }
@@ -256,11 +313,11 @@ void client::enter_presence(const std::string& room, room_state& st) {
 void client::leave_presence(const std::string& room, room_state& st) {
   if (!st.present) return;
   st.present = false;
-  auto change = hub_.people().leave(room, params_.name, params_.device);
+  auto change = hub_.people().leave(room, params_.name, presence_key());
   if (change.changed) {
     hub_.deliver_event(
         room,
-        std::make_shared<const std::string>(protocol::encode_person_event("leave", room, params_.name, tag_)),
+        std::make_shared<const std::string>(protocol::encode_person_event("leave", room, params_.name, who_)),
         this);
   }
 }
@@ -268,9 +325,98 @@ void client::leave_presence(const std::string& room, room_state& st) {
 // --- commands ---------------------------------------------------------------------------
 
 void client::handle(protocol::send_command&& cmd) {
+  if (cmd.id.empty()) cmd.id = make_id();
+  // The usual case: the name is the connection's, known to be its own. Otherwise the send
+  // waits, in order with those after it, until the name is claimed (or refused).
+  if (held_.empty() && !wanting_ && !owned_.empty() && cmd.username == owned_)
+    return append_send(std::move(cmd));
+  std::string name = cmd.username;
+  held_.push_back({std::move(name), std::move(cmd)});
+  pump();
+}
+
+void client::pump() {
+  while (!held_.empty() && !wanting_) {
+    auto& front = held_.front();
+    if (owned_.empty() || front.username != owned_) return want(front.username);
+    auto next = std::move(front);
+    held_.pop_front();
+    if (next.send) {
+      append_send(std::move(*next.send));
+    } else {
+      adopt(next.username, {}, true);
+    }
+  }
+}
+
+void client::want(const std::string& name) {
+  wanting_ = true;
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
+                            name, max = hub_.config().max_username_chars](store::message_store& s) {
+    name_outcome outcome;
+    bool failed = false;
+    try {
+      outcome = want_name(s, identity, name, max);
+    } catch (const std::exception&) {
+      failed = true;
+    }
+    loop->post([weak, name, failed, outcome = std::move(outcome)] {
+      if (auto self = weak.lock(); self && !self->closed_)
+        self->on_wanted(name, failed, outcome.granted, outcome.previous, outcome.suggestion);
+    });
+  });
+}
+
+void client::on_wanted(const std::string& name, bool failed, bool granted, const std::string& previous,
+                       const std::string& suggestion) {
+  wanting_ = false;
+  if (!failed && granted) {
+    // An identity's name is its presence too. An anonymous script's send leaves its presence
+    // as it was (its identify, next in pump(), lists it), as before identities.
+    adopt(name, previous, !params_.identity.empty());
+  } else {
+    // Every waiting request for this name is answered now; a send keeps its id, so the page
+    // keeps the text and can resend it (under another name, or later).
+    for (auto it = held_.begin(); it != held_.end();) {
+      if (it->username != name) {
+        ++it;
+        continue;
+      }
+      const std::string id = it->send ? it->send->id : std::string();
+      const std::string room = it->send ? room_or_default(it->send->room) : std::string();
+      if (failed) {
+        send_error("store_failed", "the server could not check this name right now: try again", id, room);
+      } else {
+        send_line(protocol::encode_name_taken(name, suggestion, id));
+      }
+      it = held_.erase(it);
+    }
+  }
+  pump();
+}
+
+void client::adopt(const std::string& name, const std::string& previous, bool listed) {
+  const bool changed = owned_ != name;
+  owned_ = name;
+  if (listed && params_.name != name) {
+    for (auto& [room, st] : rooms_) leave_presence(room, st);
+    params_.name = name;
+    for (auto& [room, st] : rooms_) enter_presence(room, st);
+  }
+  if (params_.identity.empty() || !changed) return;
+  send_line(protocol::encode_name(params_.identity, name));
+  if (previous.empty() || previous == name) return;
+  // Pages showing this identity's messages relabel them; history is folded when read.
+  for (const auto& [room, st] : rooms_) {
+    hub_.broadcast_event(room, std::make_shared<const std::string>(protocol::encode_rename(room, who_, name)),
+                         nullptr);
+  }
+}
+
+void client::append_send(protocol::send_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
-  std::string id = cmd.id.empty() ? make_id() : std::move(cmd.id);
-  new_message m{room, id, std::move(cmd.username), std::move(cmd.text), tag_, now_ms()};
+  std::string id = std::move(cmd.id);
+  new_message m{room, id, std::move(cmd.username), std::move(cmd.text), who_, now_ms()};
   ++sending_[sending_key(room, id)].in_flight;
   hub_.appends(loop_).append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
                                             id](const append_outcome& outcome) {
@@ -308,6 +454,7 @@ void client::handle(protocol::history_command&& cmd) {
     std::string line;
     try {
       auto page = s.read_before(room, cmd.before, cmd.limit);
+      fold_current_names(s, page.messages);
       line = protocol::encode_history(room, page.messages, page.more);
     } catch (const std::exception&) {
       // The page can ask again; the connection stays open.
@@ -334,21 +481,49 @@ void client::handle(protocol::subscribe_command&& cmd) {
 void client::handle(protocol::unsubscribe_command&& cmd) { leave(cmd.room); }
 
 void client::handle(protocol::identify_command&& cmd) {
-  if (cmd.username == params_.name) return;
-  for (auto& [room, st] : rooms_) leave_presence(room, st);
-  params_.name = std::move(cmd.username);
-  for (auto& [room, st] : rooms_) enter_presence(room, st);
+  if (cmd.username == params_.name && held_.empty() && !wanting_) return;
+  std::string name = std::move(cmd.username);
+  held_.push_back({std::move(name), std::nullopt});
+  pump();
+}
+
+void client::handle(protocol::release_command&&) {
+  if (params_.identity.empty()) {
+    send_error("not_identified", "only a connection with an identity token owns a name");
+    return;
+  }
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_),
+                            identity = params_.identity](store::message_store& s) {
+    bool failed = false;
+    try {
+      s.directory().release_name(identity);
+    } catch (const std::exception&) {
+      failed = true;
+    }
+    loop->post([weak, failed] {
+      auto self = weak.lock();
+      if (!self || self->closed_) return;
+      if (failed)
+        return self->send_error("store_failed", "the name could not be released right now: try again");
+      self->owned_.clear();
+      for (auto& [room, st] : self->rooms_) self->leave_presence(room, st);
+      self->params_.name.clear();
+      for (auto& [room, st] : self->rooms_) self->enter_presence(room, st);
+      self->send_line(protocol::encode_name(self->params_.identity, ""));
+    });
+  });
 }
 
 void client::handle(protocol::typing_command&& cmd) {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_typing_ < typing_interval) return;
-  const std::string& name = cmd.username.empty() ? params_.name : cmd.username;
+  // An identity types under its own name; an anonymous connection under the one it gives.
+  const std::string& name = cmd.username.empty() || !params_.identity.empty() ? params_.name : cmd.username;
   if (name.empty()) return;
   last_typing_ = now;
   const std::string room = room_or_default(cmd.room);
   hub_.broadcast_event(
-      room, std::make_shared<const std::string>(protocol::encode_person_event("typing", room, name, tag_)),
+      room, std::make_shared<const std::string>(protocol::encode_person_event("typing", room, name, who_)),
       this);
 }
 
@@ -381,6 +556,10 @@ void client::send_line(std::string line) {
 void client::send_error(std::string_view code, std::string_view message, std::string_view id,
                         std::string_view room) {
   send_line(protocol::encode_error(code, message, id, room));
+}
+
+std::string client::presence_key() const {
+  return params_.identity.empty() ? params_.device : "@" + params_.identity;
 }
 
 const std::string& client::room_or_default(const std::optional<std::string>& room) const {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,7 +71,19 @@ class client : public std::enable_shared_from_this<client> {
   void handle(protocol::typing_command&& cmd);
   void handle(protocol::rooms_command&& cmd);
   void handle(protocol::ping_command&& cmd);
+  void handle(protocol::release_command&& cmd);
 
+  /// After start(): the identity's name is known (and the query's name claimed or refused).
+  void on_resolved(std::string owned, std::string refused, std::string suggestion, std::string previous);
+  /// Sends (and identify requests) wait here, in order, while a name is being claimed.
+  void pump();
+  void want(const std::string& name);
+  void on_wanted(const std::string& name, bool failed, bool granted, const std::string& previous,
+                 const std::string& suggestion);
+  /// The connection now posts as `name` (and, when `listed`, shows in presence as it); tells the
+  /// renamed identity's rooms.
+  void adopt(const std::string& name, const std::string& previous, bool listed);
+  void append_send(protocol::send_command&& cmd);
   void join(const std::string& room, std::optional<std::uint64_t> since, bool initial);
   void leave(const std::string& room);
   void on_joined(const std::string& room, std::uint64_t last_seq);
@@ -84,6 +97,8 @@ class client : public std::enable_shared_from_this<client> {
   void send_error(std::string_view code, std::string_view message, std::string_view id = {},
                   std::string_view room = {});
   const std::string& room_or_default(const std::optional<std::string>& room) const;
+  /// This connection's person in presence (see presence).
+  std::string presence_key() const;
   std::string make_id();
   /// Sends the acks this client owes for messages of `batch` from index `from` on.
   void ack_own(const room_batch& batch, std::size_t from);
@@ -102,7 +117,20 @@ class client : public std::enable_shared_from_this<client> {
   std::size_t loop_;
   client_sink* sink_;  // Null once closed.
   protocol::connect_request params_;
-  std::string tag_;  // First 6 characters of the device id.
+  /// The sender as stored and shown: the public identity id, or for an anonymous connection
+  /// the first 6 characters of its device id.
+  std::string who_;
+  /// The name this connection posts under without asking the store: owned by its identity, or
+  /// (anonymous) owned by nobody when it was checked. Empty: ask first.
+  std::string owned_;
+  /// A send, or an identify (no send), waiting for its name.
+  struct held {
+    std::string username;
+    std::optional<protocol::send_command> send;
+  };
+  std::deque<held> held_;
+  bool wanting_ = false;    // A name claim is at the store.
+  std::string name_error_;  // name_taken for the query's name, sent right after welcome.
   std::unordered_map<std::string, room_state> rooms_;
   std::unordered_map<std::string, sending> sending_;  // Key: sending_key(room, id).
   std::chrono::steady_clock::time_point last_typing_{};

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/identity.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::protocol {
@@ -152,6 +153,7 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
   if (t == "typing") return decode_person(o, limits, false);
   if (t == "rooms") return rooms_command{};
   if (t == "ping") return ping_command{};
+  if (t == "release") return release_command{};
   std::optional<std::string> id;
   optional_string(o, "id", id);
   return error("unknown_type", "unknown type '" + std::string(t.substr(0, 32)) + "'", id.value_or(""));
@@ -202,11 +204,27 @@ void put_message(std::string& out, const core::chat_message& m) {
   put_string(out, m.text);
   out += R"(,"ts":)";
   put_number(out, m.ts);
-  if (!m.device.empty()) {
+  if (core::is_identity_id(m.device)) {
+    out += R"(,"identity":)";
+    put_string(out, m.device);
+    out += R"(,"device":)";
+    put_string(out, std::string_view(m.device).substr(0, 6));
+  } else if (!m.device.empty()) {
     out += R"(,"device":)";
     put_string(out, m.device);
   }
   out += '}';
+}
+
+/// The sender's fields of a person: `identity` and its 6-character `device` tag for an
+/// identity id, the tag alone for an anonymous device.
+void put_sender(json::object& o, std::string_view sender) {
+  if (core::is_identity_id(sender)) {
+    o["identity"] = sender;
+    o["device"] = sender.substr(0, 6);
+  } else if (!sender.empty()) {
+    o["device"] = sender;
+  }
 }
 
 }  // namespace
@@ -218,7 +236,8 @@ std::string encode_message(const core::chat_message& m) {
   return out;
 }
 
-std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits) {
+std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
+                           std::string_view identity, std::string_view username) {
   json::object l;
   l["max_message_chars"] = limits.max_message_chars;
   l["max_username_chars"] = limits.max_username_chars;
@@ -231,6 +250,8 @@ std::string encode_welcome(std::string_view room, std::uint64_t seq, const core:
   o["room"] = room;
   o["seq"] = seq;
   o["limits"] = std::move(l);
+  if (!identity.empty()) o["identity"] = identity;
+  if (!username.empty()) o["username"] = username;
   return json::serialize(o);
 }
 
@@ -287,7 +308,7 @@ std::string encode_presence(std::string_view room, std::span<const presence_entr
   for (const auto& u : users) {
     json::object p;
     p["username"] = u.username;
-    if (!u.device.empty()) p["device"] = u.device;
+    put_sender(p, u.device);
     a.push_back(std::move(p));
   }
   json::object o;
@@ -303,7 +324,43 @@ std::string encode_person_event(std::string_view kind, std::string_view room, st
   o["type"] = kind;
   o["room"] = room;
   o["username"] = username;
-  if (!device.empty()) o["device"] = device;
+  put_sender(o, device);
+  return json::serialize(o);
+}
+
+std::string encode_name_taken(std::string_view username, std::string_view suggestion, std::string_view id) {
+  json::object o;
+  o["type"] = "error";
+  o["code"] = "name_taken";
+  std::string text = "the name \"";
+  text.append(username);
+  text += "\" belongs to someone else";
+  if (!suggestion.empty()) {
+    text += ": try \"";
+    text.append(suggestion);
+    text += "\"";
+  }
+  o["message"] = text;
+  if (!id.empty()) o["id"] = id;
+  o["username"] = username;
+  if (!suggestion.empty()) o["suggestion"] = suggestion;
+  return json::serialize(o);
+}
+
+std::string encode_name(std::string_view identity, std::string_view username) {
+  json::object o;
+  o["type"] = "name";
+  o["identity"] = identity;
+  o["username"] = username;
+  return json::serialize(o);
+}
+
+std::string encode_rename(std::string_view room, std::string_view identity, std::string_view username) {
+  json::object o;
+  o["type"] = "rename";
+  o["room"] = room;
+  o["identity"] = identity;
+  o["username"] = username;
   return json::serialize(o);
 }
 

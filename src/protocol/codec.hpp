@@ -21,7 +21,10 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
 // Each encoder returns one JSON object without a trailing newline (a line of NDJSON).
 
 std::string encode_message(const core::chat_message& m);
-std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits);
+/// `identity` and `username`: the connection's public identity id and the name it owns (empty:
+/// anonymous, or no name).
+std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
+                           std::string_view identity = {}, std::string_view username = {});
 std::string encode_ack(std::string_view room, std::string_view id, std::uint64_t seq, bool duplicate);
 std::string encode_error(std::string_view code, std::string_view message, std::string_view id = {},
                          std::string_view room = {});
@@ -33,7 +36,8 @@ struct presence_entry {
   std::string device;
 };
 std::string encode_presence(std::string_view room, std::span<const presence_entry> users);
-/// kind is "join", "leave" or "typing".
+/// kind is "join", "leave" or "typing". `device`: the person's identity id (then `identity` and
+/// its 6-character tag are written) or an anonymous device tag.
 std::string encode_person_event(std::string_view kind, std::string_view room, std::string_view username,
                                 std::string_view device);
 
@@ -43,5 +47,12 @@ struct room_entry {
 };
 std::string encode_rooms(std::span<const room_entry> rooms);
 std::string encode_pong();
+
+/// The `name_taken` error: `username` is owned by another identity; `suggestion` is a free one.
+std::string encode_name_taken(std::string_view username, std::string_view suggestion, std::string_view id);
+/// To a connection whose identity claimed (or, with an empty username, released) its name.
+std::string encode_name(std::string_view identity, std::string_view username);
+/// To a room: `identity` is now called `username`.
+std::string encode_rename(std::string_view room, std::string_view identity, std::string_view username);
 
 }  // namespace message::protocol

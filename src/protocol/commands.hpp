@@ -37,9 +37,11 @@ struct typing_command {
 };
 struct rooms_command {};
 struct ping_command {};
+/// Gives up the name the connection's identity owns.
+struct release_command {};
 
 using command = std::variant<send_command, history_command, subscribe_command, unsubscribe_command,
-                             identify_command, typing_command, rooms_command, ping_command>;
+                             identify_command, typing_command, rooms_command, ping_command, release_command>;
 
 /// A frame the server refuses, with the documented code (docs/protocol.md, "Errors").
 struct decode_error {

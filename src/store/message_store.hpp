@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/chat_message.hpp"
+#include "store/identity_directory.hpp"
 
 namespace message::store {
 
@@ -85,6 +86,10 @@ class message_store {
   /// Returns how many rows it removed.
   virtual std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
                             std::int64_t id_cutoff_ms, std::size_t max_rows) = 0;
+
+  /// Who owns which name, kept beside the messages (same file, same Redis) and with the same
+  /// one caller.
+  virtual identity_directory& directory() = 0;
 };
 
 }  // namespace message::store

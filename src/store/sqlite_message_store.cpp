@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "core/identity.hpp"
+
 namespace message::store {
 
 namespace {
@@ -42,6 +44,11 @@ CREATE TABLE IF NOT EXISTS sent_ids(
 CREATE INDEX IF NOT EXISTS sent_ids_ts ON sent_ids(ts);
 CREATE INDEX IF NOT EXISTS messages_id ON messages(room, id, ts);
 DROP INDEX IF EXISTS messages_ts;
+CREATE TABLE IF NOT EXISTS names(
+  folded TEXT PRIMARY KEY,
+  identity TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
 )sql";
 
 // An id is found among the messages (while younger than the last id cutoff) or, for a message
@@ -442,6 +449,73 @@ std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_
   }
   id_cutoff_ms_ = std::max(id_cutoff_ms_, id_cutoff_ms);
   return removed;
+}
+
+// --- identity_directory: one row per identity that owns a name ------------------------------
+
+name_claim sqlite_message_store::claim_name(const std::string& identity, const std::string& name) {
+  const std::string folded = core::fold_name(name);
+  name_claim out;
+  prepared("BEGIN IMMEDIATE").run();
+  try {
+    auto& owner = prepared("SELECT identity FROM names WHERE folded = ?1");
+    owner.bind(1, folded);
+    if (owner.step()) out.owner = text_column(owner.get(), 0);
+    owner.reset();
+    if (!out.owner.empty() && out.owner != identity) {
+      prepared("COMMIT").run();
+      return out;
+    }
+    out.owner.clear();
+    auto& had = prepared("SELECT name FROM names WHERE identity = ?1");
+    had.bind(1, identity);
+    if (had.step()) out.previous = text_column(had.get(), 0);
+    had.reset();
+    prepared("DELETE FROM names WHERE identity = ?1").bind(1, identity).run();
+    prepared("INSERT INTO names(folded, identity, name) VALUES(?1, ?2, ?3)")
+        .bind(1, folded)
+        .bind(2, identity)
+        .bind(3, name)
+        .run();
+    prepared("COMMIT").run();
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (auto& [sql, stmt] : statements_) stmt->reset();
+    throw;
+  }
+  out.granted = true;
+  return out;
+}
+
+std::string sqlite_message_store::release_name(const std::string& identity) {
+  auto& q = prepared("DELETE FROM names WHERE identity = ?1 RETURNING name");
+  q.bind(1, identity);
+  std::string name;
+  if (q.step()) name = text_column(q.get(), 0);
+  q.run();
+  return name;
+}
+
+std::string sqlite_message_store::name_owner(const std::string& name) {
+  auto& q = prepared("SELECT identity FROM names WHERE folded = ?1");
+  q.bind(1, core::fold_name(name));
+  std::string owner;
+  if (q.step()) owner = text_column(q.get(), 0);
+  q.reset();
+  return owner;
+}
+
+std::unordered_map<std::string, std::string> sqlite_message_store::names_of(
+    const std::vector<std::string>& identities) {
+  std::unordered_map<std::string, std::string> out;
+  auto& q = prepared("SELECT name FROM names WHERE identity = ?1");
+  for (const auto& id : identities) {
+    if (out.count(id)) continue;
+    q.bind(1, id);
+    if (q.step()) out.emplace(id, text_column(q.get(), 0));
+    q.reset();
+  }
+  return out;
 }
 
 }  // namespace message::store

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/identity_directory.hpp"
 #include "store/message_store.hpp"
 #include "store/sqlite_checkpointer.hpp"
 
@@ -25,7 +26,7 @@ enum class durability {
 /// The message log in one SQLite file (WAL). Opening checks the file and fails with a
 /// store_error that says what is wrong (not a database, corrupt, locked, unreadable); it
 /// never replaces an existing file. Not thread-safe (see message_store).
-class sqlite_message_store final : public message_store {
+class sqlite_message_store final : public message_store, public identity_directory {
  public:
   sqlite_message_store(const std::filesystem::path& file, durability mode);
   ~sqlite_message_store() override;
@@ -56,6 +57,13 @@ class sqlite_message_store final : public message_store {
   std::vector<room_info> rooms() override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
+
+  identity_directory& directory() override { return *this; }
+  // identity_directory: the `names` table (folded name, identity, name as given).
+  name_claim claim_name(const std::string& identity, const std::string& name) override;
+  std::string release_name(const std::string& identity) override;
+  std::string name_owner(const std::string& name) override;
+  std::unordered_map<std::string, std::string> names_of(const std::vector<std::string>& identities) override;
 
  private:
   class statement;

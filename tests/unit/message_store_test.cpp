@@ -90,6 +90,7 @@ class moving_store final : public message_store {
                     std::size_t max_rows) override {
     return inner_->prune(keep_per_room, older_than_ms, id_cutoff_ms, max_rows);
   }
+  identity_directory& directory() override { return inner_->directory(); }
 
  private:
   std::unique_ptr<message_store> inner_;
@@ -265,6 +266,48 @@ TEST(SqliteMessageStore, RefusesAFileThatIsNotADatabase) {
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, std::string(4096, 'x')) << "the file must never be replaced";
   std::filesystem::remove_all(path.parent_path());
+}
+
+// --- names (identity_directory) -------------------------------------------------------------
+
+TYPED_TEST(MessageStoreTest, TheFirstIdentityOwnsANameWhateverItsCase) {
+  auto& d = this->store->directory();
+  EXPECT_EQ(d.name_owner("kim"), "");
+  auto first = d.claim_name("id-a", "Kim");
+  EXPECT_TRUE(first.granted);
+  EXPECT_EQ(first.previous, "");
+  EXPECT_EQ(d.name_owner("kim"), "id-a");
+  EXPECT_EQ(d.name_owner("KIM"), "id-a");
+  auto second = d.claim_name("id-b", "kim");
+  EXPECT_FALSE(second.granted);
+  EXPECT_EQ(second.owner, "id-a");
+  EXPECT_TRUE(d.claim_name("id-a", "kim").granted) << "the owner may claim it again";
+  auto names = d.names_of({"id-a", "id-b"});
+  EXPECT_EQ(names.size(), 1u);
+  EXPECT_EQ(names["id-a"], "kim") << "as last given";
+}
+
+TYPED_TEST(MessageStoreTest, ARenameReleasesTheOldNameAndReleaseFreesIt) {
+  auto& d = this->store->directory();
+  ASSERT_TRUE(d.claim_name("id-a", "kim").granted);
+  auto rename = d.claim_name("id-a", "kimberly");
+  EXPECT_TRUE(rename.granted);
+  EXPECT_EQ(rename.previous, "kim");
+  EXPECT_EQ(d.name_owner("kim"), "") << "one name per identity";
+  EXPECT_TRUE(d.claim_name("id-b", "kim").granted);
+  EXPECT_EQ(d.release_name("id-a"), "kimberly");
+  EXPECT_EQ(d.release_name("id-a"), "");
+  EXPECT_EQ(d.name_owner("kimberly"), "");
+  EXPECT_TRUE(d.names_of({"id-a"}).empty());
+  EXPECT_EQ(d.names_of({"id-b"})["id-b"], "kim");
+}
+
+TYPED_TEST(MessageStoreTest, NamesSurviveAReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
+  ASSERT_TRUE(this->store->directory().claim_name("id-a", "kim").granted);
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_EQ(this->store->directory().name_owner("Kim"), "id-a");
+  EXPECT_FALSE(this->store->directory().claim_name("id-b", "kim").granted);
 }
 
 }  // namespace
