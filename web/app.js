@@ -57,7 +57,8 @@ let retryTimer = 0;
 let saveTimer = 0;
 
 const me = () => ({ username: ui.username.value.trim(), device: myTag, identity: myIdentity });
-const presence = new Presence(ui.people, ui.onlineCount, ui.typing, me);
+const presence = new Presence(ui.people, ui.onlineCount, ui.typing, me,
+  (identity) => conn.send({ type: 'direct', identity }));
 const notifier = new Notifier();
 const scroller = new Scroller(ui.box, ui.jump, { nearTop: loadOlder, atBottom: markRead });
 const actions = {
@@ -111,6 +112,7 @@ function handleFrame(f) {
     case 'leave': if (f.room === room) presence.leave(f); return undefined;
     case 'typing': if (f.room === room && typeof f.username === 'string') presence.startTyping(f); return undefined;
     case 'name': return onName(f);
+    case 'room': return onPrivateRoom(f);
     case 'rename': return onRename(f);
     default: return undefined; // pong, subscribed, and types added later
   }
@@ -163,6 +165,21 @@ function useName(name) {
   presence.draw();
 }
 
+// A private room we made, were invited to, or a direct conversation we opened: go there.
+function onPrivateRoom(f) {
+  if (!isValidRoom(f.room)) return;
+  rememberRoom(f.room);
+  if (typeof f.by === 'string') {
+    // Someone invited us or wrote to us privately: it joins the room list, we stay here.
+    if (!(f.room in roomSeqs)) roomSeqs[f.room] = 0;
+    drawRooms();
+    showNotice(f.direct ? 'Someone opened a private conversation with you: see your rooms.' : `You were invited to #${f.room}.`);
+    askRoomsSoon();
+    return;
+  }
+  window.location.hash = hashFor(f.room);
+}
+
 function onRename(f) {
   if (typeof f.identity !== 'string' || typeof f.username !== 'string') return;
   if (f.room === room && timeline.relabel(f.identity, f.username)) {
@@ -187,6 +204,14 @@ function onError(f) {
   if (f.code === 'bad_token') {
     // The stored token is damaged: this browser starts over as a new identity.
     identityToken = store.newIdentityToken();
+    return;
+  }
+  if (f.code === 'not_member' && f.room === room && !f.id) {
+    // A private room this identity is not a member of: nothing of it is shown here.
+    showNotice(f.message || 'This room is private.');
+    knownRooms = knownRooms.filter((r) => r !== room);
+    store.saveKnownRooms(knownRooms);
+    window.location.hash = hashFor(DEFAULT_ROOM);
     return;
   }
   if (typeof f.id === 'string' && outbox.get(f.id)) {

@@ -1,12 +1,15 @@
 #include "core/client.hpp"
 
+#include <algorithm>
 #include <random>
+#include <set>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
 #include "core/hub.hpp"
+#include "core/identity.hpp"
 #include "core/identity_names.hpp"
 #include "protocol/codec.hpp"
 
@@ -15,6 +18,15 @@ namespace message::core {
 namespace {
 /// Typing notices a client may trigger: the page sends one every 2 s; more is noise.
 constexpr auto typing_interval = std::chrono::milliseconds(1000);
+
+/// Compares an invite link secret in time that does not depend on where they differ.
+bool same_secret(std::string_view presented, std::string_view stored) {
+  if (stored.empty() || presented.size() != stored.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < stored.size(); ++i)
+    diff = static_cast<unsigned char>(diff | (presented[i] ^ stored[i]));
+  return diff == 0;
+}
 }  // namespace
 
 client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::connect_request params)
@@ -32,8 +44,11 @@ client::~client() { on_closed(); }
 
 void client::start() {
   hub_.registry(loop_).add(this);
+  // What is meant for this identity alone (an invite, a direct conversation opened by someone
+  // else) reaches it, on every node, as an event of its inbox.
+  if (!params_.identity.empty()) hub_.registry(loop_).follow(inbox(params_.identity), this);
   if (params_.identity.empty() && params_.name.empty()) {
-    join(params_.room, params_.since, true);
+    join(params_.room, params_.since, true, params_.secret);
     return;
   }
   // First the names: the identity's own (for welcome) and the query's (claimed, or checked
@@ -81,7 +96,7 @@ void client::on_resolved(std::string owned, std::string refused, std::string sug
         params_.room,
         std::make_shared<const std::string>(protocol::encode_rename(params_.room, who_, owned_)), nullptr);
   }
-  join(params_.room, params_.since, true);
+  join(params_.room, params_.since, true, params_.secret);
 }
 
 void client::on_text(std::string_view frame) {
@@ -113,6 +128,7 @@ void client::on_closed() {
     registry.unfollow(room, this);
   }
   rooms_.clear();
+  if (!params_.identity.empty()) registry.unfollow(inbox(params_.identity), this);
   registry.remove(this);
   sink_ = nullptr;
 }
@@ -123,52 +139,79 @@ void client::close(close_code code, std::string_view reason) {
 
 // --- rooms ------------------------------------------------------------------------------
 
-void client::join(const std::string& room, std::optional<std::uint64_t> since, bool initial) {
+void client::join(const std::string& room, std::optional<std::uint64_t> since, bool initial,
+                  const std::string& secret) {
   auto& entry = rooms_[room];
   entry.initial = initial;
   entry.announce = !initial || since.has_value();
   hub_.registry(loop_).follow(room, this);  // Before the store read: see class comment.
   const std::size_t page_size = hub_.config().replay_page;
-  hub_.appends(loop_).read(
-      [weak = weak_from_this(), loop = &hub_.loop(loop_), room, since, page_size](store::message_store& s) {
-        std::uint64_t last = 0;
-        std::vector<chat_message> page;
-        try {
-          last = s.last_seq(room);
-          if (since && *since < last) {
-            page = s.read_after(room, *since, page_size);
-            fold_current_names(s, page);
-          }
-        } catch (const std::exception&) {
-          loop->post([weak, room] {
-            if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
-          });
-          return;
-        }
-        loop->post([weak, room, since, last, page = std::move(page)]() mutable {
-          auto self = weak.lock();
-          if (!self || self->closed_) return;
-          auto it = self->rooms_.find(room);
-          if (it == self->rooms_.end()) return;
-          auto& st = it->second;
-          if (st.initial) {
-            st.initial = false;
-            self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
-                                                     self->params_.identity.empty() ? "" : self->owned_));
-            if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
-          }
-          self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
-          if (!since || *since >= last) {
-            // Nothing to replay ("since" beyond the end gives just the live ones).
-            st.last = last;
-            st.state = phase::live;
-            if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last));
-            return;
-          }
-          st.last = *since;
-          self->on_page(room, std::move(page));
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, since, page_size,
+                            initial, secret, identity = params_.identity](store::message_store& s) {
+    std::uint64_t last = 0;
+    std::vector<chat_message> page;
+    try {
+      auto& directory = s.directory();
+      auto access = directory.access(room, identity);
+      if (!access.allowed() && !identity.empty() && !secret.empty() &&
+          same_secret(secret, directory.room_secret(room))) {
+        directory.add_member(room, identity);  // The invite link's secret: a member now.
+        access.member = true;
+      }
+      if (!access.allowed()) {
+        loop->post([weak, room, initial] {
+          if (auto self = weak.lock(); self && !self->closed_) self->on_denied(room, initial);
         });
+        return;
+      }
+      if (!identity.empty()) directory.set_following(identity, room, true);
+      last = s.last_seq(room);
+      if (since && *since < last) {
+        page = s.read_after(room, *since, page_size);
+        fold_current_names(s, page);
+      }
+    } catch (const std::exception&) {
+      loop->post([weak, room] {
+        if (auto self = weak.lock(); self && !self->closed_) self->on_store_failed(room);
       });
+      return;
+    }
+    loop->post([weak, room, since, last, page = std::move(page)]() mutable {
+      auto self = weak.lock();
+      if (!self || self->closed_) return;
+      auto it = self->rooms_.find(room);
+      if (it == self->rooms_.end()) return;
+      auto& st = it->second;
+      self->access_[room] = true;
+      if (st.initial) {
+        st.initial = false;
+        self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
+                                                 self->params_.identity.empty() ? "" : self->owned_));
+        if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
+      }
+      self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+      if (!since || *since >= last) {
+        // Nothing to replay ("since" beyond the end gives just the live ones).
+        st.last = last;
+        st.state = phase::live;
+        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last));
+        return;
+      }
+      st.last = *since;
+      self->on_page(room, std::move(page));
+    });
+  });
+}
+
+void client::on_denied(const std::string& room, bool initial) {
+  access_[room] = false;
+  // Says nothing of whether the room exists: a guessed name learns nothing.
+  send_error("not_member", "this room is private: only its members can read it", {}, room);
+  if (initial) {
+    close(close_code::policy, "not_member");
+    return;
+  }
+  leave(room);
 }
 
 void client::request_page(const std::string& room) {
@@ -285,8 +328,11 @@ void client::resync() {
   }
 }
 
-void client::deliver_event(const shared_line& line) {
-  if (sink_) sink_->deliver(line);
+void client::deliver_event(const std::string& room, const shared_line& line) {
+  if (sink_ && !params_.identity.empty() && room == inbox(params_.identity)) return sink_->deliver(line);
+  auto it = rooms_.find(room);
+  if (!sink_ || it == rooms_.end() || it->second.state == phase::joining) return;
+  sink_->deliver(line);
 }
 
 // --- presence ---------------------------------------------------------------------------
@@ -328,7 +374,8 @@ void client::handle(protocol::send_command&& cmd) {
   if (cmd.id.empty()) cmd.id = make_id();
   // The usual case: the name is the connection's, known to be its own. Otherwise the send
   // waits, in order with those after it, until the name is claimed (or refused).
-  if (held_.empty() && !wanting_ && !owned_.empty() && cmd.username == owned_)
+  if (held_.empty() && !wanting_ && !owned_.empty() && cmd.username == owned_ &&
+      allowed(room_or_default(cmd.room)))
     return append_send(std::move(cmd));
   std::string name = cmd.username;
   held_.push_back({std::move(name), std::move(cmd)});
@@ -338,6 +385,17 @@ void client::handle(protocol::send_command&& cmd) {
 void client::pump() {
   while (!held_.empty() && !wanting_) {
     auto& front = held_.front();
+    if (front.send) {
+      const std::string room = room_or_default(front.send->room);
+      auto known = access_.find(room);
+      if (known == access_.end()) return check_room(room);
+      if (!known->second) {
+        send_error("not_member", "this room is private: only its members can post in it", front.send->id,
+                   room);
+        held_.pop_front();
+        continue;
+      }
+    }
     if (owned_.empty() || front.username != owned_) return want(front.username);
     auto next = std::move(front);
     held_.pop_front();
@@ -347,6 +405,39 @@ void client::pump() {
       adopt(next.username, {}, true);
     }
   }
+}
+
+void client::check_room(const std::string& room) {
+  wanting_ = true;
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
+                            room](store::message_store& s) {
+    std::optional<bool> allowed;
+    try {
+      allowed = s.directory().access(room, identity).allowed();
+    } catch (const std::exception&) {
+    }
+    loop->post([weak, room, allowed] {
+      auto self = weak.lock();
+      if (!self || self->closed_) return;
+      self->wanting_ = false;
+      if (allowed) {
+        self->access_[room] = *allowed;
+      } else {
+        // The store could not say: every waiting send to the room is refused for now (kept by
+        // the page, which resends it).
+        for (auto it = self->held_.begin(); it != self->held_.end();) {
+          if (it->send && self->room_or_default(it->send->room) == room) {
+            self->send_error("store_failed", "the server could not check this room right now: try again",
+                             it->send->id, room);
+            it = self->held_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      self->pump();
+    });
+  });
 }
 
 void client::want(const std::string& name) {
@@ -449,10 +540,18 @@ void client::append_send(protocol::send_command&& cmd) {
 
 void client::handle(protocol::history_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room,
-                            cmd](store::message_store& s) {
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, cmd,
+                            identity = params_.identity](store::message_store& s) {
     std::string line;
     try {
+      if (!s.directory().access(room, identity).allowed()) {
+        line = protocol::encode_error("not_member", "this room is private: only its members can read it", {},
+                                      room);
+        loop->post([weak, line = std::move(line)]() mutable {
+          if (auto self = weak.lock()) self->send_line(std::move(line));
+        });
+        return;
+      }
       auto page = s.read_before(room, cmd.before, cmd.limit);
       fold_current_names(s, page.messages);
       line = protocol::encode_history(room, page.messages, page.more);
@@ -475,7 +574,7 @@ void client::handle(protocol::subscribe_command&& cmd) {
     send_error("too_many_rooms", "this connection follows too many rooms", {}, cmd.room);
     return;
   }
-  join(cmd.room, cmd.since, false);
+  join(cmd.room, cmd.since, false, cmd.secret);
 }
 
 void client::handle(protocol::unsubscribe_command&& cmd) { leave(cmd.room); }
@@ -520,19 +619,39 @@ void client::handle(protocol::typing_command&& cmd) {
   // An identity types under its own name; an anonymous connection under the one it gives.
   const std::string& name = cmd.username.empty() || !params_.identity.empty() ? params_.name : cmd.username;
   if (name.empty()) return;
-  last_typing_ = now;
   const std::string room = room_or_default(cmd.room);
+  if (!allowed(room)) return;  // Never into a private room the connection is not a member of.
+  last_typing_ = now;
   hub_.broadcast_event(
       room, std::make_shared<const std::string>(protocol::encode_person_event("typing", room, name, who_)),
       this);
 }
 
 void client::handle(protocol::rooms_command&&) {
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_)](store::message_store& s) {
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_),
+                            identity = params_.identity](store::message_store& s) {
     std::string line;
     try {
+      auto& directory = s.directory();
+      const auto hidden_list = directory.hidden_rooms(identity);
+      const std::set<std::string> hidden(hidden_list.begin(), hidden_list.end());
+      std::set<std::string> followed;
+      if (!identity.empty()) {
+        for (auto& r : directory.followed(identity)) followed.insert(std::move(r));
+      }
       std::vector<protocol::room_entry> list;
-      for (auto& r : s.rooms()) list.push_back({std::move(r.room), r.last_seq});
+      for (auto& r : s.rooms()) {
+        if (hidden.count(r.room)) continue;  // Not even its name for a non-member.
+        const bool follows = followed.erase(r.room) > 0;
+        const bool is_private = follows && directory.access(r.room, identity).is_private;
+        list.push_back({std::move(r.room), r.last_seq, follows, is_private});
+      }
+      // Followed rooms without messages yet (a new private room, a direct conversation).
+      for (const auto& room : followed) {
+        if (hidden.count(room)) continue;
+        list.push_back({room, 0, true, directory.access(room, identity).is_private});
+      }
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.room < b.room; });
       line = protocol::encode_rooms(list);
     } catch (const std::exception&) {
       // Like a history request: an answer, and the connection stays; ask again later.
@@ -547,6 +666,122 @@ void client::handle(protocol::rooms_command&&) {
 
 void client::handle(protocol::ping_command&&) { send_line(protocol::encode_pong()); }
 
+// --- membership, private rooms, direct messages -----------------------------------------------
+
+bool client::refuse_anonymous() {
+  if (!params_.identity.empty()) return false;
+  send_error("not_identified",
+             "this needs an identity token: private rooms and direct messages belong to people");
+  return true;
+}
+
+void client::answer_from_store(std::function<std::string(store::message_store&)> job, std::string what,
+                               std::function<void(client&)> on_success) {
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), job = std::move(job),
+                            what = std::move(what),
+                            on_success = std::move(on_success)](store::message_store& s) {
+    std::string line;
+    bool ok = false;
+    try {
+      line = job(s);
+      ok = line.find(R"("type":"error")") == std::string::npos;
+    } catch (const std::exception&) {
+      line = protocol::encode_error("store_failed", what + " is unavailable right now: try again", {}, {});
+    }
+    loop->post([weak, line = std::move(line), ok, on_success]() mutable {
+      auto self = weak.lock();
+      if (!self || self->closed_) return;
+      self->send_line(std::move(line));
+      if (ok && on_success) on_success(*self);
+    });
+  });
+}
+
+std::string client::inbox(const std::string& identity) { return "@" + identity; }
+
+void client::notify(const std::string& identity, std::string line) {
+  hub_.broadcast_event(inbox(identity), std::make_shared<const std::string>(std::move(line)), nullptr);
+}
+
+void client::handle(protocol::unfollow_command&& cmd) {
+  leave(cmd.room);
+  if (params_.identity.empty()) return;
+  hub_.appends(loop_).read([identity = params_.identity, room = cmd.room](store::message_store& s) {
+    try {
+      s.directory().set_following(identity, room, false);
+    } catch (const std::exception&) {
+      // Still followed on the server: the next unfollow tries again.
+    }
+  });
+}
+
+void client::handle(protocol::create_room_command&& cmd) {
+  if (refuse_anonymous()) return;
+  answer_from_store(
+      [identity = params_.identity, room = cmd.room](store::message_store& s) {
+        auto& directory = s.directory();
+        const std::string secret = new_room_secret();
+        // A room with messages is public for good: making it private would hide what people wrote.
+        if (s.last_seq(room) > 0 || !directory.create_private_room(room, identity, secret))
+          return protocol::encode_error("room_exists", "this room exists already: pick another name", {},
+                                        room);
+        directory.set_following(identity, room, true);
+        return protocol::encode_room(room, secret, {});
+      },
+      "creating a room");
+}
+
+void client::handle(protocol::invite_command&& cmd) {
+  if (refuse_anonymous()) return;
+  answer_from_store(
+      [identity = params_.identity, room = cmd.room, guest = cmd.identity](store::message_store& s) {
+        auto& directory = s.directory();
+        const auto access = directory.access(room, identity);
+        if (!access.is_private || !access.member)
+          return protocol::encode_error("not_member", "only a member of a private room can invite to it", {},
+                                        room);
+        if (directory.names_of({guest}).empty())
+          return protocol::encode_error("unknown_identity", "nobody with this identity has a name here", {},
+                                        room);
+        directory.add_member(room, guest);
+        directory.set_following(guest, room, true);
+        return protocol::encode_room(room, directory.room_secret(room), {});
+      },
+      "inviting",
+      [guest = cmd.identity, room = cmd.room](client& self) {
+        self.notify(guest, protocol::encode_room(room, {}, {}, self.params_.identity));
+      });
+}
+
+void client::handle(protocol::direct_command&& cmd) {
+  if (refuse_anonymous()) return;
+  if (cmd.identity == params_.identity) {
+    send_error("bad_identity", "a direct conversation needs another person");
+    return;
+  }
+  answer_from_store(
+      [identity = params_.identity, other = cmd.identity](store::message_store& s) {
+        auto& directory = s.directory();
+        if (directory.names_of({other}).empty())
+          return protocol::encode_error("unknown_identity", "nobody with this identity has a name here", {},
+                                        {});
+        // The same room every time for the same two people; made on first use. Its secret is
+        // never told: nobody joins a direct conversation by link.
+        const std::string room = direct_room(identity, other);
+        directory.create_private_room(room, identity, new_room_secret());
+        for (const auto& who : {identity, other}) {
+          directory.add_member(room, who);
+          directory.set_following(who, room, true);
+        }
+        return protocol::encode_room(room, {}, other);
+      },
+      "opening a direct conversation",
+      [other = cmd.identity](client& self) {
+        const auto& me = self.params_.identity;
+        self.notify(other, protocol::encode_room(direct_room(me, other), {}, me, me));
+      });
+}
+
 // --- helpers ----------------------------------------------------------------------------
 
 void client::send_line(std::string line) {
@@ -556,6 +791,11 @@ void client::send_line(std::string line) {
 void client::send_error(std::string_view code, std::string_view message, std::string_view id,
                         std::string_view room) {
   send_line(protocol::encode_error(code, message, id, room));
+}
+
+bool client::allowed(const std::string& room) const {
+  auto it = access_.find(room);
+  return it != access_.end() && it->second;
 }
 
 std::string client::presence_key() const {

@@ -23,6 +23,13 @@ std::optional<std::string> identity_of_token(std::string_view token);
 /// stored before identities existed has a device tag of at most 6 characters instead.
 bool is_identity_id(std::string_view s) noexcept;
 
+/// The private room of the direct conversation between two identities: "dm-" and 16
+/// characters of base64url from a digest of both ids, the same whichever of the two asks.
+std::string direct_room(std::string_view a, std::string_view b);
+
+/// A new random invite link secret: 128 bits as 22 characters of base64url.
+std::string new_room_secret();
+
 /// The form under which names are owned: ASCII letters lowered, so "Kim" and "kim" are one
 /// name; everything else (accents, other scripts) as given.
 std::string fold_name(std::string_view name);

@@ -102,10 +102,37 @@ std::variant<command, decode_error> decode_room_command(const json::object& o, c
   if (!optional_string(o, "room", room) || !room) return error("missing_field", "room is required");
   if (auto e = check_room(room, limits)) return *e;
   if (!subscribe) return unsubscribe_command{std::move(*room)};
-  subscribe_command cmd{std::move(*room), std::nullopt};
+  subscribe_command cmd{std::move(*room), std::nullopt, {}};
   if (!optional_uint(o, "since", cmd.since))
     return error("bad_since", "since must be a non-negative integer");
+  std::optional<std::string> secret;
+  if (!optional_string(o, "secret", secret) || (secret && !is_valid_name(*secret, 64)))
+    return error("missing_field", "secret must be 1 to 64 letters, digits, '-' or '_'");
+  cmd.secret = secret.value_or("");
   return cmd;
+}
+
+/// unfollow, create_room, invite, direct: a room and/or an identity id.
+std::variant<command, decode_error> decode_membership(const json::object& o, const core::limits& limits,
+                                                      std::string_view type) {
+  std::optional<std::string> room, identity;
+  if (!optional_string(o, "room", room) || !optional_string(o, "identity", identity))
+    return error("missing_field", "room and identity must be strings");
+  const bool wants_room = type != "direct";
+  const bool wants_identity = type == "invite" || type == "direct";
+  if (wants_room && !room) return error("missing_field", "room is required");
+  if (auto e = check_room(room, limits)) return *e;
+  if (wants_identity && (!identity || !core::is_identity_id(*identity)))
+    return error("bad_identity", "identity must be a public identity id (16 characters)");
+  if (type == "unfollow") return unfollow_command{std::move(*room)};
+  if (type == "create_room") {
+    const auto* p = o.if_contains("private");
+    if (!p || !p->is_bool() || !p->get_bool())
+      return error("missing_field", "create_room makes private rooms: \"private\": true");
+    return create_room_command{std::move(*room)};
+  }
+  if (type == "invite") return invite_command{std::move(*room), std::move(*identity)};
+  return direct_command{std::move(*identity)};
 }
 
 std::variant<command, decode_error> decode_person(const json::object& o, const core::limits& limits,
@@ -154,6 +181,8 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
   if (t == "rooms") return rooms_command{};
   if (t == "ping") return ping_command{};
   if (t == "release") return release_command{};
+  if (t == "unfollow" || t == "create_room" || t == "invite" || t == "direct")
+    return decode_membership(o, limits, t);
   std::optional<std::string> id;
   optional_string(o, "id", id);
   return error("unknown_type", "unknown type '" + std::string(t.substr(0, 32)) + "'", id.value_or(""));
@@ -355,6 +384,21 @@ std::string encode_name(std::string_view identity, std::string_view username) {
   return json::serialize(o);
 }
 
+std::string encode_room(std::string_view room, std::string_view secret, std::string_view direct_with,
+                        std::string_view by) {
+  json::object o;
+  o["type"] = "room";
+  o["room"] = room;
+  o["private"] = true;
+  if (!secret.empty()) o["secret"] = secret;
+  if (!direct_with.empty()) {
+    o["direct"] = true;
+    o["with"] = direct_with;
+  }
+  if (!by.empty()) o["by"] = by;
+  return json::serialize(o);
+}
+
 std::string encode_rename(std::string_view room, std::string_view identity, std::string_view username) {
   json::object o;
   o["type"] = "rename";
@@ -370,6 +414,8 @@ std::string encode_rooms(std::span<const room_entry> rooms) {
     json::object e;
     e["room"] = r.room;
     e["seq"] = r.seq;
+    if (r.followed) e["followed"] = true;
+    if (r.is_private) e["private"] = true;
     a.push_back(std::move(e));
   }
   json::object o;

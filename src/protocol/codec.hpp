@@ -44,6 +44,8 @@ std::string encode_person_event(std::string_view kind, std::string_view room, st
 struct room_entry {
   std::string room;
   std::uint64_t seq = 0;
+  bool followed = false;    ///< The connection's identity follows it.
+  bool is_private = false;  ///< A private room (listed to its members only).
 };
 std::string encode_rooms(std::span<const room_entry> rooms);
 std::string encode_pong();
@@ -52,6 +54,11 @@ std::string encode_pong();
 std::string encode_name_taken(std::string_view username, std::string_view suggestion, std::string_view id);
 /// To a connection whose identity claimed (or, with an empty username, released) its name.
 std::string encode_name(std::string_view identity, std::string_view username);
+/// A private room the caller made, was invited to or opened as a direct conversation
+/// (`direct_with`: the other identity); `secret` only for rooms that take invite links.
+/// `by`: pushed to an identity that did not ask (an invite, a conversation someone else opened).
+std::string encode_room(std::string_view room, std::string_view secret, std::string_view direct_with,
+                        std::string_view by = {});
 /// To a room: `identity` is now called `username`.
 std::string encode_rename(std::string_view room, std::string_view identity, std::string_view username);
 

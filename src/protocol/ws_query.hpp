@@ -20,6 +20,7 @@ struct connect_request {
   /// empty: an anonymous connection. Not from the query: set by the transport.
   std::string identity;
   std::optional<std::uint64_t> since;
+  std::string secret;  ///< `join`: the invite link secret of a private `room` ("" none).
 };
 
 /// Parses `/ws?room=..&name=..&device=..&since=..` (the request target). Unknown parameters

@@ -41,4 +41,49 @@ std::unordered_map<std::string, std::string> memory_identity_directory::names_of
   return out;
 }
 
+void memory_identity_directory::set_following(const std::string& identity, const std::string& room,
+                                              bool following) {
+  if (following) {
+    follows_[identity].insert(room);
+  } else if (auto it = follows_.find(identity); it != follows_.end()) {
+    it->second.erase(room);
+  }
+}
+
+std::vector<std::string> memory_identity_directory::followed(const std::string& identity) {
+  auto it = follows_.find(identity);
+  return it == follows_.end() ? std::vector<std::string>{}
+                              : std::vector<std::string>(it->second.begin(), it->second.end());
+}
+
+bool memory_identity_directory::create_private_room(const std::string& room, const std::string& creator,
+                                                    const std::string& secret) {
+  if (private_.count(room)) return false;
+  private_[room] = {secret, {creator}};
+  return true;
+}
+
+void memory_identity_directory::add_member(const std::string& room, const std::string& identity) {
+  if (auto it = private_.find(room); it != private_.end()) it->second.members.insert(identity);
+}
+
+room_access memory_identity_directory::access(const std::string& room, const std::string& identity) {
+  auto it = private_.find(room);
+  if (it == private_.end()) return {};
+  return {true, it->second.members.count(identity) > 0};
+}
+
+std::string memory_identity_directory::room_secret(const std::string& room) {
+  auto it = private_.find(room);
+  return it == private_.end() ? std::string() : it->second.secret;
+}
+
+std::vector<std::string> memory_identity_directory::hidden_rooms(const std::string& identity) {
+  std::vector<std::string> out;
+  for (const auto& [room, r] : private_) {
+    if (!r.members.count(identity)) out.push_back(room);
+  }
+  return out;
+}
+
 }  // namespace message::store

@@ -389,4 +389,66 @@ std::unordered_map<std::string, std::string> redis_message_store::names_of(
   return out;
 }
 
+// --- identity_directory: follows (a set per identity), private rooms (a hash room -> secret)
+// and their members (a set per room) ---------------------------------------------------------
+
+namespace {
+std::string prefixed(std::string_view kind) { return std::string(redis::key_prefix) + std::string(kind); }
+
+std::vector<std::string> reply_strings(const redisReply* r) {
+  std::vector<std::string> out;
+  if (r->type != REDIS_REPLY_ARRAY) throw store_error("redis: expected a list");
+  for (std::size_t i = 0; i < r->elements; ++i) out.push_back(reply_text(r->element[i]));
+  return out;
+}
+}  // namespace
+
+void redis_message_store::set_following(const std::string& identity, const std::string& room,
+                                        bool following) {
+  command({following ? "SADD" : "SREM", key("follows", identity), room});
+}
+
+std::vector<std::string> redis_message_store::followed(const std::string& identity) {
+  auto reply = command({"SMEMBERS", key("follows", identity)});
+  auto out = reply_strings(as_reply(reply.get()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool redis_message_store::create_private_room(const std::string& room, const std::string& creator,
+                                              const std::string& secret) {
+  // HSETNX decides between two nodes creating the same room at once: one wins, alone a member.
+  auto made = command({"HSETNX", prefixed("private"), room, secret});
+  if (to_u64(as_reply(made.get())) == 0) return false;
+  command({"SADD", key("members", room), creator});
+  return true;
+}
+
+void redis_message_store::add_member(const std::string& room, const std::string& identity) {
+  if (room_secret(room).empty()) return;
+  command({"SADD", key("members", room), identity});
+}
+
+room_access redis_message_store::access(const std::string& room, const std::string& identity) {
+  if (room_secret(room).empty()) return {};
+  auto member = command({"SISMEMBER", key("members", room), identity});
+  return {true, to_u64(as_reply(member.get())) != 0};
+}
+
+std::string redis_message_store::room_secret(const std::string& room) {
+  auto reply = command({"HGET", prefixed("private"), room});
+  return reply_text(as_reply(reply.get()));
+}
+
+std::vector<std::string> redis_message_store::hidden_rooms(const std::string& identity) {
+  auto reply = command({"HKEYS", prefixed("private")});
+  std::vector<std::string> out;
+  for (auto& room : reply_strings(as_reply(reply.get()))) {
+    auto member = command({"SISMEMBER", key("members", room), identity});
+    if (to_u64(as_reply(member.get())) == 0) out.push_back(std::move(room));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace message::store

@@ -49,6 +49,20 @@ CREATE TABLE IF NOT EXISTS names(
   identity TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS follows(
+  identity TEXT NOT NULL,
+  room TEXT NOT NULL,
+  PRIMARY KEY(identity, room)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS private_rooms(
+  room TEXT PRIMARY KEY,
+  secret TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS members(
+  room TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  PRIMARY KEY(room, identity)
+) STRICT, WITHOUT ROWID;
 )sql";
 
 // An id is found among the messages (while younger than the last id cutoff) or, for a message
@@ -515,6 +529,85 @@ std::unordered_map<std::string, std::string> sqlite_message_store::names_of(
     if (q.step()) out.emplace(id, text_column(q.get(), 0));
     q.reset();
   }
+  return out;
+}
+
+// --- identity_directory: follows, private rooms and their members ---------------------------
+
+void sqlite_message_store::set_following(const std::string& identity, const std::string& room,
+                                         bool following) {
+  auto& q = following ? prepared("INSERT OR IGNORE INTO follows(identity, room) VALUES(?1, ?2)")
+                      : prepared("DELETE FROM follows WHERE identity = ?1 AND room = ?2");
+  q.bind(1, identity).bind(2, room).run();
+}
+
+std::vector<std::string> sqlite_message_store::followed(const std::string& identity) {
+  auto& q = prepared("SELECT room FROM follows WHERE identity = ?1 ORDER BY room");
+  q.bind(1, identity);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(text_column(q.get(), 0));
+  q.reset();
+  return out;
+}
+
+bool sqlite_message_store::create_private_room(const std::string& room, const std::string& creator,
+                                               const std::string& secret) {
+  prepared("BEGIN IMMEDIATE").run();
+  try {
+    prepared("INSERT OR IGNORE INTO private_rooms(room, secret) VALUES(?1, ?2)")
+        .bind(1, room)
+        .bind(2, secret)
+        .run();
+    const bool made = sqlite3_changes(db_) > 0;
+    if (made)
+      prepared("INSERT OR IGNORE INTO members(room, identity) VALUES(?1, ?2)")
+          .bind(1, room)
+          .bind(2, creator)
+          .run();
+    prepared("COMMIT").run();
+    return made;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (auto& [sql, stmt] : statements_) stmt->reset();
+    throw;
+  }
+}
+
+void sqlite_message_store::add_member(const std::string& room, const std::string& identity) {
+  prepared("INSERT OR IGNORE INTO members(room, identity) SELECT room, ?2 FROM private_rooms WHERE room = ?1")
+      .bind(1, room)
+      .bind(2, identity)
+      .run();
+}
+
+room_access sqlite_message_store::access(const std::string& room, const std::string& identity) {
+  auto& q = prepared(
+      "SELECT EXISTS(SELECT 1 FROM members WHERE room = ?1 AND identity = ?2) FROM private_rooms WHERE room "
+      "= ?1");
+  q.bind(1, room).bind(2, identity);
+  room_access out;
+  if (q.step()) out = {true, sqlite3_column_int64(q.get(), 0) != 0};
+  q.reset();
+  return out;
+}
+
+std::string sqlite_message_store::room_secret(const std::string& room) {
+  auto& q = prepared("SELECT secret FROM private_rooms WHERE room = ?1");
+  q.bind(1, room);
+  std::string secret;
+  if (q.step()) secret = text_column(q.get(), 0);
+  q.reset();
+  return secret;
+}
+
+std::vector<std::string> sqlite_message_store::hidden_rooms(const std::string& identity) {
+  auto& q = prepared(
+      "SELECT room FROM private_rooms WHERE room NOT IN (SELECT room FROM members WHERE identity = ?1) "
+      "ORDER BY room");
+  q.bind(1, identity);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(text_column(q.get(), 0));
+  q.reset();
   return out;
 }
 

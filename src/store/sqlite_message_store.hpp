@@ -64,6 +64,14 @@ class sqlite_message_store final : public message_store, public identity_directo
   std::string release_name(const std::string& identity) override;
   std::string name_owner(const std::string& name) override;
   std::unordered_map<std::string, std::string> names_of(const std::vector<std::string>& identities) override;
+  void set_following(const std::string& identity, const std::string& room, bool following) override;
+  std::vector<std::string> followed(const std::string& identity) override;
+  bool create_private_room(const std::string& room, const std::string& creator,
+                           const std::string& secret) override;
+  void add_member(const std::string& room, const std::string& identity) override;
+  room_access access(const std::string& room, const std::string& identity) override;
+  std::string room_secret(const std::string& room) override;
+  std::vector<std::string> hidden_rooms(const std::string& identity) override;
 
  private:
   class statement;

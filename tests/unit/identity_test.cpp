@@ -59,6 +59,17 @@ TEST(IdentityToken, TheUpgradeCarriesItAsASubprotocolEntry) {
   EXPECT_EQ(transport::identity_from_protocols("message.v1, id.nope").state, kind::malformed);
 }
 
+TEST(IdentityToken, ADirectConversationIsOneRoomForTheTwoWhoeverAsks) {
+  const auto room = core::direct_room("aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb");
+  EXPECT_EQ(room, core::direct_room("bbbbbbbbbbbbbbbb", "aaaaaaaaaaaaaaaa"));
+  EXPECT_NE(room, core::direct_room("aaaaaaaaaaaaaaaa", "cccccccccccccccc"));
+  EXPECT_EQ(room.size(), 19u);
+  EXPECT_EQ(room.substr(0, 3), "dm-");
+  const auto secret = core::new_room_secret();
+  EXPECT_EQ(secret.size(), core::token_chars);
+  EXPECT_NE(secret, core::new_room_secret());
+}
+
 TEST(NameSuggestion, TheFirstFreeVariantWithinTheLimit) {
   store::memory_identity_directory d;
   ASSERT_TRUE(d.claim_name("a", "kim").granted);

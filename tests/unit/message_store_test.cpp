@@ -310,5 +310,49 @@ TYPED_TEST(MessageStoreTest, NamesSurviveAReopen) {
   EXPECT_FALSE(this->store->directory().claim_name("id-b", "kim").granted);
 }
 
+// --- follows and private rooms (identity_directory) -----------------------------------------
+
+TYPED_TEST(MessageStoreTest, RemembersWhichRoomsAnIdentityFollows) {
+  auto& d = this->store->directory();
+  d.set_following("id-a", "lobby", true);
+  d.set_following("id-a", "kitchen", true);
+  d.set_following("id-a", "kitchen", true);
+  d.set_following("id-b", "garden", true);
+  EXPECT_EQ(d.followed("id-a"), (std::vector<std::string>{"kitchen", "lobby"}));
+  d.set_following("id-a", "lobby", false);
+  EXPECT_EQ(d.followed("id-a"), (std::vector<std::string>{"kitchen"}));
+  EXPECT_TRUE(d.followed("id-c").empty());
+}
+
+TYPED_TEST(MessageStoreTest, APrivateRoomIsReadableByItsMembersOnly) {
+  auto& d = this->store->directory();
+  EXPECT_TRUE(d.access("lobby", "id-a").allowed()) << "rooms are public unless made private";
+  EXPECT_FALSE(d.access("lobby", "id-a").is_private);
+  ASSERT_TRUE(d.create_private_room("secret", "id-a", "s3cr3t"));
+  EXPECT_FALSE(d.create_private_room("secret", "id-b", "other")) << "made once";
+  EXPECT_TRUE(d.access("secret", "id-a").allowed());
+  EXPECT_FALSE(d.access("secret", "id-b").allowed());
+  EXPECT_FALSE(d.access("secret", "").allowed()) << "anonymous connections are never members";
+  EXPECT_EQ(d.room_secret("secret"), "s3cr3t");
+  EXPECT_EQ(d.room_secret("lobby"), "");
+  EXPECT_EQ(d.hidden_rooms("id-b"), (std::vector<std::string>{"secret"}));
+  EXPECT_TRUE(d.hidden_rooms("id-a").empty());
+  d.add_member("secret", "id-b");
+  EXPECT_TRUE(d.access("secret", "id-b").allowed());
+  EXPECT_TRUE(d.hidden_rooms("id-b").empty());
+  d.add_member("lobby", "id-b");
+  EXPECT_FALSE(d.access("lobby", "id-b").is_private) << "adding to a public room changes nothing";
+}
+
+TYPED_TEST(MessageStoreTest, PrivateRoomsAndFollowsSurviveAReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
+  this->store->directory().create_private_room("secret", "id-a", "s3cr3t");
+  this->store->directory().set_following("id-a", "secret", true);
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_FALSE(this->store->directory().access("secret", "id-b").allowed());
+  EXPECT_TRUE(this->store->directory().access("secret", "id-a").allowed());
+  EXPECT_EQ(this->store->directory().followed("id-a"), (std::vector<std::string>{"secret"}));
+}
+
 }  // namespace
 }  // namespace message::store
