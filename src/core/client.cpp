@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
+#include "core/history_window.hpp"
 #include "core/hub.hpp"
 #include "core/identity.hpp"
 #include "core/identity_names.hpp"
@@ -547,14 +548,11 @@ void client::handle(protocol::history_command&& cmd) {
       if (!s.directory().access(room, identity).allowed()) {
         line = protocol::encode_error("not_member", "this room is private: only its members can read it", {},
                                       room);
-        loop->post([weak, line = std::move(line)]() mutable {
-          if (auto self = weak.lock()) self->send_line(std::move(line));
-        });
-        return;
+      } else {
+        auto window = read_history(s, room, cmd);
+        fold_current_names(s, window.messages);
+        line = protocol::encode_history(room, window.messages, window.more, window.more_after);
       }
-      auto page = s.read_before(room, cmd.before, cmd.limit);
-      fold_current_names(s, page.messages);
-      line = protocol::encode_history(room, page.messages, page.more);
     } catch (const std::exception&) {
       // The page can ask again; the connection stays open.
       line = protocol::encode_error("store_failed", "history is unavailable right now: try again", {}, room);

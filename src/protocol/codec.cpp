@@ -87,8 +87,11 @@ std::variant<command, decode_error> decode_send(const json::object& o, const cor
 std::variant<command, decode_error> decode_history(const json::object& o, const core::limits& limits) {
   history_command cmd;
   std::optional<std::uint64_t> limit;
-  if (!optional_uint(o, "before", cmd.before))
-    return error("bad_before", "before must be a non-negative integer");
+  if (!optional_uint(o, "before", cmd.before) || !optional_uint(o, "after", cmd.after) ||
+      !optional_uint(o, "around", cmd.around))
+    return error("bad_before", "before, after and around must be non-negative integers");
+  if (cmd.before.has_value() + cmd.after.has_value() + cmd.around.has_value() > 1)
+    return error("bad_before", "a history request takes one of before, after and around");
   if (!optional_uint(o, "limit", limit)) return error("bad_json", "limit must be a non-negative integer");
   if (!optional_string(o, "room", cmd.room)) return error("missing_field", "room must be a string");
   if (auto e = check_room(cmd.room, limits)) return *e;
@@ -308,7 +311,8 @@ std::string encode_error(std::string_view code, std::string_view message, std::s
   return json::serialize(o);
 }
 
-std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more) {
+std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more,
+                           std::optional<bool> more_after) {
   std::size_t size = frame_size(room);
   for (const auto& m : messages) size += frame_size(m.room, m.id, m.username, m.text, m.device);
   std::string out;
@@ -320,7 +324,9 @@ std::string encode_history(std::string_view room, std::span<const core::chat_mes
     if (i) out += ',';
     put_message(out, messages[i]);
   }
-  out += more ? R"(],"more":true})" : R"(],"more":false})";
+  out += more ? R"(],"more":true)" : R"(],"more":false)";
+  if (more_after) out += *more_after ? R"(,"more_after":true)" : R"(,"more_after":false)";
+  out += '}';
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,7 +29,9 @@ std::string encode_welcome(std::string_view room, std::uint64_t seq, const core:
 std::string encode_ack(std::string_view room, std::string_view id, std::uint64_t seq, bool duplicate);
 std::string encode_error(std::string_view code, std::string_view message, std::string_view id = {},
                          std::string_view room = {});
-std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more);
+/// `more_after`: for `after` and `around` requests, whether newer messages exist.
+std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more,
+                           std::optional<bool> more_after = std::nullopt);
 std::string encode_subscribed(std::string_view room, std::uint64_t seq);
 
 struct presence_entry {

@@ -18,7 +18,9 @@ struct send_command {
 };
 struct history_command {
   std::optional<std::uint64_t> before;
-  std::size_t limit = 0;  ///< Already capped to limits::history_limit.
+  std::optional<std::uint64_t> after;   ///< The oldest messages with seq > after.
+  std::optional<std::uint64_t> around;  ///< About half before, the message, half after.
+  std::size_t limit = 0;                ///< Already capped to limits::history_limit.
   std::optional<std::string> room;
 };
 struct subscribe_command {

@@ -176,6 +176,36 @@ TEST_F(PrivateRooms, TheServerRemembersWhichRoomsAnIdentityFollows) {
   EXPECT_EQ(rooms_seen(*again.ws).count("kitchen followed"), 0u);
 }
 
+TEST_F(PrivateRooms, HistoryJumpsAroundAndAfterASeq) {
+  auto ann = join(server.port(), 'a', "/ws?name=ann");
+  for (int i = 1; i <= 20; ++i) ann.ws->send_message("m" + std::to_string(i), "ann", std::to_string(i));
+  ASSERT_EQ(ann.ws->collect("ack", 20).size(), 20u);
+  auto seqs = [&](const std::string& request, bool& more, bool& more_after) {
+    ann.ws->send(request);
+    auto h = ann.ws->next_of("history");
+    std::vector<std::uint64_t> out;
+    if (!h) return out;
+    for (const auto& m : (*h)["messages"].as_array()) out.push_back(u64(m.at("seq")));
+    more = (*h)["more"].as_bool();
+    more_after = h->contains("more_after") && (*h)["more_after"].as_bool();
+    return out;
+  };
+  bool more = false, more_after = false;
+  EXPECT_EQ(seqs(R"({"type":"history","around":10,"limit":5})", more, more_after),
+            (std::vector<std::uint64_t>{8, 9, 10, 11, 12}));
+  EXPECT_TRUE(more);
+  EXPECT_TRUE(more_after);
+  EXPECT_EQ(seqs(R"({"type":"history","after":17,"limit":5})", more, more_after),
+            (std::vector<std::uint64_t>{18, 19, 20}));
+  EXPECT_TRUE(more);
+  EXPECT_FALSE(more_after) << "nothing newer than 20";
+  EXPECT_EQ(seqs(R"({"type":"history","around":2,"limit":6})", more, more_after),
+            (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_FALSE(more);
+  ann.ws->send(R"({"type":"history","around":3,"before":9})");
+  EXPECT_EQ(code_of(*ann.ws), "bad_before");
+}
+
 TEST(PrivateRoomsOnRedis, EveryNodeKeepsAPrivateRoomToItsMembers) {
   if (!redis_server::available()) GTEST_SKIP() << "redis-server is not installed";
   redis_server redis;
