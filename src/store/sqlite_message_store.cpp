@@ -119,6 +119,12 @@ class sqlite_message_store::statement {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
+  /// Steps once and resets: the first column of the row as text, "" when there is no row.
+  std::string first_text() {
+    std::string out = step() ? text_column(stmt_, 0) : std::string();
+    reset();
+    return out;
+  }
   sqlite3_stmt* get() const { return stmt_; }
 
  private:
@@ -472,19 +478,13 @@ name_claim sqlite_message_store::claim_name(const std::string& identity, const s
   name_claim out;
   prepared("BEGIN IMMEDIATE").run();
   try {
-    auto& owner = prepared("SELECT identity FROM names WHERE folded = ?1");
-    owner.bind(1, folded);
-    if (owner.step()) out.owner = text_column(owner.get(), 0);
-    owner.reset();
+    out.owner = prepared("SELECT identity FROM names WHERE folded = ?1").bind(1, folded).first_text();
     if (!out.owner.empty() && out.owner != identity) {
       prepared("COMMIT").run();
       return out;
     }
     out.owner.clear();
-    auto& had = prepared("SELECT name FROM names WHERE identity = ?1");
-    had.bind(1, identity);
-    if (had.step()) out.previous = text_column(had.get(), 0);
-    had.reset();
+    out.previous = prepared("SELECT name FROM names WHERE identity = ?1").bind(1, identity).first_text();
     prepared("DELETE FROM names WHERE identity = ?1").bind(1, identity).run();
     prepared("INSERT INTO names(folded, identity, name) VALUES(?1, ?2, ?3)")
         .bind(1, folded)
@@ -512,11 +512,7 @@ std::string sqlite_message_store::release_name(const std::string& identity) {
 
 std::string sqlite_message_store::name_owner(const std::string& name) {
   auto& q = prepared("SELECT identity FROM names WHERE folded = ?1");
-  q.bind(1, core::fold_name(name));
-  std::string owner;
-  if (q.step()) owner = text_column(q.get(), 0);
-  q.reset();
-  return owner;
+  return q.bind(1, core::fold_name(name)).first_text();
 }
 
 std::unordered_map<std::string, std::string> sqlite_message_store::names_of(
@@ -593,11 +589,7 @@ room_access sqlite_message_store::access(const std::string& room, const std::str
 
 std::string sqlite_message_store::room_secret(const std::string& room) {
   auto& q = prepared("SELECT secret FROM private_rooms WHERE room = ?1");
-  q.bind(1, room);
-  std::string secret;
-  if (q.step()) secret = text_column(q.get(), 0);
-  q.reset();
-  return secret;
+  return q.bind(1, room).first_text();
 }
 
 std::vector<std::string> sqlite_message_store::hidden_rooms(const std::string& identity) {
