@@ -150,6 +150,7 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
   hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, since, page_size,
                             initial, secret, identity = params_.identity](store::message_store& s) {
     std::uint64_t last = 0;
+    std::uint64_t oldest = 0;
     std::vector<chat_message> page;
     try {
       auto& directory = s.directory();
@@ -167,6 +168,7 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       }
       if (!identity.empty()) directory.set_following(identity, room, true);
       last = s.last_seq(room);
+      oldest = s.oldest_seq(room).value_or(last + 1);
       if (since && *since < last) {
         page = s.read_after(room, *since, page_size);
         fold_current_names(s, page);
@@ -177,17 +179,18 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       });
       return;
     }
-    loop->post([weak, room, since, last, page = std::move(page)]() mutable {
+    loop->post([weak, room, since, last, oldest, page = std::move(page)]() mutable {
       auto self = weak.lock();
       if (!self || self->closed_) return;
       auto it = self->rooms_.find(room);
       if (it == self->rooms_.end()) return;
       auto& st = it->second;
       self->access_[room] = true;
+      st.oldest = oldest;
       if (st.initial) {
         st.initial = false;
         self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
-                                                 self->params_.identity.empty() ? "" : self->owned_));
+                                                 self->params_.identity.empty() ? "" : self->owned_, oldest));
         if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
       }
       self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
@@ -195,7 +198,7 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
         // Nothing to replay ("since" beyond the end gives just the live ones).
         st.last = last;
         st.state = phase::live;
-        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last));
+        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last, st.oldest));
         return;
       }
       st.last = *since;
@@ -260,7 +263,7 @@ void client::on_page(const std::string& room, std::vector<chat_message>&& page) 
     st.state = phase::live;
     if (st.announce) {
       st.announce = false;
-      send_line(protocol::encode_subscribed(room, st.last));
+      send_line(protocol::encode_subscribed(room, st.last, st.oldest));
     }
     return;
   }
@@ -565,7 +568,8 @@ void client::handle(protocol::history_command&& cmd) {
 
 void client::handle(protocol::subscribe_command&& cmd) {
   if (auto it = rooms_.find(cmd.room); it != rooms_.end()) {
-    if (it->second.state == phase::live) send_line(protocol::encode_subscribed(cmd.room, it->second.last));
+    if (it->second.state == phase::live)
+      send_line(protocol::encode_subscribed(cmd.room, it->second.last, it->second.oldest));
     return;
   }
   if (rooms_.size() >= hub_.config().max_rooms_per_connection) {

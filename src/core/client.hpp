@@ -65,6 +65,7 @@ class client : public std::enable_shared_from_this<client> {
     bool initial = false;            ///< The query's room: answers with `welcome`.
     bool announce = false;           ///< Send `subscribed` when caught up.
     bool present = false;            ///< Counted in presence under name_.
+    std::uint64_t oldest = 0;        ///< The room's first seq still stored, when joined.
   };
 
   void handle(protocol::send_command&& cmd);

@@ -269,7 +269,7 @@ std::string encode_message(const core::chat_message& m) {
 }
 
 std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
-                           std::string_view identity, std::string_view username) {
+                           std::string_view identity, std::string_view username, std::uint64_t oldest_seq) {
   json::object l;
   l["max_message_chars"] = limits.max_message_chars;
   l["max_username_chars"] = limits.max_username_chars;
@@ -282,6 +282,7 @@ std::string encode_welcome(std::string_view room, std::uint64_t seq, const core:
   o["room"] = room;
   o["seq"] = seq;
   o["limits"] = std::move(l);
+  if (oldest_seq) o["oldest_seq"] = oldest_seq;
   if (!identity.empty()) o["identity"] = identity;
   if (!username.empty()) o["username"] = username;
   return json::serialize(o);
@@ -330,11 +331,12 @@ std::string encode_history(std::string_view room, std::span<const core::chat_mes
   return out;
 }
 
-std::string encode_subscribed(std::string_view room, std::uint64_t seq) {
+std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq) {
   json::object o;
   o["type"] = "subscribed";
   o["room"] = room;
   o["seq"] = seq;
+  if (oldest_seq) o["oldest_seq"] = oldest_seq;
   return json::serialize(o);
 }
 

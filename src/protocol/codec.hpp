@@ -25,14 +25,16 @@ std::string encode_message(const core::chat_message& m);
 /// `identity` and `username`: the connection's public identity id and the name it owns (empty:
 /// anonymous, or no name).
 std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
-                           std::string_view identity = {}, std::string_view username = {});
+                           std::string_view identity = {}, std::string_view username = {},
+                           std::uint64_t oldest_seq = 0);
 std::string encode_ack(std::string_view room, std::string_view id, std::uint64_t seq, bool duplicate);
 std::string encode_error(std::string_view code, std::string_view message, std::string_view id = {},
                          std::string_view room = {});
 /// `more_after`: for `after` and `around` requests, whether newer messages exist.
 std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more,
                            std::optional<bool> more_after = std::nullopt);
-std::string encode_subscribed(std::string_view room, std::uint64_t seq);
+/// `oldest_seq`: the room's first seq still stored (docs/protocol.md); 0 leaves it out.
+std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq = 0);
 
 struct presence_entry {
   std::string username;

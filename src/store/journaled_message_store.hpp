@@ -67,6 +67,7 @@ class journaled_message_store final : public message_store {
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
+  std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   std::vector<room_info> rooms() override;
   /// Names are written straight into the database: they are rare, and never wait behind messages.
   identity_directory& directory() override { return database_; }

@@ -77,6 +77,9 @@ class message_store {
 
   /// The highest seq ever assigned in `room` (0 for a room never written).
   virtual std::uint64_t last_seq(const std::string& room) = 0;
+  /// The seq of the oldest message of `room` still stored; nullopt when none is (a room never
+  /// written, or one whose every message retention removed).
+  virtual std::optional<std::uint64_t> oldest_seq(const std::string& room) = 0;
 
   /// Every room that has had messages, by name.
   virtual std::vector<room_info> rooms() = 0;

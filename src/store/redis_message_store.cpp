@@ -273,6 +273,13 @@ history_page redis_message_store::read_before(const std::string& room, std::opti
   return page;
 }
 
+std::optional<std::uint64_t> redis_message_store::oldest_seq(const std::string& room) {
+  auto reply = command({"ZRANGE", key("log", room), "0", "0", "WITHSCORES"});
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY || rr->elements < 2) return std::nullopt;
+  return to_u64(rr->element[1]);
+}
+
 std::uint64_t redis_message_store::last_seq(const std::string& room) {
   auto reply = command({"GET", key("seq", room)});
   const auto* rr = as_reply(reply.get());

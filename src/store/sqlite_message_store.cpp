@@ -229,6 +229,15 @@ sqlite_message_store::room_state& sqlite_message_store::room(const std::string& 
 
 std::uint64_t sqlite_message_store::last_seq(const std::string& name) { return room(name).last_seq; }
 
+std::optional<std::uint64_t> sqlite_message_store::oldest_seq(const std::string& name) {
+  auto& q = prepared("SELECT seq FROM messages WHERE room = ?1 ORDER BY seq LIMIT 1");
+  q.bind(1, name);
+  std::optional<std::uint64_t> out;
+  if (q.step()) out = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+  q.reset();
+  return out;
+}
+
 bool sqlite_message_store::commit_never_waits() const {
   return mode_ != durability::power && !checkpointer_->inline_checkpoint_near();
 }

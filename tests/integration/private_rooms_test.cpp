@@ -204,6 +204,19 @@ TEST_F(PrivateRooms, HistoryJumpsAroundAndAfterASeq) {
   EXPECT_FALSE(more);
   ann.ws->send(R"({"type":"history","around":3,"before":9})");
   EXPECT_EQ(code_of(*ann.ws), "bad_before");
+
+  // welcome and subscribed announce the first seq still stored.
+  {
+    ws_client c(server.port(), "/ws", "", "message.v1, id." + token('z'));
+    auto w = c.next_of("welcome");
+    ASSERT_TRUE(w);
+    EXPECT_EQ(u64((*w)["oldest_seq"]), 1u);
+    EXPECT_EQ(u64((*w)["seq"]), 20u);
+    c.send(R"({"type":"subscribe","room":"empty-room","since":0})");
+    auto sub = c.next_of("subscribed");
+    ASSERT_TRUE(sub);
+    EXPECT_EQ(u64((*sub)["oldest_seq"]), 1u) << "nothing stored: the next seq";
+  }
 }
 
 TEST(PrivateRoomsOnRedis, EveryNodeKeepsAPrivateRoomToItsMembers) {

@@ -85,6 +85,9 @@ class moving_store final : public message_store {
     return inner_->read_before(room, before, limit);
   }
   std::uint64_t last_seq(const std::string& room) override { return inner_->last_seq(room); }
+  std::optional<std::uint64_t> oldest_seq(const std::string& room) override {
+    return inner_->oldest_seq(room);
+  }
   std::vector<room_info> rooms() override { return inner_->rooms(); }
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override {
@@ -352,6 +355,16 @@ TYPED_TEST(MessageStoreTest, PrivateRoomsAndFollowsSurviveAReopen) {
   EXPECT_FALSE(this->store->directory().access("secret", "id-b").allowed());
   EXPECT_TRUE(this->store->directory().access("secret", "id-a").allowed());
   EXPECT_EQ(this->store->directory().followed("id-a"), (std::vector<std::string>{"secret"}));
+}
+
+TYPED_TEST(MessageStoreTest, KnowsTheOldestSeqStillStored) {
+  EXPECT_EQ(this->store->oldest_seq("a"), std::nullopt) << "never written";
+  this->store->append({msg("a", "1"), msg("a", "2"), msg("a", "3"), msg("a", "4"), msg("a", "5")});
+  EXPECT_EQ(this->store->oldest_seq("a"), 1u);
+  this->store->prune(2, 0, 0, 1000);
+  EXPECT_EQ(this->store->oldest_seq("a"), 4u) << "retention removed 1 to 3";
+  this->store->append({msg("b", "1")});
+  EXPECT_EQ(this->store->oldest_seq("b"), 1u);
 }
 
 }  // namespace
