@@ -62,8 +62,11 @@ function base64url(text) {
 }
 
 /** The subprotocols to offer on /ws: none without a key. */
-export function protocolsFor(key) {
-  return key ? ['message.v1', `key.${base64url(key)}`] : undefined;
+export function protocolsFor(key, identityToken) {
+  const list = ['message.v1'];
+  if (identityToken) list.push(`id.${identityToken}`);
+  if (key) list.push(`key.${base64url(key)}`);
+  return list.length > 1 ? list : undefined;
 }
 
 /**

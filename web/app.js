@@ -43,7 +43,11 @@ const ROOMS_REFRESH_MS = 30_000;
 const RETRY_REJECTED_MS = 3_000; // store_failed / rate_limited: resend after this (plus jitter)
 
 const device = store.deviceId();
-const myTag = device.slice(0, 6);
+let identityToken = store.identityToken();
+let myIdentity = store.loadIdentityId();
+// Frames tag a sender with the first 6 characters of its identity id (of its device id before
+// the server announced an identity).
+let myTag = myIdentity ? myIdentity.slice(0, 6) : device.slice(0, 6);
 const outbox = new Outbox();
 // Keyed by room name, and "__proto__" or "constructor" are valid room names: no prototype.
 const readMarks = Object.assign(Object.create(null), store.loadReadMarks());
@@ -58,14 +62,20 @@ let roomsTimer = 0;
 let retryTimer = 0;
 let saveTimer = 0;
 
-const me = () => ({ username: ui.username.value.trim(), device: myTag });
-const presence = new Presence(ui.people, ui.onlineCount, ui.typing, me);
+const me = () => ({ username: ui.username.value.trim(), device: myTag, identity: myIdentity });
+const presence = new Presence(ui.people, ui.onlineCount, ui.typing, me,
+  (identity) => conn.send({ type: 'direct', identity }));
 const notifier = new Notifier();
 const scroller = new Scroller(ui.box, ui.jump, { nearTop: loadOlder, atBottom: markRead });
 const actions = {
   retry(id) {
     outbox.retry(id);
     const entry = outbox.get(id);
+    // Refused for its name (name_taken): resend under the name the person has now.
+    if (entry && me().username) {
+      entry.username = me().username;
+      outbox.save();
+    }
     if (entry) conn.send(Outbox.frame(entry));
     render();
   },
@@ -76,13 +86,12 @@ const actions = {
 };
 
 const conn = new Connection({
-  protocols: () => protocolsFor(savedKey()),
+  protocols: () => protocolsFor(savedKey(), identityToken),
   url: () => {
     const url = new URL('ws', window.location.href);
     url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
     url.search = '';
     url.searchParams.set('room', room);
-    url.searchParams.set('device', device);
     if (me().username) url.searchParams.set('name', me().username);
     if (timeline.maxSeq > 0) url.searchParams.set('since', String(timeline.maxSeq));
     return url;
@@ -108,12 +117,21 @@ function handleFrame(f) {
     case 'join': if (f.room === room) presence.join(f); return undefined;
     case 'leave': if (f.room === room) presence.leave(f); return undefined;
     case 'typing': if (f.room === room && typeof f.username === 'string') presence.startTyping(f); return undefined;
+    case 'name': return onName(f);
+    case 'room': return onPrivateRoom(f);
+    case 'rename': return onRename(f);
     default: return undefined; // pong, subscribed, and types added later
   }
 }
 
 function onWelcome(f) {
   if (f.limits && typeof f.limits === 'object') limits = { ...limits, ...f.limits };
+  if (typeof f.identity === 'string' && f.identity !== myIdentity) {
+    myIdentity = f.identity;
+    myTag = myIdentity.slice(0, 6);
+    store.saveIdentityId(myIdentity);
+  }
+  if (typeof f.username === 'string' && f.username) useName(f.username);
   ui.message.maxLength = limits.max_message_chars * 2; // code units; the exact count is checked on send
   if (f.room !== room) return;
   noteSeq(room, f.seq);
@@ -140,6 +158,42 @@ function onMessage(f) {
   if (added.length) askRoomsSoon();
 }
 
+// The server says which name this browser's identity owns now.
+function onName(f) {
+  if (f.identity !== myIdentity || typeof f.username !== 'string') return;
+  if (f.username) useName(f.username);
+}
+
+function useName(name) {
+  if (ui.username.value.trim() === name) return;
+  ui.username.value = name;
+  store.saveUsername(name);
+  presence.draw();
+}
+
+// A private room we made, were invited to, or a direct conversation we opened: go there.
+function onPrivateRoom(f) {
+  if (!isValidRoom(f.room)) return;
+  rememberRoom(f.room);
+  if (typeof f.by === 'string') {
+    // Someone invited us or wrote to us privately: it joins the room list, we stay here.
+    if (!(f.room in roomSeqs)) roomSeqs[f.room] = 0;
+    drawRooms();
+    showNotice(f.direct ? 'Someone opened a private conversation with you: see your rooms.' : `You were invited to #${f.room}.`);
+    askRoomsSoon();
+    return;
+  }
+  window.location.hash = hashFor(f.room);
+}
+
+function onRename(f) {
+  if (typeof f.identity !== 'string' || typeof f.username !== 'string') return;
+  if (f.room === room && timeline.relabel(f.identity, f.username)) {
+    render();
+    saveSoon();
+  }
+}
+
 function onAck(f) {
   noteSeq(f.room, f.seq);
   const entry = outbox.get(f.id);
@@ -153,6 +207,19 @@ function onAck(f) {
 }
 
 function onError(f) {
+  if (f.code === 'bad_token') {
+    // The stored token is damaged: this browser starts over as a new identity.
+    identityToken = store.newIdentityToken();
+    return;
+  }
+  if (f.code === 'not_member' && f.room === room && !f.id) {
+    // A private room this identity is not a member of: nothing of it is shown here.
+    showNotice(f.message || 'This room is private.');
+    knownRooms = knownRooms.filter((r) => r !== room);
+    store.saveKnownRooms(knownRooms);
+    window.location.hash = hashFor(DEFAULT_ROOM);
+    return;
+  }
   if (typeof f.id === 'string' && outbox.get(f.id)) {
     if (outbox.reject(f.id, f.code, f.message) === 'retry') scheduleRetry();
     render();

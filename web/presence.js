@@ -9,10 +9,12 @@ export class Presence {
    * @param {HTMLElement} list       the <ul> of people online
    * @param {HTMLElement} count      where the number of people goes
    * @param {HTMLElement} typingLine where "kim is typing…" goes
-   * @param {() => {username: string, device: string}} me
+   * @param {() => {username: string, device: string, identity: string}} me
+   * @param {(identity: string, username: string) => void} [onDirect]  open a direct conversation
    */
-  constructor(list, count, typingLine, me) {
+  constructor(list, count, typingLine, me, onDirect) {
     this.list = list;
+    this.onDirect = onDirect;
     this.count = count;
     this.typingLine = typingLine;
     this.me = me;
@@ -35,7 +37,7 @@ export class Presence {
   }
 
   join(u) {
-    this.users.set(keyOf(u), { username: u.username, device: u.device });
+    this.users.set(keyOf(u), { username: u.username, device: u.device, identity: u.identity });
     this.draw();
   }
 
@@ -89,11 +91,21 @@ export class Presence {
         tag.textContent = u.device;
         li.append(' ', tag);
       }
-      if (u.username === me.username && (u.device || '') === me.device) {
+      const mine = u.identity ? u.identity === me.identity : u.username === me.username && (u.device || '') === me.device;
+      if (mine) {
         const you = document.createElement('span');
         you.className = 'you';
         you.textContent = '(you)';
         li.append(' ', you);
+      } else if (u.identity && this.onDirect && me.identity) {
+        // A direct conversation: a private room of the two of us (docs/protocol.md).
+        const dm = document.createElement('button');
+        dm.type = 'button';
+        dm.className = 'link-button';
+        dm.textContent = 'Message';
+        dm.setAttribute('aria-label', `Message ${u.username} privately`);
+        dm.addEventListener('click', () => this.onDirect(u.identity, u.username));
+        li.append(' ', dm);
       }
       this.list.append(li);
     }

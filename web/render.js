@@ -113,6 +113,13 @@ function updateMessage(li, item, actions) {
   li.classList.toggle('own', item.own);
   li.classList.toggle('cont', item.cont);
   if (item.m.seq) li.dataset.seq = String(item.m.seq);
+  const who = li.querySelector('.who');
+  const name = item.m.username || 'anonymous';
+  if (who && who.textContent !== name) {
+    // The sender's identity took a new name (a `rename`, or a folded `history`).
+    who.textContent = name;
+    who.className = `who c${colourIndex(item.m.username, item.m.device)}`;
+  }
   if (li.dataset.state !== item.state) {
     li.dataset.state = item.state;
     li.querySelector('.state')?.remove();

@@ -31,7 +31,34 @@ function randomId(length) {
   return out;
 }
 
-/** This browser's stable id, made once. Frames show its first 6 characters as `device`. */
+/**
+ * This browser's identity token: 128 random bits as 22 characters of base64url, made once and
+ * presented on every connection (docs/protocol.md, "The device identity token"). Whoever has
+ * it is this person to the server: it never leaves this browser but in the WebSocket upgrade.
+ */
+export function identityToken() {
+  const token = read('identity', null);
+  if (typeof token === 'string' && /^[A-Za-z0-9_-]{21}[AQgw]$/.test(token)) return token;
+  return newIdentityToken();
+}
+
+/** Makes (and keeps) a new identity token: a new person to the server. */
+export function newIdentityToken() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes); // available on plain-http LAN pages too, unlike crypto.subtle
+  const token = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  write('identity', token);
+  return token;
+}
+
+/** The public identity id the server last announced for this browser (frames carry it). */
+export const loadIdentityId = () => {
+  const id = read('identity_id', '');
+  return typeof id === 'string' ? id : '';
+};
+export const saveIdentityId = (id) => write('identity_id', id);
+
+/** This browser's stable id, made once: the tag of anonymous connections, and the message ids' prefix. */
 export function deviceId() {
   let id = read('device', null);
   if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{6,64}$/.test(id)) {
@@ -73,8 +100,8 @@ export function loadHistory(room) {
 }
 
 export function saveHistory(room, messages) {
-  const keep = messages.slice(-HISTORY_KEEP).map(({ seq, id, username, message, ts, device }) =>
-    ({ seq, id, username, message, ts, device }));
+  const keep = messages.slice(-HISTORY_KEEP).map(({ seq, id, username, message, ts, device, identity }) =>
+    ({ seq, id, username, message, ts, device, identity }));
   if (!write(`history.${room}`, keep)) write(`history.${room}`, keep.slice(-50)); // storage full: keep less
 }
 

@@ -38,6 +38,10 @@ export class Timeline {
       const m = normalize(raw);
       if (!m) continue;
       const old = this.bySeq.get(m.seq);
+      if (old && !old.provisional && !m.provisional && m.identity && old.username !== m.username) {
+        old.username = m.username; // history shows a renamed identity under its current name
+        continue;
+      }
       if (old && !(old.provisional && !m.provisional)) continue;
       if (old) {
         Object.assign(old, m, { provisional: false });
@@ -50,6 +54,18 @@ export class Timeline {
     }
     if (unordered) this.list.sort((a, b) => a.seq - b.seq);
     return added;
+  }
+
+  /** An identity took a new name: its messages show under it. Returns true when any changed. */
+  relabel(identity, username) {
+    let changed = false;
+    for (const m of this.list) {
+      if (m.identity === identity && m.username !== username) {
+        m.username = username;
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   findById(id) {
@@ -66,6 +82,7 @@ function normalize(m) {
     message: typeof m.message === 'string' ? m.message : '',
     ts: Number.isFinite(m.ts) ? m.ts : Date.now(),
     device: typeof m.device === 'string' ? m.device : '',
+    identity: typeof m.identity === 'string' ? m.identity : '',
     provisional: m.provisional === true,
   };
 }

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +16,7 @@
 #include "core/room_batch.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/ws_query.hpp"
+#include "store/message_store.hpp"
 
 namespace message::core {
 
@@ -49,7 +52,9 @@ class client : public std::enable_shared_from_this<client> {
 
   // Called by loop_registry.
   void deliver(const shared_batch& batch);
-  void deliver_event(const shared_line& line);
+  /// An event of `room` (presence, typing, rename): dropped while the join is not through, so
+  /// a private room's events never reach a connection that turns out not to be a member.
+  void deliver_event(const std::string& room, const shared_line& line);
   void close(close_code code, std::string_view reason);
   /// The broker may have missed deliveries: re-read every live room from the store.
   void resync();
@@ -63,6 +68,7 @@ class client : public std::enable_shared_from_this<client> {
     bool initial = false;            ///< The query's room: answers with `welcome`.
     bool announce = false;           ///< Send `subscribed` when caught up.
     bool present = false;            ///< Counted in presence under name_.
+    std::uint64_t oldest = 0;        ///< The room's first seq still stored, when joined.
   };
 
   void handle(protocol::send_command&& cmd);
@@ -73,8 +79,40 @@ class client : public std::enable_shared_from_this<client> {
   void handle(protocol::typing_command&& cmd);
   void handle(protocol::rooms_command&& cmd);
   void handle(protocol::ping_command&& cmd);
+  void handle(protocol::release_command&& cmd);
+  void handle(protocol::unfollow_command&& cmd);
+  void handle(protocol::create_room_command&& cmd);
+  void handle(protocol::invite_command&& cmd);
+  void handle(protocol::direct_command&& cmd);
+  /// Refuses a request that needs an identity on an anonymous connection; true when it did.
+  bool refuse_anonymous();
+  /// Runs `job` on the store's caller and sends the line it returns (an error line when the
+  /// store fails: `what` says what was unavailable).
+  /// `on_success` then runs on this loop (while the client lives) when the line is no error.
+  void answer_from_store(std::function<std::string(store::message_store&)> job, std::string what,
+                         std::function<void(client&)> on_success = {});
+  /// The pseudo-room of an identity's own events: "@" is in no room name, so none collides.
+  static std::string inbox(const std::string& identity);
+  /// Sends `line` to every connection of `identity`, on every node.
+  void notify(const std::string& identity, std::string line);
 
-  void join(const std::string& room, std::optional<std::uint64_t> since, bool initial);
+  /// After start(): the identity's name is known (and the query's name claimed or refused).
+  void on_resolved(std::string owned, std::string refused, std::string suggestion, std::string previous);
+  /// Sends (and identify requests) wait here, in order, while a name is being claimed.
+  void pump();
+  void want(const std::string& name);
+  void on_wanted(const std::string& name, bool failed, bool granted, const std::string& previous,
+                 const std::string& suggestion);
+  /// The connection now posts as `name` (and, when `listed`, shows in presence as it); tells the
+  /// renamed identity's rooms.
+  void adopt(const std::string& name, const std::string& previous, bool listed);
+  void append_send(protocol::send_command&& cmd);
+  void join(const std::string& room, std::optional<std::uint64_t> since, bool initial,
+            const std::string& secret = {});
+  /// The identity may not read `room` (private): refuse, and close when it was the query's.
+  void on_denied(const std::string& room, bool initial);
+  /// Asks the store whether this connection may post to `room` (a send to a room it does not follow).
+  void check_room(const std::string& room);
   void leave(const std::string& room);
   void on_joined(const std::string& room, std::uint64_t last_seq);
   void request_page(const std::string& room);
@@ -87,6 +125,10 @@ class client : public std::enable_shared_from_this<client> {
   void send_error(std::string_view code, std::string_view message, std::string_view id = {},
                   std::string_view room = {});
   const std::string& room_or_default(const std::optional<std::string>& room) const;
+  /// True when this connection may post to `room` (access_).
+  bool allowed(const std::string& room) const;
+  /// This connection's person in presence (see presence).
+  std::string presence_key() const;
   std::string make_id();
   /// Sends the acks this client owes for messages of `batch` from index `from` on.
   void ack_own(const room_batch& batch, std::size_t from);
@@ -105,7 +147,23 @@ class client : public std::enable_shared_from_this<client> {
   std::size_t loop_;
   client_sink* sink_;  // Null once closed.
   protocol::connect_request params_;
-  std::string tag_;  // First 6 characters of the device id.
+  /// The sender as stored and shown: the public identity id, or for an anonymous connection
+  /// the first 6 characters of its device id.
+  std::string who_;
+  /// The name this connection posts under without asking the store: owned by its identity, or
+  /// (anonymous) owned by nobody when it was checked. Empty: ask first.
+  std::string owned_;
+  /// A send, or an identify (no send), waiting for its name.
+  struct held {
+    std::string username;
+    std::optional<protocol::send_command> send;
+  };
+  std::deque<held> held_;
+  bool wanting_ = false;  // A name claim or room check is at the store.
+  /// Rooms whose access is known: true for public rooms and private ones the identity is a
+  /// member of (from a join or a check), false for refused ones. A send needs true.
+  std::unordered_map<std::string, bool> access_;
+  std::string name_error_;  // name_taken for the query's name, sent right after welcome.
   std::unordered_map<std::string, room_state> rooms_;
   std::unordered_map<std::string, sending> sending_;  // Key: sending_key(room, id).
   std::chrono::steady_clock::time_point last_typing_{};

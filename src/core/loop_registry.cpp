@@ -85,7 +85,7 @@ void loop_registry::deliver_event(const std::string& room, const shared_line& li
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   for (client* c : it->second) {
-    if (c != except) c->deliver_event(line);
+    if (c != except) c->deliver_event(room, line);
   }
 }
 

@@ -5,6 +5,16 @@
 
 namespace message::core {
 
+namespace {
+/// How a person's device shows in frames: an identity (keyed "@<id>", see presence.hpp) as its
+/// id, which the codec writes as `identity` and its tag; an anonymous device id as its
+/// 6-character tag, so it can never pass for an identity.
+std::string shown_device(const std::string& device) {
+  if (!device.empty() && device.front() == '@') return device.substr(1);
+  return device.substr(0, 6);
+}
+}  // namespace
+
 bool presence::present(const room_people& r, const person& who) const {
   return r.local.count(who) > 0 || r.remote.count(who) > 0;
 }
@@ -63,7 +73,7 @@ std::vector<protocol::presence_entry> presence::list(const room_people& r) const
       ++m;
     }
     // Keyed by the full device id; shown by its first 6 characters (as message frames are).
-    out.push_back({next->first, next->second.substr(0, 6)});
+    out.push_back({next->first, shown_device(next->second)});
   }
   return out;
 }
@@ -88,7 +98,7 @@ void presence::set_remote(const std::string& room, const person& who, const std:
     if (p->second.empty()) r.remote.erase(p);
   }
   const bool is = present(r, who);
-  if (was != is) changes.push_back({room, {who.first, who.second.substr(0, 6)}, is});
+  if (was != is) changes.push_back({room, {who.first, shown_device(who.second)}, is});
   if (r.local.empty() && r.remote.empty()) rooms_.erase(room);
 }
 

@@ -13,7 +13,9 @@
 namespace message::core {
 
 /// Who is online in each room: one entry per (username, device id), however many connections
-/// (tabs) it has, on this node or (with a broker across nodes) on any other node.
+/// (tabs) it has, on this node or (with a broker across nodes) on any other node. The device id
+/// of an identified connection is "@" and its public identity id (all its devices are one
+/// person); an anonymous one's is the device id of its query.
 ///
 /// Local entries count this node's connections. Remote entries are what other nodes announced
 /// (by node id), each with an expiry that their heartbeats push forward: a node that dies

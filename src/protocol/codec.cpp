@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/identity.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::protocol {
@@ -86,8 +87,11 @@ std::variant<command, decode_error> decode_send(const json::object& o, const cor
 std::variant<command, decode_error> decode_history(const json::object& o, const core::limits& limits) {
   history_command cmd;
   std::optional<std::uint64_t> limit;
-  if (!optional_uint(o, "before", cmd.before))
-    return error("bad_before", "before must be a non-negative integer");
+  if (!optional_uint(o, "before", cmd.before) || !optional_uint(o, "after", cmd.after) ||
+      !optional_uint(o, "around", cmd.around))
+    return error("bad_before", "before, after and around must be non-negative integers");
+  if (cmd.before.has_value() + cmd.after.has_value() + cmd.around.has_value() > 1)
+    return error("bad_before", "a history request takes one of before, after and around");
   if (!optional_uint(o, "limit", limit)) return error("bad_json", "limit must be a non-negative integer");
   if (!optional_string(o, "room", cmd.room)) return error("missing_field", "room must be a string");
   if (auto e = check_room(cmd.room, limits)) return *e;
@@ -101,10 +105,37 @@ std::variant<command, decode_error> decode_room_command(const json::object& o, c
   if (!optional_string(o, "room", room) || !room) return error("missing_field", "room is required");
   if (auto e = check_room(room, limits)) return *e;
   if (!subscribe) return unsubscribe_command{std::move(*room)};
-  subscribe_command cmd{std::move(*room), std::nullopt};
+  subscribe_command cmd{std::move(*room), std::nullopt, {}};
   if (!optional_uint(o, "since", cmd.since))
     return error("bad_since", "since must be a non-negative integer");
+  std::optional<std::string> secret;
+  if (!optional_string(o, "secret", secret) || (secret && !is_valid_name(*secret, 64)))
+    return error("missing_field", "secret must be 1 to 64 letters, digits, '-' or '_'");
+  cmd.secret = secret.value_or("");
   return cmd;
+}
+
+/// unfollow, create_room, invite, direct: a room and/or an identity id.
+std::variant<command, decode_error> decode_membership(const json::object& o, const core::limits& limits,
+                                                      std::string_view type) {
+  std::optional<std::string> room, identity;
+  if (!optional_string(o, "room", room) || !optional_string(o, "identity", identity))
+    return error("missing_field", "room and identity must be strings");
+  const bool wants_room = type != "direct";
+  const bool wants_identity = type == "invite" || type == "direct";
+  if (wants_room && !room) return error("missing_field", "room is required");
+  if (auto e = check_room(room, limits)) return *e;
+  if (wants_identity && (!identity || !core::is_identity_id(*identity)))
+    return error("bad_identity", "identity must be a public identity id (16 characters)");
+  if (type == "unfollow") return unfollow_command{std::move(*room)};
+  if (type == "create_room") {
+    const auto* p = o.if_contains("private");
+    if (!p || !p->is_bool() || !p->get_bool())
+      return error("missing_field", "create_room makes private rooms: \"private\": true");
+    return create_room_command{std::move(*room)};
+  }
+  if (type == "invite") return invite_command{std::move(*room), std::move(*identity)};
+  return direct_command{std::move(*identity)};
 }
 
 std::variant<command, decode_error> decode_person(const json::object& o, const core::limits& limits,
@@ -152,6 +183,9 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
   if (t == "typing") return decode_person(o, limits, false);
   if (t == "rooms") return rooms_command{};
   if (t == "ping") return ping_command{};
+  if (t == "release") return release_command{};
+  if (t == "unfollow" || t == "create_room" || t == "invite" || t == "direct")
+    return decode_membership(o, limits, t);
   std::optional<std::string> id;
   optional_string(o, "id", id);
   return error("unknown_type", "unknown type '" + std::string(t.substr(0, 32)) + "'", id.value_or(""));
@@ -202,11 +236,27 @@ void put_message(std::string& out, const core::chat_message& m) {
   put_string(out, m.text);
   out += R"(,"ts":)";
   put_number(out, m.ts);
-  if (!m.device.empty()) {
+  if (core::is_identity_id(m.device)) {
+    out += R"(,"identity":)";
+    put_string(out, m.device);
+    out += R"(,"device":)";
+    put_string(out, std::string_view(m.device).substr(0, 6));
+  } else if (!m.device.empty()) {
     out += R"(,"device":)";
     put_string(out, m.device);
   }
   out += '}';
+}
+
+/// The sender's fields of a person: `identity` and its 6-character `device` tag for an
+/// identity id, the tag alone for an anonymous device.
+void put_sender(json::object& o, std::string_view sender) {
+  if (core::is_identity_id(sender)) {
+    o["identity"] = sender;
+    o["device"] = sender.substr(0, 6);
+  } else if (!sender.empty()) {
+    o["device"] = sender;
+  }
 }
 
 }  // namespace
@@ -218,7 +268,8 @@ std::string encode_message(const core::chat_message& m) {
   return out;
 }
 
-std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits) {
+std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
+                           std::string_view identity, std::string_view username, std::uint64_t oldest_seq) {
   json::object l;
   l["max_message_chars"] = limits.max_message_chars;
   l["max_username_chars"] = limits.max_username_chars;
@@ -231,6 +282,9 @@ std::string encode_welcome(std::string_view room, std::uint64_t seq, const core:
   o["room"] = room;
   o["seq"] = seq;
   o["limits"] = std::move(l);
+  if (oldest_seq) o["oldest_seq"] = oldest_seq;
+  if (!identity.empty()) o["identity"] = identity;
+  if (!username.empty()) o["username"] = username;
   return json::serialize(o);
 }
 
@@ -258,7 +312,8 @@ std::string encode_error(std::string_view code, std::string_view message, std::s
   return json::serialize(o);
 }
 
-std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more) {
+std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more,
+                           std::optional<bool> more_after) {
   std::size_t size = frame_size(room);
   for (const auto& m : messages) size += frame_size(m.room, m.id, m.username, m.text, m.device);
   std::string out;
@@ -270,15 +325,18 @@ std::string encode_history(std::string_view room, std::span<const core::chat_mes
     if (i) out += ',';
     put_message(out, messages[i]);
   }
-  out += more ? R"(],"more":true})" : R"(],"more":false})";
+  out += more ? R"(],"more":true)" : R"(],"more":false)";
+  if (more_after) out += *more_after ? R"(,"more_after":true)" : R"(,"more_after":false)";
+  out += '}';
   return out;
 }
 
-std::string encode_subscribed(std::string_view room, std::uint64_t seq) {
+std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq) {
   json::object o;
   o["type"] = "subscribed";
   o["room"] = room;
   o["seq"] = seq;
+  if (oldest_seq) o["oldest_seq"] = oldest_seq;
   return json::serialize(o);
 }
 
@@ -296,7 +354,7 @@ std::string encode_presence(std::string_view room, std::span<const presence_entr
   for (const auto& u : users) {
     json::object p;
     p["username"] = u.username;
-    if (!u.device.empty()) p["device"] = u.device;
+    put_sender(p, u.device);
     a.push_back(std::move(p));
   }
   json::object o;
@@ -312,7 +370,58 @@ std::string encode_person_event(std::string_view kind, std::string_view room, st
   o["type"] = kind;
   o["room"] = room;
   o["username"] = username;
-  if (!device.empty()) o["device"] = device;
+  put_sender(o, device);
+  return json::serialize(o);
+}
+
+std::string encode_name_taken(std::string_view username, std::string_view suggestion, std::string_view id) {
+  json::object o;
+  o["type"] = "error";
+  o["code"] = "name_taken";
+  std::string text = "the name \"";
+  text.append(username);
+  text += "\" belongs to someone else";
+  if (!suggestion.empty()) {
+    text += ": try \"";
+    text.append(suggestion);
+    text += "\"";
+  }
+  o["message"] = text;
+  if (!id.empty()) o["id"] = id;
+  o["username"] = username;
+  if (!suggestion.empty()) o["suggestion"] = suggestion;
+  return json::serialize(o);
+}
+
+std::string encode_name(std::string_view identity, std::string_view username) {
+  json::object o;
+  o["type"] = "name";
+  o["identity"] = identity;
+  o["username"] = username;
+  return json::serialize(o);
+}
+
+std::string encode_room(std::string_view room, std::string_view secret, std::string_view direct_with,
+                        std::string_view by) {
+  json::object o;
+  o["type"] = "room";
+  o["room"] = room;
+  o["private"] = true;
+  if (!secret.empty()) o["secret"] = secret;
+  if (!direct_with.empty()) {
+    o["direct"] = true;
+    o["with"] = direct_with;
+  }
+  if (!by.empty()) o["by"] = by;
+  return json::serialize(o);
+}
+
+std::string encode_rename(std::string_view room, std::string_view identity, std::string_view username) {
+  json::object o;
+  o["type"] = "rename";
+  o["room"] = room;
+  o["identity"] = identity;
+  o["username"] = username;
   return json::serialize(o);
 }
 
@@ -322,6 +431,8 @@ std::string encode_rooms(std::span<const room_entry> rooms) {
     json::object e;
     e["room"] = r.room;
     e["seq"] = r.seq;
+    if (r.followed) e["followed"] = true;
+    if (r.is_private) e["private"] = true;
     a.push_back(std::move(e));
   }
   json::object o;

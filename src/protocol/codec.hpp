@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,12 +22,19 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
 // Each encoder returns one JSON object without a trailing newline (a line of NDJSON).
 
 std::string encode_message(const core::chat_message& m);
-std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits);
+/// `identity` and `username`: the connection's public identity id and the name it owns (empty:
+/// anonymous, or no name).
+std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
+                           std::string_view identity = {}, std::string_view username = {},
+                           std::uint64_t oldest_seq = 0);
 std::string encode_ack(std::string_view room, std::string_view id, std::uint64_t seq, bool duplicate);
 std::string encode_error(std::string_view code, std::string_view message, std::string_view id = {},
                          std::string_view room = {});
-std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more);
-std::string encode_subscribed(std::string_view room, std::uint64_t seq);
+/// `more_after`: for `after` and `around` requests, whether newer messages exist.
+std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more,
+                           std::optional<bool> more_after = std::nullopt);
+/// `oldest_seq`: the room's first seq still stored (docs/protocol.md); 0 leaves it out.
+std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq = 0);
 /// Messages `from`..`to` of `room` cannot be delivered (retention removed them, a damaged
 /// journal lost them, or the client's `since` is beyond what this server holds).
 std::string encode_gap(std::string_view room, std::uint64_t from, std::uint64_t to);
@@ -36,15 +44,30 @@ struct presence_entry {
   std::string device;
 };
 std::string encode_presence(std::string_view room, std::span<const presence_entry> users);
-/// kind is "join", "leave" or "typing".
+/// kind is "join", "leave" or "typing". `device`: the person's identity id (then `identity` and
+/// its 6-character tag are written) or an anonymous device tag.
 std::string encode_person_event(std::string_view kind, std::string_view room, std::string_view username,
                                 std::string_view device);
 
 struct room_entry {
   std::string room;
   std::uint64_t seq = 0;
+  bool followed = false;    ///< The connection's identity follows it.
+  bool is_private = false;  ///< A private room (listed to its members only).
 };
 std::string encode_rooms(std::span<const room_entry> rooms);
 std::string encode_pong();
+
+/// The `name_taken` error: `username` is owned by another identity; `suggestion` is a free one.
+std::string encode_name_taken(std::string_view username, std::string_view suggestion, std::string_view id);
+/// To a connection whose identity claimed (or, with an empty username, released) its name.
+std::string encode_name(std::string_view identity, std::string_view username);
+/// A private room the caller made, was invited to or opened as a direct conversation
+/// (`direct_with`: the other identity); `secret` only for rooms that take invite links.
+/// `by`: pushed to an identity that did not ask (an invite, a conversation someone else opened).
+std::string encode_room(std::string_view room, std::string_view secret, std::string_view direct_with,
+                        std::string_view by = {});
+/// To a room: `identity` is now called `username`.
+std::string encode_rename(std::string_view room, std::string_view identity, std::string_view username);
 
 }  // namespace message::protocol

@@ -18,12 +18,15 @@ struct send_command {
 };
 struct history_command {
   std::optional<std::uint64_t> before;
-  std::size_t limit = 0;  ///< Already capped to limits::history_limit.
+  std::optional<std::uint64_t> after;   ///< The oldest messages with seq > after.
+  std::optional<std::uint64_t> around;  ///< About half before, the message, half after.
+  std::size_t limit = 0;                ///< Already capped to limits::history_limit.
   std::optional<std::string> room;
 };
 struct subscribe_command {
   std::string room;
   std::optional<std::uint64_t> since;
+  std::string secret;  ///< A private room's invite link secret ("" none).
 };
 struct unsubscribe_command {
   std::string room;
@@ -37,9 +40,29 @@ struct typing_command {
 };
 struct rooms_command {};
 struct ping_command {};
+/// Gives up the name the connection's identity owns.
+struct release_command {};
+/// The identity stops following `room` (and this connection unsubscribes).
+struct unfollow_command {
+  std::string room;
+};
+/// Makes a new private room whose only member is the caller.
+struct create_room_command {
+  std::string room;
+};
+/// Adds `identity` to the private room `room` (the caller must be a member).
+struct invite_command {
+  std::string room;
+  std::string identity;
+};
+/// Opens the direct conversation with `identity`.
+struct direct_command {
+  std::string identity;
+};
 
 using command = std::variant<send_command, history_command, subscribe_command, unsubscribe_command,
-                             identify_command, typing_command, rooms_command, ping_command>;
+                             identify_command, typing_command, rooms_command, ping_command, release_command,
+                             unfollow_command, create_room_command, invite_command, direct_command>;
 
 /// A frame the server refuses, with the documented code (docs/protocol.md, "Errors").
 struct decode_error {

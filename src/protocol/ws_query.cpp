@@ -31,6 +31,10 @@ std::variant<connect_request, decode_error> parse_ws_query(std::string_view targ
       if (!param.value.empty() && !is_valid_name(param.value, 64))
         return decode_error{"bad_device", "device is 1 to 64 letters, digits, '-' or '_'", {}};
       req.device = param.value;
+    } else if (key == "join") {
+      if (!param.value.empty() && !is_valid_name(param.value, 64))
+        return decode_error{"bad_request", "join is 1 to 64 letters, digits, '-' or '_'", {}};
+      req.secret = param.value;
     } else if (key == "since") {
       if (param.value.empty()) continue;
       auto since = parse_seq(param.value);

@@ -16,7 +16,11 @@ struct connect_request {
   std::string room = "lobby";
   std::string name;    ///< For presence; empty: not listed.
   std::string device;  ///< Stable id of the browser/machine; empty: unknown.
+  /// The public identity id of the token the upgrade presented (transport/identity_token);
+  /// empty: an anonymous connection. Not from the query: set by the transport.
+  std::string identity;
   std::optional<std::uint64_t> since;
+  std::string secret;  ///< `join`: the invite link secret of a private `room` ("" none).
 };
 
 /// Parses `/ws?room=..&name=..&device=..&since=..` (the request target). Unknown parameters

@@ -231,6 +231,13 @@ history_page journaled_message_store::read_before(const std::string& room,
   return page;
 }
 
+std::optional<std::uint64_t> journaled_message_store::oldest_seq(const std::string& room) {
+  if (auto stored = database_.oldest_seq(room)) return stored;
+  // None in the database: the waiting ones follow its last seq without a gap.
+  if (waiting_rooms_.count(room)) return database_.last_seq(room) + 1;
+  return std::nullopt;
+}
+
 std::uint64_t journaled_message_store::last_seq(const std::string& room) {
   if (auto it = waiting_rooms_.find(room); it != waiting_rooms_.end()) return it->second.last_seq;
   return database_.last_seq(room);

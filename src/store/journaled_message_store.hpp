@@ -82,7 +82,10 @@ class journaled_message_store final : public message_store {
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
+  std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   std::vector<room_info> rooms() override;
+  /// Names are written straight into the database: they are rare, and never wait behind messages.
+  identity_directory& directory() override { return database_; }
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
 

@@ -49,6 +49,12 @@ history_page memory_message_store::read_before(const std::string& room, std::opt
   return page;
 }
 
+std::optional<std::uint64_t> memory_message_store::oldest_seq(const std::string& room) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end() || it->second.messages.empty()) return std::nullopt;
+  return it->second.messages.front().seq;
+}
+
 std::uint64_t memory_message_store::last_seq(const std::string& room) {
   auto it = rooms_.find(room);
   return it == rooms_.end() ? 0 : it->second.last_seq;

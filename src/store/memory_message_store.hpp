@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "store/memory_identity_directory.hpp"
 #include "store/message_store.hpp"
 
 namespace message::store {
@@ -20,9 +21,11 @@ class memory_message_store final : public message_store {
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
+  std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   std::vector<room_info> rooms() override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
+  identity_directory& directory() override { return directory_; }
 
  private:
   struct room_log {
@@ -31,6 +34,7 @@ class memory_message_store final : public message_store {
     std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> ids;  // id -> seq, ts
   };
   std::map<std::string, room_log> rooms_;
+  memory_identity_directory directory_;
 };
 
 }  // namespace message::store

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/chat_message.hpp"
+#include "store/identity_directory.hpp"
 
 namespace message::store {
 
@@ -76,6 +77,9 @@ class message_store {
 
   /// The highest seq ever assigned in `room` (0 for a room never written).
   virtual std::uint64_t last_seq(const std::string& room) = 0;
+  /// The seq of the oldest message of `room` still stored; nullopt when none is (a room never
+  /// written, or one whose every message retention removed).
+  virtual std::optional<std::uint64_t> oldest_seq(const std::string& room) = 0;
 
   /// Every room that has had messages, by name.
   virtual std::vector<room_info> rooms() = 0;
@@ -85,6 +89,10 @@ class message_store {
   /// Returns how many rows it removed.
   virtual std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
                             std::int64_t id_cutoff_ms, std::size_t max_rows) = 0;
+
+  /// Who owns which name, kept beside the messages (same file, same Redis) and with the same
+  /// one caller.
+  virtual identity_directory& directory() = 0;
 };
 
 }  // namespace message::store

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/identity.hpp"
 #include "redis/redis_entry.hpp"
 #include "redis/redis_keys.hpp"
 
@@ -53,6 +54,34 @@ for i = 3, #ARGV, 4 do
 end
 if #pub > 0 then redis.call('PUBLISH', chan, table.concat(pub, '\n')) end
 return out
+)lua";
+
+// Names (identity_directory), atomically so that two nodes never give one name to two
+// identities. ARGV: key prefix, identity, name, folded name. Hashes: name_owners (folded name ->
+// identity), names (identity -> name as given), names_folded (identity -> its folded name).
+// Returns granted (0/1), the owner when refused, the previous name when granted.
+constexpr const char* claim_script = R"lua(
+local p, id, name, folded = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local owner = redis.call('HGET', p .. 'name_owners', folded)
+if owner and owner ~= id then return {0, owner, ''} end
+local prev = redis.call('HGET', p .. 'names', id) or ''
+local prev_folded = redis.call('HGET', p .. 'names_folded', id)
+if prev_folded then redis.call('HDEL', p .. 'name_owners', prev_folded) end
+redis.call('HSET', p .. 'name_owners', folded, id)
+redis.call('HSET', p .. 'names', id, name)
+redis.call('HSET', p .. 'names_folded', id, folded)
+return {1, '', prev}
+)lua";
+
+// ARGV: key prefix, identity. Returns the released name ('' when none).
+constexpr const char* release_script = R"lua(
+local p, id = ARGV[1], ARGV[2]
+local prev = redis.call('HGET', p .. 'names', id) or ''
+local prev_folded = redis.call('HGET', p .. 'names_folded', id)
+if prev_folded then redis.call('HDEL', p .. 'name_owners', prev_folded) end
+redis.call('HDEL', p .. 'names', id)
+redis.call('HDEL', p .. 'names_folded', id)
+return prev
 )lua";
 
 std::string key(std::string_view kind, std::string_view room) {
@@ -244,6 +273,13 @@ history_page redis_message_store::read_before(const std::string& room, std::opti
   return page;
 }
 
+std::optional<std::uint64_t> redis_message_store::oldest_seq(const std::string& room) {
+  auto reply = command({"ZRANGE", key("log", room), "0", "0", "WITHSCORES"});
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY || rr->elements < 2) return std::nullopt;
+  return to_u64(rr->element[1]);
+}
+
 std::uint64_t redis_message_store::last_seq(const std::string& room) {
   auto reply = command({"GET", key("seq", room)});
   const auto* rr = as_reply(reply.get());
@@ -311,6 +347,115 @@ std::size_t redis_message_store::prune(std::uint64_t keep_per_room, std::int64_t
     }
   }
   return removed;
+}
+
+// --- identity_directory ---------------------------------------------------------------------
+
+namespace {
+std::string reply_text(const redisReply* r) {
+  return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : std::string();
+}
+}  // namespace
+
+name_claim redis_message_store::claim_name(const std::string& identity, const std::string& name) {
+  auto reply = command(
+      {"EVAL", claim_script, "0", std::string(redis::key_prefix), identity, name, core::fold_name(name)});
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY || rr->elements != 3)
+    throw store_error("redis: unexpected answer to the name script");
+  name_claim out;
+  out.granted = to_u64(rr->element[0]) != 0;
+  out.owner = reply_text(rr->element[1]);
+  out.previous = reply_text(rr->element[2]);
+  return out;
+}
+
+std::string redis_message_store::release_name(const std::string& identity) {
+  auto reply = command({"EVAL", release_script, "0", std::string(redis::key_prefix), identity});
+  return reply_text(as_reply(reply.get()));
+}
+
+std::string redis_message_store::name_owner(const std::string& name) {
+  auto reply = command({"HGET", std::string(redis::key_prefix) + "name_owners", core::fold_name(name)});
+  return reply_text(as_reply(reply.get()));
+}
+
+std::unordered_map<std::string, std::string> redis_message_store::names_of(
+    const std::vector<std::string>& identities) {
+  std::unordered_map<std::string, std::string> out;
+  if (identities.empty()) return out;
+  std::vector<std::string> argv{"HMGET", std::string(redis::key_prefix) + "names"};
+  argv.insert(argv.end(), identities.begin(), identities.end());
+  auto reply = command(argv);
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY || rr->elements != identities.size())
+    throw store_error("redis: unexpected answer to HMGET names");
+  for (std::size_t i = 0; i < identities.size(); ++i) {
+    if (rr->element[i]->type == REDIS_REPLY_STRING) out.emplace(identities[i], reply_text(rr->element[i]));
+  }
+  return out;
+}
+
+// --- identity_directory: follows (a set per identity), private rooms (a hash room -> secret)
+// and their members (a set per room) ---------------------------------------------------------
+
+namespace {
+std::string prefixed(std::string_view kind) { return std::string(redis::key_prefix) + std::string(kind); }
+
+std::vector<std::string> reply_strings(const redisReply* r) {
+  std::vector<std::string> out;
+  if (r->type != REDIS_REPLY_ARRAY) throw store_error("redis: expected a list");
+  for (std::size_t i = 0; i < r->elements; ++i) out.push_back(reply_text(r->element[i]));
+  return out;
+}
+}  // namespace
+
+void redis_message_store::set_following(const std::string& identity, const std::string& room,
+                                        bool following) {
+  command({following ? "SADD" : "SREM", key("follows", identity), room});
+}
+
+std::vector<std::string> redis_message_store::followed(const std::string& identity) {
+  auto reply = command({"SMEMBERS", key("follows", identity)});
+  auto out = reply_strings(as_reply(reply.get()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool redis_message_store::create_private_room(const std::string& room, const std::string& creator,
+                                              const std::string& secret) {
+  // HSETNX decides between two nodes creating the same room at once: one wins, alone a member.
+  auto made = command({"HSETNX", prefixed("private"), room, secret});
+  if (to_u64(as_reply(made.get())) == 0) return false;
+  command({"SADD", key("members", room), creator});
+  return true;
+}
+
+void redis_message_store::add_member(const std::string& room, const std::string& identity) {
+  if (room_secret(room).empty()) return;
+  command({"SADD", key("members", room), identity});
+}
+
+room_access redis_message_store::access(const std::string& room, const std::string& identity) {
+  if (room_secret(room).empty()) return {};
+  auto member = command({"SISMEMBER", key("members", room), identity});
+  return {true, to_u64(as_reply(member.get())) != 0};
+}
+
+std::string redis_message_store::room_secret(const std::string& room) {
+  auto reply = command({"HGET", prefixed("private"), room});
+  return reply_text(as_reply(reply.get()));
+}
+
+std::vector<std::string> redis_message_store::hidden_rooms(const std::string& identity) {
+  auto reply = command({"HKEYS", prefixed("private")});
+  std::vector<std::string> out;
+  for (auto& room : reply_strings(as_reply(reply.get()))) {
+    auto member = command({"SISMEMBER", key("members", room), identity});
+    if (to_u64(as_reply(member.get())) == 0) out.push_back(std::move(room));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace message::store

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "redis/redis_endpoint.hpp"
 #include "redis/redis_status.hpp"
@@ -28,7 +30,7 @@ namespace message::store {
 ///
 /// Not thread-safe (see message_store): the store worker owns it; its calls block that thread
 /// only, never an I/O thread.
-class redis_message_store final : public message_store {
+class redis_message_store final : public message_store, public identity_directory {
  public:
   /// Connects once; a Redis that is down is not fatal (status says so, calls throw until it is
   /// back), but a refused AUTH or SELECT is: it throws store_error.
@@ -43,9 +45,25 @@ class redis_message_store final : public message_store {
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
+  std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   std::vector<room_info> rooms() override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
+
+  identity_directory& directory() override { return *this; }
+  // identity_directory: hashes name_owners, names and names_folded, changed by Lua scripts.
+  name_claim claim_name(const std::string& identity, const std::string& name) override;
+  std::string release_name(const std::string& identity) override;
+  std::string name_owner(const std::string& name) override;
+  std::unordered_map<std::string, std::string> names_of(const std::vector<std::string>& identities) override;
+  void set_following(const std::string& identity, const std::string& room, bool following) override;
+  std::vector<std::string> followed(const std::string& identity) override;
+  bool create_private_room(const std::string& room, const std::string& creator,
+                           const std::string& secret) override;
+  void add_member(const std::string& room, const std::string& identity) override;
+  room_access access(const std::string& room, const std::string& identity) override;
+  std::string room_secret(const std::string& room) override;
+  std::vector<std::string> hidden_rooms(const std::string& identity) override;
 
  private:
   struct reply_deleter {

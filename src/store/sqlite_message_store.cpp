@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "core/identity.hpp"
+
 namespace message::store {
 
 namespace {
@@ -42,6 +44,25 @@ CREATE TABLE IF NOT EXISTS sent_ids(
 CREATE INDEX IF NOT EXISTS sent_ids_ts ON sent_ids(ts);
 CREATE INDEX IF NOT EXISTS messages_id ON messages(room, id, ts);
 DROP INDEX IF EXISTS messages_ts;
+CREATE TABLE IF NOT EXISTS names(
+  folded TEXT PRIMARY KEY,
+  identity TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS follows(
+  identity TEXT NOT NULL,
+  room TEXT NOT NULL,
+  PRIMARY KEY(identity, room)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS private_rooms(
+  room TEXT PRIMARY KEY,
+  secret TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS members(
+  room TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  PRIMARY KEY(room, identity)
+) STRICT, WITHOUT ROWID;
 )sql";
 
 // An id is found among the messages (while younger than the last id cutoff) or, for a message
@@ -110,6 +131,12 @@ class sqlite_message_store::statement {
   void reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+  }
+  /// Steps once and resets: the first column of the row as text, "" when there is no row.
+  std::string first_text() {
+    std::string out = step() ? text_column(stmt_, 0) : std::string();
+    reset();
+    return out;
   }
   sqlite3_stmt* get() const { return stmt_; }
 
@@ -245,6 +272,15 @@ sqlite_message_store::room_state& sqlite_message_store::room(const std::string& 
 }
 
 std::uint64_t sqlite_message_store::last_seq(const std::string& name) { return room(name).last_seq; }
+
+std::optional<std::uint64_t> sqlite_message_store::oldest_seq(const std::string& name) {
+  auto& q = prepared("SELECT seq FROM messages WHERE room = ?1 ORDER BY seq LIMIT 1");
+  q.bind(1, name);
+  std::optional<std::uint64_t> out;
+  if (q.step()) out = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+  q.reset();
+  return out;
+}
 
 bool sqlite_message_store::commit_never_waits() const {
   return mode_ != durability::power && !checkpointer_->inline_checkpoint_near();
@@ -497,6 +533,138 @@ std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_
   }
   id_cutoff_ms_ = std::max(id_cutoff_ms_, id_cutoff_ms);
   return removed;
+}
+
+// --- identity_directory: one row per identity that owns a name ------------------------------
+
+name_claim sqlite_message_store::claim_name(const std::string& identity, const std::string& name) {
+  const std::string folded = core::fold_name(name);
+  name_claim out;
+  prepared("BEGIN IMMEDIATE").run();
+  try {
+    out.owner = prepared("SELECT identity FROM names WHERE folded = ?1").bind(1, folded).first_text();
+    if (!out.owner.empty() && out.owner != identity) {
+      prepared("COMMIT").run();
+      return out;
+    }
+    out.owner.clear();
+    out.previous = prepared("SELECT name FROM names WHERE identity = ?1").bind(1, identity).first_text();
+    prepared("DELETE FROM names WHERE identity = ?1").bind(1, identity).run();
+    prepared("INSERT INTO names(folded, identity, name) VALUES(?1, ?2, ?3)")
+        .bind(1, folded)
+        .bind(2, identity)
+        .bind(3, name)
+        .run();
+    prepared("COMMIT").run();
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (auto& [sql, stmt] : statements_) stmt->reset();
+    throw;
+  }
+  out.granted = true;
+  return out;
+}
+
+std::string sqlite_message_store::release_name(const std::string& identity) {
+  auto& q = prepared("DELETE FROM names WHERE identity = ?1 RETURNING name");
+  q.bind(1, identity);
+  std::string name;
+  if (q.step()) name = text_column(q.get(), 0);
+  q.run();
+  return name;
+}
+
+std::string sqlite_message_store::name_owner(const std::string& name) {
+  auto& q = prepared("SELECT identity FROM names WHERE folded = ?1");
+  return q.bind(1, core::fold_name(name)).first_text();
+}
+
+std::unordered_map<std::string, std::string> sqlite_message_store::names_of(
+    const std::vector<std::string>& identities) {
+  std::unordered_map<std::string, std::string> out;
+  auto& q = prepared("SELECT name FROM names WHERE identity = ?1");
+  for (const auto& id : identities) {
+    if (out.count(id)) continue;
+    q.bind(1, id);
+    if (q.step()) out.emplace(id, text_column(q.get(), 0));
+    q.reset();
+  }
+  return out;
+}
+
+// --- identity_directory: follows, private rooms and their members ---------------------------
+
+void sqlite_message_store::set_following(const std::string& identity, const std::string& room,
+                                         bool following) {
+  auto& q = following ? prepared("INSERT OR IGNORE INTO follows(identity, room) VALUES(?1, ?2)")
+                      : prepared("DELETE FROM follows WHERE identity = ?1 AND room = ?2");
+  q.bind(1, identity).bind(2, room).run();
+}
+
+std::vector<std::string> sqlite_message_store::followed(const std::string& identity) {
+  auto& q = prepared("SELECT room FROM follows WHERE identity = ?1 ORDER BY room");
+  q.bind(1, identity);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(text_column(q.get(), 0));
+  q.reset();
+  return out;
+}
+
+bool sqlite_message_store::create_private_room(const std::string& room, const std::string& creator,
+                                               const std::string& secret) {
+  prepared("BEGIN IMMEDIATE").run();
+  try {
+    prepared("INSERT OR IGNORE INTO private_rooms(room, secret) VALUES(?1, ?2)")
+        .bind(1, room)
+        .bind(2, secret)
+        .run();
+    const bool made = sqlite3_changes(db_) > 0;
+    if (made)
+      prepared("INSERT OR IGNORE INTO members(room, identity) VALUES(?1, ?2)")
+          .bind(1, room)
+          .bind(2, creator)
+          .run();
+    prepared("COMMIT").run();
+    return made;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    for (auto& [sql, stmt] : statements_) stmt->reset();
+    throw;
+  }
+}
+
+void sqlite_message_store::add_member(const std::string& room, const std::string& identity) {
+  prepared("INSERT OR IGNORE INTO members(room, identity) SELECT room, ?2 FROM private_rooms WHERE room = ?1")
+      .bind(1, room)
+      .bind(2, identity)
+      .run();
+}
+
+room_access sqlite_message_store::access(const std::string& room, const std::string& identity) {
+  auto& q = prepared(
+      "SELECT EXISTS(SELECT 1 FROM members WHERE room = ?1 AND identity = ?2) FROM private_rooms WHERE room "
+      "= ?1");
+  q.bind(1, room).bind(2, identity);
+  room_access out;
+  if (q.step()) out = {true, sqlite3_column_int64(q.get(), 0) != 0};
+  q.reset();
+  return out;
+}
+
+std::string sqlite_message_store::room_secret(const std::string& room) {
+  auto& q = prepared("SELECT secret FROM private_rooms WHERE room = ?1");
+  return q.bind(1, room).first_text();
+}
+
+std::vector<std::string> sqlite_message_store::hidden_rooms(const std::string& identity) {
+  auto& q = prepared(
+      "SELECT room FROM private_rooms WHERE room NOT IN (SELECT room FROM members WHERE identity = ?1) "
+      "ORDER BY room");
+  q.bind(1, identity);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(text_column(q.get(), 0));
+  q.reset();
+  return out;
 }
 
 }  // namespace message::store

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/identity_directory.hpp"
 #include "store/message_store.hpp"
 #include "store/sqlite_checkpointer.hpp"
 
@@ -27,7 +28,7 @@ enum class durability {
 /// locked, unreadable); it never replaces an existing file. Our databases carry a marker
 /// (`PRAGMA application_id`); one without it is taken as ours only when it is empty or has our
 /// `messages` table (made before the marker), and is then marked. Not thread-safe (see message_store).
-class sqlite_message_store final : public message_store {
+class sqlite_message_store final : public message_store, public identity_directory {
  public:
   sqlite_message_store(const std::filesystem::path& file, durability mode);
   ~sqlite_message_store() override;
@@ -58,9 +59,25 @@ class sqlite_message_store final : public message_store {
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
+  std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   std::vector<room_info> rooms() override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
+
+  identity_directory& directory() override { return *this; }
+  // identity_directory: the `names` table (folded name, identity, name as given).
+  name_claim claim_name(const std::string& identity, const std::string& name) override;
+  std::string release_name(const std::string& identity) override;
+  std::string name_owner(const std::string& name) override;
+  std::unordered_map<std::string, std::string> names_of(const std::vector<std::string>& identities) override;
+  void set_following(const std::string& identity, const std::string& room, bool following) override;
+  std::vector<std::string> followed(const std::string& identity) override;
+  bool create_private_room(const std::string& room, const std::string& creator,
+                           const std::string& secret) override;
+  void add_member(const std::string& room, const std::string& identity) override;
+  room_access access(const std::string& room, const std::string& identity) override;
+  std::string room_secret(const std::string& room) override;
+  std::vector<std::string> hidden_rooms(const std::string& identity) override;
 
  private:
   class statement;

@@ -4,6 +4,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include "transport/identity_token.hpp"
 #include "transport/websocket_handshake.hpp"
 #include "transport/websocket_session.hpp"
 
@@ -85,6 +86,15 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
       return send(error_response(req, http::status::forbidden, "this page's origin may not connect here"));
     if (auto refused = refuse_upgrade(req)) return send(std::move(*refused));
     auto query = protocol::parse_ws_query(req.target(), ctx_.limits);
+    if (auto* q = std::get_if<protocol::connect_request>(&query)) {
+      auto who = presented_identity_of(req);
+      if (who.state == presented_identity::kind::malformed) {
+        query =
+            protocol::decode_error{"bad_token", "the identity token is not 22 characters of base64url", {}};
+      } else {
+        q->identity = std::move(who.id);
+      }
+    }
     std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_, std::move(slot_))
         ->run(std::move(req), std::move(query));
     return;

@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const { chromium } = require('playwright-core');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -95,6 +96,8 @@ async function setup({ args = [] } = {}) {
     server,
     browser,
     contexts,
+    /** name -> identity token: every page opened as one name is one person (its devices). */
+    identities: new Map(),
     /** Stops the server and starts it again on the same port with the same data. */
     async restartServer(whileDown = async () => {}) {
       await env.server.stop({ keepData: true });
@@ -113,11 +116,18 @@ async function setup({ args = [] } = {}) {
   return env;
 }
 
+/** A fresh identity token, as the page makes one: 128 random bits in base64url. */
+function newToken() {
+  return crypto.randomBytes(16).toString('base64url');
+}
+
 /**
  * Opens the page as `name` in `room` in a browser context of its own (its own localStorage,
  * so its own device id) unless `context` is given, and waits until the status says open.
+ * Every page opened as one name in one env shares that name's identity token (one person on
+ * several devices), unless `person: 'new'` asks for another person (who cannot own the name).
  */
-async function openChat(env, { name, room = 'lobby', context, viewport = { width: 1100, height: 760 }, beforeLoad } = {}) {
+async function openChat(env, { name, room = 'lobby', context, viewport = { width: 1100, height: 760 }, beforeLoad, person } = {}) {
   const ctx = context || await env.browser.newContext({ viewport });
   if (!env.contexts.includes(ctx)) env.contexts.push(ctx);
   const page = await ctx.newPage();
@@ -127,9 +137,15 @@ async function openChat(env, { name, room = 'lobby', context, viewport = { width
     if (/Content Security Policy/i.test(msg.text())) page.cspViolations.push(msg.text());
   });
   if (name) {
-    await page.addInitScript((n) => {
+    let token = person === 'new' ? newToken() : env.identities.get(name);
+    if (!token) {
+      token = newToken();
+      env.identities.set(name, token);
+    }
+    await page.addInitScript(({ n, t }) => {
       if (!localStorage.getItem('message.username')) localStorage.setItem('message.username', JSON.stringify(n));
-    }, name);
+      if (!localStorage.getItem('message.identity')) localStorage.setItem('message.identity', JSON.stringify(t));
+    }, { n: name, t: token });
   }
   if (beforeLoad) await beforeLoad(page);
   await page.goto(`${env.server.url}#/room/${room}`);

@@ -1,4 +1,4 @@
-// Who is online (one name on two devices shows twice, told apart by the device tag),
+// Who is online (a name is one person's: another is refused, the person's own devices show once),
 // and "… is typing" on the other page.
 
 const { describe, it, before, after, afterEach } = require('node:test');
@@ -18,15 +18,16 @@ describe('presence and typing', () => {
     await people.getByText('lee', { exact: true }).waitFor();
     await people.getByText('kim', { exact: true }).waitFor();
 
-    // The same name from a second device is listed separately, with its own tag.
-    const c = await h.openChat(env, { name: 'lee' });
-    await h.eventually(async () => assert.equal(await people.getByText('lee', { exact: true }).count(), 2));
-    const tags = await people.locator('.person', { hasText: 'lee' }).locator('.tag').allTextContents();
-    assert.equal(new Set(tags).size, 2, `two distinct device tags: ${tags}`);
-
-    // Leaving removes that device only.
+    // Another person cannot be listed as lee: the name is owned (docs/protocol.md, "Names
+    // people own"); lee's own second device is the same person, listed once.
+    const c = await h.openChat(env, { name: 'lee', person: 'new' });
+    await c.locator('#notice').getByText('belongs to someone else').waitFor({ timeout: h.WAIT_MS });
+    const d = await h.openChat(env, { name: 'lee' });
+    await d.locator('#people').getByText('lee', { exact: true }).waitFor({ timeout: h.WAIT_MS });
+    assert.equal(await people.getByText('lee', { exact: true }).count(), 1);
     await c.close();
-    await h.eventually(async () => assert.equal(await people.getByText('lee', { exact: true }).count(), 1));
+    await d.close();
+    assert.equal(await people.getByText('lee', { exact: true }).count(), 1, 'lee is still online on b');
 
     // Typing shows on the other page until the message arrives.
     await b.getByLabel('Message', { exact: true }).pressSequentially('hel');

@@ -198,7 +198,9 @@ std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args,
 
 // --- ws_client ----------------------------------------------------------------------------
 
-ws_client::ws_client(unsigned short port, const std::string& target, const std::string& origin) : ws_(ioc_) {
+ws_client::ws_client(unsigned short port, const std::string& target, const std::string& origin,
+                     const std::string& protocols)
+    : ws_(ioc_) {
   auto& tcp_layer = beast::get_lowest_layer(ws_);
   beast::error_code result = net::error::timed_out;
   tcp_layer.expires_after(5s);
@@ -206,8 +208,9 @@ ws_client::ws_client(unsigned short port, const std::string& target, const std::
                           [&](beast::error_code ec) { result = ec; });
   ioc_.run();
   if (result) throw std::runtime_error("connect failed: " + result.message());
-  ws_.set_option(websocket::stream_base::decorator([origin](websocket::request_type& req) {
+  ws_.set_option(websocket::stream_base::decorator([origin, protocols](websocket::request_type& req) {
     if (!origin.empty()) req.set(http::field::origin, origin);
+    if (!protocols.empty()) req.set(http::field::sec_websocket_protocol, protocols);
   }));
   ws_.read_message_max(64 * 1024 * 1024);
   result = net::error::timed_out;

@@ -67,8 +67,10 @@ std::pair<int, std::string> run_to_exit(const std::vector<std::string>& args,
 /// A WebSocket client with its own io_context; every operation has a deadline.
 class ws_client {
  public:
-  /// Connects to ws://127.0.0.1:port + target; throws on failure. `origin` empty: no header.
-  ws_client(unsigned short port, const std::string& target = "/ws", const std::string& origin = {});
+  /// Connects to ws://127.0.0.1:port + target; throws on failure. `origin` empty: no header;
+  /// `protocols` empty: no Sec-WebSocket-Protocol header.
+  ws_client(unsigned short port, const std::string& target = "/ws", const std::string& origin = {},
+            const std::string& protocols = {});
   ~ws_client();
 
   void send(const std::string& text);

@@ -161,5 +161,54 @@ TEST(Codec, WelcomeAnnouncesLimits) {
   EXPECT_EQ(v["limits"].as_object()["max_frame_bytes"].to_number<std::size_t>(), limits.max_frame_bytes);
 }
 
+TEST(Codec, DecodesWhoIsWhoRequests) {
+  decoded_as<release_command>(R"({"type":"release"})");
+  EXPECT_EQ(decoded_as<unfollow_command>(R"({"type":"unfollow","room":"kitchen"})").room, "kitchen");
+  EXPECT_EQ(decoded_as<create_room_command>(R"({"type":"create_room","room":"plans","private":true})").room,
+            "plans");
+  auto invite =
+      decoded_as<invite_command>(R"({"type":"invite","room":"plans","identity":"0123456789abcdef"})");
+  EXPECT_EQ(invite.identity, "0123456789abcdef");
+  EXPECT_EQ(decoded_as<direct_command>(R"({"type":"direct","identity":"0123456789abcdef"})").identity,
+            "0123456789abcdef");
+  EXPECT_EQ(decoded_as<subscribe_command>(R"({"type":"subscribe","room":"plans","secret":"abc-_1"})").secret,
+            "abc-_1");
+  EXPECT_EQ(error_code_of(R"({"type":"create_room","room":"plans"})"), "missing_field")
+      << "private rooms only";
+  EXPECT_EQ(error_code_of(R"({"type":"direct","identity":"kim"})"), "bad_identity");
+  EXPECT_EQ(error_code_of(R"({"type":"invite","room":"plans"})"), "bad_identity");
+  EXPECT_EQ(error_code_of(R"({"type":"invite","identity":"0123456789abcdef"})"), "missing_field");
+  EXPECT_EQ(error_code_of(R"({"type":"subscribe","room":"plans","secret":"no spaces"})"), "missing_field");
+}
+
+TEST(Codec, HistoryTakesOneOfBeforeAfterAround) {
+  EXPECT_EQ(decoded_as<history_command>(R"({"type":"history","around":7})").around, 7u);
+  EXPECT_EQ(decoded_as<history_command>(R"({"type":"history","after":"3"})").after, 3u);
+  EXPECT_EQ(error_code_of(R"({"type":"history","around":-1})"), "bad_before");
+  EXPECT_EQ(error_code_of(R"({"type":"history","before":5,"after":2})"), "bad_before");
+  auto v = boost::json::parse(encode_history("lobby", {}, false, true)).as_object();
+  EXPECT_EQ(v["more_after"], true);
+  EXPECT_FALSE(boost::json::parse(encode_history("lobby", {}, true)).as_object().contains("more_after"));
+}
+
+TEST(Codec, WritesIdentitiesBesideTheirDeviceTag) {
+  core::chat_message m{"lobby", 1, "a1", "kim", "hi", "0123456789abcdef", 5};
+  auto v = boost::json::parse(encode_message(m)).as_object();
+  EXPECT_EQ(v["identity"], "0123456789abcdef");
+  EXPECT_EQ(v["device"], "012345");
+  m.device = "dev123";
+  v = boost::json::parse(encode_message(m)).as_object();
+  EXPECT_FALSE(v.contains("identity")) << "a tag from before identities is no identity";
+  EXPECT_EQ(v["device"], "dev123");
+  auto taken = boost::json::parse(encode_name_taken("kim", "kim-2", "a1")).as_object();
+  EXPECT_EQ(taken["code"], "name_taken");
+  EXPECT_EQ(taken["suggestion"], "kim-2");
+  EXPECT_EQ(taken["id"], "a1");
+  auto room = boost::json::parse(encode_room("dm-x", {}, "0123456789abcdef", "fedcba9876543210")).as_object();
+  EXPECT_EQ(room["direct"], true);
+  EXPECT_EQ(room["by"], "fedcba9876543210");
+  EXPECT_FALSE(room.contains("secret"));
+}
+
 }  // namespace
 }  // namespace message::protocol

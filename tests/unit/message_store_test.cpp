@@ -85,11 +85,15 @@ class moving_store final : public message_store {
     return inner_->read_before(room, before, limit);
   }
   std::uint64_t last_seq(const std::string& room) override { return inner_->last_seq(room); }
+  std::optional<std::uint64_t> oldest_seq(const std::string& room) override {
+    return inner_->oldest_seq(room);
+  }
   std::vector<room_info> rooms() override { return inner_->rooms(); }
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override {
     return inner_->prune(keep_per_room, older_than_ms, id_cutoff_ms, max_rows);
   }
+  identity_directory& directory() override { return inner_->directory(); }
 
  private:
   std::unique_ptr<message_store> inner_;
@@ -265,6 +269,102 @@ TEST(SqliteMessageStore, RefusesAFileThatIsNotADatabase) {
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, std::string(4096, 'x')) << "the file must never be replaced";
   std::filesystem::remove_all(path.parent_path());
+}
+
+// --- names (identity_directory) -------------------------------------------------------------
+
+TYPED_TEST(MessageStoreTest, TheFirstIdentityOwnsANameWhateverItsCase) {
+  auto& d = this->store->directory();
+  EXPECT_EQ(d.name_owner("kim"), "");
+  auto first = d.claim_name("id-a", "Kim");
+  EXPECT_TRUE(first.granted);
+  EXPECT_EQ(first.previous, "");
+  EXPECT_EQ(d.name_owner("kim"), "id-a");
+  EXPECT_EQ(d.name_owner("KIM"), "id-a");
+  auto second = d.claim_name("id-b", "kim");
+  EXPECT_FALSE(second.granted);
+  EXPECT_EQ(second.owner, "id-a");
+  EXPECT_TRUE(d.claim_name("id-a", "kim").granted) << "the owner may claim it again";
+  auto names = d.names_of({"id-a", "id-b"});
+  EXPECT_EQ(names.size(), 1u);
+  EXPECT_EQ(names["id-a"], "kim") << "as last given";
+}
+
+TYPED_TEST(MessageStoreTest, ARenameReleasesTheOldNameAndReleaseFreesIt) {
+  auto& d = this->store->directory();
+  ASSERT_TRUE(d.claim_name("id-a", "kim").granted);
+  auto rename = d.claim_name("id-a", "kimberly");
+  EXPECT_TRUE(rename.granted);
+  EXPECT_EQ(rename.previous, "kim");
+  EXPECT_EQ(d.name_owner("kim"), "") << "one name per identity";
+  EXPECT_TRUE(d.claim_name("id-b", "kim").granted);
+  EXPECT_EQ(d.release_name("id-a"), "kimberly");
+  EXPECT_EQ(d.release_name("id-a"), "");
+  EXPECT_EQ(d.name_owner("kimberly"), "");
+  EXPECT_TRUE(d.names_of({"id-a"}).empty());
+  EXPECT_EQ(d.names_of({"id-b"})["id-b"], "kim");
+}
+
+TYPED_TEST(MessageStoreTest, NamesSurviveAReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
+  ASSERT_TRUE(this->store->directory().claim_name("id-a", "kim").granted);
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_EQ(this->store->directory().name_owner("Kim"), "id-a");
+  EXPECT_FALSE(this->store->directory().claim_name("id-b", "kim").granted);
+}
+
+// --- follows and private rooms (identity_directory) -----------------------------------------
+
+TYPED_TEST(MessageStoreTest, RemembersWhichRoomsAnIdentityFollows) {
+  auto& d = this->store->directory();
+  d.set_following("id-a", "lobby", true);
+  d.set_following("id-a", "kitchen", true);
+  d.set_following("id-a", "kitchen", true);
+  d.set_following("id-b", "garden", true);
+  EXPECT_EQ(d.followed("id-a"), (std::vector<std::string>{"kitchen", "lobby"}));
+  d.set_following("id-a", "lobby", false);
+  EXPECT_EQ(d.followed("id-a"), (std::vector<std::string>{"kitchen"}));
+  EXPECT_TRUE(d.followed("id-c").empty());
+}
+
+TYPED_TEST(MessageStoreTest, APrivateRoomIsReadableByItsMembersOnly) {
+  auto& d = this->store->directory();
+  EXPECT_TRUE(d.access("lobby", "id-a").allowed()) << "rooms are public unless made private";
+  EXPECT_FALSE(d.access("lobby", "id-a").is_private);
+  ASSERT_TRUE(d.create_private_room("secret", "id-a", "s3cr3t"));
+  EXPECT_FALSE(d.create_private_room("secret", "id-b", "other")) << "made once";
+  EXPECT_TRUE(d.access("secret", "id-a").allowed());
+  EXPECT_FALSE(d.access("secret", "id-b").allowed());
+  EXPECT_FALSE(d.access("secret", "").allowed()) << "anonymous connections are never members";
+  EXPECT_EQ(d.room_secret("secret"), "s3cr3t");
+  EXPECT_EQ(d.room_secret("lobby"), "");
+  EXPECT_EQ(d.hidden_rooms("id-b"), (std::vector<std::string>{"secret"}));
+  EXPECT_TRUE(d.hidden_rooms("id-a").empty());
+  d.add_member("secret", "id-b");
+  EXPECT_TRUE(d.access("secret", "id-b").allowed());
+  EXPECT_TRUE(d.hidden_rooms("id-b").empty());
+  d.add_member("lobby", "id-b");
+  EXPECT_FALSE(d.access("lobby", "id-b").is_private) << "adding to a public room changes nothing";
+}
+
+TYPED_TEST(MessageStoreTest, PrivateRoomsAndFollowsSurviveAReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
+  this->store->directory().create_private_room("secret", "id-a", "s3cr3t");
+  this->store->directory().set_following("id-a", "secret", true);
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_FALSE(this->store->directory().access("secret", "id-b").allowed());
+  EXPECT_TRUE(this->store->directory().access("secret", "id-a").allowed());
+  EXPECT_EQ(this->store->directory().followed("id-a"), (std::vector<std::string>{"secret"}));
+}
+
+TYPED_TEST(MessageStoreTest, KnowsTheOldestSeqStillStored) {
+  EXPECT_EQ(this->store->oldest_seq("a"), std::nullopt) << "never written";
+  this->store->append({msg("a", "1"), msg("a", "2"), msg("a", "3"), msg("a", "4"), msg("a", "5")});
+  EXPECT_EQ(this->store->oldest_seq("a"), 1u);
+  this->store->prune(2, 0, 0, 1000);
+  EXPECT_EQ(this->store->oldest_seq("a"), 4u) << "retention removed 1 to 3";
+  this->store->append({msg("b", "1")});
+  EXPECT_EQ(this->store->oldest_seq("b"), 1u);
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace message::store {
+
+/// The outcome of identity_directory::claim_name.
+struct name_claim {
+  bool granted = false;  ///< The identity owns the name now (or owned it already).
+  std::string owner;     ///< Refused: the identity that owns it.
+  std::string previous;  ///< Granted: the name the identity owned before ("" none), now released.
+};
+
+/// Whether an identity may read a room.
+struct room_access {
+  bool is_private = false;  ///< The room is private (rooms are public unless created private).
+  bool member = false;      ///< The identity is one of its members.
+  bool allowed() const { return !is_private || member; }
+};
+
+/// Who owns which name (docs/protocol.md, "Names people own"), which rooms each identity
+/// follows, and which rooms are private to whom ("Membership, private rooms, direct messages"). Identities
+/// are public identity ids (core/identity.hpp); names are owned under core::fold_name, so "Kim" and "kim" are
+/// one. An identity owns at most one name: claiming another renames it.
+///
+/// Contract (the conformance suite in tests/unit/message_store_test.cpp checks every store's
+/// directory): every change is durable when the call returns, like an append, and with Redis
+/// it is one atomic step that every node sees, so two identities can never both own a name.
+///
+/// Thread-safety: none; it belongs to its message_store and has the same one caller.
+class identity_directory {
+ public:
+  virtual ~identity_directory() = default;
+
+  /// Gives `name` to `identity` unless another identity owns it. Granted: the identity's
+  /// previous name, if any, is released (a rename). Refused: nothing changes.
+  virtual name_claim claim_name(const std::string& identity, const std::string& name) = 0;
+  /// Releases the identity's name; returns it ("" when it owned none).
+  virtual std::string release_name(const std::string& identity) = 0;
+  /// The identity that owns `name`, "" when nobody does.
+  virtual std::string name_owner(const std::string& name) = 0;
+  /// The current name of each of `identities` that owns one (others are absent).
+  virtual std::unordered_map<std::string, std::string> names_of(
+      const std::vector<std::string>& identities) = 0;
+
+  /// Remembers that `identity` follows `room` (or no longer does). Idempotent.
+  virtual void set_following(const std::string& identity, const std::string& room, bool following) = 0;
+  /// The rooms `identity` follows, by name.
+  virtual std::vector<std::string> followed(const std::string& identity) = 0;
+
+  /// Makes `room` private with `creator` as its only member and `secret` as its invite link's
+  /// secret. False, changing nothing, when the room is private already.
+  virtual bool create_private_room(const std::string& room, const std::string& creator,
+                                   const std::string& secret) = 0;
+  /// Adds a member to a private room (idempotent; nothing for a public room).
+  virtual void add_member(const std::string& room, const std::string& identity) = 0;
+  virtual room_access access(const std::string& room, const std::string& identity) = 0;
+  /// The invite link secret of a private room ("" for a public one).
+  virtual std::string room_secret(const std::string& room) = 0;
+  /// Every private room `identity` is not a member of (for an empty identity: every one):
+  /// what `rooms` must not show it.
+  virtual std::vector<std::string> hidden_rooms(const std::string& identity) = 0;
+};
+
+}  // namespace message::store

@@ -1,0 +1,89 @@
+#include "store/memory_identity_directory.hpp"
+
+#include "core/identity.hpp"
+
+namespace message::store {
+
+name_claim memory_identity_directory::claim_name(const std::string& identity, const std::string& name) {
+  const std::string folded = core::fold_name(name);
+  if (auto it = owners_.find(folded); it != owners_.end() && it->second != identity)
+    return {false, it->second, {}};
+  name_claim out{true, {}, {}};
+  if (auto it = names_.find(identity); it != names_.end()) {
+    out.previous = it->second;
+    owners_.erase(core::fold_name(it->second));
+  }
+  owners_[folded] = identity;
+  names_[identity] = name;
+  return out;
+}
+
+std::string memory_identity_directory::release_name(const std::string& identity) {
+  auto it = names_.find(identity);
+  if (it == names_.end()) return {};
+  std::string name = std::move(it->second);
+  names_.erase(it);
+  owners_.erase(core::fold_name(name));
+  return name;
+}
+
+std::string memory_identity_directory::name_owner(const std::string& name) {
+  auto it = owners_.find(core::fold_name(name));
+  return it == owners_.end() ? std::string() : it->second;
+}
+
+std::unordered_map<std::string, std::string> memory_identity_directory::names_of(
+    const std::vector<std::string>& identities) {
+  std::unordered_map<std::string, std::string> out;
+  for (const auto& id : identities) {
+    if (auto it = names_.find(id); it != names_.end()) out.emplace(id, it->second);
+  }
+  return out;
+}
+
+void memory_identity_directory::set_following(const std::string& identity, const std::string& room,
+                                              bool following) {
+  if (following) {
+    follows_[identity].insert(room);
+  } else if (auto it = follows_.find(identity); it != follows_.end()) {
+    it->second.erase(room);
+  }
+}
+
+std::vector<std::string> memory_identity_directory::followed(const std::string& identity) {
+  auto it = follows_.find(identity);
+  return it == follows_.end() ? std::vector<std::string>{}
+                              : std::vector<std::string>(it->second.begin(), it->second.end());
+}
+
+bool memory_identity_directory::create_private_room(const std::string& room, const std::string& creator,
+                                                    const std::string& secret) {
+  if (private_.count(room)) return false;
+  private_[room] = {secret, {creator}};
+  return true;
+}
+
+void memory_identity_directory::add_member(const std::string& room, const std::string& identity) {
+  if (auto it = private_.find(room); it != private_.end()) it->second.members.insert(identity);
+}
+
+room_access memory_identity_directory::access(const std::string& room, const std::string& identity) {
+  auto it = private_.find(room);
+  if (it == private_.end()) return {};
+  return {true, it->second.members.count(identity) > 0};
+}
+
+std::string memory_identity_directory::room_secret(const std::string& room) {
+  auto it = private_.find(room);
+  return it == private_.end() ? std::string() : it->second.secret;
+}
+
+std::vector<std::string> memory_identity_directory::hidden_rooms(const std::string& identity) {
+  std::vector<std::string> out;
+  for (const auto& [room, r] : private_) {
+    if (!r.members.count(identity)) out.push_back(room);
+  }
+  return out;
+}
+
+}  // namespace message::store

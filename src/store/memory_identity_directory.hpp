@@ -1,0 +1,39 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "store/identity_directory.hpp"
+
+namespace message::store {
+
+/// Names in memory, for the memory store: lost when the process exits. Not thread-safe.
+class memory_identity_directory final : public identity_directory {
+ public:
+  name_claim claim_name(const std::string& identity, const std::string& name) override;
+  std::string release_name(const std::string& identity) override;
+  std::string name_owner(const std::string& name) override;
+  std::unordered_map<std::string, std::string> names_of(const std::vector<std::string>& identities) override;
+  void set_following(const std::string& identity, const std::string& room, bool following) override;
+  std::vector<std::string> followed(const std::string& identity) override;
+  bool create_private_room(const std::string& room, const std::string& creator,
+                           const std::string& secret) override;
+  void add_member(const std::string& room, const std::string& identity) override;
+  room_access access(const std::string& room, const std::string& identity) override;
+  std::string room_secret(const std::string& room) override;
+  std::vector<std::string> hidden_rooms(const std::string& identity) override;
+
+ private:
+  std::unordered_map<std::string, std::string> owners_;   // folded name -> identity
+  std::unordered_map<std::string, std::string> names_;    // identity -> name as given
+  std::map<std::string, std::set<std::string>> follows_;  // identity -> rooms
+  struct private_room {
+    std::string secret;
+    std::set<std::string> members;
+  };
+  std::map<std::string, private_room> private_;  // room -> its secret and members
+};
+
+}  // namespace message::store

@@ -1,0 +1,34 @@
+#include "transport/identity_token.hpp"
+
+#include "core/identity.hpp"
+
+namespace message::transport {
+
+presented_identity identity_from_protocols(std::string_view value) {
+  presented_identity out;
+  std::string_view token_seen;
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    std::string_view entry = value.substr(0, comma);
+    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t')) entry.remove_prefix(1);
+    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.remove_suffix(1);
+    if (entry.substr(0, identity_token_prefix.size()) == identity_token_prefix) {
+      const auto token = entry.substr(identity_token_prefix.size());
+      if (out.state == presented_identity::kind::valid && token == token_seen) {
+        // The same token twice: harmless.
+      } else if (out.state != presented_identity::kind::none) {
+        return {presented_identity::kind::malformed, {}};
+      } else if (auto id = core::identity_of_token(token)) {
+        out = {presented_identity::kind::valid, std::move(*id)};
+        token_seen = token;
+      } else {
+        return {presented_identity::kind::malformed, {}};
+      }
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace message::transport
