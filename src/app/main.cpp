@@ -11,6 +11,7 @@
 #include "app/cli.hpp"
 #include "app/lan_addresses.hpp"
 #include "app/server.hpp"
+#include "client/subcommands.hpp"
 #include "redis/redis_endpoint.hpp"
 
 namespace {
@@ -57,6 +58,8 @@ void print_banner(const message::app::server_config& cfg, std::uint16_t port,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `message send|tail|chat ...`: the terminal client (src/client/) in the same binary.
+  if (auto code = message::client::run_subcommand(argc, argv)) return *code;
   auto parsed = message::app::parse_command_line(argc, argv);
   if (auto* code = std::get_if<int>(&parsed)) return *code;
   auto& cfg = std::get<message::app::server_config>(parsed);
