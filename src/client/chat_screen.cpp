@@ -4,10 +4,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
+#include <utility>
 
 // libedit's readline-compatible header; it needs stdio first.
 #include <editline/readline.h>
 
+#include "client/private_descriptor.hpp"
 #include "client/stdin_lines.hpp"
 
 namespace message::client {
@@ -39,7 +42,10 @@ void chat_screen::start(const std::string& prompt) {
   rl_catch_signals = 0;
   using_history();
   rl_callback_handler_install(prompt_.c_str(), &chat_screen::on_readline);
-  const int dup = ::dup(0);
+  // libedit reads fd 0 itself; the reactor only waits on a description of our own
+  // (private_descriptor.hpp says why).
+  const int dup = private_descriptor(0, false);
+  if (dup < 0) throw std::runtime_error("cannot wait on the terminal");
   input_ = std::make_unique<net::posix::stream_descriptor>(ioc_, dup);
   wait_input();
 }
@@ -49,7 +55,22 @@ void chat_screen::wait_input() {
   input_->async_wait(net::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
     if (ec || !input_) return;
     rl_callback_read_char();
+    // A line accepted above is handled only now, after libedit is done with it. libedit keeps
+    // the accepted text in its buffer (and redraws it) until the next key: installing the
+    // handler again starts a clean line, as readline does by itself.
+    auto accepted = std::move(accepted_);
+    accepted_.clear();
+    if (!accepted.empty()) {
+      rl_callback_handler_remove();
+      std::fputs("\r\033[K", stdout);
+      std::fflush(stdout);
+      rl_callback_handler_install(prompt_.c_str(), &chat_screen::on_readline);
+    }
+    const bool eof = std::exchange(eof_, false);
     wait_input();
+    for (auto& line : accepted)
+      if (handlers_.on_line) handlers_.on_line(std::move(line));
+    if (eof && handlers_.on_eof) handlers_.on_eof();
   });
 }
 
@@ -57,13 +78,15 @@ void chat_screen::on_readline(char* line) {
   auto* self = current;
   if (!self) return;
   if (!line) {
-    self->handlers_.on_eof();
+    self->eof_ = true;
     return;
   }
   std::string text(line);
   std::free(line);
   if (!text.empty()) add_history(text.c_str());
-  self->handlers_.on_line(std::move(text));
+  // The typed line leaves the screen: it comes back as a message once the server has it, and
+  // the prompt counts it as pending until then.
+  self->accepted_.push_back(std::move(text));
 }
 
 void chat_screen::print(const std::string& text) {
@@ -72,19 +95,11 @@ void chat_screen::print(const std::string& text) {
     std::fflush(stdout);
     return;
   }
-  // Take the prompt and the half-typed line off, print, and put them back as they were.
-  char* saved = rl_copy_text(0, rl_end);
-  const int point = rl_point;
-  rl_set_prompt("");
-  rl_replace_line("", 0);
-  rl_redisplay();
+  // Clear the prompt's row, print, and let libedit draw the prompt and the half-typed line
+  // again below (its buffer is untouched).
   std::fputs(("\r\033[K" + text + "\n").c_str(), stdout);
   std::fflush(stdout);
-  rl_set_prompt(prompt_.c_str());
-  rl_replace_line(saved ? saved : "", 0);
-  rl_point = point;
   rl_forced_update_display();
-  std::free(saved);
 }
 
 void chat_screen::set_prompt(const std::string& prompt) {
@@ -92,6 +107,9 @@ void chat_screen::set_prompt(const std::string& prompt) {
   prompt_ = prompt;
   if (!interactive_ || !started_ || current != this) return;
   rl_set_prompt(prompt_.c_str());
+  // libedit redraws from where the cursor is: back to the row's start first.
+  std::fputs("\r\033[K", stdout);
+  std::fflush(stdout);
   rl_forced_update_display();
 }
 

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "client/net.hpp"
 
@@ -42,6 +43,8 @@ class chat_screen {
   std::string prompt_;
   std::unique_ptr<net::posix::stream_descriptor> input_;
   std::unique_ptr<class stdin_lines> lines_;
+  std::vector<std::string> accepted_;  // Lines libedit accepted during the current read.
+  bool eof_ = false;
 };
 
 }  // namespace message::client

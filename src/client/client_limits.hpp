@@ -38,6 +38,9 @@ struct client_limits {
   /// The share of the announced rate the client uses: the server's bucket started filling
   /// earlier than ours (at connect, not at welcome), so a little under is never refused.
   double pace_share = 0.95;
+  /// The pace after a rate_limited from a server that announced no rate (an older one):
+  /// the protocol's default rate. Each further refusal halves the pace.
+  double fallback_rate = 20;
 };
 
 }  // namespace message::client

@@ -61,8 +61,11 @@ void outbox::requeue(std::size_t i, clock::time_point now) {
   in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
   auto at = std::find_if(queued_.begin(), queued_.end(), [&](const item& q) { return q.number > m.number; });
   queued_.insert(at, std::move(m));
+  // The refusals of one burst arrive together: only one after the last back-off ended
+  // (a resend refused again) doubles it.
+  if (now < not_before_) return;
   backoff_ = backoff_.count() == 0 ? limits_.retry_min : std::min(backoff_ * 2, limits_.retry_max);
-  not_before_ = std::max(not_before_, now + backoff_);
+  not_before_ = now + backoff_;
 }
 
 std::optional<outbox::outcome> outbox::on_ack(const protocol::ack_event& ack) {
@@ -80,6 +83,10 @@ std::optional<outbox::outcome> outbox::on_error(const protocol::error_event& err
   const auto i = find_in_flight(error.id);
   if (!i) return std::nullopt;
   if (error.code == "rate_limited") {
+    // Something else draws from the server's bucket (another client on this address): pace
+    // slower, at least once a second.
+    if (now >= not_before_) rate_ = std::max(rate_ > 0 ? rate_ / 2 : limits_.fallback_rate, 1.0);
+    tokens_ = 0;
     requeue(*i, now);
     return std::nullopt;
   }

@@ -149,6 +149,7 @@ class send_run {
     const auto now = outbox::clock::now();
     if (auto* w = std::get_if<protocol::welcome_event>(&*event)) {
       limits_ = w->limits;
+      connected_once_ = true;
       outbox_.connected(w->limits, now);
       backoff_.reset();
       lost_at_.reset();
@@ -178,7 +179,9 @@ class send_run {
     outbox_.disconnected();
     const auto now = std::chrono::steady_clock::now();
     if (!lost_at_) lost_at_ = now;
-    if (worth_retrying(e.kind) && now - *lost_at_ < settings_.limits.send_give_up) {
+    // A server never reached is an answer for the script at once (exit 3); one that dropped
+    // mid-send may be restarting, and the ids make the resend safe.
+    if (connected_once_ && worth_retrying(e.kind) && now - *lost_at_ < settings_.limits.send_give_up) {
       reconnect_timer_.expires_after(backoff_.next());
       reconnect_timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec) connect();
@@ -270,6 +273,7 @@ class send_run {
   std::uint64_t acked_ = 0;
   std::uint64_t refused_ = 0;
   bool input_done_ = false;
+  bool connected_once_ = false;
   bool progress_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point shown_at_{};

@@ -6,14 +6,17 @@
 #include <array>
 #include <cerrno>
 
+#include "client/private_descriptor.hpp"
+
 namespace message::client {
 
 stdin_lines::stdin_lines(net::io_context& ioc, int fd, handlers h)
     : ioc_(ioc), fd_(fd), handlers_(std::move(h)) {
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-    // A duplicate, so that closing the waiter never closes the caller's descriptor.
-    const int dup = ::dup(fd_);
+    // A description of our own, so that the reactor's O_NONBLOCK stays ours (and closing
+    // the waiter never closes the caller's descriptor); reads still go through fd_.
+    const int dup = private_descriptor(fd_, false);
     if (dup >= 0) {
       boost::system::error_code ec;
       waiter_ = std::make_unique<net::posix::stream_descriptor>(ioc_);

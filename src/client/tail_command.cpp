@@ -1,5 +1,6 @@
 // `message tail`: a room's recent messages, and with -f the live ones, resumed with `since`
 // across dropped connections so that nothing is missed or printed twice.
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "client/backoff.hpp"
 #include "client/common_options.hpp"
 #include "client/message_format.hpp"
+#include "client/private_descriptor.hpp"
 #include "client/subcommands.hpp"
 #include "protocol/client_codec.hpp"
 #include "protocol/codec.hpp"
@@ -142,12 +144,21 @@ class tail_run {
   void watch_stdout() {
     struct stat st {};
     if (::fstat(1, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return;
-    const int dup = ::dup(1);
+    const int dup = private_descriptor(1, true);
     if (dup < 0) return;
     stdout_watch_ = std::make_unique<net::posix::stream_descriptor>(ioc_, dup);
+    wait_stdout_error();
+  }
+
+  void wait_stdout_error() {
     stdout_watch_->async_wait(net::posix::stream_descriptor::wait_error,
                               [this](boost::system::error_code ec) {
                                 if (ec) return;
+                                // The reactor may wake the wait for other events: only an error on the pipe
+                                // counts.
+                                pollfd p{stdout_watch_->native_handle(), POLLOUT, 0};
+                                if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLERR))
+                                  return wait_stdout_error();
                                 finished_ = true;
                                 reconnect_timer_.cancel();
                                 if (conn_) conn_->close();
