@@ -2,7 +2,10 @@
 // garbled, is sent, and the prompt keeps it across the arrivals.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <memory>
 
 #include <thread>
 
@@ -93,6 +96,37 @@ TEST(TerminalChat, ALineTypedWhileMessagesArriveIsNotGarbledAndIsSent) {
   s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby> /who"; });
   EXPECT_EQ(last_row(s), "lobby> /who") << s;
   tmux.keys("C-u '/quit' Enter");
+}
+
+TEST(TerminalChat, WhatIsTypedOfflineIsShownPendingAndSentAfterTheReconnect) {
+  temp_dir data, home;
+  auto server = std::make_unique<server_process>(
+      std::vector<std::string>{"--no-rate-limit", "--data", data.path().string()});
+  const auto port = std::to_string(server->port());
+  tmux_session tmux(home.path(), "HOME=" + home.path().string() + " TERM=xterm " + server_binary() +
+                                     " chat --server http://127.0.0.1:" + port + " --name alice");
+  auto s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  ASSERT_EQ(last_row(s), "lobby>") << s;
+
+  server->stop(SIGKILL);
+  server.reset();
+  s = tmux.wait_screen([](const std::string& x) { return x.find("reconnecting") != std::string::npos; });
+  ASSERT_NE(s.find("reconnecting"), std::string::npos) << s;
+  tmux.keys("'typed while offline' Enter");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "(1 pending) (offline) lobby>"; });
+  EXPECT_EQ(last_row(s), "(1 pending) (offline) lobby>") << s;
+
+  server = std::make_unique<server_process>(
+      std::vector<std::string>{"--no-rate-limit", "--data", data.path().string(), "--port", port});
+  ws_client reader(server->port(), "/ws?since=0");
+  auto m = reader.next_of("message", 20000ms);
+  ASSERT_TRUE(m) << tmux.screen();
+  EXPECT_EQ(str(m->at("message")), "typed while offline");
+  EXPECT_EQ(str(m->at("username")), "alice");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  EXPECT_EQ(last_row(s), "lobby>") << "acknowledged: no longer pending\n" << s;
+  EXPECT_NE(s.find("alice: typed while offline"), std::string::npos) << s;
+  EXPECT_FALSE(reader.next_of("message", 500ms)) << "sent once";
 }
 
 }  // namespace
