@@ -2,6 +2,7 @@
 // through the outbox, so it is kept across a dropped connection and shown as pending until
 // the server acknowledges it.
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <optional>
 
@@ -40,10 +41,16 @@ class chat_run {
                                             [this] { quit(); }}),
         pace_timer_(ioc_),
         reconnect_timer_(ioc_),
+        signals_(ioc_, SIGINT, SIGTERM),
         backoff_(settings_.limits.reconnect_min, settings_.limits.reconnect_max),
         run_id_(new_run_id()) {}
 
   int run() {
+    // Ctrl-C or a kill ends the session like /quit: libedit must give the terminal back as it
+    // found it (raw mode left behind would break the shell).
+    signals_.async_wait([this](boost::system::error_code ec, int) {
+      if (!ec) quit();
+    });
     screen_.start(prompt());
     connect();
     ioc_.run();
@@ -116,6 +123,7 @@ class chat_run {
 
   void quit() {
     quitting_ = true;
+    signals_.cancel();
     reconnect_timer_.cancel();
     pace_timer_.cancel();
     screen_.stop();
@@ -213,6 +221,7 @@ class chat_run {
       return;
     }
     screen_.stop();
+    signals_.cancel();
     complain(e.detail);
     code_ = exit_for(e.kind);
   }
@@ -241,6 +250,7 @@ class chat_run {
   chat_screen screen_;
   net::steady_timer pace_timer_;
   net::steady_timer reconnect_timer_;
+  net::signal_set signals_;
   backoff backoff_;
   std::string run_id_;
   std::shared_ptr<connection> conn_;

@@ -61,7 +61,7 @@ TEST(TerminalChat, ALineTypedWhileMessagesArriveIsNotGarbledAndIsSent) {
   server_process server({"--no-rate-limit", "--data", data.path().string()});
   const auto url = "http://127.0.0.1:" + std::to_string(server.port());
   tmux_session tmux(home.path(), "HOME=" + home.path().string() + " TERM=xterm " + server_binary() +
-                                     " chat --server " + url + " --name alice");
+                                     " chat --server " + url + " --name alice; echo EXIT=$?; sleep 30");
   auto s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
   ASSERT_EQ(last_row(s), "lobby>") << s;
 
@@ -95,7 +95,20 @@ TEST(TerminalChat, ALineTypedWhileMessagesArriveIsNotGarbledAndIsSent) {
   tmux.keys("Up");
   s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby> /who"; });
   EXPECT_EQ(last_row(s), "lobby> /who") << s;
-  tmux.keys("C-u '/quit' Enter");
+  // /join moves the prompt and what is sent to another room.
+  tmux.keys("C-u '/join ops' Enter");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "ops>"; });
+  ASSERT_EQ(last_row(s), "ops>") << s;
+  tmux.keys("'in ops now' Enter");
+  ws_client ops(server.port(), "/ws?room=ops&since=0");
+  auto in_ops = ops.next_of("message");
+  ASSERT_TRUE(in_ops) << tmux.screen();
+  EXPECT_EQ(str(in_ops->at("message")), "in ops now");
+  EXPECT_EQ(str(in_ops->at("room")), "ops");
+  // Ctrl-C ends it like /quit.
+  tmux.keys("C-c");
+  s = tmux.wait_screen([](const std::string& x) { return x.find("EXIT=0") != std::string::npos; });
+  EXPECT_NE(s.find("EXIT=0"), std::string::npos) << s;
 }
 
 TEST(TerminalChat, WhatIsTypedOfflineIsShownPendingAndSentAfterTheReconnect) {
