@@ -95,8 +95,7 @@ class chat_run {
       return post("* " + o_.name + " " + arg);
     }
     if (verb == "/join") {
-      if (!protocol::is_valid_name(arg, 40))
-        return say("-- /join ROOM: a room is 1 to 40 letters, digits, '-' or '_'");
+      if (!is_room_name(arg)) return say("-- /join ROOM: a room is 1 to 40 letters, digits, '-' or '_'");
       if (arg == room_) return;
       room_ = arg;
       positioned_ = false;
@@ -278,11 +277,7 @@ int run_chat(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? exit_ok : exit_usage;
   }
-  if (o.name.empty()) {
-    for (const char* var : {"MESSAGE_NAME", "USER", "LOGNAME"})
-      if (const char* v = std::getenv(var); v && *v && o.name.empty()) o.name = v;
-    if (o.name.empty()) o.name = "terminal";
-  }
+  if (o.name.empty()) o.name = default_name();
   auto settings = resolve_settings(o.common);
   if (!settings) return exit_usage;
   return chat_run(std::move(o), std::move(*settings)).run();

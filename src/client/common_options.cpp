@@ -7,6 +7,7 @@
 
 #include "client/config_dir.hpp"
 #include "client/device_identity.hpp"
+#include "core/limits.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::client {
@@ -22,6 +23,16 @@ void add_common_options(CLI::App& app, common_options& o) {
   app.add_option("--room", o.room, "Room (default lobby)");
 }
 
+std::string default_name() {
+  for (const char* var : {"MESSAGE_NAME", "USER", "LOGNAME"})
+    if (const char* v = std::getenv(var); v && *v) return v;
+  return "terminal";
+}
+
+bool is_room_name(const std::string& room) {
+  return protocol::is_valid_name(room, core::limits{}.max_room_chars);
+}
+
 void complain(const std::string& text) { std::fprintf(stderr, "message: %s\n", text.c_str()); }
 
 std::optional<connection_settings> resolve_settings(const common_options& o) {
@@ -33,7 +44,7 @@ std::optional<connection_settings> resolve_settings(const common_options& o) {
     return std::nullopt;
   }
   s.url = *url;
-  if (!protocol::is_valid_name(o.room, 40)) {
+  if (!is_room_name(o.room)) {
     complain("'" + o.room + "' is not a room name: 1 to 40 letters, digits, '-' or '_'");
     return std::nullopt;
   }

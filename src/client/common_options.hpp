@@ -33,6 +33,12 @@ exit_code exit_for(end_kind kind);
 /// True for ends worth a reconnect: the server may come back (lost, restarted, busy).
 bool worth_retrying(end_kind kind);
 
+/// The name messages go out under without --name: $MESSAGE_NAME, $USER, $LOGNAME or "terminal".
+std::string default_name();
+
+/// True for a room name the server accepts (docs/protocol.md).
+bool is_room_name(const std::string& room);
+
 /// Prints "message: " + text on stderr.
 void complain(const std::string& text);
 

@@ -28,12 +28,6 @@ struct send_options {
   std::string resume_from;
 };
 
-std::string default_name() {
-  for (const char* var : {"MESSAGE_NAME", "USER", "LOGNAME"})
-    if (const char* v = std::getenv(var); v && *v) return v;
-  return "terminal";
-}
-
 /// One run of `send`: owns the loop, the connection (remade after a drop), the outbox and
 /// the input. Everything runs on one thread.
 class send_run {
