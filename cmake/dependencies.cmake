@@ -13,3 +13,6 @@ endif()
 # hiredis 0.14 (libhiredis-dev) ships no CMake config: pkg-config finds it.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# libedit (libedit-dev, BSD): the terminal client's line editor, through its readline-compatible
+# interface; GNU readline's GPL does not fit the project's MIT licence.
+pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)

@@ -111,6 +111,15 @@ TEST_F(TerminalSend, InvalidUtf8IsRefusedPerLineExit1) {
   EXPECT_EQ(str(all[1].at("message")), "also good");
 }
 
+TEST_F(TerminalSend, EachSubcommandHasHelp) {
+  for (const char* sub : {"send", "tail", "chat"}) {
+    auto r = run_client({sub, "--help"}, home.path());
+    EXPECT_EQ(r.code, 0) << sub;
+    for (const char* flag : {"--server", "--key-file", "--fingerprint", "--room"})
+      EXPECT_NE(r.out.find(flag), std::string::npos) << sub << " " << flag;
+  }
+}
+
 TEST_F(TerminalSend, ExitCodesForEachFailure) {
   start();
   // 2: usage.
