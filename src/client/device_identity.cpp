@@ -44,27 +44,23 @@ bool is_token(const std::string& s) {
 
 std::string load_or_create_identity(const std::filesystem::path& dir) {
   const auto path = dir / "identity";
-  // O_EXCL: two clients starting at once must not each write their own token.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
+  if (!std::filesystem::exists(path)) {
+    // Written whole under a temporary name, then linked into place: two clients starting at
+    // once never see a half-written file, and the first link wins (the other reads it).
+    const auto tmp = dir / ("identity." + std::to_string(::getpid()) + ".tmp");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
     std::array<unsigned char, 16> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-      ::close(fd);
-      ::unlink(path.c_str());
-      throw std::runtime_error("no random bytes for the device identity");
-    }
+    const bool random = RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) == 1;
     const std::string line = base64url(bytes.data(), bytes.size()) + "\n";
-    const bool ok =
-        ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+    const bool written = random &&
+                         ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                         ::fsync(fd) == 0;
     ::close(fd);
-    if (!ok) {
-      ::unlink(path.c_str());
-      throw std::runtime_error("cannot write " + path.string());
-    }
-    return line.substr(0, token_chars);
+    const bool linked = written && (::link(tmp.c_str(), path.c_str()) == 0 || errno == EEXIST);
+    ::unlink(tmp.c_str());
+    if (!linked) throw std::runtime_error("cannot write " + path.string());
   }
-  if (errno != EEXIST)
-    throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno));
   std::ifstream in(path);
   std::string token;
   std::getline(in, token);
