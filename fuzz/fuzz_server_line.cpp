@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto* h = event ? std::get_if<message::protocol::history_event>(&*event) : nullptr) {
       // Every message of a history came out of the line it was read from.
       for (const auto& m : h->messages)
-        if (m.text.size() > line.size()) __builtin_trap();
+        if (m.message.text.size() > line.size() || m.wire.empty()) __builtin_trap();
     }
   });
   return 0;

@@ -161,7 +161,7 @@ class chat_run {
       pump();
     } else if (auto* h = std::get_if<protocol::history_event>(&*event)) {
       for (const auto& m : h->messages)
-        if (m.room == room_) say(format_message(m, screen_.interactive()));
+        if (m.message.room == room_) say(format_message(m.message, screen_.interactive()));
     } else if (auto* m = std::get_if<protocol::message_event>(&*event)) {
       if (m->message.room != room_ || m->message.seq <= last_) return;
       last_ = m->message.seq;

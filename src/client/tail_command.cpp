@@ -14,7 +14,6 @@
 #include "client/private_descriptor.hpp"
 #include "client/subcommands.hpp"
 #include "protocol/client_codec.hpp"
-#include "protocol/codec.hpp"
 
 namespace message::client {
 
@@ -83,9 +82,9 @@ class tail_run {
       on_history(*h);
     } else if (auto* m = std::get_if<protocol::message_event>(&*event)) {
       if (collecting_) {
-        live_.push_back(std::move(m->message));
+        live_.push_back(std::move(*m));
       } else {
-        print(m->message);
+        print(*m);
       }
     } else if (std::holds_alternative<protocol::subscribed_event>(*event)) {
       replay_done();
@@ -98,7 +97,7 @@ class tail_run {
     collecting_ = true;
     const auto want = o_.count - older_.size();
     protocol::history_command h;
-    h.before = older_.empty() ? *history_before_ : older_.front().seq;
+    h.before = older_.empty() ? *history_before_ : older_.front().message.seq;
     h.limit = std::min(want, history_limit_);
     conn_->send(protocol::encode_history_request(h));
   }
@@ -126,10 +125,11 @@ class tail_run {
     if (conn_) conn_->close();
   }
 
-  void print(const core::chat_message& m) {
+  void print(const protocol::message_event& e) {
+    const auto& m = e.message;
     if (m.seq <= last_ || finished_) return;
     last_ = m.seq;
-    std::string out = o_.json ? protocol::encode_message(m) : format_message(m, colour_);
+    std::string out = o_.json ? e.wire : format_message(m, colour_);
     out += '\n';
     if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
       // The reader went away (`| head -1`): that ends us, quietly.
@@ -196,8 +196,8 @@ class tail_run {
   std::uint64_t last_ = 0;
   bool positioned_ = false;
   std::optional<std::uint64_t> history_before_;
-  std::deque<core::chat_message> older_;
-  std::vector<core::chat_message> live_;
+  std::deque<protocol::message_event> older_;
+  std::vector<protocol::message_event> live_;
   std::size_t history_limit_ = 200;
   bool collecting_ = false;
   bool finished_ = false;

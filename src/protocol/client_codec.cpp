@@ -85,7 +85,7 @@ std::optional<server_event> decode_server_line(std::string_view line) {
   if (t == "message") {
     auto m = read_message(o);
     if (!m) return std::nullopt;
-    return message_event{std::move(*m)};
+    return message_event{std::move(*m), std::string(line)};
   }
   if (t == "ack")
     return ack_event{get_string(o, "room"), get_string(o, "id"), get_uint(o, "seq"),
@@ -103,7 +103,7 @@ std::optional<server_event> decode_server_line(std::string_view line) {
       if (!e.is_object()) return std::nullopt;
       auto m = read_message(e.get_object());
       if (!m) return std::nullopt;
-      h.messages.push_back(std::move(*m));
+      h.messages.push_back(message_event{std::move(*m), json::serialize(e)});
     }
     return h;
   }

@@ -38,6 +38,9 @@ struct welcome_event {
 };
 struct message_event {
   core::chat_message message;
+  /// The object as the server wrote it, fields this client does not know included: what
+  /// `tail --json` prints.
+  std::string wire;
 };
 struct ack_event {
   std::string room;
@@ -53,7 +56,7 @@ struct error_event {
 };
 struct history_event {
   std::string room;
-  std::vector<core::chat_message> messages;
+  std::vector<message_event> messages;  ///< Oldest first.
   bool more = false;
 };
 struct subscribed_event {

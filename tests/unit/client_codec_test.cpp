@@ -24,7 +24,12 @@ TEST(ClientCodec, ServerFramesDecodeToWhatWasEncoded) {
   EXPECT_EQ(msg->message.text, "한국어\nline");
   EXPECT_EQ(msg->message.device, "abc123");
   EXPECT_EQ(msg->message.ts, 1700000000123);
-  EXPECT_EQ(encode_message(msg->message), encode_message(m)) << "tail --json prints the wire form";
+  EXPECT_EQ(msg->wire, encode_message(m)) << "tail --json prints the wire form";
+  auto later = decode_server_line(
+      R"({"type":"message","room":"r","seq":1,"id":"i","username":"u","message":"m","ts":1,"edited":true})");
+  ASSERT_TRUE(later);
+  EXPECT_NE(std::get<message_event>(*later).wire.find("\"edited\":true"), std::string::npos)
+      << "a field this client does not know is kept for --json";
 
   auto a = decode_server_line(encode_ack("r", "x", 9, true));
   ASSERT_TRUE(a && std::holds_alternative<ack_event>(*a));
@@ -40,7 +45,8 @@ TEST(ClientCodec, ServerFramesDecodeToWhatWasEncoded) {
   page[1].seq = 8;
   auto h = decode_server_line(encode_history("lobby", page, true));
   ASSERT_TRUE(h && std::holds_alternative<history_event>(*h));
-  EXPECT_EQ(std::get<history_event>(*h).messages.size(), 2u);
+  ASSERT_EQ(std::get<history_event>(*h).messages.size(), 2u);
+  EXPECT_EQ(std::get<history_event>(*h).messages[0].wire, encode_message(page[0]));
   EXPECT_TRUE(std::get<history_event>(*h).more);
 
   std::vector<presence_entry> users{{"ann", "d1"}, {"bob", ""}};
