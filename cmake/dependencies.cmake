@@ -25,3 +25,6 @@ pkg_check_modules(AVAHI_CLIENT REQUIRED IMPORTED_TARGET avahi-client)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 # /metrics: prometheus-cpp's core library (prometheus-cpp-dev), rendered into our own route.
 find_package(prometheus-cpp CONFIG REQUIRED)
+# libedit (libedit-dev, BSD): the terminal client's line editor, through its readline-compatible
+# interface; GNU readline's GPL does not fit the project's MIT licence.
+pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)

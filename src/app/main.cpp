@@ -9,8 +9,11 @@
 #include "app/logging.hpp"
 #include "app/server.hpp"
 #include "app/start_report.hpp"
+#include "client/subcommands.hpp"
 
 int main(int argc, char** argv) {
+  // `message send|tail|chat ...`: the terminal client (src/client/) in the same binary.
+  if (auto code = message::client::run_subcommand(argc, argv)) return *code;
   if (message::app::is_data_command(argc, argv)) return message::app::run_data_command(argc, argv);
   // `message invite [flags]`: the server's flags, the invite printed here, no server started.
   const bool invite = argc > 1 && std::strcmp(argv[1], "invite") == 0;

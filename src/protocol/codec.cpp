@@ -277,6 +277,12 @@ std::string encode_welcome(std::string_view room, std::uint64_t seq, const core:
   l["history_limit"] = limits.history_limit;
   l["max_room_chars"] = limits.max_room_chars;
   l["max_id_chars"] = limits.max_id_chars;
+  // A client paces itself to these rather than learning them from rate_limited errors; 0 says
+  // the server does not limit (--no-rate-limit).
+  l["msgs_per_sec"] = limits.rate_limit ? limits.conn_msgs_per_sec : 0.0;
+  l["msgs_burst"] = limits.rate_limit ? limits.conn_msgs_burst : 0.0;
+  // How long a resend with the same id is still recognised as one (docs/protocol.md).
+  l["id_memory_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(limits.id_memory).count();
   json::object o;
   o["type"] = "welcome";
   o["room"] = room;

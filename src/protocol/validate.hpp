@@ -20,3 +20,11 @@ bool is_valid_id(std::string_view s, std::size_t max_chars) noexcept;
 std::optional<std::uint64_t> parse_seq(std::string_view s) noexcept;
 
 }  // namespace message::protocol
+
+namespace message::protocol {
+
+/// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF):
+/// what the server's WebSocket layer demands of a text frame (close 1007 otherwise).
+bool is_valid_utf8(std::string_view s) noexcept;
+
+}  // namespace message::protocol

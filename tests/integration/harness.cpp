@@ -10,6 +10,7 @@
 
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -67,7 +68,10 @@ std::string thread_stacks(pid_t pid);  // Below, with run_capturing.
 server_process::server_process(std::vector<std::string> args, std::vector<std::string> prefix) {
   std::vector<std::string> argv = std::move(prefix);
   argv.push_back(server_binary());
-  for (const char* a : {"--host", "127.0.0.1", "--port", "0", "--log-level", "warn"}) argv.emplace_back(a);
+  // A test that restarts a server on the port it had passes its own --port.
+  const bool own_port = std::find(args.begin(), args.end(), "--port") != args.end();
+  for (const char* a : {"--host", "127.0.0.1", "--log-level", "warn"}) argv.emplace_back(a);
+  if (!own_port) argv.insert(argv.end(), {"--port", "0"});
   for (auto& a : args) argv.push_back(std::move(a));
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");

@@ -35,7 +35,8 @@ std::string server_binary();
 /// One `message` process. start() waits for "Server start on port N" (bounded) and records N.
 class server_process {
  public:
-  /// `args` are appended to `--host 127.0.0.1 --port 0`; add `--data DIR` yourself.
+  /// `args` are appended to `--host 127.0.0.1 --port 0` (without `--port 0` when they hold a
+  /// --port); add `--data DIR` yourself.
   explicit server_process(std::vector<std::string> args, std::vector<std::string> prefix = {});
   ~server_process();
   server_process(const server_process&) = delete;

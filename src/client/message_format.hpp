@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+#include "core/chat_message.hpp"
+
+namespace message::client {
+
+/// "HH:MM name: text" in local time, the name in a colour of its own when `colour` (a
+/// terminal). Control characters of the text (an escape sequence would drive the reader's
+/// terminal) show as U+FFFD; its newlines stay, the lines after the first indented.
+std::string format_message(const core::chat_message& m, bool colour);
+
+/// The same name always gets the same one of six ANSI colours.
+std::string coloured_name(const std::string& name, bool colour);
+
+/// `text` with control characters but '\n' and '\t' replaced, for a terminal.
+std::string printable(const std::string& text);
+
+}  // namespace message::client

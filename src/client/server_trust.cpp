@@ -1,0 +1,88 @@
+#include "client/server_trust.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace message::client {
+
+std::string spki_fingerprint(X509* cert) {
+  if (!cert) return {};
+  unsigned char* der = nullptr;
+  const int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+  if (len <= 0) return {};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  const bool ok = EVP_Digest(der, static_cast<std::size_t>(len), md, &n, EVP_sha256(), nullptr) == 1;
+  OPENSSL_free(der);
+  if (!ok) return {};
+  std::string out;
+  char hex[4];
+  for (unsigned int i = 0; i < n; ++i) {
+    std::snprintf(hex, sizeof hex, "%02X", md[i]);
+    if (i) out += ':';
+    out += hex;
+  }
+  return out;
+}
+
+std::string normalize_fingerprint(std::string_view text) {
+  // "SHA256:" in front is a label, not part of the digest.
+  if (text.size() > 7 && (text.substr(0, 6) == "SHA256" || text.substr(0, 6) == "sha256"))
+    text.remove_prefix(7);
+  std::string hex;
+  for (char c : text) {
+    if (std::isxdigit(static_cast<unsigned char>(c)))
+      hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    if (i) out += ':';
+    out += hex.substr(i, 2);
+  }
+  return out;
+}
+
+server_trust::server_trust(std::string pinned, std::filesystem::path known_servers)
+    : pinned_(pinned.empty() ? std::string() : normalize_fingerprint(pinned)),
+      known_servers_(std::move(known_servers)) {}
+
+std::optional<std::string> server_trust::check(const std::string& authority,
+                                               const std::string& fingerprint) const {
+  if (fingerprint.empty()) return "the server showed no certificate";
+  if (!pinned_.empty()) {
+    if (fingerprint == pinned_) return std::nullopt;
+    return "the server's public key fingerprint is\n    " + fingerprint +
+           "\nnot the one given with --fingerprint\n    " + pinned_ +
+           "\nsomeone may be impersonating it: refusing to connect";
+  }
+  std::ifstream in(known_servers_);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string who, known;
+    if (!(fields >> who >> known) || who != authority) continue;
+    if (known == fingerprint) return std::nullopt;
+    return "@@@ WARNING: THE SERVER'S KEY HAS CHANGED @@@\n" + authority +
+           " now shows the public key fingerprint\n    " + fingerprint + "\nbut " + known_servers_.string() +
+           " recorded\n    " + known +
+           "\nsomeone may be impersonating it, or its key was replaced. Refusing to connect.\n"
+           "If the change is expected, remove the line of " +
+           authority + " from that file, or pass --fingerprint.";
+  }
+  std::ofstream out(known_servers_, std::ios::app);
+  out << authority << ' ' << fingerprint << '\n';
+  out.flush();
+  if (!out) return "cannot record the server's fingerprint in " + known_servers_.string();
+  std::fprintf(
+      stderr,
+      "message: trusting %s on first use; its public key fingerprint is\n    %s\n  (recorded in %s)\n",
+      authority.c_str(), fingerprint.c_str(), known_servers_.c_str());
+  return std::nullopt;
+}
+
+}  // namespace message::client

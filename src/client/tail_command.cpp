@@ -1,0 +1,229 @@
+// `message tail`: a room's recent messages, and with -f the live ones, resumed with `since`
+// across dropped connections so that nothing is missed or printed twice.
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <deque>
+#include <optional>
+
+#include "client/backoff.hpp"
+#include "client/common_options.hpp"
+#include "client/message_format.hpp"
+#include "client/private_descriptor.hpp"
+#include "client/subcommands.hpp"
+#include "protocol/client_codec.hpp"
+
+namespace message::client {
+
+namespace {
+
+struct tail_options {
+  common_options common;
+  bool follow = false;
+  std::size_t count = 10;
+  std::optional<std::uint64_t> since;
+  bool json = false;
+};
+
+/// One run of `tail`. Prints message seqs strictly rising: `last_` is the last printed (or,
+/// before any, where the room stood), and every (re)connection resumes after it. One thread.
+class tail_run {
+ public:
+  tail_run(tail_options o, connection_settings settings)
+      : o_(std::move(o)),
+        settings_(std::move(settings)),
+        reconnect_timer_(ioc_),
+        backoff_(settings_.limits.reconnect_min, settings_.limits.reconnect_max),
+        colour_(!o_.json && ::isatty(1) == 1) {}
+
+  int run() {
+    watch_stdout();
+    if (o_.since) {
+      last_ = *o_.since;
+      positioned_ = true;
+    }
+    connect();
+    ioc_.run();
+    return code_;
+  }
+
+ private:
+  void connect() {
+    const auto since = positioned_ ? std::optional<std::uint64_t>(last_) : std::nullopt;
+    conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, o_.common.room, {}, since),
+                             connection::handlers{{},
+                                                  [this](std::string_view line) { on_line(line); },
+                                                  [this](const connection_end& e) { on_end(e); }});
+  }
+
+  void on_line(std::string_view line) {
+    auto event = protocol::decode_server_line(line);
+    if (!event) return;
+    if (auto* w = std::get_if<protocol::welcome_event>(&*event)) {
+      backoff_.reset();
+      history_limit_ = std::max<std::size_t>(1, w->limits.history_limit);
+      if (!positioned_) {
+        // The live stream of this connection starts right after w->seq (docs/protocol.md):
+        // the last -n before it come from history.
+        positioned_ = true;
+        last_ = w->seq;
+        history_before_ = w->seq + 1;
+        if (o_.count > 0 && w->seq > 0) {
+          request_history();
+        } else {
+          replay_done();
+        }
+      } else if (history_before_ && collecting_) {
+        request_history();  // A reconnect in the middle of reading history: ask again.
+      }
+    } else if (auto* h = std::get_if<protocol::history_event>(&*event)) {
+      on_history(*h);
+    } else if (auto* m = std::get_if<protocol::message_event>(&*event)) {
+      if (collecting_) {
+        live_.push_back(std::move(*m));
+      } else {
+        print(*m);
+      }
+    } else if (std::holds_alternative<protocol::subscribed_event>(*event)) {
+      replay_done();
+    } else if (auto* e = std::get_if<protocol::error_event>(&*event)) {
+      complain("the server says: " + e->message + " (" + e->code + ")");
+    }
+  }
+
+  void request_history() {
+    collecting_ = true;
+    const auto want = o_.count - older_.size();
+    protocol::history_command h;
+    h.before = older_.empty() ? *history_before_ : older_.front().message.seq;
+    h.limit = std::min(want, history_limit_);
+    conn_->send(protocol::encode_history_request(h));
+  }
+
+  void on_history(const protocol::history_event& h) {
+    if (!collecting_) return;
+    older_.insert(older_.begin(), h.messages.begin(), h.messages.end());
+    if (h.more && older_.size() < o_.count && !h.messages.empty()) return request_history();
+    collecting_ = false;
+    while (older_.size() > o_.count) older_.pop_front();
+    const auto before = *history_before_;
+    last_ = 0;
+    for (const auto& m : older_) print(m);
+    last_ = std::max(last_, before - 1);
+    older_.clear();
+    for (const auto& m : live_) print(m);
+    live_.clear();
+    replay_done();
+  }
+
+  /// What was asked for before the live ones is printed: without -f, that is the end.
+  void replay_done() {
+    if (collecting_ || o_.follow || finished_) return;
+    finished_ = true;
+    if (conn_) conn_->close();
+  }
+
+  void print(const protocol::message_event& e) {
+    const auto& m = e.message;
+    if (m.seq <= last_ || finished_) return;
+    last_ = m.seq;
+    std::string out = o_.json ? e.wire : format_message(m, colour_);
+    out += '\n';
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+      // The reader went away (`| head -1`): that ends us, quietly.
+      finished_ = true;
+      if (conn_) conn_->close();
+    }
+  }
+
+  /// `tail -f | head -1`: head is gone after one line, and -f may print nothing for hours.
+  /// A pipe whose reader closed reports an error to poll at once, so the reader's exit ends
+  /// us then, quietly, not at the next message.
+  void watch_stdout() {
+    struct stat st {};
+    if (::fstat(1, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) return;
+    const int dup = private_descriptor(1, true);
+    if (dup < 0) return;
+    stdout_watch_ = std::make_unique<net::posix::stream_descriptor>(ioc_, dup);
+    wait_stdout_error();
+  }
+
+  void wait_stdout_error() {
+    stdout_watch_->async_wait(net::posix::stream_descriptor::wait_error,
+                              [this](boost::system::error_code ec) {
+                                if (ec) return;
+                                // The reactor may wake the wait for other events: only an error on the pipe
+                                // counts.
+                                pollfd p{stdout_watch_->native_handle(), POLLOUT, 0};
+                                if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLERR))
+                                  return wait_stdout_error();
+                                finished_ = true;
+                                reconnect_timer_.cancel();
+                                if (conn_) conn_->close();
+                              });
+  }
+
+  void stop_watching() {
+    if (stdout_watch_) stdout_watch_->cancel();
+  }
+
+  void on_end(const connection_end& e) {
+    conn_.reset();
+    if (e.kind == end_kind::closed_by_us || finished_) return stop_watching();
+    if (o_.follow && worth_retrying(e.kind)) {
+      if (!reported_loss_) complain(e.detail + "; reconnecting");
+      reported_loss_ = true;
+      reconnect_timer_.expires_after(backoff_.next());
+      reconnect_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) connect();
+      });
+      return;
+    }
+    stop_watching();
+    complain(e.detail);
+    code_ = exit_for(e.kind);
+  }
+
+  tail_options o_;
+  connection_settings settings_;
+  net::io_context ioc_;
+  net::steady_timer reconnect_timer_;
+  backoff backoff_;
+  std::shared_ptr<connection> conn_;
+  std::unique_ptr<net::posix::stream_descriptor> stdout_watch_;
+  std::uint64_t last_ = 0;
+  bool positioned_ = false;
+  std::optional<std::uint64_t> history_before_;
+  std::deque<protocol::message_event> older_;
+  std::vector<protocol::message_event> live_;
+  std::size_t history_limit_ = 200;
+  bool collecting_ = false;
+  bool finished_ = false;
+  bool reported_loss_ = false;
+  bool colour_;
+  int code_ = exit_ok;
+};
+
+}  // namespace
+
+int run_tail(int argc, char** argv) {
+  CLI::App app{"Print a room's recent messages; with -f, follow it live", "message tail"};
+  tail_options o;
+  add_common_options(app, o.common);
+  app.add_flag("-f,--follow", o.follow, "Keep printing new messages (reconnects and resumes by itself)");
+  app.add_option("-n,--lines", o.count, "How many recent messages to print first (default 10)");
+  app.add_option("--since", o.since, "Print every message after this seq instead of the last -n");
+  app.add_flag("--json", o.json, "One wire object (docs/protocol.md) per line");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? exit_ok : exit_usage;
+  }
+  auto settings = resolve_settings(o.common);
+  if (!settings) return exit_usage;
+  return tail_run(std::move(o), std::move(*settings)).run();
+}
+
+}  // namespace message::client

@@ -1,0 +1,146 @@
+// `message chat` driven in a real terminal (tmux): a line typed while messages arrive is not
+// garbled, is sent, and the prompt keeps it across the arrivals.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include <thread>
+
+#include "client_process.hpp"
+#include "harness.hpp"
+
+namespace message::test {
+namespace {
+
+/// One tmux server of our own (its socket named after this process), killed at the end.
+class tmux_session {
+ public:
+  tmux_session(const std::filesystem::path& home, const std::string& command)
+      : home_(home), socket_("message-test-" + std::to_string(::getpid())) {
+    run("new-session -d -s chat -x 100 -y 20 " + quote(command));
+  }
+  ~tmux_session() { run("kill-server"); }
+
+  void keys(const std::string& args) { run("send-keys -t chat " + args); }
+  std::string screen() { return run("capture-pane -p -t chat").out; }
+  /// Polls the screen until `pred` holds (bounded); returns the last screen.
+  template <class Pred>
+  std::string wait_screen(Pred pred, std::chrono::milliseconds limit = 15000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    std::string s = screen();
+    while (!pred(s) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(50ms);  // Polling a screen; no timing assumption.
+      s = screen();
+    }
+    return s;
+  }
+
+ private:
+  static std::string quote(const std::string& s) { return "'" + s + "'"; }
+  client_result run(const std::string& args) { return run_shell("tmux -L " + socket_ + " " + args, home_); }
+  std::filesystem::path home_;
+  std::string socket_;
+};
+
+/// The last non-empty row of a screen, without trailing spaces (capture-pane drops them):
+/// where the prompt is.
+std::string last_row(const std::string& screen) {
+  auto rows = lines_of(screen + "\n");
+  while (!rows.empty() && rows.back().find_first_not_of(' ') == std::string::npos) rows.pop_back();
+  if (rows.empty()) return {};
+  auto row = rows.back();
+  row.erase(row.find_last_not_of(' ') + 1);
+  return row;
+}
+
+TEST(TerminalChat, ALineTypedWhileMessagesArriveIsNotGarbledAndIsSent) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  tmux_session tmux(home.path(), "HOME=" + home.path().string() + " TERM=xterm " + server_binary() +
+                                     " chat --server " + url + " --name alice; echo EXIT=$?; sleep 30");
+  auto s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  ASSERT_EQ(last_row(s), "lobby>") << s;
+
+  ws_client bob(server.port(), "/ws?name=bob");
+  tmux.keys("'hello wor'");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby> hello wor"; });
+  ASSERT_EQ(last_row(s), "lobby> hello wor") << s;
+  for (int i = 1; i <= 5; ++i)
+    bob.send_message("b" + std::to_string(i), "bob", "incoming " + std::to_string(i));
+  s = tmux.wait_screen([](const std::string& x) { return x.find("bob: incoming 5") != std::string::npos; });
+  ASSERT_NE(s.find("bob: incoming 5"), std::string::npos) << s;
+  EXPECT_EQ(last_row(s), "lobby> hello wor") << "the half-typed line survived the arrivals:\n" << s;
+  for (int i = 1; i <= 5; ++i)
+    EXPECT_NE(s.find("bob: incoming " + std::to_string(i) + "\n"), std::string::npos) << s;
+
+  tmux.keys("ld Enter");
+  auto sent = bob.next_of("message");
+  for (int i = 0; i < 10 && sent && str(sent->at("username")) != "alice"; ++i) sent = bob.next_of("message");
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(str(sent->at("username")), "alice");
+  EXPECT_EQ(str(sent->at("message")), "hello world");
+
+  // /me, /who and history (up arrow brings the last line back).
+  tmux.keys("'/me waves' Enter");
+  s = tmux.wait_screen(
+      [](const std::string& x) { return x.find("alice: * alice waves") != std::string::npos; });
+  EXPECT_NE(s.find("alice: * alice waves"), std::string::npos) << s;
+  tmux.keys("/who Enter");
+  s = tmux.wait_screen([](const std::string& x) { return x.find("-- in lobby:") != std::string::npos; });
+  EXPECT_NE(s.find("-- in lobby: alice"), std::string::npos) << s;
+  tmux.keys("Up");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby> /who"; });
+  EXPECT_EQ(last_row(s), "lobby> /who") << s;
+  // /join moves the prompt and what is sent to another room.
+  tmux.keys("C-u '/join ops' Enter");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "ops>"; });
+  ASSERT_EQ(last_row(s), "ops>") << s;
+  tmux.keys("'in ops now' Enter");
+  ws_client ops(server.port(), "/ws?room=ops&since=0");
+  auto in_ops = ops.next_of("message");
+  ASSERT_TRUE(in_ops) << tmux.screen();
+  EXPECT_EQ(str(in_ops->at("message")), "in ops now");
+  EXPECT_EQ(str(in_ops->at("room")), "ops");
+  // Ctrl-C ends it like /quit.
+  tmux.keys("C-c");
+  s = tmux.wait_screen([](const std::string& x) { return x.find("EXIT=0") != std::string::npos; });
+  EXPECT_NE(s.find("EXIT=0"), std::string::npos) << s;
+}
+
+TEST(TerminalChat, WhatIsTypedOfflineIsShownPendingAndSentAfterTheReconnect) {
+  temp_dir data, home;
+  auto server = std::make_unique<server_process>(
+      std::vector<std::string>{"--no-rate-limit", "--data", data.path().string()});
+  const auto port = std::to_string(server->port());
+  tmux_session tmux(home.path(), "HOME=" + home.path().string() + " TERM=xterm " + server_binary() +
+                                     " chat --server http://127.0.0.1:" + port + " --name alice");
+  auto s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  ASSERT_EQ(last_row(s), "lobby>") << s;
+
+  server->stop(SIGKILL);
+  server.reset();
+  s = tmux.wait_screen([](const std::string& x) { return x.find("reconnecting") != std::string::npos; });
+  ASSERT_NE(s.find("reconnecting"), std::string::npos) << s;
+  tmux.keys("'typed while offline' Enter");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "(1 pending) (offline) lobby>"; });
+  EXPECT_EQ(last_row(s), "(1 pending) (offline) lobby>") << s;
+
+  server = std::make_unique<server_process>(
+      std::vector<std::string>{"--no-rate-limit", "--data", data.path().string(), "--port", port});
+  ws_client reader(server->port(), "/ws?since=0");
+  auto m = reader.next_of("message", 20000ms);
+  ASSERT_TRUE(m) << tmux.screen();
+  EXPECT_EQ(str(m->at("message")), "typed while offline");
+  EXPECT_EQ(str(m->at("username")), "alice");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  EXPECT_EQ(last_row(s), "lobby>") << "acknowledged: no longer pending\n" << s;
+  EXPECT_NE(s.find("alice: typed while offline"), std::string::npos) << s;
+  EXPECT_FALSE(reader.next_of("message", 500ms)) << "sent once";
+}
+
+}  // namespace
+}  // namespace message::test

@@ -1,0 +1,94 @@
+// `message tail -f` against the real server: resumes across a server killed and restarted,
+// and ends quietly when its reader goes away.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "client_process.hpp"
+#include "harness.hpp"
+
+namespace message::test {
+namespace {
+
+std::string numbered(const std::string& prefix, int from, int to) {
+  std::string s;
+  for (int i = from; i <= to; ++i) s += prefix + std::to_string(i) + "\n";
+  return s;
+}
+
+TEST(TerminalTail, FollowAcrossAServerKill9AndRestartMissesNothingAndRepeatsNothing) {
+  temp_dir data, home;
+  auto server = std::make_unique<server_process>(
+      std::vector<std::string>{"--no-rate-limit", "--data", data.path().string()});
+  const auto port = std::to_string(server->port());
+  const auto url = "http://127.0.0.1:" + port;
+  ASSERT_EQ(run_client({"send", "--server", url}, home.path(), numbered("before ", 1, 5)).code, 0);
+
+  client_process tail({"tail", "--server", url, "-f", "-n", "3", "--json"}, home.path());
+  ASSERT_EQ(tail.wait_lines(3).size(), 3u);
+  ASSERT_EQ(run_client({"send", "--server", url}, home.path(), numbered("live ", 1, 20)).code, 0);
+  ASSERT_EQ(tail.wait_lines(23).size(), 23u);
+
+  server->stop(SIGKILL);
+  server.reset();
+  // The client notices and retries while the server is down.
+  ASSERT_TRUE(tail.wait_stderr("reconnecting")) << tail.err();
+  server = std::make_unique<server_process>(
+      std::vector<std::string>{"--no-rate-limit", "--data", data.path().string(), "--port", port});
+  ASSERT_EQ(run_client({"send", "--server", url}, home.path(), numbered("after ", 1, 30)).code, 0);
+
+  const auto lines = tail.wait_lines(53);
+  ASSERT_EQ(lines.size(), 53u) << tail.out();
+  std::vector<std::string> texts;
+  std::uint64_t seq = 0;
+  for (const auto& line : lines) {
+    auto m = json::parse(line).as_object();
+    EXPECT_GT(u64(m.at("seq")), seq) << "printed once, in order";
+    seq = u64(m.at("seq"));
+    texts.push_back(str(m.at("message")));
+  }
+  std::vector<std::string> expected;
+  for (int i = 3; i <= 5; ++i) expected.push_back("before " + std::to_string(i));
+  for (int i = 1; i <= 20; ++i) expected.push_back("live " + std::to_string(i));
+  for (int i = 1; i <= 30; ++i) expected.push_back("after " + std::to_string(i));
+  EXPECT_EQ(texts, expected);
+  tail.kill(SIGTERM);
+  tail.wait(5000ms);
+  EXPECT_EQ(lines_of(tail.out()).size(), 53u) << "nothing more came";
+}
+
+TEST(TerminalTail, FollowPipedIntoHeadEndsQuietlyWhenHeadIsDone) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(run_client({"send", "--server", url, "--name", "terminal"}, home.path(), "one\ntwo\n").code, 0);
+  // Nothing arrives after the first two lines: tail must notice head's exit by itself.
+  auto r = run_shell("\"$MESSAGE\" tail -f --server " + url + " | head -1", home.path(), 20000ms);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out.substr(r.out.find(' ')), " terminal: one\n") << r.out;
+}
+
+TEST(TerminalTail, WithoutFollowItPrintsTheLastNAndExits) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  auto empty = run_client({"tail", "--server", url}, home.path());
+  EXPECT_EQ(empty.code, 0) << empty.err;
+  EXPECT_EQ(empty.out, "");
+  ASSERT_EQ(run_client({"send", "--server", url, "--room", "ops"}, home.path(), numbered("m", 1, 15)).code,
+            0);
+  auto r = run_client({"tail", "--server", url, "--room", "ops"}, home.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 10u);
+  EXPECT_NE(lines.front().find("m6"), std::string::npos);
+  auto since = run_client({"tail", "--server", url, "--room", "ops", "--since", "13", "--json"}, home.path());
+  ASSERT_EQ(since.code, 0) << since.err;
+  ASSERT_EQ(lines_of(since.out).size(), 2u);
+  EXPECT_EQ(str(json::parse(lines_of(since.out)[0]).at("message")), "m14");
+  EXPECT_EQ(lines_of(run_client({"tail", "--server", url}, home.path()).out).size(), 0u) << "lobby is empty";
+}
+
+}  // namespace
+}  // namespace message::test
