@@ -102,6 +102,13 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
             self->send_line(protocol::encode_welcome(room, last, self->hub_.config()));
           }
           self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+          if (since) {
+            // A gap: retention removed messages after `since` before this replay could start.
+            const bool gap = !page.empty() && page.front().seq > *since + 1;
+            loop_counters::add(gap ? self->hub_.registry(self->loop_).counters().resumes_gap
+                                   : self->hub_.registry(self->loop_).counters().resumes_exact,
+                               1);
+          }
           if (!since || *since >= last) {
             // Nothing to replay ("since" beyond the end gives just the live ones).
             st.last = last;

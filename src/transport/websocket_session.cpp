@@ -51,12 +51,14 @@ websocket_session::websocket_session(tcp::socket&& socket, transport_context& ct
       slot_(std::move(slot)),
       rate_(ctx.limits, core::connection_rate::clock::now()),
       reader_(ctx.limits.max_frame_bytes),
-      sweep_(*ctx.sweeps.at(loop_index)) {
+      sweep_(*ctx.sweeps.at(loop_index)),
+      counters_(ctx.hub.registry(loop_index).counters()) {
   ++ctx_.websocket_sessions;
 }
 
 websocket_session::~websocket_session() {
   sweep_.remove(*this);
+  core::loop_counters::add(counters_.queued_out, queued_bytes_);  // What never left.
   if (client_) client_->on_closed();
   --ctx_.websocket_sessions;
 }
@@ -111,6 +113,7 @@ void websocket_session::read() {
   if (ec == net::error::would_block) return wait_readable();
   if (ec) return finish(ec);  // EOF without a close frame, or a reset: the peer is gone.
   last_heard_ = std::chrono::steady_clock::now();
+  core::loop_counters::add(counters_.bytes_in, n);
   if (!input_done_) take(scratch.data(), n);
   if (finished_) return;
   // Epoll tells us about new bytes, not old ones: only a read that did not fill the buffer
@@ -242,7 +245,9 @@ void websocket_session::fail(std::uint16_t code, std::string_view reason) {
 }
 
 void websocket_session::drop_queue() {
+  const auto before = queued_bytes_;
   for (const auto& l : queue_) queued_bytes_ -= l->size() + 1;
+  core::loop_counters::add(counters_.queued_out, before - queued_bytes_);
   queue_.clear();
 }
 
@@ -264,6 +269,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason)
 void websocket_session::deliver(core::shared_line line) {
   if (closing_ || finished_) return;
   queued_bytes_ += line->size() + 1;
+  core::loop_counters::add(counters_.queued_in, line->size() + 1);
   queue_.push_back(std::move(line));
   if (queued_bytes_ > ctx_.limits.max_queue_bytes) {
     // A reader this far behind is closed; nobody else waits for it, and memory stays bounded.
@@ -342,18 +348,22 @@ void websocket_session::do_write() {
   // Most writes fit in the socket's buffer: try at once, and wait only for what is left.
   boost::system::error_code error;
   const std::size_t n = socket_.write_some(buffers, error);
+  core::loop_counters::add(counters_.bytes_out, n);
   if (error && error != net::error::would_block) return on_written(error);
   if (n == total) return on_written({});
   beast::buffers_suffix<std::array<net::const_buffer, 4>> rest(buffers);
   rest.consume(n);
-  net::async_write(socket_, rest, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-    self->on_written(ec);
-  });
+  net::async_write(socket_, rest,
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t written) {
+                     core::loop_counters::add(self->counters_.bytes_out, written);
+                     self->on_written(ec);
+                   });
 }
 
 void websocket_session::on_written(boost::system::error_code ec) {
   writing_ = false;
   queued_bytes_ -= in_flight_bytes_;
+  core::loop_counters::add(counters_.queued_out, in_flight_bytes_);
   in_flight_bytes_ = 0;
   lone_.reset();
   // Freed after every write: an idle connection holds no buffer, and the next connection's
@@ -393,6 +403,14 @@ websocket_session::control_state& websocket_session::control() {
 }
 
 void websocket_session::close(core::close_code code, std::string_view reason) {
+  if (!closing_ && !finished_) {
+    using core::close_code;
+    core::loop_counters::add(code == close_code::too_slow ? counters_.closes_too_slow
+                             : code == close_code::flood  ? counters_.closes_flood
+                             : code == close_code::policy ? counters_.closes_policy
+                                                          : counters_.closes_other,
+                             1);
+  }
   begin_close(static_cast<std::uint16_t>(code), reason);
 }
 
