@@ -211,6 +211,25 @@ TEST(Metrics, RoomsBytesAndResumesMove) {
   EXPECT_EQ(after.at("message_rooms"), 1) << "alice left, her room is followed by the one who came back";
 }
 
+TEST(Metrics, AResumePastWhatRetentionRemovedIsAGap) {
+  temp_dir data;
+  const std::vector<std::string> args{"--data", data.path().string(), "--keep-messages", "2"};
+  {
+    server_process first(args);
+    ws_client alice(first.port());
+    ASSERT_TRUE(alice.next_of("welcome"));
+    for (int i = 1; i <= 5; ++i) alice.send_message("r" + std::to_string(i), "alice", "m");
+    ASSERT_EQ(alice.collect("ack", 5, 10s).size(), 5u);
+  }
+  server_process server(args);  // Retention runs at start: seqs 4 and 5 are left.
+  ws_client back(server.port(), "/ws?since=1");
+  const auto m = back.next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(u64(m->at("seq")), 4u);
+  EXPECT_EQ(metric(server.port(), "message_resumes_total{kind=\"gap\"}"), 1);
+  EXPECT_EQ(metric(server.port(), "message_resumes_total{kind=\"exact\"}"), 0);
+}
+
 TEST(Metrics, ASlowReaderClosedWith4008IsCounted) {
   temp_dir data;
   server_process server({"--data", data.path().string(), "--no-rate-limit", "--max-queue-bytes", "65536"});
