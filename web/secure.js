@@ -1,7 +1,7 @@
-// secure.js  https on the same port (--tls-self-signed or --tls-cert): a page opened over plain
-// http says what https adds (encryption; notifications, copying and installing, which browsers
-// allow only in a secure context) and links to it, with the certificate's fingerprint to
-// compare against the browser's one-time warning.
+// secure.js  https on the same port (the default; --tls-cert; not with --no-tls): a page opened
+// over plain http from another machine says what https adds (encryption; notifications,
+// copying and installing, which browsers allow only in a secure context) and links to it, with
+// the certificate's fingerprint to compare against the browser's one-time warning.
 
 import { authHeaders, savedKey } from './access.js';
 
@@ -28,7 +28,9 @@ export async function inviteOrigin() {
 
 /** Shows the https offer in `element` when this page is on http and the port speaks TLS. */
 export async function offerHttps(element) {
-  if (window.location.protocol !== 'http:') return;
+  // A page on this machine (http://127.0.0.1, localhost) is already a secure context and its
+  // traffic never leaves the machine: https would add nothing but the certificate warning.
+  if (window.location.protocol !== 'http:' || window.isSecureContext) return;
   const { tls_fingerprint: fingerprint } = await serverInfo();
   if (!fingerprint) return;
   const link = document.createElement('a');

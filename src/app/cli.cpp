@@ -12,8 +12,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   server_config cfg;
   auto& l = cfg.limits;
   CLI::App app{
-      "message: a LAN messenger. Open http://<this machine>:<port> in a browser on any machine of the "
-      "network."};
+      "message: a LAN messenger. Open https://<this machine>:<port> (or http://) in a browser on any machine "
+      "of the network."};
   app.set_version_flag("--version", "message " MESSAGE_VERSION);
   app.option_defaults()->always_capture_default();
 
@@ -22,7 +22,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   std::uint32_t handshake_timeout = static_cast<std::uint32_t>(l.handshake_timeout.count());
 
   app.add_option("--host", cfg.host, "Address to listen on")->envname("MESSAGE_HOST");
-  app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
+  auto* port = app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
   app.add_option("--data", cfg.data_dir, "Directory for the server's state (created if missing)")
       ->envname("MESSAGE_DATA");
   app.add_option("--store", store,
@@ -32,12 +32,20 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.add_flag("--fsync", cfg.fsync_every_commit,
                "Make every commit survive power loss too (slower; default survives a killed process)")
       ->envname("MESSAGE_FSYNC");
+  app.add_flag("--salvage-journal", cfg.salvage_journal,
+               "Start with a damaged DATA/messages.journal: keep every whole record, keep the damaged file "
+               "beside it (messages.journal.damaged-TIME)");
   app.add_option("--threads", cfg.io_threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->envname("MESSAGE_THREADS");
   app.add_option("--allow-origin", cfg.allowed_origins,
                  "Another page origin allowed to open WebSockets (e.g. http://chat.example:8000); repeatable")
       ->envname("MESSAGE_ALLOW_ORIGIN");
+  app.add_option(
+         "--allow-host", cfg.allowed_hosts,
+         "Another name this server answers to (e.g. chat.example.com behind a reverse proxy); its own "
+         "addresses, localhost, its hostname and HOST.local need none; repeatable")
+      ->envname("MESSAGE_ALLOW_HOST");
   app.add_option(
          "--redis", cfg.redis_url,
          "Share messages, fan-out and presence with other nodes through this Redis: redis://HOST:PORT[/DB]")
@@ -78,7 +86,9 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
                    "Shared secret: only pages and tools that present it may join (the page asks once). "
                    "Without it, anyone on the network can")
       ->envname("MESSAGE_KEY");
-  auto* cert = access->add_option("--tls-cert", cfg.tls_cert, "PEM certificate (chain): serve https and wss")
+  auto* cert = access
+                   ->add_option("--tls-cert", cfg.tls_cert,
+                                "PEM certificate (chain) for https and wss, instead of the self-signed one")
                    ->check(CLI::ExistingFile)
                    ->envname("MESSAGE_TLS_CERT");
   auto* key = access->add_option("--tls-key", cfg.tls_key, "PEM private key of --tls-cert")
@@ -86,12 +96,21 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
                   ->envname("MESSAGE_TLS_KEY");
   cert->needs(key);
   key->needs(cert);
+  // The default since https became one: kept so scripts that pass it still start.
+  bool self_signed = false;
+  auto* self = access
+                   ->add_flag("--tls-self-signed", self_signed,
+                              "The default: https and wss with a certificate made in --data on first start")
+                   ->excludes(cert)
+                   ->envname("MESSAGE_TLS_SELF_SIGNED");
   access
-      ->add_flag("--tls-self-signed", cfg.tls_self_signed,
-                 "Serve https and wss with a certificate made in --data on first start (its SHA-256 "
-                 "fingerprint is printed at start)")
+      ->add_flag("--no-tls", cfg.no_tls,
+                 "Serve plain http and ws only (by default https and wss share the port, with a self-signed "
+                 "certificate made in --data on first start)")
       ->excludes(cert)
-      ->envname("MESSAGE_TLS_SELF_SIGNED");
+      ->excludes(key)
+      ->excludes(self)
+      ->envname("MESSAGE_NO_TLS");
 
   auto* abuse = app.add_option_group("Abuse limits (docs/security.md)");
   bool no_rate_limit = false;
@@ -143,7 +162,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::Range(1024, 16 * 1024 * 1024));
   limits
       ->add_option("--max-queue-bytes", l.max_queue_bytes,
-                   "Bytes queued for a slow reader before it is disconnected (4008)")
+                   "Bytes queued for a slow reader; past them it catches up from the store instead")
       ->check(CLI::Range(4096, 1024 * 1024 * 1024));
   limits->add_option("--history-limit", l.history_limit, "Most messages one history answer carries")
       ->check(CLI::Range(1, 1000));
@@ -197,6 +216,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   cfg.max_connections_chosen = max_connections->count() > 0;
   cfg.test_stall_loop = std::chrono::milliseconds(test_stall_loop_ms);
   cfg.store = store == "memory" ? store_kind::memory : store_kind::sqlite;
+  cfg.port_given = port->count() > 0;
   l.idle_ping = std::chrono::seconds(idle_ping);
   l.loop_spin = std::chrono::microseconds(loop_spin_us);
   l.rate_limit = !no_rate_limit;

@@ -16,11 +16,22 @@ enum class store_kind { sqlite, memory };
 struct server_config {
   std::string host = "0.0.0.0";  ///< Every interface: the LAN is the point.
   std::uint16_t port = 8000;     ///< The original's port; 0 picks a free one.
+  /// --port (or MESSAGE_PORT) was given: `message invite` then uses it rather than asking the
+  /// server running in data_dir.
+  bool port_given = false;
   std::filesystem::path data_dir = "data";
   store_kind store = store_kind::sqlite;
   bool fsync_every_commit = false;  ///< SQLite synchronous=FULL: survives power loss.
-  std::size_t io_threads = 1;       ///< One loop per thread; the store has its own thread.
+  /// --salvage-journal: a journal damaged in its middle is salvaged instead of refused.
+  bool salvage_journal = false;
+  std::size_t io_threads = 1;  ///< One loop per thread; the store has its own thread.
   std::vector<std::string> allowed_origins;
+  /// --allow-host: names the server answers to besides its own (a reverse proxy's public name).
+  std::vector<std::string> allowed_hosts;
+  /// How often the server's own names (addresses, hostname) are read again for the Host check
+  /// (app/server_names): a new DHCP address is answered within this, at the cost of one
+  /// getifaddrs() per period.
+  std::chrono::milliseconds names_refresh{5000};
   std::string log_level = "info";
   /// --name: announced on the LAN and the page's title; empty = "message on HOST".
   std::string name;
@@ -31,11 +42,13 @@ struct server_config {
   /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.
   /// Never logged.
   std::string key;
-  /// --tls-cert/--tls-key (PEM files), or --tls-self-signed (made once in data_dir).
+  /// TLS and plain http on the one port, by default with a self-signed certificate kept in
+  /// data_dir; --tls-cert/--tls-key (PEM files) replace it; --no-tls serves plain http only.
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
-  bool tls_self_signed = false;
-  bool tls() const { return tls_self_signed || !tls_cert.empty(); }
+  bool no_tls = false;
+  bool tls() const { return !no_tls; }
+  bool self_signed() const { return !no_tls && tls_cert.empty(); }
   /// redis://HOST:PORT[/DB]: several nodes share the store and fan-out in this Redis.
   /// Empty: SQLite (or memory) and in-process fan-out, and no Redis code runs.
   std::string redis_url;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -29,6 +30,31 @@ data_dir::data_dir(const std::filesystem::path& path) : path_(path) {
         "the data directory {} is in use by another message server (stop it, or pass another --data)",
         path_.string()));
   }
+}
+
+void data_dir::record(std::uint16_t port, const std::string& scheme) {
+  const std::string line = fmt::format("{} {}\n", port, scheme);
+  if (::ftruncate(lock_fd_, 0) == 0) {
+    [[maybe_unused]] const auto written = ::pwrite(lock_fd_, line.data(), line.size(), 0);
+  }
+}
+
+std::optional<running_server> data_dir::running_server_in(const std::filesystem::path& path) {
+  const int fd = ::open((path / "message.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::optional<running_server> out;
+  // A lock we can take is a lock nobody holds: what the file says is a stopped server's.
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    char text[64] = {};
+    const auto n = ::pread(fd, text, sizeof text - 1, 0);
+    unsigned port = 0;
+    char scheme[8] = {};
+    if (n > 0 && std::sscanf(text, "%u %7s", &port, scheme) == 2 && port > 0 && port <= 65535 &&
+        (std::strcmp(scheme, "http") == 0 || std::strcmp(scheme, "https") == 0))
+      out = running_server{static_cast<std::uint16_t>(port), scheme};
+  }
+  ::close(fd);
+  return out;
 }
 
 data_dir::~data_dir() {

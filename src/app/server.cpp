@@ -32,7 +32,7 @@ std::unique_ptr<store::message_store> open_store(const server_config& cfg, const
   if (cfg.store == store_kind::memory) return std::make_unique<store::memory_message_store>();
   return std::make_unique<store::journaled_message_store>(
       dir / "messages.db", dir / "messages.journal",
-      cfg.fsync_every_commit ? store::durability::power : store::durability::process);
+      cfg.fsync_every_commit ? store::durability::power : store::durability::process, cfg.salvage_journal);
 }
 
 /// /invite.svg's drawing: the page's Invite shows the link to the address its person used.
@@ -78,21 +78,43 @@ server::server(server_config config) : config_(std::move(config)) {
   fit_connections_to_descriptors(config_.limits, config_.max_connections_chosen);
   dir_.emplace(config_.data_dir);
   if (config_.tls()) {
-    // TODO(#26): app/server_names, once merged, is the one list of this machine's names.
-    const auto files = config_.tls_self_signed
-                           ? ensure_self_signed(dir_->path(), self_signed_names(host_name(), lan_addresses()))
-                           : tls_files{config_.tls_cert, config_.tls_key};
+    tls_pem pem;
+    if (config_.self_signed()) {
+      // TODO(#26): app/server_names, once merged, is the one list of this machine's names.
+      const auto names = self_signed_names(host_name(), lan_addresses());
+      try {
+        const auto files = ensure_self_signed(dir_->path(), names);
+        pem = {read_pem_file(files.cert), read_pem_file(files.key)};
+        tls_identity_.renewed = files.renewed;
+        tls_identity_.kept_in = files.cert.string();
+      } catch (const tls_storage_error& e) {
+        // https still works for this run; only the browser's exception and the pin are lost
+        // at the next start, which the start lines say.
+        pem = make_self_signed_pem(names);
+        tls_identity_.not_kept = e.what();
+      }
+    } else {
+      pem = {read_pem_file(config_.tls_cert), read_pem_file(config_.tls_key)};
+    }
     tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
     tls_->set_options(boost::asio::ssl::context::default_workarounds |
                       boost::asio::ssl::context::single_dh_use);
+    const bool made = config_.self_signed();
     boost::system::error_code ec;
-    tls_->use_certificate_chain_file(files.cert.string(), ec);
+    tls_->use_certificate_chain(boost::asio::buffer(pem.cert), ec);
     if (ec)
-      throw std::runtime_error("cannot use the TLS certificate " + files.cert.string() + ": " + ec.message());
-    tls_->use_private_key_file(files.key.string(), boost::asio::ssl::context::pem, ec);
-    if (ec) throw std::runtime_error("cannot use the TLS key " + files.key.string() + ": " + ec.message());
-    tls_identity_ = {certificate_fingerprint(files.cert), public_key_pin(files.cert), files.renewed};
+      throw std::runtime_error("cannot use the TLS certificate " +
+                               (made ? tls_identity_.kept_in : config_.tls_cert.string()) + ": " +
+                               ec.message());
+    tls_->use_private_key(boost::asio::buffer(pem.key), boost::asio::ssl::context::pem, ec);
+    if (ec)
+      throw std::runtime_error(
+          "cannot use the TLS key " +
+          (made ? std::string("in ") + dir_->path().string() : config_.tls_key.string()) + ": " +
+          ec.message());
+    tls_identity_.fingerprint = certificate_fingerprint(pem.cert);
+    tls_identity_.pin = public_key_pin(pem.cert);
   }
   std::unique_ptr<store::message_store> store;
   std::unique_ptr<core::broker> broker;
@@ -117,12 +139,14 @@ server::server(server_config config) : config_(std::move(config)) {
   hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops, std::move(broker));
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
+  names_ = std::make_unique<server_names>(config_.allowed_hosts, config_.host, config_.names_refresh);
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,
       transport::http_context{config_.allowed_origins,
                               std::move(health),
                               transport::access_key(config_.key),
+                              [names = names_.get()](std::string_view host) { return names->contains(host); },
                               invite_drawer(config_.tls() ? "https" : "http"),
                               config_.name,
                               tls_identity_.fingerprint,
@@ -153,6 +177,7 @@ server::server(server_config config) : config_(std::move(config)) {
   const auto address = transport::net::ip::make_address(config_.host, ec);
   if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");
   listener_ = transport::listener::open(*loops_[0], {address, config_.port}, io_loops, *ctx_);
+  dir_->record(port(), config_.tls() ? "https" : "http");
   // Catch SIGINT/SIGTERM from now on, before the banner says we are up: a stop sent right after
   // the banner must still be a graceful one (seen under TSan, where start-up is slow).
   signals_ = std::make_unique<stop_signals>(loops_[0]->context(), [this](int signal) {

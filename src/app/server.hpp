@@ -10,6 +10,7 @@
 #include "app/data_dir.hpp"
 #include "app/server_metrics.hpp"
 #include "app/service_notifier.hpp"
+#include "app/server_names.hpp"
 #include "app/stop_signals.hpp"
 #include "app/tls_certificate.hpp"
 #include "core/hub.hpp"
@@ -46,6 +47,7 @@ class server {
   std::unique_ptr<boost::asio::ssl::context> tls_;
   tls_identity tls_identity_;
   std::shared_ptr<redis::redis_status> redis_status_;  // Set with --redis: feeds /healthz.
+  std::unique_ptr<server_names> names_;                // Outlives ctx_, whose Host check asks it.
   // Destruction order matters: loops (and the sessions they still hold) go first, while the
   // context and the hub they point to are alive; the hub's worker is stopped in run().
   // Before the hub and the context it reads: the sessions' /metrics calls end with the loops.

@@ -83,8 +83,9 @@ server_metrics::server_metrics(const core::store_counters& store, const std::ato
                      .Add({})),
       closes_(prometheus::BuildCounter()
                   .Name("message_server_closes_total")
-                  .Help("Connections the server closed, by close code (4008: a slow reader whose send "
-                        "queue was full; 4029: a flood; 1008: a policy refusal; other: 1000, 1001, 1011)")
+                  .Help("Connections the server closed, by close code (4008: a reader cut for taking "
+                        "nothing for the liveness time; 4029: a flood; 1008: a policy refusal; other: 1000, "
+                        "1001, 1011)")
                   .Register(registry_)),
       closes_too_slow_(closes_.Add({{"code", "4008"}})),
       closes_flood_(closes_.Add({{"code", "4029"}})),
@@ -93,7 +94,7 @@ server_metrics::server_metrics(const core::store_counters& store, const std::ato
       resumes_(prometheus::BuildCounter()
                    .Name("message_resumes_total")
                    .Help("Joins with since, by kind (exact: every message after since was still stored; "
-                         "gap: retention had removed some)")
+                         "gap: retention had removed some, or since was past what the server holds)")
                    .Register(registry_)),
       resumes_exact_(resumes_.Add({{"kind", "exact"}})),
       resumes_gap_(resumes_.Add({{"kind", "gap"}})) {

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "app/data_dir.hpp"
 #include "app/display_name.hpp"
 #include "app/invite_link.hpp"
 #include "app/lan_addresses.hpp"
@@ -122,13 +123,21 @@ std::string announce_line(const reach& r, const screen& s, const avahi_announcer
 }
 
 void print_invite(const server_config& cfg) {
-  const reach r = reach_of(cfg, cfg.port);
+  // The server running in --data knows its port (--port 0 picked one) and whether it speaks TLS.
+  const auto running = cfg.port_given ? std::nullopt : data_dir::running_server_in(cfg.data_dir);
+  reach r = reach_of(cfg, running ? running->port : cfg.port);
+  if (running) r.scheme = running->scheme;
   screen s = stdout_screen(!cfg.no_qr);
   const bool drawable = s.terminal;
   // Asked for at this machine by its user: the links carry the key even into a pipe; the
   // drawing still needs a terminal.
   s.terminal = true;
-  std::string out = open_lines(r, s);
+  std::string out;
+  if (!running && !cfg.port_given) {
+    out += fmt::format("  no server is running with --data {}: the links are for --port {}\n",
+                       cfg.data_dir.string(), cfg.port);
+  }
+  out += open_lines(r, s);
   if (drawable) out += qr_lines(r, s);
   print(out);
 }
@@ -145,6 +154,17 @@ start_report::start_report(const server_config& cfg, std::uint16_t port, const t
   const screen s = stdout_screen(!cfg.no_qr);
   out += open_lines(r, s);
   if (!tls.fingerprint.empty()) {
+    if (!tls.kept_in.empty()) {
+      out += fmt::format(
+          "  https and plain http share the port; the self-signed TLS certificate is kept in {} "
+          "(--tls-cert/--tls-key replace it, --no-tls turns TLS off)\n",
+          tls.kept_in);
+    } else if (!tls.not_kept.empty()) {
+      out += fmt::format(
+          "  {}: this run's self-signed certificate is in memory only, so its fingerprints change at "
+          "the next start\n",
+          tls.not_kept);
+    }
     if (tls.renewed)
       out += "  TLS certificate made again for this machine's names and addresses, with the same key\n";
     out += fmt::format(

@@ -47,7 +47,9 @@ std::string qr_lines(const reach& r, const screen& s);
 std::string announce_line(const reach& r, const screen& s, const avahi_announcer::event& e);
 
 /// `message invite`: the links with the key and the QR code, for someone at this machine's
-/// terminal, without starting a server (the flags say the port, key and TLS as for the server).
+/// terminal, without starting a server. The port and scheme are those of the server running
+/// with --data (its lock file says them), unless --port is given; the other flags (key, host)
+/// are read as for the server.
 void print_invite(const server_config& cfg);
 
 /// Prints the start lines (the original's "Server start on port N" first, then the links,

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -14,7 +15,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -32,6 +35,24 @@ using x509_ptr = std::unique_ptr<X509, deleter<X509, X509_free>>;
 using file_ptr = std::unique_ptr<FILE, decltype([](FILE* f) { std::fclose(f); })>;
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error("TLS: " + what); }
+[[noreturn]] void cannot_keep(const std::string& what) { throw tls_storage_error("TLS: " + what); }
+
+/// Renames `from` to `to`, or says it cannot keep the file.
+void rename_into_place(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::error_code ec;
+  std::filesystem::rename(from, to, ec);
+  if (ec) cannot_keep("cannot write " + to.string() + ": " + ec.message());
+}
+
+/// The PEM text `write` puts in a memory BIO.
+template <class Write>
+std::string pem_text(Write write) {
+  std::unique_ptr<BIO, deleter<BIO, BIO_free_all>> bio(BIO_new(BIO_s_mem()));
+  if (!bio || write(bio.get()) != 1) fail("cannot write PEM text");
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(length));
+}
 
 file_ptr open_file(const std::filesystem::path& path, const char* mode) {
   file_ptr f(std::fopen(path.c_str(), mode));
@@ -84,16 +105,16 @@ void write_key(const std::filesystem::path& path, EVP_PKEY* key) {
     std::FILE* raw = nullptr;
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) raw = ::fdopen(fd, "w");
-    if (!raw) fail("cannot write " + tmp);
+    if (!raw) cannot_keep("cannot write " + tmp + ": " + std::strerror(errno));
     file_ptr f(raw);
     if (PEM_write_PrivateKey(f.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-      fail("cannot write the key");
+      cannot_keep("cannot write the key to " + tmp);
   }
-  std::filesystem::rename(tmp, path);
+  rename_into_place(tmp, path);
 }
 
-/// A certificate for `key` with `names`, written to files.cert.
-void make_certificate(const tls_files& files, EVP_PKEY* key, const std::vector<std::string>& names) {
+/// A self-signed certificate for `key` with `names`.
+x509_ptr make_certificate(EVP_PKEY* key, const std::vector<std::string>& names) {
   x509_ptr cert(X509_new());
   if (!cert) fail("cannot make a certificate");
   X509_set_version(cert.get(), 2);
@@ -127,12 +148,34 @@ void make_certificate(const tls_files& files, EVP_PKEY* key, const std::vector<s
     X509_EXTENSION_free(ext);
   }
   if (X509_sign(cert.get(), key, EVP_sha256()) == 0) fail("cannot sign the certificate");
+  return cert;
+}
+
+/// A certificate for `key` with `names`, written to files.cert.
+void write_certificate(const tls_files& files, EVP_PKEY* key, const std::vector<std::string>& names) {
+  const auto cert = make_certificate(key, names);
   const auto cert_tmp = files.cert.string() + ".tmp";
   {
-    auto f = open_file(cert_tmp, "w");
-    if (PEM_write_X509(f.get(), cert.get()) != 1) fail("cannot write the certificate");
+    file_ptr f(std::fopen(cert_tmp.c_str(), "w"));
+    if (!f) cannot_keep("cannot write " + cert_tmp + ": " + std::strerror(errno));
+    if (PEM_write_X509(f.get(), cert.get()) != 1) cannot_keep("cannot write the certificate to " + cert_tmp);
   }
-  std::filesystem::rename(cert_tmp, files.cert);
+  rename_into_place(cert_tmp, files.cert);
+}
+
+pkey_ptr make_key() {
+  pkey_ptr key(EVP_EC_gen("P-256"));
+  if (!key) fail("cannot make an EC key");
+  return key;
+}
+
+/// The first certificate of PEM text.
+x509_ptr parse_certificate(std::string_view pem) {
+  std::unique_ptr<BIO, deleter<BIO, BIO_free_all>> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  x509_ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!cert) fail("no PEM certificate");
+  return cert;
 }
 
 }  // namespace
@@ -166,21 +209,39 @@ tls_files ensure_self_signed(const std::filesystem::path& dir, const std::vector
   if (!std::filesystem::exists(files.key)) {
     // The key first, then the certificate: a half-made pair is remade on the next start
     // because the certificate is missing.
-    pkey_ptr key(EVP_EC_gen("P-256"));
-    if (!key) fail("cannot make an EC key");
+    const auto key = make_key();
     write_key(files.key, key.get());
-    make_certificate(files, key.get(), wanted);
+    write_certificate(files, key.get(), wanted);
   } else if (!std::filesystem::exists(files.cert)) {
-    make_certificate(files, read_key(files.key).get(), wanted);
+    write_certificate(files, read_key(files.key).get(), wanted);
   } else if (names_of(read_certificate(files.cert).get()) != wanted) {
-    make_certificate(files, read_key(files.key).get(), wanted);
+    write_certificate(files, read_key(files.key).get(), wanted);
     files.renewed = true;
   }
   return files;
 }
 
-std::string public_key_pin(const std::filesystem::path& cert_path) {
-  const auto cert = read_certificate(cert_path);
+tls_pem make_self_signed_pem(const std::vector<std::string>& names) {
+  std::vector<std::string> wanted = names;
+  std::sort(wanted.begin(), wanted.end());
+  const auto key = make_key();
+  const auto cert = make_certificate(key.get(), wanted);
+  return {pem_text([&](BIO* b) { return PEM_write_bio_X509(b, cert.get()); }), pem_text([&](BIO* b) {
+            return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+          })};
+}
+
+std::string read_pem_file(const std::filesystem::path& path) {
+  auto f = open_file(path, "r");
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f.get())) > 0;) out.append(buf, n);
+  if (std::ferror(f.get())) fail("cannot read " + path.string());
+  return out;
+}
+
+std::string public_key_pin(std::string_view cert_pem) {
+  const auto cert = parse_certificate(cert_pem);
   unsigned char* der = nullptr;
   const int length = i2d_PUBKEY(X509_get0_pubkey(cert.get()), &der);
   if (length <= 0) fail("cannot read the certificate's public key");
@@ -192,8 +253,8 @@ std::string public_key_pin(const std::filesystem::path& cert_path) {
   return "sha256//" + std::string(reinterpret_cast<const char*>(base64));
 }
 
-std::string certificate_fingerprint(const std::filesystem::path& cert_path) {
-  const auto cert = read_certificate(cert_path);
+std::string certificate_fingerprint(std::string_view cert_pem) {
+  const auto cert = parse_certificate(cert_pem);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   if (X509_digest(cert.get(), EVP_sha256(), md, &n) != 1) fail("cannot hash the certificate");

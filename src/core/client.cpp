@@ -45,6 +45,11 @@ void client::on_text(std::string_view frame) {
 
 void client::on_drain() {
   if (closed_) return;
+  if (events_dropped_) {
+    events_dropped_ = false;
+    for (const auto& entry : rooms_)
+      send_line(protocol::encode_presence(entry.first, hub_.people().list(entry.first)));
+  }
   for (auto& [room, st] : rooms_) {
     if (st.waiting_for_drain) {
       st.waiting_for_drain = false;
@@ -103,11 +108,17 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
           }
           self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
           if (since) {
-            // A gap: retention removed messages after `since` before this replay could start.
-            const bool gap = !page.empty() && page.front().seq > *since + 1;
+            // A gap: retention removed messages after `since` before this replay could start,
+            // or `since` is past what this server holds (the gap frame below).
+            const bool gap = *since > last || (!page.empty() && page.front().seq > *since + 1);
             loop_counters::add(gap ? self->hub_.registry(self->loop_).counters().resumes_gap
                                    : self->hub_.registry(self->loop_).counters().resumes_exact,
                                1);
+          }
+          if (since && *since > last) {
+            // The client saw more than this server holds (a database restored from an older
+            // backup, a flushed Redis): it must not take the next seqs for ones it has.
+            self->send_line(protocol::encode_gap(room, last + 1, *since));
           }
           if (!since || *since >= last) {
             // Nothing to replay ("since" beyond the end gives just the live ones).
@@ -158,6 +169,8 @@ void client::on_page(const std::string& room, std::vector<chat_message>&& page) 
   auto& st = it->second;
   for (const auto& m : page) {
     if (m.seq <= st.last) continue;
+    // A hole in what the store holds (retention, a salvaged journal): said, not skipped silently.
+    if (m.seq > st.last + 1) send_line(protocol::encode_gap(room, st.last + 1, m.seq - 1));
     send_line(protocol::encode_message(m));
     st.last = m.seq;
   }
@@ -194,6 +207,15 @@ void client::deliver(const shared_batch& batch) {
   auto& st = it->second;
   // While joining or replaying, the store read covers these messages.
   if (st.state != phase::live || batch->last_seq <= st.last) return;
+  if (sink_->queued_bytes() >= hub_.config().max_queue_bytes) {
+    // Too far behind to queue more: this room goes back to the resume path, read from the
+    // store page by page as the queue drains (on_drain), from the last seq queued, and then
+    // live again: no gap, no duplicate, and memory bounded by the queue. The acks this batch
+    // would have carried come from the store's outcome instead.
+    st.state = phase::replaying;
+    st.waiting_for_drain = true;
+    return;
+  }
   const std::size_t from = batch->first_seq > st.last ? 0 : st.last + 1 - batch->first_seq;
   if (batch->first_seq == st.last + 1) {
     sink_->deliver(batch->joined);  // The fast path: the same bytes for every live follower.
@@ -236,7 +258,14 @@ void client::resync() {
 }
 
 void client::deliver_event(const shared_line& line) {
-  if (sink_) sink_->deliver(line);
+  if (!sink_) return;
+  if (sink_->queued_bytes() >= hub_.config().max_queue_bytes) {
+    // Typing, join and leave cannot be read again: dropped, and the full presence of every
+    // room is sent once the queue drains.
+    events_dropped_ = true;
+    return;
+  }
+  sink_->deliver(line);
 }
 
 // --- presence ---------------------------------------------------------------------------

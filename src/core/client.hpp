@@ -25,7 +25,9 @@ class hub;
 ///
 /// Resume without gaps or duplicates: a room is followed in the loop registry *before* the
 /// store is read, and every delivery is filtered by seq; a live batch that skips a seq sends
-/// the room back to reading from the store.
+/// the room back to reading from the store. So does a live batch that finds the sink's queue
+/// past max_queue_bytes: a slow reader is caught up from the store instead of queued without
+/// bound or dropped (docs/architecture.md, "Slow readers").
 ///
 /// Thread-safety: lives on one loop; every method must be called on that loop's thread. Work
 /// done elsewhere (store) comes back through event_loop::post holding a weak_ptr.
@@ -39,7 +41,8 @@ class client : public std::enable_shared_from_this<client> {
   /// Registers with the loop and joins the room of the query; sends `welcome`.
   void start();
   void on_text(std::string_view frame);
-  /// The sink's queue emptied: continue replays that waited for room.
+  /// The sink's queue emptied: continue replays (and catch-ups) that waited for room; resend
+  /// presence if events were dropped meanwhile.
   void on_drain();
   /// The connection ended (any reason). Leaves presence and the registry. Idempotent.
   void on_closed();
@@ -108,6 +111,7 @@ class client : public std::enable_shared_from_this<client> {
   std::chrono::steady_clock::time_point last_typing_{};
   std::uint64_t id_counter_ = 0;
   bool closed_ = false;
+  bool events_dropped_ = false;  // A typing/join/leave was dropped: presence is resent on drain.
 };
 
 }  // namespace message::core

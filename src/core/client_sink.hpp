@@ -29,8 +29,11 @@ enum class close_code : std::uint16_t {
 class client_sink {
  public:
   virtual ~client_sink() = default;
-  /// Queues a line. Never blocks and never calls back into the core synchronously; a
-  /// connection whose queue passes the byte bound is closed with close_code::too_slow.
+  /// Queues a line. Never blocks, never drops and never calls back into the core
+  /// synchronously. The core stops handing room messages past max_queue_bytes (the client
+  /// catches up from the store); the transport stops reading the connection's frames while its
+  /// queue is past the bound, so answers cannot pile up either. A connection that makes no
+  /// progress for the liveness time is closed (close_code::too_slow when it can be said).
   virtual void deliver(shared_line line) = 0;
   /// Starts closing the connection with `code` after what is already queued.
   virtual void close(close_code code, std::string_view reason) = 0;

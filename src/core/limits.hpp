@@ -31,10 +31,10 @@ struct limits {
   std::size_t max_frame_bytes = 64 * 1024;
   /// Deepest JSON nesting accepted: our frames are flat; a deep one is an attack.
   std::size_t max_json_depth = 8;
-  /// Bytes queued for one slow reader before it is closed with 4008: about 10,000 typical
-  /// messages, so a phone waking from sleep catches up, while 1,000 stuck readers stay < 1 GiB.
+  /// Bytes queued for one reader: past them its room messages come from the store as it reads
+  /// (client), and its frames wait (websocket_session); 1,000 slow readers stay < 1 GiB.
   std::size_t max_queue_bytes = 1024 * 1024;
-  /// How long a write may stay stuck after the queue overflowed before the socket is cut.
+  /// How long a write may stay stuck once the server began a close before the socket is cut.
   std::chrono::milliseconds slow_close_grace{2000};
 
   // --- fan-out pacing (core/fanout_pacer.hpp, bench/FINDINGS.md) -------------------------

@@ -24,7 +24,7 @@ struct loop_counters {
   /// is what waits now. Two monotonic counters, so each stays single-writer and unsigned.
   counter queued_in{0};
   counter queued_out{0};
-  counter closes_too_slow{0};  ///< Closed by the server with 4008 (the send queue was full).
+  counter closes_too_slow{0};  ///< Cut by the server as too slow (4008: no progress for the liveness time).
   counter closes_flood{0};     ///< Closed by the server with 4029 (flooding).
   counter closes_policy{0};    ///< Closed by the server with 1008 (a refused query, a bad key).
   counter closes_other{0};     ///< Closed by the server with another code (1000, 1001, 1011).

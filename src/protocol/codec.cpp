@@ -282,6 +282,15 @@ std::string encode_subscribed(std::string_view room, std::uint64_t seq) {
   return json::serialize(o);
 }
 
+std::string encode_gap(std::string_view room, std::uint64_t from, std::uint64_t to) {
+  json::object o;
+  o["type"] = "gap";
+  o["room"] = room;
+  o["from"] = from;
+  o["to"] = to;
+  return json::serialize(o);
+}
+
 std::string encode_presence(std::string_view room, std::span<const presence_entry> users) {
   json::array a;
   for (const auto& u : users) {

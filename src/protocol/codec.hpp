@@ -27,6 +27,9 @@ std::string encode_error(std::string_view code, std::string_view message, std::s
                          std::string_view room = {});
 std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more);
 std::string encode_subscribed(std::string_view room, std::uint64_t seq);
+/// Messages `from`..`to` of `room` cannot be delivered (retention removed them, a damaged
+/// journal lost them, or the client's `since` is beyond what this server holds).
+std::string encode_gap(std::string_view room, std::uint64_t from, std::uint64_t to);
 
 struct presence_entry {
   std::string username;

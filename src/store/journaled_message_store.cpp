@@ -9,27 +9,46 @@ namespace message::store {
 
 journaled_message_store::journaled_message_store(const std::filesystem::path& database,
                                                  const std::filesystem::path& journal, durability mode,
-                                                 std::function<void()> before_id_scan)
+                                                 bool salvage_journal, std::function<void()> before_id_scan)
     : mode_(mode),
       database_(database, mode),
-      journal_(journal, mode == durability::power),
+      journal_(journal, mode == durability::power, salvage_journal),
       database_file_(database),
       before_id_scan_(std::move(before_id_scan)) {
   // What the journal holds beyond the database is what a killed process had not moved yet: in
-  // each room, the seqs right after the database's last. Anything else means the two files
-  // are not of one history (a backup restored beside a newer journal): refused, not mixed.
+  // each room, the seqs right after the database's last. What it holds below is what was moved
+  // before, under the same ids. Anything else means the two files are not of one history (a
+  // backup restored beside a newer journal, another data directory's journal): refused, not
+  // mixed, and nothing is dropped.
+  const auto foreign = [&](const std::string& why) {
+    return store_error(fmt::format(
+        "the journal {} does not follow the database {}: {} (a restored backup? then the "
+        "journal belongs to the newer database; move it away only if its messages are in that one)",
+        journal.string(), database.string(), why));
+  };
   std::vector<core::chat_message> missing;
   std::unordered_map<std::string, std::uint64_t> next;  // Room -> the seq that must come next.
   for (const auto& m : journal_.recovered()) {
     auto [it, first] = next.try_emplace(m.room, 0);
     if (first) it->second = database_.last_seq(m.room) + 1;
-    if (m.seq < it->second) continue;  // Moved before.
-    if (m.seq != it->second)
-      throw store_error(fmt::format(
-          "the journal {} does not follow the database {}: room '{}' ends at seq {} there, and the "
-          "journal goes on at {} (a restored backup? then remove the journal, which belongs to the "
-          "newer database)",
-          journal.string(), database.string(), m.room, it->second - 1, m.seq));
+    if (m.seq < it->second) {
+      // Moved before, unless the database holds another message there.
+      const auto stored = database_.id_at(m.room, m.seq);
+      if (stored && *stored != m.id)
+        throw foreign(
+            fmt::format("room '{}' holds seq {} under id '{}' there and under id '{}' in the journal", m.room,
+                        m.seq, *stored, m.id));
+      continue;
+    }
+    if (m.seq != it->second) {
+      // A salvaged journal lacks what the damage held: those seqs stay unused.
+      if (!journal_.salvaged() || m.seq < it->second)
+        throw foreign(fmt::format("room '{}' ends at seq {} there, and the journal goes on at {}", m.room,
+                                  it->second - 1, m.seq));
+      spdlog::warn("room '{}': seqs {} to {} were in the damaged part of the journal and are lost", m.room,
+                   it->second, m.seq - 1);
+      it->second = m.seq;
+    }
     ++it->second;
     missing.push_back(m);
   }

@@ -38,12 +38,15 @@ namespace message::store {
 class journaled_message_store final : public message_store {
  public:
   /// Opens (creating) both files. Throws store_error if either cannot be opened, is not what it
-  /// should be, or the journal's messages cannot be moved into the database.
+  /// should be, or the journal's messages cannot be moved into the database. With
+  /// `salvage_journal` a damaged journal's whole records are kept (message_journal) and the
+  /// seqs the damage held are left unused.
   /// The id filter is built in the background (id_filter_builder): until it is ready, a new
   /// id is looked up in SQLite. `before_id_scan` (tests only) runs on the builder's thread
   /// before its scan, to hold the build while a test acts.
   journaled_message_store(const std::filesystem::path& database, const std::filesystem::path& journal,
-                          durability mode, std::function<void()> before_id_scan = {});
+                          durability mode, bool salvage_journal = false,
+                          std::function<void()> before_id_scan = {});
   /// Moves what waits into the database; if that fails it stays in the journal for next time.
   ~journaled_message_store() override;
   journaled_message_store(const journaled_message_store&) = delete;

@@ -11,7 +11,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
+#include <optional>
 #include <string_view>
+#include <utility>
 
 #include "store/message_store.hpp"
 
@@ -79,8 +82,8 @@ class reader {
 
 }  // namespace
 
-message_journal::message_journal(std::filesystem::path file, bool sync_each_append)
-    : file_(std::move(file)), sync_each_append_(sync_each_append) {
+message_journal::message_journal(std::filesystem::path file, bool sync_each_append, bool salvage)
+    : file_(std::move(file)), sync_each_append_(sync_each_append), salvage_(salvage) {
   fd_ = ::open(file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) fail("opening", errno);
   try {
@@ -108,6 +111,53 @@ void message_journal::fail(const std::string& what, int err) const {
       fmt::format("{} the journal {} failed: {}{}", what, file_.string(), std::strerror(err), hint));
 }
 
+namespace {
+
+/// The record that starts at `pos` of `content` if it is whole (its length fits, its crc
+/// matches, its payload parses to exactly its length), with the position after it.
+std::optional<std::pair<core::chat_message, std::size_t>> record_at(std::string_view content,
+                                                                    std::size_t pos) {
+  if (content.size() - pos < header_bytes) return std::nullopt;
+  reader head(content.substr(pos, header_bytes));
+  const auto length = static_cast<std::uint32_t>(head.fixed(4));
+  const auto crc = static_cast<std::uint32_t>(head.fixed(4));
+  if (length > max_payload || content.size() - pos - header_bytes < length) return std::nullopt;
+  const auto payload = content.substr(pos + header_bytes, length);
+  if (crc32(payload) != crc) return std::nullopt;
+  reader r(payload);
+  core::chat_message m;
+  m.seq = r.fixed(8);
+  m.ts = static_cast<std::int64_t>(r.fixed(8));
+  m.room = r.text();
+  m.id = r.text();
+  m.username = r.text();
+  m.text = r.text();
+  m.device = r.text();
+  if (!r.ok() || !r.done()) return std::nullopt;
+  return std::make_pair(std::move(m), pos + header_bytes + length);
+}
+
+/// The whole records found at or after `from`, each at the first offset where one starts
+/// after the one before. This finds what follows a damaged record, whose length cannot be
+/// trusted; a false find would need a matching CRC-32 over a payload that parses exactly.
+std::vector<core::chat_message> records_from(std::string_view content, std::size_t from,
+                                             std::size_t* first_at = nullptr) {
+  std::vector<core::chat_message> out;
+  std::size_t pos = from;
+  while (content.size() - pos >= header_bytes) {
+    if (auto r = record_at(content, pos)) {
+      if (out.empty() && first_at != nullptr) *first_at = pos;
+      out.push_back(std::move(r->first));
+      pos = r->second;
+    } else {
+      ++pos;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void message_journal::read_existing() {
   std::string content;
   char chunk[65536];
@@ -132,42 +182,96 @@ void message_journal::read_existing() {
     throw store_error(fmt::format(
         "the journal {} is not a message journal (move it away or use another --data)", file_.string()));
   std::size_t pos = magic.size();
-  while (content.size() - pos >= header_bytes) {
-    reader head(std::string_view(content).substr(pos, header_bytes));
-    const auto length = static_cast<std::uint32_t>(head.fixed(4));
-    const auto crc = static_cast<std::uint32_t>(head.fixed(4));
-    if (length > max_payload || content.size() - pos - header_bytes < length) break;
-    const auto payload = std::string_view(content).substr(pos + header_bytes, length);
-    if (crc32(payload) != crc) break;
-    reader r(payload);
-    core::chat_message m;
-    m.seq = r.fixed(8);
-    m.ts = static_cast<std::int64_t>(r.fixed(8));
-    m.room = r.text();
-    m.id = r.text();
-    m.username = r.text();
-    m.text = r.text();
-    m.device = r.text();
-    if (!r.ok() || !r.done()) break;
-    recovered_.push_back(std::move(m));
-    pos += header_bytes + length;
+  while (auto r = record_at(content, pos)) {
+    recovered_.push_back(std::move(r->first));
+    pos = r->second;
   }
   end_ = pos;
+  allocated_ = end_;
   const auto tail = std::string_view(content).substr(pos);
   if (std::all_of(tail.begin(), tail.end(), [](char c) { return c == 0; })) {
     // Space reserved ahead of a killed process's appends (or nothing at all): not damage.
     if (!tail.empty() && ::ftruncate(fd_, static_cast<off_t>(end_)) != 0)
       fail("cutting the unused tail of", errno);
-  } else {
+    return;
+  }
+  std::size_t next_whole = 0;
+  auto after = records_from(content, pos + 1, &next_whole);
+  if (after.empty()) {
+    // A torn tail: the last append, cut short by a crash, and nothing whole after it. What it
+    // held was never acknowledged (the append had not returned).
     spdlog::warn("the journal {} ends in {} damaged byte(s) after {} whole message(s); they are cut off",
                  file_.string(), content.size() - pos, recovered_.size());
     if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0) fail("cutting the damaged tail of", errno);
+    return;
   }
-  allocated_ = end_;
+  // Damage with whole records after it is no crash's doing (a bad disk, another program):
+  // those records were acknowledged, so nothing is cut off and the start is refused.
+  if (!salvage_)
+    throw store_error(fmt::format(
+        "the journal {} is damaged at offset {} ({} byte(s) up to the next whole record), and {} whole "
+        "record(s) follow the damage; nothing was changed. Start once with --salvage-journal to keep "
+        "every whole record (the file is kept beside it as {}.damaged-TIME), or restore the data "
+        "directory from a backup",
+        file_.string(), pos, next_whole - pos, after.size(), file_.filename().string()));
+  salvage(pos, next_whole - pos, std::move(after));
 }
 
-void message_journal::append(const std::vector<core::chat_message>& messages) {
-  buffer_.clear();
+void message_journal::salvage(std::uint64_t damaged_at, std::uint64_t damaged_bytes,
+                              std::vector<core::chat_message> after) {
+  const auto kept_before = recovered_.size();
+  std::move(after.begin(), after.end(), std::back_inserter(recovered_));
+  buffer_.assign(magic);
+  encode(recovered_);
+  // The whole records go into a new file first; the original is then linked aside and the new
+  // one renamed over it, so that at every moment the journal's name holds every whole record,
+  // and the original is never deleted.
+  const auto fresh = std::filesystem::path(file_.string() + ".salvaging");
+  const int out = ::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) fail("salvaging (creating " + fresh.string() + ") for", errno);
+  std::size_t written = 0;
+  int err = 0;
+  while (written < buffer_.size() && err == 0) {
+    const auto n =
+        ::pwrite(out, buffer_.data() + written, buffer_.size() - written, static_cast<off_t>(written));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      err = n < 0 ? errno : EIO;
+    else
+      written += static_cast<std::size_t>(n);
+  }
+  if (err == 0 && ::fdatasync(out) != 0) err = errno;
+  ::close(out);
+  if (err != 0) {
+    (void)::unlink(fresh.c_str());
+    fail("salvaging (writing " + fresh.string() + ") for", err);
+  }
+  std::filesystem::path aside;
+  for (int n = 0;; ++n) {
+    aside =
+        file_.string() + ".damaged-" + std::to_string(::time(nullptr)) + (n ? "-" + std::to_string(n) : "");
+    if (::link(file_.c_str(), aside.c_str()) == 0) break;
+    if (errno != EEXIST || n > 100) {
+      const int link_err = errno;
+      (void)::unlink(fresh.c_str());
+      fail("salvaging (keeping the original as " + aside.string() + ") for", link_err);
+    }
+  }
+  if (::rename(fresh.c_str(), file_.c_str()) != 0)
+    fail("salvaging (renaming " + fresh.string() + ") for", errno);
+  ::close(fd_);
+  fd_ = ::open(file_.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd_ < 0) fail("reopening the salvaged", errno);
+  end_ = allocated_ = buffer_.size();
+  spdlog::warn(
+      "the journal {} was damaged at offset {} ({} byte(s)): salvaged {} whole record(s) before the damage "
+      "and {} after it; the damaged file is kept as {}",
+      file_.string(), damaged_at, damaged_bytes, kept_before, recovered_.size() - kept_before,
+      aside.string());
+  salvaged_ = true;
+}
+
+void message_journal::encode(const std::vector<core::chat_message>& messages) {
   for (const auto& m : messages) {
     const auto at = buffer_.size();
     put_u32(buffer_, 0);  // length and crc, filled in below
@@ -183,6 +287,11 @@ void message_journal::append(const std::vector<core::chat_message>& messages) {
     set_u32(buffer_, at, static_cast<std::uint32_t>(payload.size()));
     set_u32(buffer_, at + 4, crc32(payload));
   }
+}
+
+void message_journal::append(const std::vector<core::chat_message>& messages) {
+  buffer_.clear();
+  encode(messages);
   if (!sync_each_append_ && mapping_works_) {
     if (const int err = reserve(buffer_.size()); err != 0) fail("appending to", err);
     if (mapping_works_) {

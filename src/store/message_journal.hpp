@@ -24,23 +24,28 @@ namespace message::store {
 ///
 /// Format: an 8-byte magic, then records `u32 length | u32 crc32(payload) | payload` (little
 /// endian), the payload holding seq, ts and the message's strings. Opening reads every whole
-/// record; a torn or damaged tail (a write cut short by power loss) is cut off with a warning,
-/// since what follows a bad record cannot be trusted; a tail of zeros (space reserved ahead of
-/// a killed process's appends) is cut off quietly. A file without the magic is refused,
-/// never replaced.
+/// record. A torn tail (the last append cut short by a crash: bad bytes with no whole record
+/// after them) is cut off with a warning, since that append never returned; a tail of zeros
+/// (space reserved ahead of a killed process's appends) is cut off quietly. Damage with whole
+/// records after it is refused (store_error naming the offset and how many follow), as is a
+/// file without the magic: neither is ever cut or replaced. With `salvage`, a damaged file's
+/// whole records (before and after the damage) are kept in a new journal and the original is
+/// kept beside it as `FILE.damaged-TIME`.
 ///
 /// Thread-safety: none; one caller at a time (the store's).
 class message_journal {
  public:
   /// Opens or creates `file`; throws store_error if it cannot be read or written or is not a
   /// journal. recovered() then holds the messages it held.
-  message_journal(std::filesystem::path file, bool sync_each_append);
+  message_journal(std::filesystem::path file, bool sync_each_append, bool salvage = false);
   ~message_journal();
   message_journal(const message_journal&) = delete;
   message_journal& operator=(const message_journal&) = delete;
 
   /// The messages found at opening, in file order. Cleared by reset().
   const std::vector<core::chat_message>& recovered() const { return recovered_; }
+  /// True when opening salvaged a damaged file: recovered() may then miss seqs (the damage).
+  bool salvaged() const { return salvaged_; }
 
   /// Appends `messages` at once. On failure (full disk, file size limit, I/O error) store_error
   /// says why and none of them is journaled: size() and the records are as they were.
@@ -58,6 +63,11 @@ class message_journal {
 
  private:
   void read_existing();
+  /// Keeps every whole record of a file damaged at `damaged_at`: recovered_ and `after` go into
+  /// a new file, the original stays beside it.
+  void salvage(std::uint64_t damaged_at, std::uint64_t damaged_bytes, std::vector<core::chat_message> after);
+  /// Appends the records of `messages` to buffer_.
+  void encode(const std::vector<core::chat_message>& messages);
   /// Makes the file and the mapping hold `bytes` more past end_: 0, or why not (errno).
   int reserve(std::size_t bytes);
   /// Maps (or remaps) the file's first `size` bytes and faults them in: 0, or why not (errno).
@@ -69,6 +79,8 @@ class message_journal {
 
   std::filesystem::path file_;
   bool sync_each_append_;
+  bool salvage_;  // Keep a damaged file's whole records instead of refusing it.
+  bool salvaged_ = false;
   int fd_ = -1;
   std::uint64_t end_ = 0;        // Where the next record goes: the end of the last whole record.
   std::uint64_t allocated_ = 0;  // The file's size while appends are mapped: records, then zeros.

@@ -51,6 +51,19 @@ constexpr const char* find_id_sql =
     "SELECT seq FROM messages INDEXED BY messages_id WHERE room = ?1 AND id = ?2 AND ts >= ?3 "
     "UNION ALL SELECT seq FROM sent_ids WHERE room = ?1 AND id = ?2 LIMIT 1";
 
+/// The schema marker in the database header (PRAGMA application_id): "msg1". Other programs'
+/// SQLite files carry their own or none, and are refused rather than adopted.
+constexpr std::int32_t application_id = 0x6d736731;
+/// Tables and columns by which a database of ours from before the marker is recognised.
+constexpr const char* our_tables_sql =
+    "SELECT count(*) FROM pragma_table_info('messages') "
+    "WHERE name IN ('room', 'seq', 'id', 'username', 'body', 'device', 'ts')";
+
+const std::string& set_application_id_sql() {
+  static const std::string sql = fmt::format("PRAGMA application_id = {}", application_id);
+  return sql;
+}
+
 /// Messages per INSERT when moving many: a third less CPU per row than one at a time; 32 measured
 /// 2% better than 16, 64 worse (bench/FINDINGS.md, twelfth pass).
 constexpr std::size_t rows_per_insert = 16;
@@ -125,11 +138,14 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
   try {
     // Wait a little for a lock held by another program, then fail clearly instead of hanging.
     sqlite3_busy_timeout(db_, 2000);
+    // Before anything writes (WAL, the schema): another program's database stays as it was.
+    const bool marked = check_ownership();
     exec("PRAGMA journal_mode=WAL");
     exec(mode == durability::power ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=OFF");
     exec("BEGIN IMMEDIATE");
     exec(schema);
+    if (!marked) exec(set_application_id_sql().c_str());
     exec("COMMIT");
     checkpointer_ = std::make_unique<sqlite_checkpointer>(file, db_, sqlite_checkpointer::options{});
     // A damaged header or schema fails the statements above; damage deeper in the file is
@@ -141,6 +157,34 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     db_ = nullptr;
     throw;
   }
+}
+
+bool sqlite_message_store::check_ownership() {
+  std::int64_t id = 0;
+  {
+    statement q(*this, "PRAGMA application_id");
+    if (q.step()) id = sqlite3_column_int64(q.get(), 0);
+  }
+  if (id == application_id) return true;
+  std::vector<std::string> tables;
+  {
+    statement q(
+        *this,
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    while (q.step()) tables.push_back(text_column(q.get(), 0));
+  }
+  if (id == 0 && tables.empty()) return false;  // A new file: marked with the schema.
+  if (id == 0) {
+    // Ours from before the marker: its messages table has our columns.
+    statement q(*this, our_tables_sql);
+    if (q.step() && sqlite3_column_int64(q.get(), 0) == 7) return false;
+  }
+  std::string names;
+  for (const auto& t : tables) names += (names.empty() ? "" : ", ") + t;
+  throw store_error(fmt::format(
+      "the database {} belongs to another program (application id {}, tables: {}); it was left as it "
+      "was: give this server another --data directory",
+      file_.string(), id, names.empty() ? "none" : names));
 }
 
 sqlite_message_store::~sqlite_message_store() {
@@ -314,6 +358,17 @@ std::optional<std::uint64_t> sqlite_message_store::find_id(const std::string& ro
   if (q.step()) seq = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
   q.reset();
   return seq;
+}
+
+std::optional<std::string> sqlite_message_store::id_at(const std::string& room, std::uint64_t seq) {
+  auto& q = prepared(
+      "SELECT id FROM messages WHERE room = ?1 AND seq = ?2 "
+      "UNION ALL SELECT id FROM sent_ids WHERE room = ?1 AND seq = ?2 LIMIT 1");
+  q.bind(1, room).bind(2, static_cast<std::int64_t>(seq));
+  std::optional<std::string> id;
+  if (q.step()) id = text_column(q.get(), 0);
+  q.reset();
+  return id;
 }
 
 void sqlite_message_store::for_each_id(const std::function<void(std::string_view, std::string_view)>& visit) {

@@ -25,8 +25,10 @@ enum class durability {
 };
 
 /// The message log in one SQLite file (WAL). Opening checks the file and fails with a
-/// store_error that says what is wrong (not a database, corrupt, locked, unreadable); it
-/// never replaces an existing file. Not thread-safe (see message_store).
+/// store_error that says what is wrong (not a database, another program's database, corrupt,
+/// locked, unreadable); it never replaces an existing file. Our databases carry a marker
+/// (`PRAGMA application_id`); one without it is taken as ours only when it is empty or has our
+/// `messages` table (made before the marker), and is then marked. Not thread-safe (see message_store).
 class sqlite_message_store final : public message_store {
  public:
   sqlite_message_store(const std::filesystem::path& file, durability mode);
@@ -44,6 +46,9 @@ class sqlite_message_store final : public message_store {
                                           const std::vector<core::new_message>& batch);
   /// The seq of the message `id` appended to `room` (within id_memory), if any.
   std::optional<std::uint64_t> find_id(const std::string& room, const std::string& id);
+  /// The id of the message `seq` of `room`, if the database still knows it (a message that
+  /// retention removed is known while its id is remembered).
+  std::optional<std::string> id_at(const std::string& room, std::uint64_t seq);
   /// Calls `visit` with every (room, id) that find_id() may still find.
   void for_each_id(const std::function<void(std::string_view room, std::string_view id)>& visit);
   /// With `durability::power` every commit syncs; otherwise a commit writes the WAL into the
@@ -66,6 +71,9 @@ class sqlite_message_store final : public message_store {
   void exec(const char* sql);
   /// Throws store_error once the background quick_check has found the file damaged.
   void refuse_if_damaged() const;
+  /// True when the file carries our marker; false when it is new or ours from before the
+  /// marker (to be marked); throws store_error, writing nothing, for another program's file.
+  bool check_ownership();
   [[noreturn]] void fail(const std::string& what) const;
   statement& prepared(const char* sql);
   /// What the store knows of a room: its highest seq, and whether `rooms` has its row.

@@ -109,8 +109,10 @@ void address_table::key_failed(const address_key& key, clock::time_point now) {
   if (e.key_failures > 0 && now - e.last_failure > limits_.key_backoff_max) e.key_failures = 0;
   ++e.key_failures;
   e.last_failure = now;
-  if (e.key_failures <= limits_.key_free_attempts) return;
-  const std::uint32_t doublings = std::min<std::uint32_t>(e.key_failures - limits_.key_free_attempts - 1, 20);
+  // The last free guess starts the first wait: key_free_attempts wrong guesses in all, then
+  // every further guess waits out a doubled time.
+  if (e.key_failures < limits_.key_free_attempts) return;
+  const std::uint32_t doublings = std::min<std::uint32_t>(e.key_failures - limits_.key_free_attempts, 20);
   const auto wait = std::min<clock::duration>(limits_.key_backoff * (std::int64_t{1} << doublings),
                                               limits_.key_backoff_max);
   e.blocked_until = now + wait;

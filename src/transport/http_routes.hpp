@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,9 @@ struct http_context {
   std::function<std::string()> health;
   /// --key: without it every path but the page's files and /healthz answers 401.
   access_key key;
+  /// True when a Host header's host (lower case, no port) names this server
+  /// (app::server_names; safe from any thread). Empty: every well-formed Host is taken.
+  std::function<bool(std::string_view host)> known_host;
   /// Draws /invite.svg: the QR code of the link to `host` (the request's Host header) carrying
   /// `key` ("" = none). Empty when it cannot be drawn. Unset: /invite.svg is 404. Thread-safe.
   std::function<std::string(std::string_view host, std::string_view key)> invite_svg{};
@@ -51,8 +55,23 @@ bool needs_key(const request& req, const http_context& ctx);
 /// Pure apart from calling ctx.health; safe from any thread. The fuzzer in fuzz/ drives it.
 response route(const request& req, const http_context& ctx);
 
-/// True when a browser's Origin may open the WebSocket: no Origin (terminal tools), the same
-/// host:port as the Host header, or one of ctx.allowed_origins.
+/// The host of a Host header value written as browsers write it (`host` or `host:port`, an
+/// IPv6 address in brackets), lower case; nothing for anything else (empty, two ports, a port
+/// followed by more host, a user part). Pure.
+std::optional<std::string> host_header_name(std::string_view value);
+
+/// The `host[:port]` of an Origin written as browsers write it (`http(s)://host[:port]`,
+/// nothing after), lower case; nothing otherwise. Pure.
+std::optional<std::string> origin_authority(std::string_view origin);
+
+/// True when `req` may be answered: its Host names this server (ctx.known_host), so that a
+/// page of another site cannot reach it through DNS rebinding (docs/security.md). /healthz
+/// answers any name. Safe from any thread.
+bool host_allowed(const request& req, const http_context& ctx);
+
+/// True when a browser's Origin may open the WebSocket: no Origin (terminal tools), one of
+/// ctx.allowed_origins, or `http(s)://` and exactly the Host header's host:port (an Origin no
+/// browser sends, with two ports or more host after the port, is refused).
 bool origin_allowed(std::string_view origin, std::string_view host, const http_context& ctx);
 
 /// The 401 answer: the same for a missing and a wrong key, with nothing of the chat in it.

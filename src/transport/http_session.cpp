@@ -1,5 +1,7 @@
 #include "transport/http_session.hpp"
 
+#include <fmt/format.h>
+
 #include <boost/url/parse.hpp>
 
 #include "transport/websocket_handshake.hpp"
@@ -66,6 +68,15 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     res.set(http::field::retry_after, "1");
     return send(std::move(res));
   }
+  // Before the key: a page of another site (DNS rebinding) neither reaches the chat nor
+  // spends the address's key guesses.
+  if (!host_allowed(req, ctx_.http)) {
+    auto res = error_response(
+        req, http::status::misdirected_request,
+        "this server does not answer to that name: open it by its address or name (see --allow-host)");
+    res.keep_alive(false);
+    return send(std::move(res));
+  }
   if (auto refused = check_key(req)) return send(std::move(*refused));
   if (websocket::is_upgrade(req)) {
     auto url = boost::urls::parse_origin_form(req.target());
@@ -86,9 +97,12 @@ std::optional<response> http_session::check_key(const request& req) {
   auto& table = ctx_.addresses;
   const auto now = address_table::clock::now();
   if (const auto wait = table.key_wait(slot_.key(), now); wait > address_table::clock::duration::zero()) {
-    auto res =
-        error_response(req, http::status::too_many_requests, "too many wrong keys from this address: wait");
+    // Even the right key waits: a guesser must not learn it was right. The answer says when
+    // to come back, for people (the body) and for programs (Retry-After).
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+    auto res = error_response(req, http::status::too_many_requests,
+                              fmt::format("too many wrong keys from this address: try again in {} second{}",
+                                          seconds, seconds == 1 ? "" : "s"));
     res.set(http::field::retry_after, std::to_string(seconds));
     return res;
   }

@@ -108,6 +108,12 @@ void websocket_session::on_handshake_written(boost::system::error_code ec,
 
 void websocket_session::read() {
   if (finished_) return;
+  if (queued_bytes_ > ctx_.limits.max_queue_bytes) {
+    // Back-pressure: what this client asked for has not drained. Its frames wait in the
+    // socket (and then its TCP window) until the queue is half empty (on_written).
+    reading_parked_ = true;
+    return;
+  }
   boost::system::error_code ec;
   const std::size_t n = socket_.read_some(net::buffer(scratch), ec);
   if (ec == net::error::would_block) return wait_readable();
@@ -268,15 +274,13 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason)
 
 void websocket_session::deliver(core::shared_line line) {
   if (closing_ || finished_) return;
+  // Not bounded here: room messages stop coming once the queue passes its bound (the client
+  // catches up from the store), and what else comes is an answer to a frame this session
+  // read, which it stops reading meanwhile (read()). A reader that makes no progress at all
+  // is closed by the liveness deadline.
   queued_bytes_ += line->size() + 1;
   core::loop_counters::add(counters_.queued_in, line->size() + 1);
   queue_.push_back(std::move(line));
-  if (queued_bytes_ > ctx_.limits.max_queue_bytes) {
-    // A reader this far behind is closed; nobody else waits for it, and memory stays bounded.
-    drop_queue();
-    close(core::close_code::too_slow, "too slow: the send queue is full");
-    return;
-  }
   schedule_write();
 }
 
@@ -351,17 +355,29 @@ void websocket_session::do_write() {
   core::loop_counters::add(counters_.bytes_out, n);
   if (error && error != net::error::would_block) return on_written(error);
   if (n == total) return on_written({});
-  beast::buffers_suffix<std::array<net::const_buffer, 4>> rest(buffers);
-  rest.consume(n);
-  net::async_write(socket_, rest,
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t written) {
-                     core::loop_counters::add(self->counters_.bytes_out, written);
-                     self->on_written(ec);
-                   });
+  rest_.emplace(buffers);
+  rest_->consume(n);
+  write_rest();
+}
+
+void websocket_session::write_rest() {
+  // A write at a time rather than async_write's whole: each piece taken here, once the socket
+  // was full, proves the peer read (last_heard_), so a slow reader is told from one that reads
+  // nothing (on_deadline). What the kernel takes at once proves nothing: a vanished peer's
+  // socket takes a ping too.
+  socket_.async_write_some(*rest_, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+    if (ec) return self->on_written(ec);
+    if (n > 0) self->last_heard_ = std::chrono::steady_clock::now();
+    core::loop_counters::add(self->counters_.bytes_out, n);
+    self->rest_->consume(n);
+    if (net::buffer_size(*self->rest_) == 0) return self->on_written({});
+    self->write_rest();
+  });
 }
 
 void websocket_session::on_written(boost::system::error_code ec) {
   writing_ = false;
+  rest_.reset();
   queued_bytes_ -= in_flight_bytes_;
   core::loop_counters::add(counters_.queued_out, in_flight_bytes_);
   in_flight_bytes_ = 0;
@@ -379,6 +395,11 @@ void websocket_session::on_written(boost::system::error_code ec) {
   }
   if (ec) return finish(ec);
   if (wrote_close) return after_close_sent();
+  if (reading_parked_ && queued_bytes_ <= ctx_.limits.max_queue_bytes / 2) {
+    // The answers drained far enough: read the client's frames again.
+    reading_parked_ = false;
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
   if (!queue_.empty() || control_) {
     // Behind what the loop already has queued (other connections' writes, the next commits),
     // like the first write: the lines handed over meanwhile join this frame.
@@ -434,7 +455,20 @@ void websocket_session::on_deadline() {
     ping_out_ = false;
     return set_deadline(deadline_role::idle, idle - silence);
   }
-  if (silence >= 2 * idle) return finish(net::error::timed_out);
+  if (silence >= 2 * idle) {
+    core::loop_counters::add(counters_.closes_too_slow, 1);  // /metrics: a reader cut as too slow.
+    // No progress for the liveness time: not a byte from the peer, nor a byte taken by it.
+    // Say why (4008) when the socket takes a close frame now; a write stuck in the middle of
+    // a frame leaves no way to, and the connection is cut.
+    if (!writing_ && !close_sent_) {
+      const auto frame = ws::make_frame(
+          ws::opcode::close, ws::close_payload(static_cast<std::uint16_t>(core::close_code::too_slow),
+                                               "no progress: the connection is cut"));
+      boost::system::error_code ignored;
+      socket_.write_some(net::buffer(frame), ignored);
+    }
+    return finish(net::error::timed_out);
+  }
   if (!ping_out_) {
     ping_out_ = true;
     send_control(ws::opcode::ping, {});

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/beast/core/buffers_suffix.hpp>
 
 #include "core/client.hpp"
 #include "core/client_sink.hpp"
@@ -81,6 +84,8 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   void schedule_write();
   friend class pending_writes;  // Runs do_write() for the loop's round of writes.
   void do_write();
+  /// Writes what the socket did not take at once (rest_), piece by piece.
+  void write_rest();
   void on_written(boost::system::error_code ec);
   void after_close_sent();
 
@@ -106,6 +111,8 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   std::size_t header_size_ = 0;
   std::size_t in_flight_bytes_ = 0;  // What the write in flight counts in queued_bytes_.
   std::size_t queued_bytes_ = 0;     // queue_ + the write in flight.
+  /// The part of the write in flight that the first write_some() left.
+  std::optional<beast::buffers_suffix<std::array<net::const_buffer, 4>>> rest_;
 
   /// What a connection needs only now and then (pings, pongs, the close), allocated when
   /// first needed and freed when written: an idle connection does not carry 140 bytes of
@@ -125,13 +132,15 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   deadline_sweep& sweep_;
   core::loop_counters& counters_;  // This loop's counters for /metrics (one writer: this loop).
   deadline_role deadline_role_ = deadline_role::idle;
-  std::chrono::steady_clock::time_point last_heard_;  // The last byte from the peer.
-  bool writing_ = false;                              // A write is scheduled or in flight.
-  bool closing_ = false;                              // No more lines accepted.
+  /// The last byte from the peer, or the last write it made room for (write_rest).
+  std::chrono::steady_clock::time_point last_heard_;
+  bool writing_ = false;         // A write is scheduled or in flight.
+  bool closing_ = false;         // No more lines accepted.
   bool input_done_ = false;      // Input is dropped, not decoded: after a failure or a close.
   bool close_sent_ = false;      // Our close frame is written (or in the write in flight).
   bool close_received_ = false;  // The peer's close frame arrived.
   bool ping_out_ = false;        // The idle deadline sent a ping and waits to hear back.
+  bool reading_parked_ = false;  // Reading waits for the queue to drain (back-pressure).
   bool finished_ = false;
 };
 

@@ -13,6 +13,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = process.env.MESSAGE_BIN || path.join(ROOT, 'build', 'message');
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const WAIT_MS = 10_000;
+/** Resolves to 127.0.0.1 in the browser, which treats it as a LAN address (not a secure context). */
+const LAN_HOST = 'lan.test';
 
 /**
  * Starts `build/message` (or $MESSAGE_BIN) and resolves once it prints its port.
@@ -68,7 +70,10 @@ async function launchBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+      // LAN_HOST: a name for 127.0.0.1 that is not loopback to the page, so it is not a secure
+      // context over plain http, as on a real LAN address (docs: PITFALLS, secure contexts).
+      `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`],
   });
 }
 
@@ -197,4 +202,4 @@ async function postMessages(page, room, username, messages) {
   }, { room, username, messages });
 }
 
-module.exports = { ROOT, WAIT_MS, setup, openChat, waitStatus, send, texts, eventually, waitTexts, postMessages };
+module.exports = { ROOT, WAIT_MS, LAN_HOST, setup, openChat, waitStatus, send, texts, eventually, waitTexts, postMessages };

@@ -48,8 +48,9 @@ describe('invite', () => {
     await page.getByRole('button', { name: 'Invite' }).click();
     const dialog = page.getByRole('dialog', { name: 'Invite someone' });
     await dialog.waitFor({ timeout: h.WAIT_MS });
-    const expected = `${env.server.url}#k=${ESCAPED}`;
-    assert.equal(await page.getByLabel('Invite link').inputValue(), expected);
+    // TLS is on by default, so the invite (and its QR code) is the https link.
+    const expected = `${env.server.url.replace(/^http:/, 'https:')}#k=${ESCAPED}`;
+    assert.equal(await page.getByLabel('Invite link', { exact: true }).inputValue(), expected);
     const qr = page.getByRole('img', { name: 'QR code of the invite link' });
     await h.eventually(async () => assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0)));
     if (haveZbar()) {

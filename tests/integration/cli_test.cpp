@@ -11,10 +11,10 @@ namespace {
 TEST(Cli, HelpListsEveryFlag) {
   auto [code, out] = run_to_exit({"--help"});
   EXPECT_EQ(code, 0);
-  for (const char* flag :
-       {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars", "--max-frame-bytes",
-        "--max-queue-bytes", "--keep-messages", "--keep-days", "--fsync", "--max-pacing-hold",
-        "--pacing-engage-load", "--pacing-busy-share", "--busy-poll-us"}) {
+  for (const char* flag : {"--host", "--port", "--data", "--max-message-chars", "--max-username-chars",
+                           "--max-frame-bytes", "--max-queue-bytes", "--keep-messages", "--keep-days",
+                           "--fsync", "--max-pacing-hold", "--pacing-engage-load", "--pacing-busy-share",
+                           "--busy-poll-us", "--allow-host", "--salvage-journal", "--no-tls", "--tls-cert"}) {
     EXPECT_NE(out.find(flag), std::string::npos) << flag;
   }
 }

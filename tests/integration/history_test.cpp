@@ -319,6 +319,13 @@ TEST_F(History, RetentionKeepsTheNewestAndNeverReusesSeqs) {
   EXPECT_EQ(u64(left.front()["seq"]), 6u);
   auto ack = send_and_wait(*b, "r11");
   EXPECT_EQ(u64(ack["seq"]), 11u);
+  // A resume from before what retention kept is told what it cannot have, then gets the rest.
+  auto c = std::make_unique<ws_client>(server->port(), "/ws?since=2");
+  auto gap = c->next_of("gap");
+  ASSERT_TRUE(gap);
+  EXPECT_EQ(u64((*gap)["from"]), 3u);
+  EXPECT_EQ(u64((*gap)["to"]), 5u);
+  EXPECT_EQ(c->collect("message", 6, 10s).size(), 6u);
 }
 
 }  // namespace

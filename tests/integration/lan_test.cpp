@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -118,14 +119,14 @@ TEST(Lan, TheKeyIsInNoLogLineAndTheInviteSvgCarriesItOnlyForItsHolders) {
   EXPECT_NE(response.find("image/svg+xml"), std::string::npos);
   if (have_tool("zbarimg") && have_tool("rsvg-convert")) {
     EXPECT_EQ(decode_svg_qr(body_of(response), dir.path()),
-              "http://127.0.0.1:" + std::to_string(port) + "/#k=" + escaped_key);
+              "https://127.0.0.1:" + std::to_string(port) + "/#k=" + escaped_key);
   }
   // A wrong key is logged as a failure (trace level logs everything there is).
   EXPECT_EQ(http_get(port, "/invite.svg", {{"Authorization", "Bearer wrong"}}).first, 401);
   server.stop();
 
   const std::string log = server.output();
-  EXPECT_NE(log.find("open http://127.0.0.1:" + std::to_string(port) + "/"), std::string::npos) << log;
+  EXPECT_NE(log.find("open https://127.0.0.1:" + std::to_string(port) + "/"), std::string::npos) << log;
   EXPECT_NE(log.find("'message invite'"), std::string::npos) << "says how to show the invite:\n" << log;
   EXPECT_EQ(log.find(key), std::string::npos) << log;
   EXPECT_EQ(log.find(escaped_key), std::string::npos) << log;
@@ -146,7 +147,7 @@ TEST(Lan, MessageInviteDrawsAQrCodeOfTheLinkWithTheKeyInATerminal) {
   temp_dir dir;
   const std::string out =
       invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --key 's3cret+key/\xC3\xBC & more'", 120);
-  const std::string url = "http://127.0.0.1:8123/#k=" + escaped_key;
+  const std::string url = "https://127.0.0.1:8123/#k=" + escaped_key;
   EXPECT_NE(out.find("open " + url), std::string::npos) << out;
   ASSERT_NE(out.find("\u2588"), std::string::npos) << out;
   if (have_tool("zbarimg")) {
@@ -155,11 +156,11 @@ TEST(Lan, MessageInviteDrawsAQrCodeOfTheLinkWithTheKeyInATerminal) {
 
   const std::string narrow = invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --key abc", 20);
   EXPECT_NE(narrow.find("did not fit"), std::string::npos) << narrow;
-  EXPECT_NE(narrow.find("http://127.0.0.1:8123/#k=abc"), std::string::npos) << narrow;
+  EXPECT_NE(narrow.find("https://127.0.0.1:8123/#k=abc"), std::string::npos) << narrow;
   EXPECT_EQ(narrow.find("\u2588"), std::string::npos) << narrow;
 
-  const std::string none = invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --no-qr", 120);
-  EXPECT_NE(none.find("open http://127.0.0.1:8123/"), std::string::npos) << none;
+  const std::string none = invite_in_terminal(dir, "--host 127.0.0.1 --port 8123 --no-qr --no-tls", 120);
+  EXPECT_NE(none.find("open http://127.0.0.1:8123/"), std::string::npos) << "--no-tls: plain http\n" << none;
   EXPECT_EQ(none.find("\u2588"), std::string::npos) << none;
 }
 
@@ -174,6 +175,65 @@ TEST(Lan, WithoutAvahiItSaysOnceWhyThereIsNoLocalName) {
   EXPECT_TRUE(server.wait_for(R"(Server start on port \d+)"));
   const std::string log = server.output();
   EXPECT_EQ(log.find("no .local name"), log.rfind("no .local name")) << "said once:\n" << log;
+}
+
+TEST(Lan, MessageInviteAsksTheServerRunningInItsDataDirectoryForThePortAndScheme) {
+  temp_dir dir;
+  const std::string data = (dir.path() / "d").string();
+  std::string port;
+  {
+    // --port 0 picks a port `message invite` cannot guess; --no-tls makes the scheme http.
+    server_process server({"--data", data, "--store", "memory", "--no-tls"});
+    port = std::to_string(server.port());
+    const auto [status, out] = run_to_exit({"invite", "--host", "127.0.0.1", "--data", data});
+    EXPECT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("open http://127.0.0.1:" + port + "/"), std::string::npos) << out;
+    // An explicit --port wins, with the flags' scheme (https by default).
+    const auto [given_status, given] =
+        run_to_exit({"invite", "--host", "127.0.0.1", "--data", data, "--port", "8123"});
+    EXPECT_EQ(given_status, 0) << given;
+    EXPECT_NE(given.find("open https://127.0.0.1:8123/"), std::string::npos) << given;
+  }
+  // Stopped: the lock file still says the old port, but nobody holds the lock.
+  const auto [status, out] = run_to_exit({"invite", "--host", "127.0.0.1", "--data", data});
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("no server is running with --data " + data), std::string::npos) << out;
+  EXPECT_EQ(out.find(":" + port + "/"), std::string::npos) << out;
+}
+
+/// Why this machine cannot give a test its own network and host name (unshare, util-linux, as
+/// root), or empty.
+std::string namespaces_unavailable() {
+  if (!have_tool("unshare")) return "unshare (util-linux) is not installed";
+  if (::geteuid() != 0) return "new network and UTS namespaces need root, and the tests do not run as root";
+  if (std::system("unshare -nu true >/dev/null 2>&1") != 0) return "this machine refuses new namespaces";
+  return {};
+}
+
+TEST(Lan, NoLanAddressAndAHostNameThatIsNoDnsLabel) {
+  if (const auto why = namespaces_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  temp_dir dir;
+  // A network namespace of its own has the loopback interface only; its host name "my_host"
+  // (an underscore) cannot be a DNS label, so it cannot go into the certificate or a .local name.
+  logged_process server(
+      {"unshare", "-nu", "sh", "-c", R"(echo my_host >/proc/sys/kernel/hostname && exec "$0" "$@")",
+       server_binary(), "--host", "0.0.0.0", "--port", "0", "--data", (dir.path() / "d").string(), "--store",
+       "memory"},
+      dir.path() / "server.log");
+  const auto said = server.wait_for(
+      R"(Server start on port (\d+)\n  no LAN address: this machine is on no network, so only it can open https://127\.0\.0\.1:(\d+)/\n)");
+  ASSERT_TRUE(said) << server.output();
+  EXPECT_EQ((*said)[1], (*said)[2]);
+  ASSERT_TRUE(server.wait_for(R"(data: in memory)")) << server.output();
+  if (have_tool("openssl")) {
+    const std::string sans = output_of("openssl x509 -in '" + (dir.path() / "d" / "tls-cert.pem").string() +
+                                       "' -noout -ext subjectAltName");
+    EXPECT_NE(sans.find("DNS:localhost"), std::string::npos) << sans;
+    EXPECT_EQ(sans.find("my_host"), std::string::npos) << "no DNS label, so not in the certificate:\n"
+                                                       << sans;
+  }
+  server.stop();
+  EXPECT_EQ(server.wait_exit(), 0) << server.output();
 }
 
 /// A private D-Bus system bus and an avahi-daemon on it, confined to the loopback interface.
@@ -246,7 +306,7 @@ TEST(Lan, AvahiAnnouncesTheServerAndPrintsTheCollisionRename) {
   EXPECT_TRUE(server.wait_for("\"Kitchen chat\" is taken.*: announcing as \"Kitchen chat #2\""))
       << server.output();
   const auto announced =
-      server.wait_for(R"(open http://(\S+)\.local:(\d+)/ too: announced on the LAN as "Kitchen chat #2")");
+      server.wait_for(R"(open https://(\S+)\.local:(\d+)/ too: announced on the LAN as "Kitchen chat #2")");
   ASSERT_TRUE(announced) << server.output();
   EXPECT_EQ((*announced)[2], port);
 

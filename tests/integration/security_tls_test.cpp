@@ -1,6 +1,7 @@
-// TLS on the port (--tls-self-signed, --tls-cert/--tls-key): https and wss work, the
-// certificate is kept across restarts and its fingerprint printed; plain HTTP on the same port
-// gets the page, and /auth tells it the fingerprint to offer https with.
+// TLS on the port (by default with a self-signed certificate kept in --data, or
+// --tls-cert/--tls-key; --no-tls turns it off): https and wss work, the certificate is kept
+// across restarts and its fingerprint printed; plain HTTP on the same port gets the page, and
+// /auth tells it the fingerprint to offer https with.
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -72,14 +73,24 @@ struct tls_client {
   websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
 };
 
-TEST(security_tls, self_signed_serves_https_and_wss_and_keeps_its_certificate) {
+TEST(security_tls, by_default_serves_https_and_wss_and_keeps_its_certificate_in_data) {
   temp_dir dir;
   std::string first_fingerprint;
   {
-    server_process server({"--data", dir.path().string(), "--store", "memory", "--tls-self-signed"});
+    // No TLS flag: https is the default, even with messages in memory (the certificate is
+    // still kept in --data, so the browser's exception and the pinned key survive restarts).
+    server_process server({"--data", dir.path().string(), "--store", "memory"});
     first_fingerprint = fingerprint_in(server.banner());
     EXPECT_FALSE(first_fingerprint.empty()) << server.banner();
-    EXPECT_NE(server.banner().find("https://"), std::string::npos);
+    const std::string first_line = server.banner().substr(0, server.banner().find('\n'));
+    EXPECT_TRUE(first_line.ends_with(" Server start on port " + std::to_string(server.port())))
+        << "the original's start line comes first:\n"
+        << server.banner();
+    EXPECT_NE(server.banner().find("open https://127.0.0.1:" + std::to_string(server.port()) + "/"),
+              std::string::npos)
+        << server.banner();
+    EXPECT_NE(server.banner().find("kept in " + (dir.path() / "tls-cert.pem").string()), std::string::npos)
+        << server.banner();
 
     // https: GET /healthz.
     {
@@ -140,6 +151,7 @@ TEST(security_tls, self_signed_serves_https_and_wss_and_keeps_its_certificate) {
     EXPECT_NE(auth.find(R"("tls_fingerprint":")" + first_fingerprint + "\""), std::string::npos) << auth;
     EXPECT_EQ(server.stop(), 0);
   }
+  // --tls-self-signed, the default before, still starts and serves the same certificate.
   server_process again({"--data", dir.path().string(), "--store", "memory", "--tls-self-signed"});
   EXPECT_EQ(fingerprint_in(again.banner()), first_fingerprint) << "the certificate must be kept";
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "tls-key.pem"));
@@ -175,6 +187,42 @@ TEST(security_tls, a_connection_that_says_nothing_is_closed_after_the_handshake_
   ASSERT_EQ(::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit), 0);
   char byte = 0;
   EXPECT_EQ(::recv(socket.native_handle(), &byte, 1, 0), 0) << "closed by the server, not timed out here";
+}
+
+TEST(security_tls, no_tls_serves_plain_http_only_and_writes_no_certificate) {
+  temp_dir dir;
+  ::setenv("MESSAGE_NO_TLS", "1", 1);  // The environment variable, as for every flag.
+  server_process server({"--data", dir.path().string(), "--store", "memory"});
+  ::unsetenv("MESSAGE_NO_TLS");
+  EXPECT_NE(server.banner().find("open http://127.0.0.1:" + std::to_string(server.port()) + "/"),
+            std::string::npos)
+      << server.banner();
+  EXPECT_TRUE(fingerprint_in(server.banner()).empty()) << server.banner();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tls-key.pem"));
+  EXPECT_EQ(http_get(server.port(), "/").first, 200);
+  EXPECT_EQ(http_get(server.port(), "/auth").second.find("tls_fingerprint"), std::string::npos);
+  EXPECT_THROW(tls_client c(server.port()), std::runtime_error) << "no TLS on the port";
+}
+
+TEST(security_tls, no_tls_with_a_certificate_is_a_clear_error) {
+  temp_dir made;
+  { server_process maker({"--data", made.path().string(), "--store", "memory"}); }
+  const auto [status, out] = run_to_exit({"--no-tls", "--tls-cert", (made.path() / "tls-cert.pem").string(),
+                                          "--tls-key", (made.path() / "tls-key.pem").string()});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(out.find("--no-tls"), std::string::npos) << out;
+}
+
+TEST(security_tls, a_data_directory_that_cannot_keep_the_certificate_gets_one_in_memory_and_says_so) {
+  temp_dir dir;
+  // A directory where the key's temporary file goes: writing it fails as on a read-only or full
+  // disk, even for root (who ignores a read-only mode).
+  std::filesystem::create_directory(dir.path() / "tls-key.pem.tmp");
+  server_process server({"--data", dir.path().string(), "--store", "memory"});
+  EXPECT_NE(server.banner().find("in memory only"), std::string::npos) << server.banner();
+  EXPECT_NE(server.banner().find("tls-key.pem.tmp"), std::string::npos) << "says why:\n" << server.banner();
+  EXPECT_FALSE(fingerprint_in(server.banner()).empty()) << server.banner();
+  tls_client c(server.port());  // Throws if the handshake fails.
 }
 
 TEST(security_tls, a_missing_certificate_file_is_a_clear_error) {

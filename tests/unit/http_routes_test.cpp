@@ -55,6 +55,32 @@ TEST(HttpRoutes, OriginCheck) {
   EXPECT_FALSE(origin_allowed("null", "host:8000", ctx));
   ctx.allowed_origins = {"http://chat.example:8000"};
   EXPECT_TRUE(origin_allowed("http://chat.example:8000", "host:8000", ctx));
+  // Origins no browser sends, even when they start like the Host.
+  EXPECT_FALSE(origin_allowed("http://host:8000.evil.example", "host:8000.evil.example", ctx));
+  EXPECT_FALSE(origin_allowed("http://host:8000:8000", "host:8000:8000", ctx));
+  EXPECT_FALSE(origin_allowed("http://user@host:8000", "host:8000", ctx));
+  EXPECT_FALSE(origin_allowed("http://host:8000/", "host:8000", ctx));
+  EXPECT_FALSE(origin_allowed("ftp://host:8000", "host:8000", ctx));
+  EXPECT_TRUE(origin_allowed("https://[fd00::1]:8000", "[FD00::1]:8000", ctx));
+}
+
+TEST(HttpRoutes, HostHeaderNames) {
+  EXPECT_EQ(host_header_name("Chat.Example:8000"), "chat.example");
+  EXPECT_EQ(host_header_name("192.168.1.5"), "192.168.1.5");
+  EXPECT_EQ(host_header_name("[::1]:8000"), "[::1]");
+  for (const char* bad :
+       {"", ":8000", "host:8000:8000", "host:8000.evil", "user@host", "host:99999", "[::1", "ho st", "host:"})
+    EXPECT_FALSE(host_header_name(bad)) << bad;
+}
+
+TEST(HttpRoutes, HostCheck) {
+  http_context ctx;
+  ctx.known_host = [](std::string_view host) { return host == "192.168.1.5" || host == "localhost"; };
+  EXPECT_TRUE(host_allowed(get("/"), ctx));
+  EXPECT_TRUE(host_allowed(get("/ws", "LOCALHOST:8000"), ctx));
+  EXPECT_FALSE(host_allowed(get("/", "evil.example:8000"), ctx)) << "DNS rebinding";
+  EXPECT_FALSE(host_allowed(get("/", ""), ctx)) << "no Host";
+  EXPECT_TRUE(host_allowed(get("/healthz", "evil.example"), ctx)) << "monitors use any name";
 }
 
 }  // namespace

@@ -248,10 +248,11 @@ TEST_F(JournaledStore, ADuplicateSentWhileTheIdFilterIsBuiltIsRecognised) {
   std::promise<void> release;
   auto released = release.get_future().share();
   std::atomic<bool> held{false};
-  auto store = std::make_unique<journaled_message_store>(database(), journal(), durability::process, [&] {
-    held = true;
-    released.wait();
-  });
+  auto store =
+      std::make_unique<journaled_message_store>(database(), journal(), durability::process, false, [&] {
+        held = true;
+        released.wait();
+      });
   // The builder's thread reaches the hold by itself: wait for it (bounded). The build is then
   // held before its scan, so the filter is incomplete for all that follows.
   for (int i = 0; i < 2000 && !held.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -1,5 +1,6 @@
 // The journal file on its own: what was appended is read back at the next opening, a torn or
-// damaged tail is cut off without losing the whole records before it, a foreign file is
+// damaged tail is cut off without losing the whole records before it, damage with whole
+// records after it is refused (or salvaged on request, the original kept), a foreign file is
 // refused and left alone, a failed append (the file size limit, as a full disk) leaves the
 // records as they were, and appends survive a killed process (they are stores into a shared
 // mapping of the file, reserved ahead). Real files in a temporary directory; the failing append
@@ -139,6 +140,59 @@ TEST_F(MessageJournal, ADamagedRecordEndsWhatIsTrusted) {
   message_journal journal(file(), false);
   ASSERT_EQ(journal.recovered().size(), 1u);
   EXPECT_EQ(journal.recovered()[0].seq, 1u);
+}
+
+TEST_F(MessageJournal, DamageWithWholeRecordsAfterItIsRefusedAndLeftAlone) {
+  {
+    message_journal journal(file(), false);
+    for (std::uint64_t seq = 1; seq <= 4; ++seq) journal.append({message(seq)});
+  }
+  auto bytes = content();
+  const std::size_t record = (bytes.size() - 8) / 4;  // The four records are of one size.
+  bytes[8 + record + 20] ^= 0x5a;                     // Inside the second record's payload.
+  std::ofstream(file(), std::ios::binary | std::ios::trunc) << bytes;
+  try {
+    message_journal journal(file(), false);
+    FAIL() << "a journal damaged before whole records was opened";
+  } catch (const store_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("offset " + std::to_string(8 + record)), std::string::npos) << what;
+    EXPECT_NE(what.find("2 whole record(s) follow"), std::string::npos) << what;
+    EXPECT_NE(what.find("--salvage-journal"), std::string::npos) << what;
+  }
+  EXPECT_EQ(content(), bytes) << "nothing is cut";
+}
+
+TEST_F(MessageJournal, ASalvageKeepsEveryWholeRecordAndTheOriginalBesideIt) {
+  {
+    message_journal journal(file(), false);
+    for (std::uint64_t seq = 1; seq <= 4; ++seq) journal.append({message(seq)});
+  }
+  auto bytes = content();
+  const std::size_t record = (bytes.size() - 8) / 4;
+  bytes[8 + record + 1] ^= 0x5a;  // The second record's length: where the next one starts is lost.
+  std::ofstream(file(), std::ios::binary | std::ios::trunc) << bytes;
+  {
+    message_journal journal(file(), false, true);
+    EXPECT_TRUE(journal.salvaged());
+    ASSERT_EQ(journal.recovered().size(), 3u);
+    EXPECT_EQ(journal.recovered()[0].seq, 1u);
+    EXPECT_EQ(journal.recovered()[1].seq, 3u);
+    EXPECT_EQ(journal.recovered()[2].seq, 4u);
+    journal.append({message(5)});
+  }
+  std::size_t aside = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(tmp.path())) {
+    if (entry.path().filename().string().rfind("messages.journal.damaged-", 0) != 0) continue;
+    ++aside;
+    std::ifstream in(entry.path(), std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), bytes);
+  }
+  EXPECT_EQ(aside, 1u) << "the damaged original is kept";
+  message_journal again(file(), false);
+  EXPECT_FALSE(again.salvaged());
+  ASSERT_EQ(again.recovered().size(), 4u) << "the salvaged file is a sound journal";
+  EXPECT_EQ(again.recovered()[3].seq, 5u);
 }
 
 TEST_F(MessageJournal, AFileThatIsNotAJournalIsRefusedAndLeftAlone) {

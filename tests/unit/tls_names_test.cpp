@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -43,18 +45,18 @@ TEST(TlsNames, NewAddressesRenewTheCertificateWithTheSameKey) {
   test::temp_dir dir;
   const auto first = ensure_self_signed(dir.path(), self_signed_names("vm", {"192.0.2.2"}));
   EXPECT_FALSE(first.renewed);
-  const auto fingerprint = certificate_fingerprint(first.cert);
-  const auto pin = public_key_pin(first.cert);
+  const auto fingerprint = certificate_fingerprint(read_pem_file(first.cert));
+  const auto pin = public_key_pin(read_pem_file(first.cert));
   EXPECT_EQ(pin.rfind("sha256//", 0), 0U);
 
   const auto same = ensure_self_signed(dir.path(), self_signed_names("vm", {"192.0.2.2"}));
   EXPECT_FALSE(same.renewed) << "the same names keep the certificate";
-  EXPECT_EQ(certificate_fingerprint(same.cert), fingerprint);
+  EXPECT_EQ(certificate_fingerprint(read_pem_file(same.cert)), fingerprint);
 
   const auto moved = ensure_self_signed(dir.path(), self_signed_names("vm", {"192.0.2.77"}));
   EXPECT_TRUE(moved.renewed);
-  EXPECT_NE(certificate_fingerprint(moved.cert), fingerprint) << "a new certificate";
-  EXPECT_EQ(public_key_pin(moved.cert), pin) << "the same key pair";
+  EXPECT_NE(certificate_fingerprint(read_pem_file(moved.cert)), fingerprint) << "a new certificate";
+  EXPECT_EQ(public_key_pin(read_pem_file(moved.cert)), pin) << "the same key pair";
   // The names read back from the renewed certificate are what was asked for.
   EXPECT_FALSE(ensure_self_signed(dir.path(), self_signed_names("vm", {"192.0.2.77"})).renewed);
 
@@ -69,6 +71,36 @@ TEST(TlsNames, NewAddressesRenewTheCertificateWithTheSameKey) {
     const std::string sans = test::output_of("openssl x509 -in '" + cert + "' -noout -ext subjectAltName");
     EXPECT_NE(sans.find("DNS:vm.local"), std::string::npos) << sans;
     EXPECT_NE(sans.find("IP Address:192.0.2.77"), std::string::npos) << sans;
+  }
+}
+
+TEST(TlsNames, ADataDirectoryThatCannotKeepTheCertificateSaysSoAndOneIsMadeInMemory) {
+  test::temp_dir dir;
+  // A directory where the key's temporary file goes: the write fails as on a read-only or full
+  // disk, even for root (who ignores a read-only mode).
+  std::filesystem::create_directory(dir.path() / "tls-key.pem.tmp");
+  const auto names = self_signed_names("vm", {"192.0.2.2"});
+  EXPECT_THROW(ensure_self_signed(dir.path(), names), tls_storage_error);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tls-key.pem"));
+
+  const auto pem = make_self_signed_pem(names);
+  EXPECT_NE(pem.key.find("PRIVATE KEY"), std::string::npos);
+  EXPECT_EQ(certificate_fingerprint(pem.cert).size(), 32U * 3 - 1);
+  EXPECT_NE(public_key_pin(pem.cert), public_key_pin(make_self_signed_pem(names).cert))
+      << "a new key each time";
+}
+
+TEST(TlsNames, ADamagedKeyIsAnErrorNotReplaced) {
+  test::temp_dir dir;
+  std::ofstream(dir.path() / "tls-key.pem") << "not a key\n";
+  try {
+    ensure_self_signed(dir.path(), self_signed_names("vm", {}));
+    ADD_FAILURE() << "a damaged key must not be accepted";
+  } catch (const tls_storage_error& e) {
+    ADD_FAILURE() << "a damaged key is no storage problem (replacing it would change the pinned key): "
+                  << e.what();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("tls-key.pem"), std::string::npos) << e.what();
   }
 }
 
