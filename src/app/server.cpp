@@ -161,7 +161,12 @@ server::server(server_config config) : config_(std::move(config)) {
   };
   metrics_ = std::make_unique<server_metrics>(
       hub_->store_stats(), ctx_->websocket_sessions, std::move(deliveries),
-      journaled ? dir_->path() / "messages.journal" : std::filesystem::path(), redis_status_);
+      journaled ? dir_->path() / "messages.journal" : std::filesystem::path(), redis_status_,
+      [hub = hub_.get()] {
+        std::vector<const core::loop_counters*> loops;
+        for (std::size_t i = 0; i < hub->loop_count(); ++i) loops.push_back(&hub->registry(i).counters());
+        return loops;
+      }());
   ctx_->http.metrics = [metrics = metrics_.get()] { return metrics->render(); };
   for (auto& loop : loops_) {
     ctx_->sweeps.push_back(std::make_unique<transport::deadline_sweep>(

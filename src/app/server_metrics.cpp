@@ -13,16 +13,26 @@ prometheus::Histogram::BucketBoundaries commit_bounds() {
   for (const auto us : core::store_counters::bucket_us) bounds.push_back(static_cast<double>(us) / 1e6);
   return bounds;
 }
+
+/// The sum of one field over every loop (mod 2^64: a gauge's decrements wrap and cancel).
+std::uint64_t sum(const std::vector<const core::loop_counters*>& loops,
+                  core::loop_counters::counter core::loop_counters::*field) {
+  std::uint64_t total = 0;
+  for (const auto* loop : loops) total += core::loop_counters::read(loop->*field);
+  return total;
+}
 }  // namespace
 
 server_metrics::server_metrics(const core::store_counters& store, const std::atomic<std::size_t>& connections,
                                std::function<std::uint64_t()> deliveries, std::filesystem::path journal,
-                               std::shared_ptr<redis::redis_status> redis)
+                               std::shared_ptr<redis::redis_status> redis,
+                               std::vector<const core::loop_counters*> loops)
     : store_(store),
       connections_(connections),
       deliveries_(std::move(deliveries)),
       journal_(std::move(journal)),
       redis_(std::move(redis)),
+      loops_(std::move(loops)),
       connections_gauge_(prometheus::BuildGauge()
                              .Name("message_connections")
                              .Help("Open WebSocket connections")
@@ -49,7 +59,45 @@ server_metrics::server_metrics(const core::store_counters& store, const std::ato
                           .Name("message_store_commit_seconds")
                           .Help("Time one store commit (a group of sends) takes")
                           .Register(registry_)
-                          .Add({}, commit_bounds())) {
+                          .Add({}, commit_bounds())),
+      rooms_(prometheus::BuildGauge()
+                 .Name("message_rooms")
+                 .Help("Rooms with a follower, counted once per I/O loop that has one (a room followed "
+                       "from connections on two loops counts twice)")
+                 .Register(registry_)
+                 .Add({})),
+      queue_bytes_(prometheus::BuildGauge()
+                       .Name("message_send_queue_bytes")
+                       .Help("Bytes waiting in the connections' send queues (queued, not yet written)")
+                       .Register(registry_)
+                       .Add({})),
+      bytes_in_(prometheus::BuildCounter()
+                    .Name("message_websocket_received_bytes_total")
+                    .Help("Bytes read from WebSocket connections (frames with their headers)")
+                    .Register(registry_)
+                    .Add({})),
+      bytes_out_(prometheus::BuildCounter()
+                     .Name("message_websocket_sent_bytes_total")
+                     .Help("Bytes written to WebSocket connections (frames with their headers)")
+                     .Register(registry_)
+                     .Add({})),
+      closes_(prometheus::BuildCounter()
+                  .Name("message_server_closes_total")
+                  .Help("Connections the server closed, by close code (4008: a reader cut for taking "
+                        "nothing for the liveness time; 4029: a flood; 1008: a policy refusal; other: 1000, "
+                        "1001, 1011)")
+                  .Register(registry_)),
+      closes_too_slow_(closes_.Add({{"code", "4008"}})),
+      closes_flood_(closes_.Add({{"code", "4029"}})),
+      closes_policy_(closes_.Add({{"code", "1008"}})),
+      closes_other_(closes_.Add({{"code", "other"}})),
+      resumes_(prometheus::BuildCounter()
+                   .Name("message_resumes_total")
+                   .Help("Joins with since, by kind (exact: every message after since was still stored; "
+                         "gap: retention had removed some, or since was past what the server holds)")
+                   .Register(registry_)),
+      resumes_exact_(resumes_.Add({{"kind", "exact"}})),
+      resumes_gap_(resumes_.Add({{"kind", "gap"}})) {
   prometheus::BuildGauge()
       .Name("message_build_info")
       .Help("The running version (always 1)")
@@ -93,6 +141,20 @@ std::string server_metrics::render() {
   const auto sum_us = store_.commit_us_sum.load(std::memory_order_relaxed);
   commit_seconds_.ObserveMultiple(increments, static_cast<double>(sum_us - seen_commit_us_) / 1e6);
   seen_commit_us_ = sum_us;
+  using lc = core::loop_counters;
+  rooms_.Set(static_cast<double>(static_cast<std::int64_t>(sum(loops_, &lc::rooms))));
+  // Left before queued: what left never runs ahead of what was queued, read in this order.
+  const auto left = sum(loops_, &lc::queued_out);
+  const auto queued = sum(loops_, &lc::queued_in);
+  queue_bytes_.Set(queued > left ? static_cast<double>(queued - left) : 0.0);
+  advance(bytes_in_, sum(loops_, &lc::bytes_in), seen_bytes_in_);
+  advance(bytes_out_, sum(loops_, &lc::bytes_out), seen_bytes_out_);
+  advance(closes_too_slow_, sum(loops_, &lc::closes_too_slow), seen_too_slow_);
+  advance(closes_flood_, sum(loops_, &lc::closes_flood), seen_flood_);
+  advance(closes_policy_, sum(loops_, &lc::closes_policy), seen_policy_);
+  advance(closes_other_, sum(loops_, &lc::closes_other), seen_other_);
+  advance(resumes_exact_, sum(loops_, &lc::resumes_exact), seen_exact_);
+  advance(resumes_gap_, sum(loops_, &lc::resumes_gap), seen_gap_);
   if (journal_bytes_) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(journal_, ec);

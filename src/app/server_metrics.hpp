@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -15,6 +16,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "core/loop_counters.hpp"
 #include "core/store_counters.hpp"
 #include "redis/redis_status.hpp"
 
@@ -29,10 +31,11 @@ class server_metrics {
  public:
   /// `deliveries` sums the loops' delivery counts (core::loop_registry::deliveries; called
   /// under the scrape's mutex). `journal` empty: no journal (memory or Redis store). `redis`
-  /// null: no Redis.
+  /// null: no Redis. `loops`: every I/O loop's counters (they outlive this object), summed at
+  /// scrape time.
   server_metrics(const core::store_counters& store, const std::atomic<std::size_t>& connections,
                  std::function<std::uint64_t()> deliveries, std::filesystem::path journal,
-                 std::shared_ptr<redis::redis_status> redis);
+                 std::shared_ptr<redis::redis_status> redis, std::vector<const core::loop_counters*> loops);
   std::string render();
 
  private:
@@ -44,6 +47,7 @@ class server_metrics {
   std::function<std::uint64_t()> deliveries_;
   std::filesystem::path journal_;
   std::shared_ptr<redis::redis_status> redis_;
+  std::vector<const core::loop_counters*> loops_;
   std::mutex mutex_;
   prometheus::Registry registry_;
   prometheus::Gauge& connections_gauge_;
@@ -53,11 +57,24 @@ class server_metrics {
   prometheus::Counter& refused_duplicate_;
   prometheus::Counter& refused_store_failed_;
   prometheus::Histogram& commit_seconds_;
+  prometheus::Gauge& rooms_;
+  prometheus::Gauge& queue_bytes_;
+  prometheus::Counter& bytes_in_;
+  prometheus::Counter& bytes_out_;
+  prometheus::Family<prometheus::Counter>& closes_;
+  prometheus::Counter& closes_too_slow_;
+  prometheus::Counter& closes_flood_;
+  prometheus::Counter& closes_policy_;
+  prometheus::Counter& closes_other_;
+  prometheus::Family<prometheus::Counter>& resumes_;
+  prometheus::Counter& resumes_exact_;
+  prometheus::Counter& resumes_gap_;
   prometheus::Gauge* journal_bytes_ = nullptr;
   prometheus::Gauge* redis_up_ = nullptr;
   // What was already added to the counters above (guarded by mutex_).
   std::uint64_t seen_stored_ = 0, seen_delivered_ = 0, seen_duplicates_ = 0, seen_failed_ = 0,
-                seen_commit_us_ = 0;
+                seen_commit_us_ = 0, seen_bytes_in_ = 0, seen_bytes_out_ = 0, seen_too_slow_ = 0,
+                seen_flood_ = 0, seen_policy_ = 0, seen_other_ = 0, seen_exact_ = 0, seen_gap_ = 0;
   std::array<std::uint64_t, core::store_counters::bucket_us.size() + 1> seen_buckets_{};
 };
 

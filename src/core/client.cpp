@@ -199,6 +199,14 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
         if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
       }
       self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+      if (since) {
+        // A gap: retention removed messages after `since` before this replay could start,
+        // or `since` is past what this server holds (the gap frame below).
+        const bool gap = *since > last || (!page.empty() && page.front().seq > *since + 1);
+        loop_counters::add(gap ? self->hub_.registry(self->loop_).counters().resumes_gap
+                               : self->hub_.registry(self->loop_).counters().resumes_exact,
+                           1);
+      }
       if (since && *since > last) {
         // The client saw more than this server holds (a database restored from an older
         // backup, a flushed Redis): it must not take the next seqs for ones it has.

@@ -18,7 +18,9 @@ void loop_registry::add(client* c) { clients_.insert(c); }
 void loop_registry::remove(client* c) { clients_.erase(c); }
 
 void loop_registry::follow(const std::string& room, client* c) {
-  auto& list = rooms_[room];
+  auto [room_it, added] = rooms_.try_emplace(room);
+  if (added) loop_counters::add(counters_.rooms, 1);
+  auto& list = room_it->second;
   if (std::find(list.begin(), list.end(), c) == list.end()) list.push_back(c);
 }
 
@@ -30,7 +32,10 @@ void loop_registry::unfollow(const std::string& room, client* c) {
     *pos = list.back();
     list.pop_back();
   }
-  if (list.empty()) rooms_.erase(it);
+  if (list.empty()) {
+    rooms_.erase(it);
+    loop_counters::add(counters_.rooms, static_cast<std::uint64_t>(-1));  // Wraps: one fewer.
+  }
 }
 
 void loop_registry::deliver(const std::vector<shared_batch>& batches) {

@@ -11,6 +11,7 @@
 #include "core/event_loop.hpp"
 #include "core/fanout_pacer.hpp"
 #include "core/limits.hpp"
+#include "core/loop_counters.hpp"
 #include "core/room_batch.hpp"
 
 namespace message::core {
@@ -47,6 +48,9 @@ class loop_registry {
   /// Messages handed to followers so far (one per message and follower), for /metrics. Safe
   /// from any thread: a relaxed atomic, added to once per round.
   std::uint64_t deliveries() const { return deliveries_.load(std::memory_order_relaxed); }
+  /// This loop's counters for /metrics: written on this loop only, read from any thread.
+  loop_counters& counters() { return counters_; }
+  const loop_counters& counters() const { return counters_; }
 
  private:
   void write_round(const std::vector<shared_batch>& batches);
@@ -58,6 +62,7 @@ class loop_registry {
   std::unordered_map<std::string, std::vector<client*>> rooms_;
   std::unordered_set<client*> clients_;
   std::atomic<std::uint64_t> deliveries_{0};
+  loop_counters counters_;
 };
 
 }  // namespace message::core

@@ -1,4 +1,5 @@
 #include "store/sqlite_message_store.hpp"
+#include "store/integrity_check.hpp"
 
 #include <sqlite3.h>
 
@@ -169,20 +170,15 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     exec("PRAGMA journal_mode=WAL");
     exec(mode == durability::power ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=OFF");
-    // Detect a damaged file at start rather than on the first send.
-    {
-      statement check(*this, "PRAGMA quick_check(1)");
-      if (check.step()) {
-        auto verdict = text_column(check.get(), 0);
-        if (verdict != "ok")
-          throw store_error(fmt::format("the database {} is corrupt: {}", file.string(), verdict));
-      }
-    }
     exec("BEGIN IMMEDIATE");
     exec(schema);
     if (!marked) exec(set_application_id_sql().c_str());
     exec("COMMIT");
     checkpointer_ = std::make_unique<sqlite_checkpointer>(file, db_, sqlite_checkpointer::options{});
+    // A damaged header or schema fails the statements above; damage deeper in the file is
+    // found by quick_check, which reads every page: in the background, so that start-up does
+    // not grow with history. Writes are refused once it finds any (refuse_if_damaged).
+    integrity_ = std::make_unique<integrity_check>(file);
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -239,6 +235,15 @@ void sqlite_message_store::fail(const std::string& what) const {
   else if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM)
     hint = " (check the file's permissions)";
   throw store_error(fmt::format("{} failed on {}: {}{}", what, file_.string(), sqlite3_errmsg(db_), hint));
+}
+
+void sqlite_message_store::refuse_if_damaged() const {
+  if (!integrity_) return;
+  if (auto problem = integrity_->problem()) throw store_error(*problem);
+}
+
+void sqlite_message_store::wait_for_integrity_check() {
+  if (integrity_) integrity_->wait();
 }
 
 void sqlite_message_store::exec(const char* sql) {
@@ -308,6 +313,7 @@ const std::string& insert_rows_sql() {
 
 std::vector<append_result> sqlite_message_store::append_after(const std::vector<core::chat_message>& stored,
                                                               const std::vector<core::new_message>& batch) {
+  refuse_if_damaged();
   std::vector<append_result> results;
   results.reserve(batch.size());
   std::unordered_map<std::string, std::uint64_t> next;  // Room -> last seq within this transaction.
@@ -499,6 +505,7 @@ std::uint64_t sqlite_message_store::retention_cut(const std::string& name, std::
 
 std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,
                                         std::int64_t id_cutoff_ms, std::size_t max_rows) {
+  refuse_if_damaged();
   const auto names = room_names();
   std::size_t removed = 0;
   prepared("BEGIN IMMEDIATE").run();

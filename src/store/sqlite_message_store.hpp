@@ -16,6 +16,8 @@ struct sqlite3_stmt;
 
 namespace message::store {
 
+class integrity_check;
+
 /// How hard each commit tries to survive a crash.
 enum class durability {
   process,  ///< WAL + synchronous=NORMAL: survives a killed process, may lose the last
@@ -63,6 +65,8 @@ class sqlite_message_store final : public message_store, public identity_directo
   std::vector<room_info> rooms() override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
+  /// Blocks until the background quick_check has finished (tests; see integrity_check).
+  void wait_for_integrity_check();
 
   identity_directory& directory() override { return *this; }
   // identity_directory: the `names` table (folded name, identity, name as given).
@@ -82,6 +86,8 @@ class sqlite_message_store final : public message_store, public identity_directo
  private:
   class statement;
   void exec(const char* sql);
+  /// Throws store_error once the background quick_check has found the file damaged.
+  void refuse_if_damaged() const;
   /// True when the file carries our marker; false when it is new or ours from before the
   /// marker (to be marked); throws store_error, writing nothing, for another program's file.
   bool check_ownership();
@@ -106,6 +112,7 @@ class sqlite_message_store final : public message_store, public identity_directo
   // Ids of messages older than this are forgotten (the last prune's cutoff; 0 until then).
   std::int64_t id_cutoff_ms_ = 0;
   std::unique_ptr<sqlite_checkpointer> checkpointer_;  // Destroyed before db_ is closed.
+  std::unique_ptr<integrity_check> integrity_;         // Its own connection; set last when opening.
 };
 
 }  // namespace message::store

@@ -51,12 +51,14 @@ websocket_session::websocket_session(tcp::socket&& socket, transport_context& ct
       slot_(std::move(slot)),
       rate_(ctx.limits, core::connection_rate::clock::now()),
       reader_(ctx.limits.max_frame_bytes),
-      sweep_(*ctx.sweeps.at(loop_index)) {
+      sweep_(*ctx.sweeps.at(loop_index)),
+      counters_(ctx.hub.registry(loop_index).counters()) {
   ++ctx_.websocket_sessions;
 }
 
 websocket_session::~websocket_session() {
   sweep_.remove(*this);
+  core::loop_counters::add(counters_.queued_out, queued_bytes_);  // What never left.
   if (client_) client_->on_closed();
   --ctx_.websocket_sessions;
 }
@@ -117,6 +119,7 @@ void websocket_session::read() {
   if (ec == net::error::would_block) return wait_readable();
   if (ec) return finish(ec);  // EOF without a close frame, or a reset: the peer is gone.
   last_heard_ = std::chrono::steady_clock::now();
+  core::loop_counters::add(counters_.bytes_in, n);
   if (!input_done_) take(scratch.data(), n);
   if (finished_) return;
   // Epoll tells us about new bytes, not old ones: only a read that did not fill the buffer
@@ -248,7 +251,9 @@ void websocket_session::fail(std::uint16_t code, std::string_view reason) {
 }
 
 void websocket_session::drop_queue() {
+  const auto before = queued_bytes_;
   for (const auto& l : queue_) queued_bytes_ -= l->size() + 1;
+  core::loop_counters::add(counters_.queued_out, before - queued_bytes_);
   queue_.clear();
 }
 
@@ -274,6 +279,7 @@ void websocket_session::deliver(core::shared_line line) {
   // read, which it stops reading meanwhile (read()). A reader that makes no progress at all
   // is closed by the liveness deadline.
   queued_bytes_ += line->size() + 1;
+  core::loop_counters::add(counters_.queued_in, line->size() + 1);
   queue_.push_back(std::move(line));
   schedule_write();
 }
@@ -346,6 +352,7 @@ void websocket_session::do_write() {
   // Most writes fit in the socket's buffer: try at once, and wait only for what is left.
   boost::system::error_code error;
   const std::size_t n = socket_.write_some(buffers, error);
+  core::loop_counters::add(counters_.bytes_out, n);
   if (error && error != net::error::would_block) return on_written(error);
   if (n == total) return on_written({});
   rest_.emplace(buffers);
@@ -361,6 +368,7 @@ void websocket_session::write_rest() {
   socket_.async_write_some(*rest_, [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
     if (ec) return self->on_written(ec);
     if (n > 0) self->last_heard_ = std::chrono::steady_clock::now();
+    core::loop_counters::add(self->counters_.bytes_out, n);
     self->rest_->consume(n);
     if (net::buffer_size(*self->rest_) == 0) return self->on_written({});
     self->write_rest();
@@ -371,6 +379,7 @@ void websocket_session::on_written(boost::system::error_code ec) {
   writing_ = false;
   rest_.reset();
   queued_bytes_ -= in_flight_bytes_;
+  core::loop_counters::add(counters_.queued_out, in_flight_bytes_);
   in_flight_bytes_ = 0;
   lone_.reset();
   // Freed after every write: an idle connection holds no buffer, and the next connection's
@@ -415,6 +424,14 @@ websocket_session::control_state& websocket_session::control() {
 }
 
 void websocket_session::close(core::close_code code, std::string_view reason) {
+  if (!closing_ && !finished_) {
+    using core::close_code;
+    core::loop_counters::add(code == close_code::too_slow ? counters_.closes_too_slow
+                             : code == close_code::flood  ? counters_.closes_flood
+                             : code == close_code::policy ? counters_.closes_policy
+                                                          : counters_.closes_other,
+                             1);
+  }
   begin_close(static_cast<std::uint16_t>(code), reason);
 }
 
@@ -439,6 +456,7 @@ void websocket_session::on_deadline() {
     return set_deadline(deadline_role::idle, idle - silence);
   }
   if (silence >= 2 * idle) {
+    core::loop_counters::add(counters_.closes_too_slow, 1);  // /metrics: a reader cut as too slow.
     // No progress for the liveness time: not a byte from the peer, nor a byte taken by it.
     // Say why (4008) when the socket takes a close frame now; a write stuck in the middle of
     // a frame leaves no way to, and the connection is cut.

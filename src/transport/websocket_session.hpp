@@ -130,6 +130,7 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   std::unique_ptr<control_state> control_;
 
   deadline_sweep& sweep_;
+  core::loop_counters& counters_;  // This loop's counters for /metrics (one writer: this loop).
   deadline_role deadline_role_ = deadline_role::idle;
   /// The last byte from the peer, or the last write it made room for (write_rest).
   std::chrono::steady_clock::time_point last_heard_;

@@ -175,6 +175,89 @@ TEST(Metrics, CountersMoveWithAChat) {
   EXPECT_TRUE(after.samples.count("message_journal_bytes"));
 }
 
+double metric(unsigned short port, const std::string& key) {
+  return parse_metrics(body_of(http_get(port, "/metrics").second)).at(key);
+}
+
+TEST(Metrics, RoomsBytesAndResumesMove) {
+  temp_dir data;
+  server_process server({"--data", data.path().string()});
+  const auto before = parse_metrics(body_of(http_get(server.port(), "/metrics").second));
+  EXPECT_EQ(before.at("message_rooms"), 0);
+  EXPECT_EQ(before.at("message_send_queue_bytes"), 0);
+  EXPECT_EQ(before.at("message_resumes_total{kind=\"exact\"}"), 0);
+  EXPECT_EQ(before.at("message_resumes_total{kind=\"gap\"}"), 0);
+  {
+    ws_client alice(server.port());
+    ASSERT_TRUE(alice.next_of("welcome"));
+    alice.send_message("m1", "alice", "hello");
+    ASSERT_TRUE(alice.next_of("ack"));
+    alice.send_message("m2", "alice", "again");
+    ASSERT_TRUE(alice.next_of("ack"));
+    const auto during = parse_metrics(body_of(http_get(server.port(), "/metrics").second));
+    EXPECT_EQ(during.at("message_rooms"), 1);
+    EXPECT_GT(during.at("message_websocket_received_bytes_total"),
+              before.at("message_websocket_received_bytes_total"));
+    EXPECT_GT(during.at("message_websocket_sent_bytes_total"),
+              before.at("message_websocket_sent_bytes_total"));
+    EXPECT_EQ(during.at("message_resumes_total{kind=\"exact\"}"), 0) << "a join without since is no resume";
+  }
+  // A reader that comes back with since=1 resumes: message 2 is still stored, so exactly.
+  ws_client back(server.port(), "/ws?since=1");
+  ASSERT_TRUE(back.next_of("message"));
+  const auto after = parse_metrics(body_of(http_get(server.port(), "/metrics").second));
+  EXPECT_EQ(after.at("message_resumes_total{kind=\"exact\"}"), 1);
+  EXPECT_EQ(after.at("message_resumes_total{kind=\"gap\"}"), 0);
+  EXPECT_EQ(after.at("message_rooms"), 1) << "alice left, her room is followed by the one who came back";
+}
+
+TEST(Metrics, AResumePastWhatRetentionRemovedIsAGap) {
+  temp_dir data;
+  const std::vector<std::string> args{"--data", data.path().string(), "--keep-messages", "2"};
+  {
+    server_process first(args);
+    ws_client alice(first.port());
+    ASSERT_TRUE(alice.next_of("welcome"));
+    for (int i = 1; i <= 5; ++i) alice.send_message("r" + std::to_string(i), "alice", "m");
+    ASSERT_EQ(alice.collect("ack", 5, 10s).size(), 5u);
+  }
+  server_process server(args);  // Retention runs at start: seqs 4 and 5 are left.
+  ws_client back(server.port(), "/ws?since=1");
+  const auto m = back.next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(u64(m->at("seq")), 4u);
+  EXPECT_EQ(metric(server.port(), "message_resumes_total{kind=\"gap\"}"), 1);
+  EXPECT_EQ(metric(server.port(), "message_resumes_total{kind=\"exact\"}"), 0);
+}
+
+TEST(Metrics, ASlowReaderClosedWith4008IsCounted) {
+  temp_dir data;
+  // A reader that takes nothing for twice the ping interval is cut (4008).
+  server_process server(
+      {"--data", data.path().string(), "--no-rate-limit", "--max-queue-bytes", "65536", "--idle-ping", "1"});
+  EXPECT_EQ(metric(server.port(), "message_server_closes_total{code=\"4008\"}"), 0);
+  ws_client slow(server.port());
+  slow.shrink_receive_buffer(4096);
+  ws_client sender(server.port());
+  ASSERT_TRUE(sender.next_of("welcome"));
+  const std::string big(3000, 'b');
+  bool seen_queue = false;
+  int sent = 0;
+  // Bounded: at most ~9 MB, far past the slow reader's socket buffers; stops once its queue shows.
+  for (int chunk = 0; chunk < 300 && !seen_queue; ++chunk) {
+    for (int i = 0; i < 10; ++i) sender.send_message("big-" + std::to_string(sent++), "kim", big);
+    ASSERT_EQ(sender.collect("ack", 10, 20s).size(), 10u);
+    ASSERT_EQ(sender.collect("message", 10, 20s).size(), 10u);
+    seen_queue = metric(server.port(), "message_send_queue_bytes") > 0;
+  }
+  EXPECT_TRUE(seen_queue) << "the slow reader's queue showed in message_send_queue_bytes";
+  const auto code = slow.wait_closed(30s);
+  EXPECT_TRUE(code == 4008 || code == 0) << "cut as too slow, got " << code;
+  // At least the slow reader; the sender, which reads nothing while this test waits, may be cut too.
+  EXPECT_GE(metric(server.port(), "message_server_closes_total{code=\"4008\"}"), 1);
+  EXPECT_EQ(metric(server.port(), "message_server_closes_total{code=\"4029\"}"), 0);
+}
+
 TEST(Metrics, NeedTheKeyWhenOneIsSet) {
   temp_dir data;
   const std::string key = "metrics-key";
