@@ -18,7 +18,12 @@ std::uint64_t get_uint(const json::object& o, std::string_view key) {
   if (!v) return 0;
   if (v->is_uint64()) return v->get_uint64();
   if (v->is_int64()) return v->get_int64() < 0 ? 0 : static_cast<std::uint64_t>(v->get_int64());
-  if (v->is_double()) return v->get_double() < 0 ? 0 : static_cast<std::uint64_t>(v->get_double());
+  if (v->is_double()) {
+    // Servers write integers; a double beyond uint64's range (or NaN) would make the cast
+    // undefined, so a value that cannot be a seq or a time reads as absent.
+    const double d = v->get_double();
+    return d >= 0 && d < 18446744073709551616.0 ? static_cast<std::uint64_t>(d) : 0;
+  }
   return 0;
 }
 

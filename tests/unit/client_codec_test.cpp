@@ -87,6 +87,17 @@ TEST(ClientCodec, UnknownAndBrokenLines) {
   EXPECT_FALSE(decode_server_line(R"({"type":"message","room":"r"})")) << "a message without seq";
 }
 
+// Found by fuzz_server_line: a number no seq can be (beyond uint64, or negative) reads as
+// absent instead of an undefined conversion.
+TEST(ClientCodec, ASeqOutOfRangeReadsAsAbsent) {
+  auto m = decode_server_line(R"({"type":"subscribed","room":"r","seq":3.3e34})");
+  ASSERT_TRUE(m && std::holds_alternative<subscribed_event>(*m));
+  EXPECT_EQ(std::get<subscribed_event>(*m).seq, 0u);
+  m = decode_server_line(R"({"type":"subscribed","room":"r","seq":-1.5})");
+  ASSERT_TRUE(m && std::holds_alternative<subscribed_event>(*m));
+  EXPECT_EQ(std::get<subscribed_event>(*m).seq, 0u);
+}
+
 TEST(ClientCodec, ClientCommandsDecodeOnTheServer) {
   auto s = decode(encode_send({"id-1", "ann", "hi \"there\"", std::string("ops")}), limits);
   ASSERT_TRUE(std::holds_alternative<command>(s));
