@@ -77,11 +77,12 @@ void fit_connections_to_descriptors(core::limits& limits, bool chosen) {
 server::server(server_config config) : config_(std::move(config)) {
   fit_connections_to_descriptors(config_.limits, config_.max_connections_chosen);
   dir_.emplace(config_.data_dir);
+  // The one list of this machine's names: the Host check, and the certificate's names below.
+  names_ = std::make_unique<server_names>(config_.allowed_hosts, config_.host, config_.names_refresh);
   if (config_.tls()) {
     tls_pem pem;
     if (config_.self_signed()) {
-      // TODO(#26): app/server_names, once merged, is the one list of this machine's names.
-      const auto names = self_signed_names(host_name(), lan_addresses());
+      const auto names = self_signed_names(names_->hostname(), names_->lan_addresses());
       try {
         const auto files = ensure_self_signed(dir_->path(), names);
         pem = {read_pem_file(files.cert), read_pem_file(files.key)};
@@ -139,7 +140,6 @@ server::server(server_config config) : config_(std::move(config)) {
   hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops, std::move(broker));
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
-  names_ = std::make_unique<server_names>(config_.allowed_hosts, config_.host, config_.names_refresh);
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,

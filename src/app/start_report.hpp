@@ -29,7 +29,8 @@ struct screen {
 };
 
 /// The reach of a server configured by `cfg` and listening on `port` (LAN addresses from
-/// app/lan_addresses; TODO(#26): app/server_names, once merged, is the one list of them).
+/// app/lan_addresses, the list app/server_names keeps current; `message invite` runs without
+/// a server, so it reads the list itself).
 reach reach_of(const server_config& cfg, std::uint16_t port);
 
 /// stdout's screen: a terminal (isatty) and its width (TIOCGWINSZ, else $COLUMNS, else 80).

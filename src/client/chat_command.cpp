@@ -180,6 +180,8 @@ class chat_run {
       if (p->room == room_) users_ = p->users;
     } else if (auto* j = std::get_if<protocol::person_event>(&*event)) {
       on_person(*j);
+    } else if (auto* g = std::get_if<protocol::gap_event>(&*event)) {
+      if (g->room == room_) say(format_gap(g->from, g->to));
     }
     refresh_prompt();
   }

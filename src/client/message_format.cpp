@@ -43,4 +43,9 @@ std::string format_message(const core::chat_message& m, bool colour) {
   return std::string(stamp) + " " + coloured_name(m.username, colour) + ": " + text;
 }
 
+std::string format_gap(std::uint64_t from, std::uint64_t to) {
+  if (from == to) return "-- message " + std::to_string(from) + " is no longer available";
+  return "-- messages " + std::to_string(from) + " to " + std::to_string(to) + " are no longer available";
+}
+
 }  // namespace message::client

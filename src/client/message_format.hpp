@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/chat_message.hpp"
@@ -10,6 +11,9 @@ namespace message::client {
 /// terminal). Control characters of the text (an escape sequence would drive the reader's
 /// terminal) show as U+FFFD; its newlines stay, the lines after the first indented.
 std::string format_message(const core::chat_message& m, bool colour);
+
+/// The one line a `gap` frame prints: which messages of the room are no longer available.
+std::string format_gap(std::uint64_t from, std::uint64_t to);
 
 /// The same name always gets the same one of six ANSI colours.
 std::string coloured_name(const std::string& name, bool colour);

@@ -86,6 +86,8 @@ class tail_run {
       } else {
         print(*m);
       }
+    } else if (auto* g = std::get_if<protocol::gap_event>(&*event)) {
+      print_gap(*g);
     } else if (std::holds_alternative<protocol::subscribed_event>(*event)) {
       replay_done();
     } else if (auto* e = std::get_if<protocol::error_event>(&*event)) {
@@ -129,7 +131,19 @@ class tail_run {
     const auto& m = e.message;
     if (m.seq <= last_ || finished_) return;
     last_ = m.seq;
-    std::string out = o_.json ? e.wire : format_message(m, colour_);
+    write_line(o_.json ? e.wire : format_message(m, colour_));
+  }
+
+  /// A hole the server cannot fill (retention, a salvaged journal, a `since` past its history):
+  /// said in its place, once; a reconnect's replay does not repeat it, as the messages after it
+  /// are skipped by seq.
+  void print_gap(const protocol::gap_event& g) {
+    if (finished_ || g.to <= gap_said_) return;
+    gap_said_ = g.to;
+    write_line(o_.json ? g.wire : format_gap(g.from, g.to));
+  }
+
+  void write_line(std::string out) {
     out += '\n';
     if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
       // The reader went away (`| head -1`): that ends us, quietly.
@@ -194,6 +208,7 @@ class tail_run {
   std::shared_ptr<connection> conn_;
   std::unique_ptr<net::posix::stream_descriptor> stdout_watch_;
   std::uint64_t last_ = 0;
+  std::uint64_t gap_said_ = 0;  // The end of the last gap printed.
   bool positioned_ = false;
   std::optional<std::uint64_t> history_before_;
   std::deque<protocol::message_event> older_;

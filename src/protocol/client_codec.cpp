@@ -113,6 +113,8 @@ std::optional<server_event> decode_server_line(std::string_view line) {
     return h;
   }
   if (t == "subscribed") return subscribed_event{get_string(o, "room"), get_uint(o, "seq")};
+  if (t == "gap")
+    return gap_event{get_string(o, "room"), get_uint(o, "from"), get_uint(o, "to"), std::string(line)};
   if (t == "presence") {
     presence_event p{get_string(o, "room"), {}};
     if (const auto* a = o.if_contains("users"); a && a->is_array()) {

@@ -78,6 +78,13 @@ struct rooms_event {
   std::vector<room_entry> rooms;
 };
 struct pong_event {};
+/// Messages `from`..`to` of `room` cannot be delivered any more (docs/protocol.md, `gap`).
+struct gap_event {
+  std::string room;
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+  std::string wire;  ///< The object as the server wrote it, for `tail --json`.
+};
 /// A type this client does not know: the contract says to ignore it.
 struct unknown_event {
   std::string type;
@@ -85,7 +92,7 @@ struct unknown_event {
 
 using server_event =
     std::variant<welcome_event, message_event, ack_event, error_event, history_event, subscribed_event,
-                 presence_event, person_event, rooms_event, pong_event, unknown_event>;
+                 presence_event, person_event, rooms_event, pong_event, gap_event, unknown_event>;
 
 /// Decodes one line of a server frame (frames are split on '\n' first). nullopt when the line
 /// is not a JSON object with a string `type` or a known type misses a field it must have.

@@ -69,6 +69,26 @@ TEST(TerminalTail, FollowPipedIntoHeadEndsQuietlyWhenHeadIsDone) {
   EXPECT_EQ(r.out.substr(r.out.find(' ')), " terminal: one\n") << r.out;
 }
 
+// A `since` past what the server holds (it was restored from an older backup, or is another
+// server): the server says so with a `gap` frame, and tail prints it instead of staying silent.
+TEST(TerminalTail, ASinceBeyondWhatTheServerHoldsIsPrintedAsAGap) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(run_client({"send", "--server", url}, home.path(), numbered("m", 1, 3)).code, 0);
+  auto text = run_client({"tail", "--server", url, "--since", "10"}, home.path());
+  EXPECT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(text.out, "-- messages 4 to 10 are no longer available\n");
+  auto wire = run_client({"tail", "--server", url, "--since", "10", "--json"}, home.path());
+  EXPECT_EQ(wire.code, 0) << wire.err;
+  const auto lines = lines_of(wire.out);
+  ASSERT_EQ(lines.size(), 1u) << wire.out;
+  auto gap = json::parse(lines[0]).as_object();
+  EXPECT_EQ(str(gap.at("type")), "gap");
+  EXPECT_EQ(u64(gap.at("from")), 4u);
+  EXPECT_EQ(u64(gap.at("to")), 10u);
+}
+
 TEST(TerminalTail, WithoutFollowItPrintsTheLastNAndExits) {
   temp_dir data, home;
   server_process server({"--no-rate-limit", "--data", data.path().string()});
