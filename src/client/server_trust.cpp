@@ -31,6 +31,28 @@ std::string spki_fingerprint(X509* cert) {
 }
 
 std::string normalize_fingerprint(std::string_view text) {
+  // "sha256//BASE64" is the form the server's start lines print (curl's --pinnedpubkey form):
+  // the same 32 bytes, in base64.
+  if (text.size() > 8 && (text.substr(0, 8) == "sha256//" || text.substr(0, 8) == "SHA256//")) {
+    const auto b64 = text.substr(8);
+    std::string bytes(b64.size(), '\0');
+    const int n =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                        reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+    if (n < 0) return {};
+    // EVP_DecodeBlock counts the padding's zero bytes too.
+    std::size_t size = static_cast<std::size_t>(n);
+    for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '=' && size > 0; --i) --size;
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    for (std::size_t i = 0; i < size; ++i) {
+      const auto byte = static_cast<unsigned char>(bytes[i]);
+      if (i) out += ':';
+      out += digits[byte >> 4];
+      out += digits[byte & 15];
+    }
+    return out;
+  }
   // "SHA256:" in front is a label, not part of the digest.
   if (text.size() > 7 && (text.substr(0, 6) == "SHA256" || text.substr(0, 6) == "sha256"))
     text.remove_prefix(7);

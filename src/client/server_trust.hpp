@@ -13,7 +13,8 @@ namespace message::client {
 /// it survives a renewal that keeps the key, unlike the certificate's own fingerprint.
 std::string spki_fingerprint(X509* cert);
 
-/// "ab cd", "abcd" and "AB:CD" are the same fingerprint: uppercase hex with colons.
+/// "ab cd", "abcd", "AB:CD" and "sha256//qs0=" (base64, as the server's start lines print it)
+/// are the same fingerprint: uppercase hex with colons.
 std::string normalize_fingerprint(std::string_view text);
 
 /// How a TLS server is trusted, like ssh: a fingerprint pinned with --fingerprint, else the

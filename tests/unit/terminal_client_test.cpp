@@ -41,6 +41,9 @@ TEST(Fingerprint, SpellingsNormalise) {
   EXPECT_EQ(normalize_fingerprint("ab:cd:EF"), "AB:CD:EF");
   EXPECT_EQ(normalize_fingerprint("abcdef"), "AB:CD:EF");
   EXPECT_EQ(normalize_fingerprint("SHA256:ab cd ef"), "AB:CD:EF");
+  // The start lines print the public key's pin as sha256//BASE64: copied from there, it pins.
+  EXPECT_EQ(normalize_fingerprint("sha256//q83v"), "AB:CD:EF");
+  EXPECT_EQ(normalize_fingerprint("sha256//q80="), "AB:CD");
 }
 
 TEST(LineIds, SameInputSameIdOtherwiseDifferent) {
