@@ -1,12 +1,10 @@
 #include "app/server_names.hpp"
 
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <climits>
 
+#include "app/display_name.hpp"
 #include "app/lan_addresses.hpp"
 
 namespace message::app {
@@ -36,12 +34,6 @@ std::string as_host(const std::string& value) {
   return value;
 }
 
-std::string machine_hostname() {
-  char name[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return {};
-  return lower(name);
-}
-
 }  // namespace
 
 server_names::server_names(std::vector<std::string> allowed, std::string listen,
@@ -55,7 +47,7 @@ server_names::~server_names() = default;  // The jthread asks the poller to stop
 server_names::current server_names::read() const {
   current c;
   c.lan = app::lan_addresses();
-  c.hostname = machine_hostname();
+  c.hostname = lower(host_name());
   c.names = {"localhost", "127.0.0.1", "[::1]"};
   for (const auto& a : c.lan) c.names.push_back(lower(a));
   if (!c.hostname.empty()) {
