@@ -75,7 +75,13 @@ void store_worker::stop() {
 
 void store_worker::run() {
   using clock = std::chrono::steady_clock;
-  auto next_prune = clock::now();
+  // Retention's first pass runs before any request is taken (busy_ starts true), so no reader
+  // of a restarted server is replayed what the limits already removed.
+  auto next_prune = clock::now() + (prune_some() ? std::chrono::seconds(0) : prune_interval);
+  {
+    std::lock_guard lock(mutex_);
+    busy_ = false;
+  }
   std::vector<append_request> batch;
   std::deque<read_job> reads;
   bool deferred_failing = false;
