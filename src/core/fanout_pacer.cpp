@@ -9,7 +9,7 @@ namespace message::core {
 namespace {
 /// Rates and round costs are counted over windows at least this long: a window holds several
 /// rounds even when they are spaced out, and a change of load shows within a few windows.
-constexpr auto window = std::chrono::milliseconds(100);
+constexpr auto rate_window = std::chrono::milliseconds(100);
 /// Windows in a row that must ask for pacing before it engages: the first rounds after a
 /// start (cold caches, handshakes still in the loop) are slower than the load they belong to.
 constexpr int windows_to_engage = 2;
@@ -27,7 +27,7 @@ void fanout_pacer::round_started(clock::time_point now, std::size_t messages) {
     started_ = true;
     window_start_ = now;
   }
-  if (now - window_start_ >= window) close_window(now);
+  if (now - window_start_ >= rate_window) close_window(now);
   last_start_ = now;
   window_messages_ += messages;
 }

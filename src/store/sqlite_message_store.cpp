@@ -20,7 +20,7 @@ namespace {
 // written when a room is created and before retention deletes (the live value is
 // max(last_seq, max(seq))), and `sent_ids` only keeps the ids of messages that retention
 // removed while their id must still be remembered.
-constexpr const char* schema = R"sql(
+constexpr const char* schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS rooms(
   room TEXT PRIMARY KEY,
   last_seq INTEGER NOT NULL
@@ -171,7 +171,7 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     exec(mode == durability::power ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=OFF");
     exec("BEGIN IMMEDIATE");
-    exec(schema);
+    exec(schema_sql);
     if (!marked) exec(set_application_id_sql().c_str());
     exec("COMMIT");
     checkpointer_ = std::make_unique<sqlite_checkpointer>(file, db_, sqlite_checkpointer::options{});

@@ -193,7 +193,7 @@ std::vector<json::object> objects_of(const std::vector<server_frame>& frames) {
 
 // --- fixture --------------------------------------------------------------------------------
 
-class security : public ::testing::Test {
+class Security : public ::testing::Test {
  protected:
   void start(std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--data", dir_.path().string(), "--store", "memory"};
@@ -247,7 +247,7 @@ class security : public ::testing::Test {
   long baseline_rss_ = 0;
 };
 
-TEST_F(security, garbage_instead_of_a_handshake_gets_400) {
+TEST_F(Security, GarbageInsteadOfAHandshakeGets400) {
   start();
   std::mt19937 rng(42);
   std::string garbage(8192, '\0');
@@ -264,7 +264,7 @@ TEST_F(security, garbage_instead_of_a_handshake_gets_400) {
   expect_still_chats("garbage");
 }
 
-TEST_F(security, huge_headers_get_431) {
+TEST_F(Security, HugeHeadersGet431) {
   start();
   std::string req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (int i = 0; i < 64; ++i)
@@ -275,7 +275,7 @@ TEST_F(security, huge_headers_get_431) {
   expect_still_chats("headers");
 }
 
-TEST_F(security, a_big_body_gets_413) {
+TEST_F(Security, ABigBodyGets413) {
   start();
   const auto reply = raw_exchange(
       port(), "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n" + std::string(70000, 'x'));
@@ -283,7 +283,7 @@ TEST_F(security, a_big_body_gets_413) {
   expect_still_chats("body");
 }
 
-TEST_F(security, slowloris_is_dropped) {
+TEST_F(Security, SlowlorisIsDropped) {
   start({"--handshake-timeout", "2"});
   std::vector<std::unique_ptr<raw_conn>> slow;
   for (int i = 0; i < 20; ++i) {
@@ -302,7 +302,7 @@ TEST_F(security, slowloris_is_dropped) {
   expect_still_chats("slowloris");
 }
 
-TEST_F(security, fragmented_frames_with_a_ping_between_are_reassembled) {
+TEST_F(Security, FragmentedFramesWithAPingBetweenAreReassembled) {
   start();
   auto c = raw_upgrade(port());
   const std::string msg = R"({"type":"send","id":"frag-1","username":"frag","message":"in pieces"})";
@@ -330,7 +330,7 @@ TEST_F(security, fragmented_frames_with_a_ping_between_are_reassembled) {
   expect_still_chats("fragments");
 }
 
-TEST_F(security, invalid_utf8_closes_with_1007) {
+TEST_F(Security, InvalidUtf8ClosesWith1007) {
   start();
   ws_client c(port());
   ASSERT_TRUE(c.next_of("welcome"));
@@ -339,7 +339,7 @@ TEST_F(security, invalid_utf8_closes_with_1007) {
   expect_still_chats("utf8");
 }
 
-TEST_F(security, a_ping_flood_is_closed_with_4029) {
+TEST_F(Security, APingFloodIsClosedWith4029) {
   start();
   auto c = raw_upgrade(port());
   int code = 0;
@@ -364,7 +364,7 @@ TEST_F(security, a_ping_flood_is_closed_with_4029) {
   expect_still_chats("pings");
 }
 
-TEST_F(security, a_message_flood_gets_rate_limited_then_4029_while_others_chat) {
+TEST_F(Security, AMessageFloodGetsRateLimitedThen4029WhileOthersChat) {
   start();
   ws_client bystander(port(), "/ws?room=flood");
   ws_client listener(port(), "/ws?room=flood");
@@ -411,7 +411,7 @@ TEST_F(security, a_message_flood_gets_rate_limited_then_4029_while_others_chat) 
   expect_still_chats("flood");
 }
 
-TEST_F(security, no_rate_limit_lets_a_burst_through) {
+TEST_F(Security, NoRateLimitLetsABurstThrough) {
   start({"--no-rate-limit"});
   ws_client c(port());
   ASSERT_TRUE(c.next_of("welcome"));
@@ -421,7 +421,7 @@ TEST_F(security, no_rate_limit_lets_a_burst_through) {
   while (auto e = c.next_of("error", 200ms)) ADD_FAILURE() << json::serialize(*e);
 }
 
-TEST_F(security, deeply_nested_json_is_bad_json) {
+TEST_F(Security, DeeplyNestedJsonIsBadJson) {
   start();
   ws_client c(port());
   ASSERT_TRUE(c.next_of("welcome"));
@@ -437,7 +437,7 @@ TEST_F(security, deeply_nested_json_is_bad_json) {
   expect_still_chats("nesting");
 }
 
-TEST_F(security, huge_numbers_are_refused_not_trusted) {
+TEST_F(Security, HugeNumbersAreRefusedNotTrusted) {
   start();
   ws_client c(port());
   ASSERT_TRUE(c.next_of("welcome"));
@@ -457,7 +457,7 @@ TEST_F(security, huge_numbers_are_refused_not_trusted) {
   expect_still_chats("numbers");
 }
 
-TEST_F(security, a_10000_connection_burst_from_one_address_is_capped) {
+TEST_F(Security, A10000ConnectionBurstFromOneAddressIsCapped) {
   // A long handshake time keeps the 64 admitted (silent) connections open while we count.
   start({"--max-connections-per-address", "64", "--handshake-timeout", "300"});
   constexpr int burst = 10000;
@@ -517,7 +517,7 @@ TEST_F(security, a_10000_connection_burst_from_one_address_is_capped) {
   expect_still_chats("burst");
 }
 
-TEST_F(security, an_http_request_flood_gets_429) {
+TEST_F(Security, AnHttpRequestFloodGets429) {
   start();
   // Keep-alive requests back to back on one connection, far past the address's frame rate.
   std::string burst;
@@ -579,7 +579,7 @@ std::pair<int, std::optional<json::object>> keyed_upgrade(unsigned short port, c
   return {status, std::nullopt};
 }
 
-TEST_F(security, the_key_guards_the_chat_and_wrong_guesses_slow_down) {
+TEST_F(Security, TheKeyGuardsTheChatAndWrongGuessesSlowDown) {
   const std::string key = "correct horse battery staple ü";
   start({"--key", key});
   EXPECT_EQ(server_->banner().find(key), std::string::npos) << "the key must never be printed";

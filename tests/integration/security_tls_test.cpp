@@ -73,7 +73,7 @@ struct tls_client {
   websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
 };
 
-TEST(security_tls, by_default_serves_https_and_wss_and_keeps_its_certificate_in_data) {
+TEST(SecurityTls, ByDefaultServesHttpsAndWssAndKeepsItsCertificateInData) {
   temp_dir dir;
   std::string first_fingerprint;
   {
@@ -160,7 +160,7 @@ TEST(security_tls, by_default_serves_https_and_wss_and_keeps_its_certificate_in_
             std::filesystem::perms::none);
 }
 
-TEST(security_tls, given_certificate_files_are_served) {
+TEST(SecurityTls, GivenCertificateFilesAreServed) {
   temp_dir dir;
   temp_dir made;
   {
@@ -174,7 +174,7 @@ TEST(security_tls, given_certificate_files_are_served) {
   tls_client c(server.port());  // Throws if the handshake fails.
 }
 
-TEST(security_tls, a_connection_that_says_nothing_is_closed_after_the_handshake_timeout) {
+TEST(SecurityTls, AConnectionThatSaysNothingIsClosedAfterTheHandshakeTimeout) {
   temp_dir dir;
   server_process server(
       {"--data", dir.path().string(), "--store", "memory", "--tls-self-signed", "--handshake-timeout", "1"});
@@ -189,7 +189,7 @@ TEST(security_tls, a_connection_that_says_nothing_is_closed_after_the_handshake_
   EXPECT_EQ(::recv(socket.native_handle(), &byte, 1, 0), 0) << "closed by the server, not timed out here";
 }
 
-TEST(security_tls, no_tls_serves_plain_http_only_and_writes_no_certificate) {
+TEST(SecurityTls, NoTlsServesPlainHttpOnlyAndWritesNoCertificate) {
   temp_dir dir;
   ::setenv("MESSAGE_NO_TLS", "1", 1);  // The environment variable, as for every flag.
   server_process server({"--data", dir.path().string(), "--store", "memory"});
@@ -204,7 +204,7 @@ TEST(security_tls, no_tls_serves_plain_http_only_and_writes_no_certificate) {
   EXPECT_THROW(tls_client c(server.port()), std::runtime_error) << "no TLS on the port";
 }
 
-TEST(security_tls, no_tls_with_a_certificate_is_a_clear_error) {
+TEST(SecurityTls, NoTlsWithACertificateIsAClearError) {
   temp_dir made;
   { server_process maker({"--data", made.path().string(), "--store", "memory"}); }
   const auto [status, out] = run_to_exit({"--no-tls", "--tls-cert", (made.path() / "tls-cert.pem").string(),
@@ -213,7 +213,7 @@ TEST(security_tls, no_tls_with_a_certificate_is_a_clear_error) {
   EXPECT_NE(out.find("--no-tls"), std::string::npos) << out;
 }
 
-TEST(security_tls, a_data_directory_that_cannot_keep_the_certificate_gets_one_in_memory_and_says_so) {
+TEST(SecurityTls, ADataDirectoryThatCannotKeepTheCertificateGetsOneInMemoryAndSaysSo) {
   temp_dir dir;
   // A directory where the key's temporary file goes: writing it fails as on a read-only or full
   // disk, even for root (who ignores a read-only mode).
@@ -225,7 +225,7 @@ TEST(security_tls, a_data_directory_that_cannot_keep_the_certificate_gets_one_in
   tls_client c(server.port());  // Throws if the handshake fails.
 }
 
-TEST(security_tls, a_missing_certificate_file_is_a_clear_error) {
+TEST(SecurityTls, AMissingCertificateFileIsAClearError) {
   const auto [status, out] = run_to_exit({"--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.pem"});
   EXPECT_EQ(status, 2);
   EXPECT_NE(out.find("nonexistent"), std::string::npos);

@@ -14,7 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-TEST(token_bucket, spends_the_burst_then_refills_at_the_rate) {
+TEST(TokenBucket, SpendsTheBurstThenRefillsAtTheRate) {
   const auto t0 = clock_type::now();
   core::token_bucket b(10, 5, t0);
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(b.take(1, t0));
@@ -26,7 +26,7 @@ TEST(token_bucket, spends_the_burst_then_refills_at_the_rate) {
   EXPECT_FALSE(b.take(1, t0 + 10s));
 }
 
-TEST(connection_rate, limits_then_detects_a_sustained_flood) {
+TEST(ConnectionRate, LimitsThenDetectsASustainedFlood) {
   core::limits l;
   const auto t0 = clock_type::now();
   core::connection_rate r(l, t0);
@@ -50,7 +50,7 @@ TEST(connection_rate, limits_then_detects_a_sustained_flood) {
   EXPECT_LE(second - 1, 3);
 }
 
-TEST(connection_rate, a_fast_typist_is_never_limited_nor_a_burst_a_flood) {
+TEST(ConnectionRate, AFastTypistIsNeverLimitedNorABurstAFlood) {
   core::limits l;
   const auto t0 = clock_type::now();
   core::connection_rate r(l, t0);
@@ -66,7 +66,7 @@ TEST(connection_rate, a_fast_typist_is_never_limited_nor_a_burst_a_flood) {
   }
 }
 
-TEST(connection_rate, off_with_no_rate_limit) {
+TEST(ConnectionRate, OffWithNoRateLimit) {
   core::limits l;
   l.rate_limit = false;
   const auto t0 = clock_type::now();
@@ -74,7 +74,7 @@ TEST(connection_rate, off_with_no_rate_limit) {
   for (int i = 0; i < 10000; ++i) ASSERT_EQ(r.on_frame(60000, t0), core::connection_rate::verdict::accept);
 }
 
-TEST(address_table, caps_connections_per_address_and_in_all) {
+TEST(AddressTable, CapsConnectionsPerAddressAndInAll) {
   core::limits l;
   l.max_connections_per_address = 3;
   l.max_connections = 5;
@@ -101,12 +101,12 @@ TEST(address_table, caps_connections_per_address_and_in_all) {
   EXPECT_EQ(t.admit(a, s), transport::address_table::refusal::none);
 }
 
-TEST(address_table, v4_and_v4_mapped_v6_are_one_address) {
+TEST(AddressTable, V4AndV4MappedV6AreOneAddress) {
   EXPECT_EQ(transport::address_table::key_of(transport::net::ip::make_address("192.168.1.2")),
             transport::address_table::key_of(transport::net::ip::make_address("::ffff:192.168.1.2")));
 }
 
-TEST(address_table, stays_bounded_and_forgets_idle_addresses_first) {
+TEST(AddressTable, StaysBoundedAndForgetsIdleAddressesFirst) {
   core::limits l;
   l.max_tracked_addresses = 256;
   transport::address_table t(l);
@@ -121,7 +121,7 @@ TEST(address_table, stays_bounded_and_forgets_idle_addresses_first) {
   EXPECT_EQ(t.connections(), 1u);
 }
 
-TEST(address_table, wrong_keys_block_with_a_growing_wait) {
+TEST(AddressTable, WrongKeysBlockWithAGrowingWait) {
   core::limits l;
   transport::address_table t(l);
   const auto key = transport::address_table::key_of(transport::net::ip::make_address("10.0.0.7"));
@@ -141,7 +141,7 @@ TEST(address_table, wrong_keys_block_with_a_growing_wait) {
   EXPECT_EQ(t.key_wait(key, t0 + first), clock_type::duration::zero());
 }
 
-TEST(access_key, compares_the_secret_and_reads_it_from_requests) {
+TEST(AccessKey, ComparesTheSecretAndReadsItFromRequests) {
   const transport::access_key none;
   EXPECT_FALSE(none.required());
   const transport::access_key k("s3cret ü");
@@ -161,7 +161,7 @@ TEST(access_key, compares_the_secret_and_reads_it_from_requests) {
   EXPECT_EQ(transport::base64url_decode("_-8"), transport::base64url_decode("/+8="));
 }
 
-TEST(access_key, routes_answer_401_without_it_and_serve_the_page_anyway) {
+TEST(AccessKey, RoutesAnswer401WithoutItAndServeThePageAnyway) {
   transport::http_context ctx{{}, {}, transport::access_key("k"), {}};
   auto get = [](std::string target, std::string auth = {}) {
     transport::request req{transport::http::verb::get, target, 11};
