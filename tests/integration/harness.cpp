@@ -268,7 +268,8 @@ bool ws_client::read_frame(std::chrono::milliseconds limit) {
   if (result) {
     closed_ = true;
     // A close frame may arrive and the socket then reset before our reply: the code counts.
-    close_code_ = ws_.reason().code;
+    // Our own time limit tears the stream down too, but is no close: -1, never a code.
+    close_code_ = result == beast::error::timeout ? -1 : ws_.reason().code;
     return false;
   }
   ++frames_;

@@ -89,7 +89,8 @@ class ws_client {
   std::vector<json::object> collect(const std::string& type, std::size_t n,
                                     std::chrono::milliseconds limit = 10000ms);
 
-  /// Waits for the connection to end; returns the close code (0 if it ended without a close frame).
+  /// Waits for the connection to end; returns the close code (0 if it ended without a close
+  /// frame, -1 if it had not ended within `limit`).
   int wait_closed(std::chrono::milliseconds limit = 5000ms);
   bool closed() const { return closed_; }
   int close_code() const { return close_code_; }

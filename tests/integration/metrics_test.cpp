@@ -236,8 +236,9 @@ TEST(Metrics, ASlowReaderClosedWith4008IsCounted) {
   server_process server(
       {"--data", data.path().string(), "--no-rate-limit", "--max-queue-bytes", "65536", "--idle-ping", "1"});
   EXPECT_EQ(metric(server.port(), "message_server_closes_total{code=\"4008\"}"), 0);
-  ws_client slow(server.port());
-  slow.shrink_receive_buffer(4096);
+  ws_client slow(server.port(), "/ws?name=slow");
+  slow.shrink_receive_buffer(128 * 1024);  // Not below the loopback MSS: the window must be able to reopen.
+  ws_client watcher(server.port(), "/ws?name=watcher");
   ws_client sender(server.port());
   ASSERT_TRUE(sender.next_of("welcome"));
   const std::string big(3000, 'b');
@@ -251,8 +252,16 @@ TEST(Metrics, ASlowReaderClosedWith4008IsCounted) {
     seen_queue = metric(server.port(), "message_send_queue_bytes") > 0;
   }
   EXPECT_TRUE(seen_queue) << "the slow reader's queue showed in message_send_queue_bytes";
-  const auto code = slow.wait_closed(30s);
-  EXPECT_TRUE(code == 4008 || code == 0) << "cut as too slow, got " << code;
+  // The slow reader reads nothing until the server has cut it: the watcher sees it leave.
+  bool slow_left = false;
+  for (int i = 0; i < 100 && !slow_left; ++i) {
+    const auto leave = watcher.next_of("leave", 10s);
+    ASSERT_TRUE(leave) << "the reader that never reads was not cut";
+    slow_left = str(leave->at("username")) == "slow";
+  }
+  ASSERT_TRUE(slow_left);
+  const auto code = slow.wait_closed();
+  EXPECT_TRUE(code == 4008 || code == 0) << "cut as too slow (0: cut inside a frame), got " << code;
   // At least the slow reader; the sender, which reads nothing while this test waits, may be cut too.
   EXPECT_GE(metric(server.port(), "message_server_closes_total{code=\"4008\"}"), 1);
   EXPECT_EQ(metric(server.port(), "message_server_closes_total{code=\"4029\"}"), 0);
