@@ -23,7 +23,11 @@ std::string clock_time(std::time_t t) {
 
 void event_lines::saw(const protocol::server_event& e) {
   const auto note = [&](const std::string& device, const std::string& name) {
-    if (!device.empty() && !name.empty()) names_[tag_of(device)] = name;
+    if (device.empty() || name.empty()) return;
+    auto& seen = names_[tag_of(device)];
+    if (seen.current == name) return;
+    seen.previous = std::move(seen.current);
+    seen.current = name;
   };
   if (const auto* m = std::get_if<protocol::message_event>(&e)) {
     note(m->message.device, m->message.username);
@@ -40,8 +44,18 @@ void event_lines::saw(const protocol::server_event& e) {
 
 std::string event_lines::who(const std::string& identity_or_tag) const {
   const auto it = names_.find(tag_of(identity_or_tag));
-  if (it != names_.end()) return coloured_name(it->second, colour_);
+  if (it != names_.end()) return coloured_name(it->second.current, colour_);
   return "someone (" + printable(tag_of(identity_or_tag)) + ")";
+}
+
+std::string event_lines::old_name(const protocol::rename_event& r) const {
+  const auto it = names_.find(tag_of(r.identity));
+  if (it != names_.end()) {
+    const auto& seen = it->second;
+    if (seen.current != r.username) return coloured_name(seen.current, colour_);
+    if (!seen.previous.empty()) return coloured_name(seen.previous, colour_);
+  }
+  return "someone (" + printable(tag_of(r.identity)) + ")";
 }
 
 std::optional<std::string> event_lines::line(const protocol::server_event& e, std::time_t now) const {
@@ -52,7 +66,7 @@ std::optional<std::string> event_lines::line(const protocol::server_event& e, st
     return std::nullopt;
   }
   if (const auto* r = std::get_if<protocol::rename_event>(&e))
-    return at + who(r->identity) + " is now " + coloured_name(r->username, colour_);
+    return at + old_name(*r) + " is now " + coloured_name(r->username, colour_);
   if (const auto* n = std::get_if<protocol::name_event>(&e)) {
     if (n->username.empty()) return at + "you gave up your name";
     return at + "you are now " + coloured_name(n->username, colour_);

@@ -17,7 +17,9 @@ namespace message::client {
 /// and the connection's bookkeeping (welcome, ack, history, subscribed, rooms, pong, error).
 /// The protocol has no edit, delete or file events yet, so there are no lines for them.
 /// A `rename` carries only the new name: the old one is the name last seen for that person's
-/// device tag (messages, presence, joins); `someone (TAG)` when none was. Not thread-safe.
+/// device tag (messages, presence, joins), or the one before it when the server already showed
+/// the new name (a renaming connection leaves presence under the old name and joins under the new
+/// one before the `rename`); `someone (TAG)` when none was seen. Not thread-safe.
 class event_lines {
  public:
   explicit event_lines(bool colour) : colour_(colour) {}
@@ -33,10 +35,15 @@ class event_lines {
   static bool printed(const protocol::server_event& e);
 
  private:
+  struct names_seen {
+    std::string current;
+    std::string previous;
+  };
   std::string who(const std::string& identity_or_tag) const;
+  std::string old_name(const protocol::rename_event& r) const;
 
   bool colour_;
-  std::unordered_map<std::string, std::string> names_;  // Device tag -> the name last seen.
+  std::unordered_map<std::string, names_seen> names_;  // By device tag.
 };
 
 /// "HH:MM" of `t` in local time.

@@ -142,5 +142,47 @@ TEST(TerminalChat, WhatIsTypedOfflineIsShownPendingAndSentAfterTheReconnect) {
   EXPECT_FALSE(reader.next_of("message", 500ms)) << "sent once";
 }
 
+TEST(TerminalChat, JoinsLeavesRenamesAndInvitationsShowAsLinesAndQuitEndsIt) {
+  temp_dir data, home, kims_home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(run_client({"send", "--server", url, "--name", "kim", "hi"}, kims_home.path()).code, 0);
+  tmux_session tmux(home.path(), "HOME=" + home.path().string() + " TERM=xterm " + server_binary() +
+                                     " chat --server " + url + " --name ann; echo EXIT=$?; sleep 30");
+  auto s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  ASSERT_EQ(last_row(s), "lobby>") << s;
+  const auto shows = [&](const std::string& text) {
+    auto screen = tmux.wait_screen([&](const std::string& x) { return x.find(text) != std::string::npos; });
+    return screen.find(text) != std::string::npos ? ::testing::AssertionSuccess()
+                                                  : ::testing::AssertionFailure() << screen;
+  };
+
+  // ann's public identity, for lee's invitation: from the message it sends.
+  ws_client reader(server.port(), "/ws");
+  ASSERT_TRUE(reader.next_of("welcome"));
+  tmux.keys("'hello' Enter");
+  auto sent = reader.next_of("message");
+  ASSERT_TRUE(sent && sent->contains("identity")) << tmux.screen();
+  const auto ann = str(sent->at("identity"));
+
+  {
+    ws_client lee(server.port(), "/ws?name=lee", "", "message.v1, id." + std::string(21, 'l') + "A");
+    ASSERT_TRUE(lee.next_of("welcome"));
+    EXPECT_TRUE(shows("-- lee joined"));
+    lee.send(R"({"type":"create_room","room":"plans","private":true})");
+    ASSERT_TRUE(lee.next_of("room"));
+    lee.send(R"({"type":"invite","room":"plans","identity":")" + ann + R"("})");
+    ASSERT_TRUE(lee.next_of("room"));
+    EXPECT_TRUE(shows("-- lee invited you to the private room plans"));
+  }
+  EXPECT_TRUE(shows("-- lee left"));
+  ASSERT_EQ(run_client({"send", "--server", url, "--name", "kimberly", "there"}, kims_home.path()).code, 0);
+  EXPECT_TRUE(shows("-- kim is now kimberly"));
+  EXPECT_TRUE(shows("kimberly: there"));
+
+  tmux.keys("/quit Enter");
+  EXPECT_TRUE(shows("EXIT=0"));
+}
+
 }  // namespace
 }  // namespace message::test
