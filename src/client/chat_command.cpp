@@ -39,7 +39,7 @@ class chat_run {
         room_(o_.common.room),
         outbox_(settings.limits),
         screen_(ioc_, chat_screen::handlers{[this](std::string line) { on_typed(std::move(line)); },
-                                            [this] { quit(); }}),
+                                            [this] { end_of_input(); }}),
         pace_timer_(ioc_),
         signals_(ioc_, SIGINT, SIGTERM),
         session_(ioc_, std::move(settings), reconnect_policy{},
@@ -114,11 +114,19 @@ class chat_run {
   }
 
   void post(std::string text) {
+    if (!protocol::is_valid_utf8(text)) return say("-- not sent: it is not valid UTF-8 text");
     if (limits_ && protocol::count_code_points(text) > limits_->max_message_chars)
       return say("-- not sent: longer than " + std::to_string(limits_->max_message_chars) + " characters");
     ++typed_;
     outbox_.push(outbox::item{line_id(run_id_, typed_, text), std::move(text), o_.name, typed_, room_});
     pump();
+  }
+
+  /// Ctrl-D at the prompt quits; the end of piped input (`... | message chat`) first waits for
+  /// what it sent to be acknowledged, as `send` does, so that no line is lost to the exit.
+  void end_of_input() {
+    if (screen_.interactive() || outbox_.empty()) return quit();
+    draining_ = true;
   }
 
   void quit() {
@@ -229,6 +237,7 @@ class chat_run {
       }
     }
     refresh_prompt();
+    if (draining_ && outbox_.empty() && !quitting_) quit();
   }
 
   chat_options o_;
@@ -245,6 +254,7 @@ class chat_run {
   std::vector<protocol::presence_entry> users_;
   std::uint64_t typed_ = 0;
   bool quitting_ = false;
+  bool draining_ = false;  // Piped input ended: quit once the outbox is empty.
   int code_ = exit_ok;
 };
 

@@ -142,5 +142,20 @@ TEST(TerminalChat, JoinsLeavesRenamesAndInvitationsShowAsLinesAndQuitEndsIt) {
   EXPECT_TRUE(shows("EXIT=0"));
 }
 
+TEST(TerminalChat, PipedInputIsSentBeforeItExitsAndInvalidUtf8IsRefusedPerLine) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  auto r = run_client({"chat", "--server", url, "--name", "ann"}, home.path(), "ok\n\xff\xfe bad\nafter\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("-- not sent: it is not valid UTF-8 text"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("not acknowledged"), std::string::npos) << r.err;
+  auto all = run_client({"tail", "--server", url, "--since", "0", "--json"}, home.path());
+  const auto lines = lines_of(all.out);
+  ASSERT_EQ(lines.size(), 2u) << all.out << all.err;
+  EXPECT_EQ(str(json::parse(lines[0]).at("message")), "ok");
+  EXPECT_EQ(str(json::parse(lines[1]).at("message")), "after");
+}
+
 }  // namespace
 }  // namespace message::test
