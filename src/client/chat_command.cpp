@@ -165,7 +165,8 @@ class chat_run {
       pump();
     } else if (auto* e = std::get_if<protocol::error_event>(&event)) {
       if (auto o = outbox_.on_error(*e, now)) {
-        say("-- not sent: \"" + printable(o->message.text) + "\": " + e->message);
+        say("-- not sent: \"" + printable(excerpt(o->message.text, session_.settings().limits.quoted_chars)) +
+            "\": " + e->message);
       } else if (e->id.empty()) {
         say("-- the server says: " + e->message);
       }

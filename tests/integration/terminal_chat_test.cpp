@@ -142,13 +142,22 @@ TEST(TerminalChat, JoinsLeavesRenamesAndInvitationsShowAsLinesAndQuitEndsIt) {
   EXPECT_TRUE(shows("EXIT=0"));
 }
 
-TEST(TerminalChat, PipedInputIsSentBeforeItExitsAndInvalidUtf8IsRefusedPerLine) {
+TEST(TerminalChat, PipedInputIsSentBeforeItExitsAndBadLinesAreRefusedEachWithItsReason) {
   temp_dir data, home;
   server_process server({"--no-rate-limit", "--data", data.path().string()});
   const auto url = "http://127.0.0.1:" + std::to_string(server.port());
-  auto r = run_client({"chat", "--server", url, "--name", "ann"}, home.path(), "ok\n\xff\xfe bad\nafter\n");
+  const std::string too_long(4001, 'x');  // The server's default max_message_chars is 4000.
+  auto r = run_client({"chat", "--server", url, "--name", "ann"}, home.path(),
+                      "ok\n\xff\xfe bad\n" + too_long + "\n/join no spaces\nafter\n");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("-- not sent: it is not valid UTF-8 text"), std::string::npos) << r.out;
+  // Refused by the server (the lines were read before its welcome announced the limit), quoted
+  // short.
+  EXPECT_NE(
+      r.out.find("-- not sent: \"" + std::string(40, 'x') + "\xE2\x80\xA6\": message is longer than 4000"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("-- /join ROOM: a room is 1 to 40"), std::string::npos) << r.out;
   EXPECT_EQ(r.err.find("not acknowledged"), std::string::npos) << r.err;
   auto all = run_client({"tail", "--server", url, "--since", "0", "--json"}, home.path());
   const auto lines = lines_of(all.out);

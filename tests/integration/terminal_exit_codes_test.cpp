@@ -78,5 +78,18 @@ TEST(TerminalExitCodes, ASendThatLosesTheServerMidPipeResendsAfterItsRestartNoth
     EXPECT_EQ(str(json::parse(lines[i]).at("message")), "line " + std::to_string(i + 1));
 }
 
+TEST(TerminalExitCodes, ABadRoomOrAUrlWithoutASchemeIsExit2ForEverySubcommand) {
+  temp_dir home;
+  for (const char* sub : {"send", "tail", "chat"}) {
+    auto room =
+        run_client({sub, "--server", "http://127.0.0.1:9", "--room", "no spaces"}, home.path(), "x\n");
+    EXPECT_EQ(room.code, 2) << sub;
+    EXPECT_NE(room.err.find("not a room name"), std::string::npos) << sub << ": " << room.err;
+    auto url = run_client({sub, "--server", "127.0.0.1:9"}, home.path(), "x\n");
+    EXPECT_EQ(url.code, 2) << sub;
+    EXPECT_NE(url.err.find("needs a scheme"), std::string::npos) << sub << ": " << url.err;
+  }
+}
+
 }  // namespace
 }  // namespace message::test
