@@ -138,6 +138,13 @@ TEST(TerminalChat, JoinsLeavesRenamesAndInvitationsShowAsLinesAndQuitEndsIt) {
   EXPECT_TRUE(shows("-- kim is now kimberly"));
   EXPECT_TRUE(shows("kimberly: there"));
 
+  // History goes both ways: up brings "hello" back, down returns to the empty line.
+  tmux.keys("Up");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby> hello"; });
+  EXPECT_EQ(last_row(s), "lobby> hello") << s;
+  tmux.keys("Down");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  EXPECT_EQ(last_row(s), "lobby>") << s;
   tmux.keys("/quit Enter");
   EXPECT_TRUE(shows("EXIT=0"));
 }
