@@ -34,12 +34,12 @@ class send_run {
  public:
   send_run(send_options o, connection_settings settings)
       : o_(std::move(o)),
-        limits_of_client_(settings.limits),
+        client_limits_(settings.limits),
         outbox_(settings.limits),
         pace_timer_(ioc_),
         // A server never reached is an answer for the script at once (exit 3); one that
         // dropped mid-send may be restarting, and the ids make the resend safe.
-        session_(ioc_, std::move(settings), reconnect_policy{true, false, limits_of_client_.send_give_up},
+        session_(ioc_, std::move(settings), reconnect_policy{true, false, client_limits_.send_give_up},
                  reconnecting_session::handlers{[this](protocol::server_event& e) { on_event(e); },
                                                 [this] { on_down(); },
                                                 {},
@@ -177,7 +177,7 @@ class send_run {
 
   void pump() {
     if (input_ && !input_done_ && !input_->reading() &&
-        outbox_.waiting() + held_.size() < 4 * limits_of_client_.send_window)
+        outbox_.waiting() + held_.size() < 4 * client_limits_.send_window)
       input_->read_more();
     if (session_.online() && limits_) {
       std::optional<outbox::clock::time_point> next;
@@ -232,7 +232,7 @@ class send_run {
   }
 
   send_options o_;
-  client_limits limits_of_client_;
+  client_limits client_limits_;
   net::io_context ioc_;
   outbox outbox_;
   net::steady_timer pace_timer_;
