@@ -91,5 +91,17 @@ TEST(TerminalExitCodes, ABadRoomOrAUrlWithoutASchemeIsExit2ForEverySubcommand) {
   }
 }
 
+TEST(TerminalExitCodes, ANameAnotherIdentityOwnsIsExit1WithTheReason) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  ws_client owner(server.port(), "/ws?name=kim", "", "message.v1, id." + std::string(21, 'k') + "A");
+  ASSERT_TRUE(owner.next_of("welcome"));
+  auto r = run_client({"send", "--server", url, "--name", "kim", "x"}, home.path());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("name_taken"), std::string::npos) << r.err;
+  EXPECT_EQ(run_client({"send", "--server", url, "--name", "kim-2", "x"}, home.path()).code, 0);
+}
+
 }  // namespace
 }  // namespace message::test
