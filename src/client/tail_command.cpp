@@ -86,9 +86,12 @@ class tail_run {
     } else if (event_lines::printed(event) && o_.follow && !finished_) {
       // join, leave, rename, an invitation: one line each when following (they have no seq
       // and no history: without -f they would be whatever happened in the moment of reading).
-      if (o_.json) {
-        write_line(wire_of(event));
-      } else if (auto line = events_.line(event, std::time(nullptr))) {
+      auto line =
+          o_.json ? std::optional<std::string>(wire_of(event)) : events_.line(event, std::time(nullptr));
+      // While the recent messages are still being read, the event waits to print after them.
+      if (line && collecting_) {
+        held_events_.push_back(std::move(*line));
+      } else if (line) {
         write_line(std::move(*line));
       }
     }
@@ -128,6 +131,9 @@ class tail_run {
     older_.clear();
     for (const auto& m : live_) print(m);
     live_.clear();
+    for (auto& line : held_events_)
+      if (!finished_) write_line(std::move(line));
+    held_events_.clear();
     replay_done();
   }
 
@@ -207,6 +213,7 @@ class tail_run {
   std::optional<std::uint64_t> history_before_;
   std::deque<protocol::message_event> older_;
   std::vector<protocol::message_event> live_;
+  std::vector<std::string> held_events_;  // Event lines that came while collecting_.
   std::size_t history_limit_ = 200;
   bool collecting_ = false;
   bool finished_ = false;
