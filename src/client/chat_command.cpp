@@ -3,14 +3,16 @@
 // the server acknowledges it.
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <map>
 #include <optional>
 
-#include "client/backoff.hpp"
 #include "client/chat_screen.hpp"
 #include "client/common_options.hpp"
+#include "client/event_lines.hpp"
 #include "client/message_format.hpp"
 #include "client/outbox.hpp"
+#include "client/reconnecting_session.hpp"
 #include "client/resume_file.hpp"
 #include "client/subcommands.hpp"
 #include "protocol/client_codec.hpp"
@@ -28,21 +30,24 @@ struct chat_options {
   std::string name;
 };
 
-/// One `chat` session: the screen, the connection (remade after a drop or a /join) and the
-/// outbox. One thread.
+/// One `chat` session: the screen, the session (its connection remade after a drop or a
+/// /join) and the outbox. One thread.
 class chat_run {
  public:
   chat_run(chat_options o, connection_settings settings)
       : o_(std::move(o)),
-        settings_(std::move(settings)),
         room_(o_.common.room),
-        outbox_(settings_.limits),
+        outbox_(settings.limits),
         screen_(ioc_, chat_screen::handlers{[this](std::string line) { on_typed(std::move(line)); },
-                                            [this] { quit(); }}),
+                                            [this] { end_of_input(); }}),
         pace_timer_(ioc_),
-        reconnect_timer_(ioc_),
         signals_(ioc_, SIGINT, SIGTERM),
-        backoff_(settings_.limits.reconnect_min, settings_.limits.reconnect_max),
+        session_(ioc_, std::move(settings), reconnect_policy{},
+                 reconnecting_session::handlers{[this](protocol::server_event& e) { on_event(e); },
+                                                [this] { on_down(); },
+                                                [this](const connection_end& e) { on_retrying(e); },
+                                                [this](const connection_end& e) { on_end(e); }}),
+        events_(screen_.interactive()),
         run_id_(new_run_id()) {}
 
   int run() {
@@ -52,7 +57,7 @@ class chat_run {
       if (!ec) quit();
     });
     screen_.start(prompt());
-    connect();
+    session_.start(room_, o_.name);
     ioc_.run();
     screen_.stop();
     if (!outbox_.empty())
@@ -65,7 +70,7 @@ class chat_run {
   std::string prompt() const {
     std::string p;
     if (const auto n = outbox_.waiting(); n > 0) p += "(" + std::to_string(n) + " pending) ";
-    if (!online_) p += "(offline) ";
+    if (!session_.online()) p += "(offline) ";
     return p + room_ + "> ";
   }
   void refresh_prompt() { screen_.set_prompt(prompt()); }
@@ -98,13 +103,9 @@ class chat_run {
       if (!is_room_name(arg)) return say("-- /join ROOM: a room is 1 to 40 letters, digits, '-' or '_'");
       if (arg == room_) return;
       room_ = arg;
-      positioned_ = false;
       users_.clear();
       say("-- joining " + room_);
-      if (conn_) {
-        rejoining_ = true;
-        conn_->close();
-      }
+      session_.switch_room(room_);
       refresh_prompt();
       return;
     }
@@ -113,6 +114,7 @@ class chat_run {
   }
 
   void post(std::string text) {
+    if (!protocol::is_valid_utf8(text)) return say("-- not sent: it is not valid UTF-8 text");
     if (limits_ && protocol::count_code_points(text) > limits_->max_message_chars)
       return say("-- not sent: longer than " + std::to_string(limits_->max_message_chars) + " characters");
     ++typed_;
@@ -120,70 +122,76 @@ class chat_run {
     pump();
   }
 
+  /// Ctrl-D at the prompt quits; the end of piped input (`... | message chat`) first waits for
+  /// what it sent to be acknowledged, as `send` does, so that no line is lost to the exit.
+  void end_of_input() {
+    if (screen_.interactive() || outbox_.empty()) return quit();
+    draining_ = true;
+  }
+
   void quit() {
     quitting_ = true;
     signals_.cancel();
-    reconnect_timer_.cancel();
     pace_timer_.cancel();
     screen_.stop();
-    if (conn_) conn_->close();
+    session_.close();
   }
 
   // --- connection ---------------------------------------------------------------------------
 
-  void connect() {
-    const auto since = positioned_ ? std::optional<std::uint64_t>(last_) : std::nullopt;
-    conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, room_, o_.name, since),
-                             connection::handlers{{},
-                                                  [this](std::string_view line) { on_line(line); },
-                                                  [this](const connection_end& e) { on_end(e); }});
-  }
-
-  void on_line(std::string_view line) {
-    auto event = protocol::decode_server_line(line);
-    if (!event) return;
+  void on_event(protocol::server_event& event) {
     const auto now = outbox::clock::now();
-    if (auto* w = std::get_if<protocol::welcome_event>(&*event)) {
+    if (auto* w = std::get_if<protocol::welcome_event>(&event)) {
       limits_ = w->limits;
-      online_ = true;
-      backoff_.reset();
       outbox_.connected(w->limits, now);
-      if (!positioned_) {
-        positioned_ = true;
-        last_ = w->seq;
+      if (!session_.position()) {
+        session_.set_position(w->seq);
         if (w->seq > 0) {
           protocol::history_command h;
           h.before = w->seq + 1;
           h.limit = std::min(recent_on_join, w->limits.history_limit);
-          conn_->send(protocol::encode_history_request(h));
+          session_.send(protocol::encode_history_request(h));
         }
       }
       pump();
-    } else if (auto* h = std::get_if<protocol::history_event>(&*event)) {
+    } else if (auto* h = std::get_if<protocol::history_event>(&event)) {
       for (const auto& m : h->messages)
         if (m.message.room == room_) say(format_message(m.message, screen_.interactive()));
-    } else if (auto* m = std::get_if<protocol::message_event>(&*event)) {
-      if (m->message.room != room_ || m->message.seq <= last_) return;
-      last_ = m->message.seq;
-      say(format_message(m->message, screen_.interactive()));
-    } else if (auto* a = std::get_if<protocol::ack_event>(&*event)) {
+    } else if (auto* m = std::get_if<protocol::message_event>(&event)) {
+      if (m->message.room == room_ && session_.advance(m->message.seq))
+        say(format_message(m->message, screen_.interactive()));
+    } else if (auto* a = std::get_if<protocol::ack_event>(&event)) {
       outbox_.on_ack(*a);
       pump();
-    } else if (auto* e = std::get_if<protocol::error_event>(&*event)) {
+    } else if (auto* e = std::get_if<protocol::error_event>(&event)) {
       if (auto o = outbox_.on_error(*e, now)) {
-        say("-- not sent: \"" + printable(o->message.text) + "\": " + e->message);
+        say("-- not sent: \"" + printable(excerpt(o->message.text, session_.settings().limits.quoted_chars)) +
+            "\": " + e->message);
       } else if (e->id.empty()) {
         say("-- the server says: " + e->message);
       }
       pump();
-    } else if (auto* p = std::get_if<protocol::presence_event>(&*event)) {
+    } else if (auto* p = std::get_if<protocol::presence_event>(&event)) {
       if (p->room == room_) users_ = p->users;
-    } else if (auto* j = std::get_if<protocol::person_event>(&*event)) {
+    } else if (auto* j = std::get_if<protocol::person_event>(&event)) {
       on_person(*j);
-    } else if (auto* g = std::get_if<protocol::gap_event>(&*event)) {
+    } else if (auto* r = std::get_if<protocol::rename_event>(&event)) {
+      if (r->room == room_) on_rename(*r);
+    } else if (auto* g = std::get_if<protocol::gap_event>(&event)) {
       if (g->room == room_) say(format_gap(g->from, g->to));
+    } else if (event_lines::printed(event)) {
+      // `name` (this connection's own) and `room` (an invitation): not tied to the room shown.
+      if (auto line = events_.line(event, std::time(nullptr))) say(*line);
     }
+    events_.saw(event);
     refresh_prompt();
+  }
+
+  void on_rename(const protocol::rename_event& r) {
+    if (auto line = events_.line(r, std::time(nullptr))) say(*line);
+    // The presence list shows the new name too (its entries carry the 6-character tag).
+    for (auto& u : users_)
+      if (!u.device.empty() && r.identity.starts_with(u.device)) u.username = r.username;
   }
 
   void on_person(const protocol::person_event& p) {
@@ -193,34 +201,24 @@ class chat_run {
     };
     if (p.kind == "join") {
       if (std::none_of(users_.begin(), users_.end(), same)) users_.push_back({p.username, p.device});
-      say("-- " + coloured_name(p.username, screen_.interactive()) + " joined");
     } else if (p.kind == "leave") {
       users_.erase(std::remove_if(users_.begin(), users_.end(), same), users_.end());
-      say("-- " + coloured_name(p.username, screen_.interactive()) + " left");
     }
+    if (auto line = events_.line(p, std::time(nullptr))) say(*line);
+  }
+
+  void on_down() {
+    pace_timer_.cancel();
+    outbox_.disconnected();
+    refresh_prompt();
+  }
+
+  void on_retrying(const connection_end& e) {
+    say("-- " + e.detail + "; reconnecting (what you type is kept)");
   }
 
   void on_end(const connection_end& e) {
-    conn_.reset();
-    online_ = false;
-    pace_timer_.cancel();
-    outbox_.disconnected();
     if (quitting_) return;
-    if (rejoining_) {
-      rejoining_ = false;
-      refresh_prompt();
-      return connect();
-    }
-    if (worth_retrying(e.kind)) {
-      if (!reported_loss_) say("-- " + e.detail + "; reconnecting (what you type is kept)");
-      reported_loss_ = true;
-      reconnect_timer_.expires_after(backoff_.next());
-      reconnect_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec) connect();
-      });
-      refresh_prompt();
-      return;
-    }
     screen_.stop();
     signals_.cancel();
     complain(e.detail);
@@ -228,10 +226,10 @@ class chat_run {
   }
 
   void pump() {
-    if (conn_ && online_) {
+    if (session_.online()) {
       std::optional<outbox::clock::time_point> next;
       for (auto& m : outbox_.take_ready(outbox::clock::now(), next))
-        conn_->send(protocol::encode_send({m.id, m.username, m.text, m.room}));
+        session_.send(protocol::encode_send({m.id, m.username, m.text, m.room}));
       if (next) {
         pace_timer_.expires_at(*next);
         pace_timer_.async_wait([this](boost::system::error_code ec) {
@@ -239,31 +237,25 @@ class chat_run {
         });
       }
     }
-    if (online_) reported_loss_ = false;
     refresh_prompt();
+    if (draining_ && outbox_.empty() && !quitting_) quit();
   }
 
   chat_options o_;
-  connection_settings settings_;
   net::io_context ioc_;
   std::string room_;
   outbox outbox_;
   chat_screen screen_;
   net::steady_timer pace_timer_;
-  net::steady_timer reconnect_timer_;
   net::signal_set signals_;
-  backoff backoff_;
+  reconnecting_session session_;
+  event_lines events_;
   std::string run_id_;
-  std::shared_ptr<connection> conn_;
   std::optional<protocol::server_limits> limits_;
   std::vector<protocol::presence_entry> users_;
-  std::uint64_t last_ = 0;
   std::uint64_t typed_ = 0;
-  bool positioned_ = false;
-  bool online_ = false;
   bool quitting_ = false;
-  bool rejoining_ = false;
-  bool reported_loss_ = false;
+  bool draining_ = false;  // Piped input ended: quit once the outbox is empty.
   int code_ = exit_ok;
 };
 

@@ -41,6 +41,9 @@ struct client_limits {
   /// The pace after a rate_limited from a server that announced no rate (an older one):
   /// the protocol's default rate. Each further refusal halves the pace.
   double fallback_rate = 20;
+  /// Characters of a refused message `chat` quotes in its "not sent" line: enough to tell
+  /// which one it was; the whole of a 4,000-character message would push the screen away.
+  std::size_t quoted_chars = 40;
 };
 
 }  // namespace message::client

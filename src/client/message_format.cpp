@@ -22,6 +22,16 @@ std::string printable(const std::string& text) {
   return out;
 }
 
+std::string excerpt(const std::string& text, std::size_t max_chars) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    // A code point starts at every byte that is not a UTF-8 continuation byte (10xxxxxx).
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && chars++ == max_chars)
+      return text.substr(0, i) + "\xE2\x80\xA6";
+  }
+  return text;
+}
+
 std::string coloured_name(const std::string& name, bool colour) {
   const auto safe = printable(name);
   if (!colour) return safe;

@@ -18,6 +18,9 @@ std::string format_gap(std::uint64_t from, std::uint64_t to);
 /// The same name always gets the same one of six ANSI colours.
 std::string coloured_name(const std::string& name, bool colour);
 
+/// The first `max_chars` code points of `text`, with "…" when there were more.
+std::string excerpt(const std::string& text, std::size_t max_chars);
+
 /// `text` with control characters but '\n' and '\t' replaced, for a terminal.
 std::string printable(const std::string& text);
 

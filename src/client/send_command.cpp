@@ -7,9 +7,9 @@
 #include <optional>
 #include <set>
 
-#include "client/backoff.hpp"
 #include "client/common_options.hpp"
 #include "client/outbox.hpp"
+#include "client/reconnecting_session.hpp"
 #include "client/resume_file.hpp"
 #include "client/stdin_lines.hpp"
 #include "client/subcommands.hpp"
@@ -28,17 +28,22 @@ struct send_options {
   std::string resume_from;
 };
 
-/// One run of `send`: owns the loop, the connection (remade after a drop), the outbox and
-/// the input. Everything runs on one thread.
+/// One run of `send`: owns the loop, the session (its connection remade after a drop), the
+/// outbox and the input. Everything runs on one thread.
 class send_run {
  public:
   send_run(send_options o, connection_settings settings)
       : o_(std::move(o)),
-        settings_(std::move(settings)),
-        outbox_(settings_.limits),
+        client_limits_(settings.limits),
+        outbox_(settings.limits),
         pace_timer_(ioc_),
-        reconnect_timer_(ioc_),
-        backoff_(settings_.limits.reconnect_min, settings_.limits.reconnect_max),
+        // A server never reached is an answer for the script at once (exit 3); one that
+        // dropped mid-send may be restarting, and the ids make the resend safe.
+        session_(ioc_, std::move(settings), reconnect_policy{true, false, client_limits_.send_give_up},
+                 reconnecting_session::handlers{[this](protocol::server_event& e) { on_event(e); },
+                                                [this] { on_down(); },
+                                                {},
+                                                [this](const connection_end& e) { on_end(e); }}),
         progress_(::isatty(2) == 1) {}
 
   int run() {
@@ -66,7 +71,7 @@ class send_run {
       on_input(std::move(all));
       input_done_ = true;
     }
-    connect();
+    session_.start(o_.common.room, {});
     ioc_.run();
     clear_progress();
     if (code_ == exit_ok && refused_ > 0) code_ = exit_refused;
@@ -130,32 +135,20 @@ class send_run {
 
   // --- connection -----------------------------------------------------------------------
 
-  void connect() {
-    conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, o_.common.room, {}, std::nullopt),
-                             connection::handlers{{},
-                                                  [this](std::string_view line) { on_line(line); },
-                                                  [this](const connection_end& e) { on_end(e); }});
-  }
-
-  void on_line(std::string_view line) {
-    auto event = protocol::decode_server_line(line);
-    if (!event) return;
+  void on_event(protocol::server_event& event) {
     const auto now = outbox::clock::now();
-    if (auto* w = std::get_if<protocol::welcome_event>(&*event)) {
+    if (auto* w = std::get_if<protocol::welcome_event>(&event)) {
       limits_ = w->limits;
-      connected_once_ = true;
       outbox_.connected(w->limits, now);
-      backoff_.reset();
-      lost_at_.reset();
       release_held();
       pump();
-    } else if (auto* a = std::get_if<protocol::ack_event>(&*event)) {
+    } else if (auto* a = std::get_if<protocol::ack_event>(&event)) {
       if (auto o = outbox_.on_ack(*a)) {
         mark_done(o->message.number);
         ++acked_;
       }
       pump();
-    } else if (auto* e = std::get_if<protocol::error_event>(&*event)) {
+    } else if (auto* e = std::get_if<protocol::error_event>(&event)) {
       if (auto o = outbox_.on_error(*e, now)) {
         refuse(o->message.number, e->message + " (" + e->code + ")");
       } else if (e->id.empty()) {
@@ -166,22 +159,14 @@ class send_run {
     }
   }
 
-  void on_end(const connection_end& e) {
-    conn_.reset();
+  void on_down() {
     pace_timer_.cancel();
-    if (e.kind == end_kind::closed_by_us) return;
     outbox_.disconnected();
-    const auto now = std::chrono::steady_clock::now();
-    if (!lost_at_) lost_at_ = now;
-    // A server never reached is an answer for the script at once (exit 3); one that dropped
-    // mid-send may be restarting, and the ids make the resend safe.
-    if (connected_once_ && worth_retrying(e.kind) && now - *lost_at_ < settings_.limits.send_give_up) {
-      reconnect_timer_.expires_after(backoff_.next());
-      reconnect_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec) connect();
-      });
-      return;
-    }
+  }
+
+  void on_end(const connection_end& e) {
+    finished_ = true;
+    if (e.kind == end_kind::closed_by_us) return;
     clear_progress();
     complain(e.detail);
     code_ = exit_for(e.kind);
@@ -192,12 +177,12 @@ class send_run {
 
   void pump() {
     if (input_ && !input_done_ && !input_->reading() &&
-        outbox_.waiting() + held_.size() < 4 * settings_.limits.send_window)
+        outbox_.waiting() + held_.size() < 4 * client_limits_.send_window)
       input_->read_more();
-    if (conn_ && limits_) {
+    if (session_.online() && limits_) {
       std::optional<outbox::clock::time_point> next;
       for (auto& m : outbox_.take_ready(outbox::clock::now(), next))
-        conn_->send(protocol::encode_send({m.id, m.username, m.text, std::nullopt}));
+        session_.send(protocol::encode_send({m.id, m.username, m.text, std::nullopt}));
       if (next) {
         pace_timer_.expires_at(*next);
         pace_timer_.async_wait([this](boost::system::error_code ec) {
@@ -206,8 +191,8 @@ class send_run {
       }
     }
     show_progress();
-    if (input_done_ && outbox_.empty() && held_.empty() && conn_) {
-      conn_->close();
+    if (input_done_ && outbox_.empty() && held_.empty() && !finished_) {
+      session_.close();
       input_.reset();
     }
   }
@@ -247,17 +232,14 @@ class send_run {
   }
 
   send_options o_;
-  connection_settings settings_;
+  client_limits client_limits_;
   net::io_context ioc_;
   outbox outbox_;
   net::steady_timer pace_timer_;
-  net::steady_timer reconnect_timer_;
-  backoff backoff_;
-  std::shared_ptr<connection> conn_;
+  reconnecting_session session_;
   std::unique_ptr<stdin_lines> input_;
   std::optional<resume_file> resume_;
   std::optional<protocol::server_limits> limits_;
-  std::optional<std::chrono::steady_clock::time_point> lost_at_;
   std::vector<outbox::item> held_;
   std::set<std::uint64_t> done_;
   std::string run_id_;
@@ -267,7 +249,7 @@ class send_run {
   std::uint64_t acked_ = 0;
   std::uint64_t refused_ = 0;
   bool input_done_ = false;
-  bool connected_once_ = false;
+  bool finished_ = false;  // The session ended.
   bool progress_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point shown_at_{};

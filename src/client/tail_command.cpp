@@ -5,13 +5,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <optional>
 
-#include "client/backoff.hpp"
 #include "client/common_options.hpp"
+#include "client/event_lines.hpp"
 #include "client/message_format.hpp"
 #include "client/private_descriptor.hpp"
+#include "client/reconnecting_session.hpp"
 #include "client/subcommands.hpp"
 #include "protocol/client_codec.hpp"
 
@@ -27,48 +29,37 @@ struct tail_options {
   bool json = false;
 };
 
-/// One run of `tail`. Prints message seqs strictly rising: `last_` is the last printed (or,
-/// before any, where the room stood), and every (re)connection resumes after it. One thread.
+/// One run of `tail`. Prints message seqs strictly rising: the session's position is the last
+/// printed (or, before any, where the room stood), and every (re)connection resumes after it.
+/// One thread.
 class tail_run {
  public:
   tail_run(tail_options o, connection_settings settings)
       : o_(std::move(o)),
-        settings_(std::move(settings)),
-        reconnect_timer_(ioc_),
-        backoff_(settings_.limits.reconnect_min, settings_.limits.reconnect_max),
-        colour_(!o_.json && ::isatty(1) == 1) {}
+        session_(ioc_, std::move(settings), reconnect_policy{o_.follow, true, std::nullopt},
+                 reconnecting_session::handlers{[this](protocol::server_event& e) { on_event(e); },
+                                                {},
+                                                [this](const connection_end& e) { on_retrying(e); },
+                                                [this](const connection_end& e) { on_end(e); }}),
+        colour_(!o_.json && ::isatty(1) == 1),
+        events_(colour_) {}
 
   int run() {
     watch_stdout();
-    if (o_.since) {
-      last_ = *o_.since;
-      positioned_ = true;
-    }
-    connect();
+    if (o_.since) session_.set_position(*o_.since);
+    session_.start(o_.common.room, {});
     ioc_.run();
     return code_;
   }
 
  private:
-  void connect() {
-    const auto since = positioned_ ? std::optional<std::uint64_t>(last_) : std::nullopt;
-    conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, o_.common.room, {}, since),
-                             connection::handlers{{},
-                                                  [this](std::string_view line) { on_line(line); },
-                                                  [this](const connection_end& e) { on_end(e); }});
-  }
-
-  void on_line(std::string_view line) {
-    auto event = protocol::decode_server_line(line);
-    if (!event) return;
-    if (auto* w = std::get_if<protocol::welcome_event>(&*event)) {
-      backoff_.reset();
+  void on_event(protocol::server_event& event) {
+    if (auto* w = std::get_if<protocol::welcome_event>(&event)) {
       history_limit_ = std::max<std::size_t>(1, w->limits.history_limit);
-      if (!positioned_) {
+      if (!session_.position()) {
         // The live stream of this connection starts right after w->seq (docs/protocol.md):
         // the last -n before it come from history.
-        positioned_ = true;
-        last_ = w->seq;
+        session_.set_position(w->seq);
         history_before_ = w->seq + 1;
         if (o_.count > 0 && w->seq > 0) {
           request_history();
@@ -78,21 +69,44 @@ class tail_run {
       } else if (history_before_ && collecting_) {
         request_history();  // A reconnect in the middle of reading history: ask again.
       }
-    } else if (auto* h = std::get_if<protocol::history_event>(&*event)) {
+    } else if (auto* h = std::get_if<protocol::history_event>(&event)) {
       on_history(*h);
-    } else if (auto* m = std::get_if<protocol::message_event>(&*event)) {
+    } else if (auto* m = std::get_if<protocol::message_event>(&event)) {
       if (collecting_) {
         live_.push_back(std::move(*m));
       } else {
         print(*m);
       }
-    } else if (auto* g = std::get_if<protocol::gap_event>(&*event)) {
+    } else if (auto* g = std::get_if<protocol::gap_event>(&event)) {
       print_gap(*g);
-    } else if (std::holds_alternative<protocol::subscribed_event>(*event)) {
+    } else if (std::holds_alternative<protocol::subscribed_event>(event)) {
       replay_done();
-    } else if (auto* e = std::get_if<protocol::error_event>(&*event)) {
+    } else if (auto* e = std::get_if<protocol::error_event>(&event)) {
       complain("the server says: " + e->message + " (" + e->code + ")");
+    } else if (event_lines::printed(event) && o_.follow && !finished_) {
+      // join, leave, rename, an invitation: one line each when following (they have no seq
+      // and no history: without -f they would be whatever happened in the moment of reading).
+      auto line =
+          o_.json ? std::optional<std::string>(wire_of(event)) : events_.line(event, std::time(nullptr));
+      // While the recent messages are still being read, the event waits to print after them.
+      if (line && collecting_) {
+        held_events_.push_back(std::move(*line));
+      } else if (line) {
+        write_line(std::move(*line));
+      }
     }
+    events_.saw(event);
+  }
+
+  static std::string wire_of(const protocol::server_event& e) {
+    return std::visit(
+        [](const auto& v) -> std::string {
+          if constexpr (requires { v.wire; })
+            return v.wire;
+          else
+            return {};
+        },
+        e);
   }
 
   void request_history() {
@@ -101,7 +115,7 @@ class tail_run {
     protocol::history_command h;
     h.before = older_.empty() ? *history_before_ : older_.front().message.seq;
     h.limit = std::min(want, history_limit_);
-    conn_->send(protocol::encode_history_request(h));
+    session_.send(protocol::encode_history_request(h));
   }
 
   void on_history(const protocol::history_event& h) {
@@ -111,26 +125,32 @@ class tail_run {
     collecting_ = false;
     while (older_.size() > o_.count) older_.pop_front();
     const auto before = *history_before_;
-    last_ = 0;
+    session_.set_position(0);
     for (const auto& m : older_) print(m);
-    last_ = std::max(last_, before - 1);
+    session_.set_position(std::max(*session_.position(), before - 1));
     older_.clear();
     for (const auto& m : live_) print(m);
     live_.clear();
+    for (auto& line : held_events_)
+      if (!finished_) write_line(std::move(line));
+    held_events_.clear();
     replay_done();
   }
 
   /// What was asked for before the live ones is printed: without -f, that is the end.
   void replay_done() {
     if (collecting_ || o_.follow || finished_) return;
+    finish();
+  }
+
+  void finish() {
     finished_ = true;
-    if (conn_) conn_->close();
+    session_.close();
   }
 
   void print(const protocol::message_event& e) {
     const auto& m = e.message;
-    if (m.seq <= last_ || finished_) return;
-    last_ = m.seq;
+    if (finished_ || !session_.advance(m.seq)) return;
     write_line(o_.json ? e.wire : format_message(m, colour_));
   }
 
@@ -147,8 +167,7 @@ class tail_run {
     out += '\n';
     if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
       // The reader went away (`| head -1`): that ends us, quietly.
-      finished_ = true;
-      if (conn_) conn_->close();
+      finish();
     }
   }
 
@@ -173,51 +192,33 @@ class tail_run {
                                 pollfd p{stdout_watch_->native_handle(), POLLOUT, 0};
                                 if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLERR))
                                   return wait_stdout_error();
-                                finished_ = true;
-                                reconnect_timer_.cancel();
-                                if (conn_) conn_->close();
+                                finish();
                               });
   }
 
-  void stop_watching() {
-    if (stdout_watch_) stdout_watch_->cancel();
-  }
+  void on_retrying(const connection_end& e) { complain(e.detail + "; reconnecting"); }
 
   void on_end(const connection_end& e) {
-    conn_.reset();
-    if (e.kind == end_kind::closed_by_us || finished_) return stop_watching();
-    if (o_.follow && worth_retrying(e.kind)) {
-      if (!reported_loss_) complain(e.detail + "; reconnecting");
-      reported_loss_ = true;
-      reconnect_timer_.expires_after(backoff_.next());
-      reconnect_timer_.async_wait([this](boost::system::error_code ec) {
-        if (!ec) connect();
-      });
-      return;
-    }
-    stop_watching();
+    if (stdout_watch_) stdout_watch_->cancel();
+    if (e.kind == end_kind::closed_by_us || finished_) return;
     complain(e.detail);
     code_ = exit_for(e.kind);
   }
 
   tail_options o_;
-  connection_settings settings_;
   net::io_context ioc_;
-  net::steady_timer reconnect_timer_;
-  backoff backoff_;
-  std::shared_ptr<connection> conn_;
+  reconnecting_session session_;
   std::unique_ptr<net::posix::stream_descriptor> stdout_watch_;
-  std::uint64_t last_ = 0;
   std::uint64_t gap_said_ = 0;  // The end of the last gap printed.
-  bool positioned_ = false;
   std::optional<std::uint64_t> history_before_;
   std::deque<protocol::message_event> older_;
   std::vector<protocol::message_event> live_;
+  std::vector<std::string> held_events_;  // Event lines that came while collecting_.
   std::size_t history_limit_ = 200;
   bool collecting_ = false;
   bool finished_ = false;
-  bool reported_loss_ = false;
   bool colour_;
+  event_lines events_;
   int code_ = exit_ok;
 };
 

@@ -125,8 +125,15 @@ std::optional<server_event> decode_server_line(std::string_view line) {
     return p;
   }
   if (t == "join" || t == "leave" || t == "typing")
-    return person_event{std::string(t), get_string(o, "room"), get_string(o, "username"),
-                        get_string(o, "device")};
+    return person_event{std::string(t),          get_string(o, "room"),     get_string(o, "username"),
+                        get_string(o, "device"), get_string(o, "identity"), std::string(line)};
+  if (t == "rename")
+    return rename_event{get_string(o, "room"), get_string(o, "identity"), get_string(o, "username"),
+                        std::string(line)};
+  if (t == "name") return name_event{get_string(o, "identity"), get_string(o, "username"), std::string(line)};
+  if (t == "room")
+    return room_event{get_string(o, "room"), get_bool(o, "private"), get_bool(o, "direct"),
+                      get_string(o, "with"), get_string(o, "by"),    std::string(line)};
   if (t == "rooms") {
     rooms_event r;
     if (const auto* a = o.if_contains("rooms"); a && a->is_array()) {

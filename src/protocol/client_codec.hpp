@@ -72,7 +72,32 @@ struct person_event {
   std::string kind;
   std::string room;
   std::string username;
-  std::string device;
+  std::string device;    ///< The 6-character tag (the first 6 of `identity` when there is one).
+  std::string identity;  ///< The public identity id; empty for an anonymous person.
+  std::string wire;      ///< The object as the server wrote it, for `tail --json`.
+};
+/// An identity of `room` took a new name (docs/protocol.md, "Names people own").
+struct rename_event {
+  std::string room;
+  std::string identity;
+  std::string username;
+  std::string wire;
+};
+/// The name this connection's identity owns now ("" after a release).
+struct name_event {
+  std::string identity;
+  std::string username;
+  std::string wire;
+};
+/// A private room: the answer to create_room, invite or direct, or, with `by`, pushed to an
+/// identity that was invited or written to.
+struct room_event {
+  std::string room;
+  bool is_private = false;
+  bool direct = false;
+  std::string with;  ///< The other identity of a direct conversation.
+  std::string by;    ///< Who invited; empty for an answer to this connection's own request.
+  std::string wire;
 };
 struct rooms_event {
   std::vector<room_entry> rooms;
@@ -90,9 +115,9 @@ struct unknown_event {
   std::string type;
 };
 
-using server_event =
-    std::variant<welcome_event, message_event, ack_event, error_event, history_event, subscribed_event,
-                 presence_event, person_event, rooms_event, pong_event, gap_event, unknown_event>;
+using server_event = std::variant<welcome_event, message_event, ack_event, error_event, history_event,
+                                  subscribed_event, presence_event, person_event, rooms_event, pong_event,
+                                  gap_event, rename_event, name_event, room_event, unknown_event>;
 
 /// Decodes one line of a server frame (frames are split on '\n' first). nullopt when the line
 /// is not a JSON object with a string `type` or a known type misses a field it must have.

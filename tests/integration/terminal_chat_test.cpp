@@ -7,54 +7,12 @@
 
 #include <memory>
 
-#include <thread>
-
 #include "client_process.hpp"
 #include "harness.hpp"
+#include "tmux_session.hpp"
 
 namespace message::test {
 namespace {
-
-/// One tmux server of our own (its socket named after this process), killed at the end.
-class tmux_session {
- public:
-  tmux_session(const std::filesystem::path& home, const std::string& command)
-      : home_(home), socket_("message-test-" + std::to_string(::getpid())) {
-    run("new-session -d -s chat -x 100 -y 20 " + quote(command));
-  }
-  ~tmux_session() { run("kill-server"); }
-
-  void keys(const std::string& args) { run("send-keys -t chat " + args); }
-  std::string screen() { return run("capture-pane -p -t chat").out; }
-  /// Polls the screen until `pred` holds (bounded); returns the last screen.
-  template <class Pred>
-  std::string wait_screen(Pred pred, std::chrono::milliseconds limit = 15000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    std::string s = screen();
-    while (!pred(s) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(50ms);  // Polling a screen; no timing assumption.
-      s = screen();
-    }
-    return s;
-  }
-
- private:
-  static std::string quote(const std::string& s) { return "'" + s + "'"; }
-  client_result run(const std::string& args) { return run_shell("tmux -L " + socket_ + " " + args, home_); }
-  std::filesystem::path home_;
-  std::string socket_;
-};
-
-/// The last non-empty row of a screen, without trailing spaces (capture-pane drops them):
-/// where the prompt is.
-std::string last_row(const std::string& screen) {
-  auto rows = lines_of(screen + "\n");
-  while (!rows.empty() && rows.back().find_first_not_of(' ') == std::string::npos) rows.pop_back();
-  if (rows.empty()) return {};
-  auto row = rows.back();
-  row.erase(row.find_last_not_of(' ') + 1);
-  return row;
-}
 
 TEST(TerminalChat, ALineTypedWhileMessagesArriveIsNotGarbledAndIsSent) {
   temp_dir data, home;
@@ -140,6 +98,79 @@ TEST(TerminalChat, WhatIsTypedOfflineIsShownPendingAndSentAfterTheReconnect) {
   EXPECT_EQ(last_row(s), "lobby>") << "acknowledged: no longer pending\n" << s;
   EXPECT_NE(s.find("alice: typed while offline"), std::string::npos) << s;
   EXPECT_FALSE(reader.next_of("message", 500ms)) << "sent once";
+}
+
+TEST(TerminalChat, JoinsLeavesRenamesAndInvitationsShowAsLinesAndQuitEndsIt) {
+  temp_dir data, home, kims_home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(run_client({"send", "--server", url, "--name", "kim", "hi"}, kims_home.path()).code, 0);
+  tmux_session tmux(home.path(), "HOME=" + home.path().string() + " TERM=xterm " + server_binary() +
+                                     " chat --server " + url + " --name ann; echo EXIT=$?; sleep 30");
+  auto s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  ASSERT_EQ(last_row(s), "lobby>") << s;
+  const auto shows = [&](const std::string& text) {
+    auto screen = tmux.wait_screen([&](const std::string& x) { return x.find(text) != std::string::npos; });
+    return screen.find(text) != std::string::npos ? ::testing::AssertionSuccess()
+                                                  : ::testing::AssertionFailure() << screen;
+  };
+
+  // ann's public identity, for lee's invitation: from the message it sends.
+  ws_client reader(server.port(), "/ws");
+  ASSERT_TRUE(reader.next_of("welcome"));
+  tmux.keys("'hello' Enter");
+  auto sent = reader.next_of("message");
+  ASSERT_TRUE(sent && sent->contains("identity")) << tmux.screen();
+  const auto ann = str(sent->at("identity"));
+
+  {
+    ws_client lee(server.port(), "/ws?name=lee", "", "message.v1, id." + std::string(21, 'l') + "A");
+    ASSERT_TRUE(lee.next_of("welcome"));
+    EXPECT_TRUE(shows("-- lee joined"));
+    lee.send(R"({"type":"create_room","room":"plans","private":true})");
+    ASSERT_TRUE(lee.next_of("room"));
+    lee.send(R"({"type":"invite","room":"plans","identity":")" + ann + R"("})");
+    ASSERT_TRUE(lee.next_of("room"));
+    EXPECT_TRUE(shows("-- lee invited you to the private room plans"));
+  }
+  EXPECT_TRUE(shows("-- lee left"));
+  ASSERT_EQ(run_client({"send", "--server", url, "--name", "kimberly", "there"}, kims_home.path()).code, 0);
+  EXPECT_TRUE(shows("-- kim is now kimberly"));
+  EXPECT_TRUE(shows("kimberly: there"));
+
+  // History goes both ways: up brings "hello" back, down returns to the empty line.
+  tmux.keys("Up");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby> hello"; });
+  EXPECT_EQ(last_row(s), "lobby> hello") << s;
+  tmux.keys("Down");
+  s = tmux.wait_screen([](const std::string& x) { return last_row(x) == "lobby>"; });
+  EXPECT_EQ(last_row(s), "lobby>") << s;
+  tmux.keys("/quit Enter");
+  EXPECT_TRUE(shows("EXIT=0"));
+}
+
+TEST(TerminalChat, PipedInputIsSentBeforeItExitsAndBadLinesAreRefusedEachWithItsReason) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  const std::string too_long(4001, 'x');  // The server's default max_message_chars is 4000.
+  auto r = run_client({"chat", "--server", url, "--name", "ann"}, home.path(),
+                      "ok\n\xff\xfe bad\n" + too_long + "\n/join no spaces\nafter\n");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("-- not sent: it is not valid UTF-8 text"), std::string::npos) << r.out;
+  // Refused by the server (the lines were read before its welcome announced the limit), quoted
+  // short.
+  EXPECT_NE(
+      r.out.find("-- not sent: \"" + std::string(40, 'x') + "\xE2\x80\xA6\": message is longer than 4000"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("-- /join ROOM: a room is 1 to 40"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("not acknowledged"), std::string::npos) << r.err;
+  auto all = run_client({"tail", "--server", url, "--since", "0", "--json"}, home.path());
+  const auto lines = lines_of(all.out);
+  ASSERT_EQ(lines.size(), 2u) << all.out << all.err;
+  EXPECT_EQ(str(json::parse(lines[0]).at("message")), "ok");
+  EXPECT_EQ(str(json::parse(lines[1]).at("message")), "after");
 }
 
 }  // namespace

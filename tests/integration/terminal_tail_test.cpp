@@ -110,5 +110,19 @@ TEST(TerminalTail, WithoutFollowItPrintsTheLastNAndExits) {
   EXPECT_EQ(lines_of(run_client({"tail", "--server", url}, home.path()).out).size(), 0u) << "lobby is empty";
 }
 
+TEST(TerminalTail, AnNOverOneHistoryPageIsReadPageByPage) {
+  temp_dir data, home;
+  server_process server({"--no-rate-limit", "--data", data.path().string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(run_client({"send", "--server", url}, home.path(), numbered("m", 1, 260)).code, 0);
+  // The server answers at most history_limit (200) a page.
+  auto r = run_client({"tail", "--server", url, "-n", "230", "--json"}, home.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 230u);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    EXPECT_EQ(str(json::parse(lines[i]).at("message")), "m" + std::to_string(31 + i));
+}
+
 }  // namespace
 }  // namespace message::test

@@ -89,5 +89,12 @@ TEST(MessageFormat, ControlCharactersNeverReachTheTerminal) {
   EXPECT_NE(coloured_name("ann", true), "ann");
 }
 
+TEST(MessageFormat, AnExcerptCutsWholeCodePoints) {
+  EXPECT_EQ(excerpt("short", 40), "short");
+  EXPECT_EQ(excerpt("abcdef", 3), "abc\xE2\x80\xA6");
+  EXPECT_EQ(excerpt("é한x", 2), "é한\xE2\x80\xA6");
+  EXPECT_EQ(excerpt("é한", 2), "é한");
+}
+
 }  // namespace
 }  // namespace message::client
