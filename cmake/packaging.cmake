@@ -26,7 +26,8 @@ if(HELP2MAN)
   install(FILES ${MESSAGE_MAN} DESTINATION share/man/man1)
 endif()
 
-install(FILES ${PROJECT_SOURCE_DIR}/packaging/message.service DESTINATION /lib/systemd/system
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/message.service ${PROJECT_SOURCE_DIR}/packaging/message.socket
+        DESTINATION /lib/systemd/system
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 # 0640: it may hold MESSAGE_KEY; postinst gives it to root:message.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/default.env DESTINATION /etc/default RENAME message

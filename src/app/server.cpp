@@ -16,6 +16,7 @@
 #include "app/lan_addresses.hpp"
 #include "app/qr_matrix.hpp"
 #include "app/qr_svg.hpp"
+#include "app/socket_activation.hpp"
 #include "app/tls_certificate.hpp"
 #include "redis/redis_broker.hpp"
 #include "store/journaled_message_store.hpp"
@@ -173,10 +174,16 @@ server::server(server_config config) : config_(std::move(config)) {
         loop->context(), transport::deadline_sweep::tick_for(config_.limits)));
     ctx_->writes.push_back(std::make_unique<transport::pending_writes>(*loop));
   }
-  boost::system::error_code ec;
-  const auto address = transport::net::ip::make_address(config_.host, ec);
-  if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");
-  listener_ = transport::listener::open(*loops_[0], {address, config_.port}, io_loops, *ctx_);
+  // Under socket activation systemd has bound the port (message.socket): --host and --port
+  // then name nothing, and the start lines print the socket's own address.
+  if (const auto inherited = inherited_listener()) {
+    listener_ = transport::listener::adopt(*loops_[0], *inherited, io_loops, *ctx_);
+  } else {
+    boost::system::error_code ec;
+    const auto address = transport::net::ip::make_address(config_.host, ec);
+    if (ec) throw std::runtime_error("--host " + config_.host + " is not an IP address");
+    listener_ = transport::listener::open(*loops_[0], {address, config_.port}, io_loops, *ctx_);
+  }
   dir_->record(port(), config_.tls() ? "https" : "http");
   // Catch SIGINT/SIGTERM from now on, before the banner says we are up: a stop sent right after
   // the banner must still be a graceful one (seen under TSan, where start-up is slow).

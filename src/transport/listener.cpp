@@ -1,9 +1,11 @@
 #include "transport/listener.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <optional>
 #include <system_error>
 
@@ -90,6 +92,22 @@ std::shared_ptr<listener> listener::open(asio_event_loop& home, const tcp::endpo
   check("listen on");
   a.listen(net::socket_base::max_listen_connections, ec);
   check("listen on");
+  return self;
+}
+
+std::shared_ptr<listener> listener::adopt(asio_event_loop& home, int fd, std::vector<asio_event_loop*> loops,
+                                          transport_context& ctx) {
+  auto self = std::make_shared<listener>(home, std::move(loops), ctx);
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    throw std::system_error(errno, std::system_category(), "cannot read the inherited socket's address");
+  if (address.ss_family != AF_INET && address.ss_family != AF_INET6)
+    throw std::system_error(std::make_error_code(std::errc::address_family_not_supported),
+                            "the inherited socket is no TCP/IP socket");
+  beast::error_code ec;
+  self->acceptor_.assign(address.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
+  if (ec) throw std::system_error(ec, "cannot take over the inherited socket");
   return self;
 }
 

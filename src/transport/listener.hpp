@@ -16,6 +16,10 @@ class listener final : public std::enable_shared_from_this<listener> {
  public:
   static std::shared_ptr<listener> open(asio_event_loop& home, const tcp::endpoint& endpoint,
                                         std::vector<asio_event_loop*> loops, transport_context& ctx);
+  /// Takes over `fd`, a socket that already listens (socket activation: systemd bound it).
+  /// Throws std::system_error when it is no TCP socket.
+  static std::shared_ptr<listener> adopt(asio_event_loop& home, int fd, std::vector<asio_event_loop*> loops,
+                                         transport_context& ctx);
   listener(asio_event_loop& home, std::vector<asio_event_loop*> loops, transport_context& ctx);
 
   tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }

@@ -47,12 +47,13 @@ expect_file() {  # mode path
 expect_file -rwxr-xr-x usr/bin/message
 expect_file -rw-r--r-- usr/share/man/man1/message.1.gz
 expect_file -rw-r--r-- lib/systemd/system/message.service
+expect_file -rw-r--r-- lib/systemd/system/message.socket
 expect_file -rw-r----- etc/default/message
 expect_file -rw-r--r-- usr/share/doc/message/copyright
 
 # The man page is help2man's, from --help: it names flags the binary has.
 dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" ./usr/share/man/man1/message.1.gz ./usr/share/doc/message/copyright \
-  ./lib/systemd/system/message.service ./etc/default/message ./usr/bin/message
+  ./lib/systemd/system/message.service ./lib/systemd/system/message.socket ./etc/default/message ./usr/bin/message
 man_text=$(zcat "$work/usr/share/man/man1/message.1.gz")
 for flag in --port --data --key --log-format backup restore; do
   grep -q -- "${flag//-/\\\\-}" <<<"$man_text" && ok "man page has $flag" || fail "man page lacks $flag"
@@ -73,7 +74,7 @@ grep -q "install -d -m 0750 -o message -g message /var/lib/message" "$work/DEBIA
 grep -q "chmod 0640 /etc/default/message" "$work/DEBIAN/postinst" && ok "postinst 0640 default file" || fail "postinst default mode"
 grep -q "systemctl enable message.service" "$work/DEBIAN/postinst" && ok "postinst enables" || fail "postinst enable"
 grep -q "systemctl restart message.service" "$work/DEBIAN/postinst" && ok "postinst restarts on upgrade" || fail "postinst restart"
-grep -q "systemctl stop message.service" "$work/DEBIAN/prerm" && ok "prerm stops" || fail "prerm stop"
+grep -q "systemctl stop .*message.service" "$work/DEBIAN/prerm" && ok "prerm stops" || fail "prerm stop"
 grep -q "purge)" "$work/DEBIAN/postrm" && grep -q "rm -rf /var/lib/message" "$work/DEBIAN/postrm" && ok "postrm purge removes data" || fail "postrm purge"
 ! sed -n '/remove)/,/;;/p' "$work/DEBIAN/postrm" | grep -q "/var/lib/message" && ok "postrm remove keeps data" || fail "postrm remove touches data"
 
@@ -114,6 +115,14 @@ if verify=$(systemd-analyze verify --man=no "$work/verify/message.service" 2>&1)
 else
   fail "systemd-analyze verify: $verify"
 fi
+# The optional socket unit: verified beside the service it starts.
+cp "$work/lib/systemd/system/message.socket" "$work/verify/message.socket"
+if verify=$(systemd-analyze verify --man=no "$work/verify/message.socket" 2>&1) && [ -z "$verify" ]; then
+  ok "systemd-analyze verify message.socket"
+else
+  fail "systemd-analyze verify message.socket: $verify"
+fi
+grep -q "message.socket" "$work/DEBIAN/prerm" && ok "prerm stops the socket too" || fail "prerm socket"
 security=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1 || true)
 score_line=$(grep -E "^→ Overall exposure level" <<<"$security" || true)
 echo "security: $score_line"
