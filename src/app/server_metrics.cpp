@@ -117,6 +117,23 @@ server_metrics::server_metrics(const core::store_counters& store, const std::ato
                      .Help("1 while every Redis link is up, 0 while one is down")
                      .Register(registry_)
                      .Add({});
+    auto& links = prometheus::BuildGauge()
+                      .Name("message_redis_link_up")
+                      .Help(
+                          "1 while this Redis connection is up (store: commits and reads; subscriber: "
+                          "deliveries from every node; publisher: presence and typing)")
+                      .Register(registry_);
+    redis_link_up_ = {&links.Add({{"link", "store"}}), &links.Add({{"link", "subscriber"}}),
+                      &links.Add({{"link", "publisher"}})};
+    prometheus::Histogram::BucketBoundaries bounds;
+    for (const auto ms : redis::redis_status::lag_bucket_ms) bounds.push_back(static_cast<double>(ms) / 1e3);
+    redis_lag_seconds_ = &prometheus::BuildHistogram()
+                              .Name("message_redis_lag_seconds")
+                              .Help(
+                                  "Time from a message's acceptance (on any node) to its arrival "
+                                  "here through Redis; across nodes it includes their clock offset")
+                              .Register(registry_)
+                              .Add({}, bounds);
   }
 }
 
@@ -160,7 +177,18 @@ std::string server_metrics::render() {
     const auto size = std::filesystem::file_size(journal_, ec);
     journal_bytes_->Set(ec ? 0.0 : static_cast<double>(size));
   }
-  if (redis_up_) redis_up_->Set(redis_->problem().empty() ? 1.0 : 0.0);
+  if (redis_) {
+    redis_up_->Set(redis_->problem().empty() ? 1.0 : 0.0);
+    using link = redis::redis_status::link;
+    for (const auto which : {link::store, link::subscriber, link::publisher})
+      redis_link_up_[static_cast<std::size_t>(which)]->Set(redis_->is_up(which) ? 1.0 : 0.0);
+    const auto lag = redis_->lag();
+    std::vector<double> added(lag.buckets.size());
+    for (std::size_t b = 0; b < lag.buckets.size(); ++b)
+      added[b] = static_cast<double>(lag.buckets[b] - seen_lag_.buckets[b]);
+    redis_lag_seconds_->ObserveMultiple(added, static_cast<double>(lag.sum_ms - seen_lag_.sum_ms) / 1e3);
+    seen_lag_ = lag;
+  }
   return prometheus::TextSerializer().Serialize(registry_.Collect());
 }
 

@@ -71,6 +71,9 @@ class server_metrics {
   prometheus::Counter& resumes_gap_;
   prometheus::Gauge* journal_bytes_ = nullptr;
   prometheus::Gauge* redis_up_ = nullptr;
+  std::array<prometheus::Gauge*, 3> redis_link_up_{};  // store, subscriber, publisher
+  prometheus::Histogram* redis_lag_seconds_ = nullptr;
+  redis::redis_status::lag_counts seen_lag_{};  // Guarded by mutex_.
   // What was already added to the counters above (guarded by mutex_).
   std::uint64_t seen_stored_ = 0, seen_delivered_ = 0, seen_duplicates_ = 0, seen_failed_ = 0,
                 seen_commit_us_ = 0, seen_bytes_in_ = 0, seen_bytes_out_ = 0, seen_too_slow_ = 0,

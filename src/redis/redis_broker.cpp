@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
+#include "core/clock.hpp"
 #include "core/presence.hpp"
 #include "protocol/codec.hpp"
 #include "redis/redis_entry.hpp"
@@ -143,11 +144,13 @@ void redis_broker::on_push(const redisReply& push) {
 
 void redis_broker::on_messages(std::string_view payload) {
   std::vector<core::chat_message> messages;
+  const auto arrived = core::now_ms();
   std::size_t start = 0;
   while (start < payload.size()) {
     auto end = payload.find('\n', start);
     if (end == std::string_view::npos) end = payload.size();
     if (auto m = decode_entry(payload.substr(start, end - start))) {
+      status_->observe_lag(arrived - m->ts);  // /metrics: message_redis_lag_seconds.
       messages.push_back(std::move(*m));
     } else {
       spdlog::warn("redis broker: ignoring a published entry that is not a message");

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace message::redis {
 
 const char* redis_status::name(link which) {
@@ -53,6 +55,28 @@ std::string redis_status::problem() const {
     out += " connection down: ";
     out += why_[i];
   }
+  return out;
+}
+
+bool redis_status::is_up(link which) const {
+  std::lock_guard lock(mutex_);
+  return !down_[static_cast<std::size_t>(which)];
+}
+
+void redis_status::observe_lag(std::int64_t lag_ms) {
+  // A clock that stepped back between two nodes shows as no lag rather than as a huge one.
+  const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(lag_ms, 0));
+  std::size_t b = 0;
+  while (b < lag_bucket_ms.size() && ms > lag_bucket_ms[b]) ++b;
+  lag_buckets_[b].fetch_add(1, std::memory_order_relaxed);
+  lag_sum_ms_.fetch_add(ms, std::memory_order_relaxed);
+}
+
+redis_status::lag_counts redis_status::lag() const {
+  lag_counts out;
+  for (std::size_t b = 0; b < out.buckets.size(); ++b)
+    out.buckets[b] = lag_buckets_[b].load(std::memory_order_relaxed);
+  out.sum_ms = lag_sum_ms_.load(std::memory_order_relaxed);
   return out;
 }
 

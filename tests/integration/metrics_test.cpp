@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness.hpp"
+#include "redis_server.hpp"
 #include "temp_dir.hpp"
 
 namespace message::test {
@@ -265,6 +266,33 @@ TEST(Metrics, ASlowReaderClosedWith4008IsCounted) {
   // At least the slow reader; the sender, which reads nothing while this test waits, may be cut too.
   EXPECT_GE(metric(server.port(), "message_server_closes_total{code=\"4008\"}"), 1);
   EXPECT_EQ(metric(server.port(), "message_server_closes_total{code=\"4029\"}"), 0);
+}
+
+TEST(Metrics, TwoRedisNodesShowTheirLinksAndTheLagOfWhatCameThroughRedis) {
+  if (!redis_server::available()) GTEST_SKIP() << "redis-server is not installed";
+  redis_server redis;
+  temp_dir a_dir, b_dir;
+  server_process a({"--data", a_dir.path().string(), "--redis", redis.url(), "--no-rate-limit"});
+  server_process b({"--data", b_dir.path().string(), "--redis", redis.url(), "--no-rate-limit"});
+  const auto before = parse_metrics(body_of(http_get(b.port(), "/metrics").second));
+  EXPECT_EQ(before.types.at("message_redis_lag_seconds"), "histogram");
+  EXPECT_EQ(before.at("message_redis_lag_seconds_count"), 0);
+  for (const char* link : {"store", "subscriber", "publisher"})
+    EXPECT_EQ(before.at(std::string("message_redis_link_up{link=\"") + link + "\"}"), 1) << link;
+
+  ws_client kim(a.port(), "/ws?name=kim");
+  ws_client lee(b.port(), "/ws?name=lee");
+  ASSERT_TRUE(kim.next_of("welcome"));
+  ASSERT_TRUE(lee.next_of("welcome"));
+  for (int i = 0; i < 5; ++i) kim.send_message("lag-" + std::to_string(i), "kim", "across nodes");
+  ASSERT_EQ(lee.collect("message", 5, 10s).size(), 5u) << "node B delivered what node A accepted";
+
+  // Node B counted the five that came to it through Redis, each in one bucket.
+  const auto after = parse_metrics(body_of(http_get(b.port(), "/metrics").second));
+  EXPECT_EQ(after.at("message_redis_lag_seconds_count"), 5);
+  EXPECT_EQ(after.at("message_redis_lag_seconds_bucket{le=\"+Inf\"}"), 5);
+  EXPECT_GE(after.at("message_redis_lag_seconds_sum"), 0);
+  EXPECT_EQ(after.at("message_redis_up"), 1);
 }
 
 TEST(Metrics, NeedTheKeyWhenOneIsSet) {
