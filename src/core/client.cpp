@@ -193,52 +193,51 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       });
       return;
     }
-    loop->post(
-        [weak, room, since, last, oldest, read, seen = std::move(seen), page = std::move(page)]() mutable {
-          auto self = weak.lock();
-          if (!self || self->closed_) return;
-          auto it = self->rooms_.find(room);
-          if (it == self->rooms_.end()) return;
-          auto& st = it->second;
-          self->access_[room] = true;
-          st.oldest = oldest;
-          st.read = read;
-          if (st.initial) {
-            st.initial = false;
-            self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
-                                                     self->params_.identity.empty() ? "" : self->owned_,
-                                                     oldest, read));
-            if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
-            if (!self->params_.identity.empty()) self->send_activity_snapshot();
-          } else if (!self->params_.identity.empty()) {
-            self->watch(room);  // Followed now: its room_activity from here on.
-            self->note_activity(room, last);
-          }
-          self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
-          self->send_line(std::move(seen));
-          if (since) {
-            // A gap: retention removed messages after `since` before this replay could start,
-            // or `since` is past what this server holds (the gap frame below).
-            const bool gap = *since > last || (!page.empty() && page.front().seq > *since + 1);
-            loop_counters::add(gap ? self->hub_.registry(self->loop_).counters().resumes_gap
-                                   : self->hub_.registry(self->loop_).counters().resumes_exact,
-                               1);
-          }
-          if (since && *since > last) {
-            // The client saw more than this server holds (a database restored from an older
-            // backup, a flushed Redis): it must not take the next seqs for ones it has.
-            self->send_line(protocol::encode_gap(room, last + 1, *since));
-          }
-          if (!since || *since >= last) {
-            // Nothing to replay ("since" beyond the end gives just the live ones).
-            st.last = last;
-            st.state = phase::live;
-            if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
-            return;
-          }
-          st.last = *since;
-          self->on_page(room, std::move(page));
-        });
+    loop->post([weak, room, since, last, oldest, read, seen, page = std::move(page)]() mutable {
+      auto self = weak.lock();
+      if (!self || self->closed_) return;
+      auto it = self->rooms_.find(room);
+      if (it == self->rooms_.end()) return;
+      auto& st = it->second;
+      self->access_[room] = true;
+      st.oldest = oldest;
+      st.read = read;
+      if (st.initial) {
+        st.initial = false;
+        self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
+                                                 self->params_.identity.empty() ? "" : self->owned_, oldest,
+                                                 read));
+        if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
+        if (!self->params_.identity.empty()) self->send_activity_snapshot();
+      } else if (!self->params_.identity.empty()) {
+        self->watch(room);  // Followed now: its room_activity from here on.
+        self->note_activity(room, last);
+      }
+      self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+      self->send_line(std::move(seen));
+      if (since) {
+        // A gap: retention removed messages after `since` before this replay could start,
+        // or `since` is past what this server holds (the gap frame below).
+        const bool gap = *since > last || (!page.empty() && page.front().seq > *since + 1);
+        loop_counters::add(gap ? self->hub_.registry(self->loop_).counters().resumes_gap
+                               : self->hub_.registry(self->loop_).counters().resumes_exact,
+                           1);
+      }
+      if (since && *since > last) {
+        // The client saw more than this server holds (a database restored from an older
+        // backup, a flushed Redis): it must not take the next seqs for ones it has.
+        self->send_line(protocol::encode_gap(room, last + 1, *since));
+      }
+      if (!since || *since >= last) {
+        // Nothing to replay ("since" beyond the end gives just the live ones).
+        st.last = last;
+        st.state = phase::live;
+        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
+        return;
+      }
+      st.last = *since;
+      self->on_page(room, std::move(page));
+    });
   });
 }
 
