@@ -60,7 +60,6 @@ function roomItem(room) {
   name.textContent = room;
   const mention = document.createElement('span');
   mention.className = 'mention';
-  mention.textContent = '@';
   mention.hidden = true;
   const badge = document.createElement('span');
   badge.className = 'badge';
