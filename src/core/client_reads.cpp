@@ -30,7 +30,15 @@ void client::handle(protocol::read_command&& cmd) {
 
 void client::flush_reads() {
   auto& loop = hub_.loop(loop_);
-  auto due = reads_.take_due(read_coalescer::clock::now());
+  const auto now = read_coalescer::clock::now();
+  auto due = reads_.take_due(now);
+  // Another connection of the identity stored this room's position within the interval: this
+  // one waits for its next turn (held again; its interval restarted now).
+  std::erase_if(due, [&](const auto& entry) {
+    if (hub_.reads().admit(params_.identity, entry.first, now)) return false;
+    reads_.offer(entry.first, entry.second);
+    return true;
+  });
   if (!due.empty()) {
     hub_.appends(loop_).read([weak = weak_from_this(), loop = &loop, identity = params_.identity,
                               scan = hub_.config().activity_mention_scan,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/limits.hpp"
+#include "core/read_gate.hpp"
 #include "protocol/codec.hpp"
 
 namespace message::core {
@@ -79,6 +80,24 @@ TEST(ReadCoalescer, RoomsAreCoalescedApartAndIdleOnesForgotten) {
   EXPECT_EQ(c.take_due(t0 + 2s).size(), 1u) << "a's held read";
   EXPECT_TRUE(c.take_due(t0 + 4s).empty());
   EXPECT_EQ(c.size(), 0u) << "rooms idle for an interval are forgotten";
+}
+
+TEST(ReadGate, AnIdentitysTabsTogetherStoreOneReadPerRoomPerInterval) {
+  read_gate gate(1s);
+  const auto t0 = read_gate::clock::time_point{} + 100s;
+  EXPECT_TRUE(gate.admit("ann", "lobby", t0));
+  EXPECT_FALSE(gate.admit("ann", "lobby", t0 + 300ms)) << "ann's other tab waits";
+  EXPECT_TRUE(gate.admit("ann", "kitchen", t0 + 300ms)) << "another room does not";
+  EXPECT_TRUE(gate.admit("bob", "lobby", t0 + 300ms)) << "nor another identity";
+  EXPECT_TRUE(gate.admit("ann", "lobby", t0 + 1s));
+}
+
+TEST(ReadGate, ForgetsWhatIsOlderThanTheInterval) {
+  read_gate gate(1s);
+  const auto t0 = read_gate::clock::time_point{} + 100s;
+  for (int i = 0; i < 5000; ++i) gate.admit("early-" + std::to_string(i), "lobby", t0);
+  for (int i = 0; i < 5000; ++i) gate.admit("late-" + std::to_string(i), "lobby", t0 + 2s);
+  EXPECT_LE(gate.size(), 5000u) << "the early ones are swept: what one interval admitted, at most";
 }
 
 TEST(ReadCodec, DecodesAReadAndRefusesABadSeq) {
