@@ -6,6 +6,7 @@
 //   render.js      the message list (grouping, day separators), linkify.js for safe links
 //   scroll.js      stick-to-bottom, "N new messages", asking for older messages at the top
 //   rooms.js       room names in the hash, the room list with unread counts
+//   activity.js    the server's read state and room activity (badges, mentions, title)
 //   presence.js    who is online, who is typing;  notify.js  title count, desktop notifications
 //   storage.js     everything kept in localStorage
 // One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
@@ -21,6 +22,7 @@ import { buildItems, renderItems } from './render.js';
 import { Scroller } from './scroll.js';
 import { Presence } from './presence.js';
 import { Notifier } from './notify.js';
+import { RoomActivity } from './activity.js';
 import { DEFAULT_ROOM, ROOM_RULE, hashFor, isValidRoom, renderRoomList, roomFromHash } from './rooms.js';
 import * as store from './storage.js';
 
@@ -52,6 +54,7 @@ const outbox = new Outbox();
 // Keyed by room name, and "__proto__" or "constructor" are valid room names: no prototype.
 const readMarks = Object.assign(Object.create(null), store.loadReadMarks());
 const roomSeqs = Object.create(null); // room -> latest seq we know of
+const activity = new RoomActivity();
 let knownRooms = store.loadKnownRooms();
 let limits = { max_message_chars: 4000, max_username_chars: 32 };
 let room = initialRoom();
@@ -120,6 +123,8 @@ function handleFrame(f) {
     case 'name': return onName(f);
     case 'room': return onPrivateRoom(f);
     case 'rename': return onRename(f);
+    case 'room_activity': return onRoomActivity(f);
+    case 'read': return onRead(f);
     default: return undefined; // pong, subscribed, and types added later
   }
 }
@@ -192,6 +197,24 @@ function onRename(f) {
     render();
     saveSoon();
   }
+}
+
+// The server's count of a followed room: badges, the mention marker and the title follow it.
+function onRoomActivity(f) {
+  if (!isValidRoom(f.room) || !activity.update(f)) return;
+  noteSeq(f.room, f.seq);
+  drawRooms();
+}
+
+// Another tab or device of this identity read a room up to seq.
+function onRead(f) {
+  if (!isValidRoom(f.room) || !Number.isInteger(f.seq)) return;
+  if ((readMarks[f.room] || 0) < f.seq) {
+    readMarks[f.room] = f.seq;
+    store.saveReadMarks(readMarks);
+  }
+  activity.sentRead(f.room, f.seq); // Nothing to tell the server below that.
+  drawRooms();
 }
 
 function onAck(f) {
@@ -314,9 +337,10 @@ function drawHistoryNote() {
 function drawRooms() {
   const rooms = new Set([DEFAULT_ROOM, ...knownRooms, ...Object.keys(roomSeqs), room]);
   const sorted = [...rooms].sort((a, b) => (a === DEFAULT_ROOM ? -1 : b === DEFAULT_ROOM ? 1 : a.localeCompare(b)));
-  const unread = renderRoomList(ui.roomList, { rooms: sorted, seqs: roomSeqs, read: readMarks, current: room });
+  const unread = renderRoomList(ui.roomList, { rooms: sorted, seqs: roomSeqs, read: readMarks, current: room, activity });
   ui.roomsBadge.hidden = unread === 0;
   ui.roomsBadge.textContent = unread > 99 ? '99+' : String(unread);
+  notifier.setTotal(activity.total(readMarks));
 }
 
 function showStatus(status, detail) {
@@ -344,6 +368,10 @@ function markRead() {
     readMarks[room] = seq;
     store.saveReadMarks(readMarks);
   }
+  // The server's read position (every device's badges) moves only for what is on screen, in a
+  // page that has the focus: a page left open in a background window reads nothing.
+  const frame = document.hasFocus() ? activity.readFrame(room, timeline.maxSeq) : null;
+  if (frame && conn.send(frame)) activity.sentRead(room, frame.seq);
   drawRooms();
 }
 
@@ -483,6 +511,7 @@ if (store.loadNotify() && notifier.supported && Notification.permission === 'gra
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') render(); // also renews day labels after midnight
 });
+window.addEventListener('focus', () => markRead());
 window.addEventListener('pagehide', () => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)));
 
 // ---- access key (a server started with --key) ----

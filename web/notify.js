@@ -7,6 +7,7 @@ const BASE_TITLE = document.title || 'message';
 export class Notifier {
   constructor() {
     this.hiddenUnread = 0;
+    this.total = null; // The server's unread count over the followed rooms (null: not told).
     this.enabled = false;
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.seen();
@@ -53,7 +54,15 @@ export class Notifier {
     this.drawTitle();
   }
 
+  /** The unread total from the server's room_activity, which the title shows when known. */
+  setTotal(total) {
+    this.total = total;
+    this.drawTitle();
+  }
+
   drawTitle() {
-    document.title = this.hiddenUnread > 0 ? `(${this.hiddenUnread}) ${BASE_TITLE}` : BASE_TITLE;
+    const count = this.total ?? this.hiddenUnread;
+    const title = count > 0 ? `(${count > 99 ? '99+' : count}) ${BASE_TITLE}` : BASE_TITLE;
+    if (document.title !== title) document.title = title;
   }
 }

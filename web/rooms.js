@@ -1,5 +1,6 @@
 // Rooms: the name in the URL hash (#/room/<name>), its validation, and the room list with
-// unread counts (room seq minus the last seq read here).
+// unread counts: the server's room_activity when it sent one (activity.js), else the room's
+// seq minus the last seq read here.
 
 export const DEFAULT_ROOM = 'lobby';
 const ROOM_RE = /^[A-Za-z0-9_-]{1,40}$/;
@@ -24,10 +25,11 @@ export const hashFor = (room) => `#/room/${room}`;
 
 /**
  * Draws the list, reusing each room's link so keyboard focus survives a refresh.
- * `seqs` maps room → latest seq known, `read` room → last seq read.
+ * `seqs` maps room → latest seq known, `read` room → last seq read; `activity` (optional) is
+ * the server's word per room (activity.js: unreadOf, mentionsOf, has).
  * @returns {number} total unread across other rooms
  */
-export function renderRoomList(list, { rooms, seqs, read, current }) {
+export function renderRoomList(list, { rooms, seqs, read, current, activity }) {
   const existing = new Map();
   for (const li of list.children) existing.set(li.dataset.room, li);
   for (const [room, li] of existing) if (!rooms.includes(room)) li.remove();
@@ -35,9 +37,12 @@ export function renderRoomList(list, { rooms, seqs, read, current }) {
   let cursor = list.firstElementChild;
   for (const room of rooms) {
     const li = existing.get(room) || roomItem(room);
-    const unread = room === current ? 0 : Math.max(0, (seqs[room] || 0) - (read[room] || 0));
+    const known = activity && activity.has(room);
+    const local = Math.max(0, (seqs[room] || 0) - (read[room] || 0));
+    const unread = room === current ? 0 : known ? activity.unreadOf(room, read[room] || 0) : local;
+    const mentioned = room !== current && known && unread > 0 && activity.mentionsOf(room) > 0;
     total += unread;
-    drawRoomItem(li, room === current, unread);
+    drawRoomItem(li, room === current, unread, mentioned);
     if (li === cursor) cursor = cursor.nextElementSibling;
     else list.insertBefore(li, cursor);
   }
@@ -53,14 +58,17 @@ function roomItem(room) {
   const name = document.createElement('span');
   name.className = 'room-name';
   name.textContent = room;
+  const mention = document.createElement('span');
+  mention.className = 'mention';
+  mention.hidden = true;
   const badge = document.createElement('span');
   badge.className = 'badge';
-  a.append(name, badge);
+  a.append(name, mention, badge);
   li.append(a);
   return li;
 }
 
-function drawRoomItem(li, isCurrent, unread) {
+function drawRoomItem(li, isCurrent, unread, mentioned) {
   const a = li.firstElementChild;
   if (isCurrent) a.setAttribute('aria-current', 'page');
   else a.removeAttribute('aria-current');
@@ -69,4 +77,8 @@ function drawRoomItem(li, isCurrent, unread) {
   badge.textContent = unread === 0 ? '' : unread > 99 ? '99+' : String(unread);
   if (unread > 0) badge.setAttribute('aria-label', `${unread} unread`);
   else badge.removeAttribute('aria-label');
+  const mention = a.querySelector('.mention');
+  mention.hidden = !mentioned;
+  if (mentioned) mention.setAttribute('aria-label', 'you are mentioned');
+  else mention.removeAttribute('aria-label');
 }

@@ -13,6 +13,7 @@
 #include "core/identity.hpp"
 #include "core/identity_names.hpp"
 #include "protocol/codec.hpp"
+#include "protocol/read_frames.hpp"
 
 namespace message::core {
 
@@ -35,7 +36,9 @@ client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::co
       loop_(loop_index),
       sink_(&sink),
       params_(std::move(params)),
-      who_(params_.identity.empty() ? params_.device.substr(0, 6) : params_.identity) {
+      who_(params_.identity.empty() ? params_.device.substr(0, 6) : params_.identity),
+      reads_(hub.config().read_interval),
+      activity_(hub.config().read_interval) {
   // Most connections follow one room or two: the map's default first table has 13 buckets
   // (104 bytes, for every idle connection); it grows as usual when more rooms are followed.
   rooms_.rehash(2);
@@ -134,6 +137,8 @@ void client::on_closed() {
     registry.unfollow(room, this);
   }
   rooms_.clear();
+  for (const auto& room : watched_) registry.unfollow(room, this);
+  watched_.clear();
   if (!params_.identity.empty()) registry.unfollow(inbox(params_.identity), this);
   registry.remove(this);
   sink_ = nullptr;
@@ -156,6 +161,8 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
                             initial, secret, identity = params_.identity](store::message_store& s) {
     std::uint64_t last = 0;
     std::uint64_t oldest = 0;
+    std::optional<std::uint64_t> read;
+    std::string seen;
     std::vector<chat_message> page;
     try {
       auto& directory = s.directory();
@@ -174,6 +181,8 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       if (!identity.empty()) directory.set_following(identity, room, true);
       last = s.last_seq(room);
       oldest = s.oldest_seq(room).value_or(last + 1);
+      if (!identity.empty()) read = directory.read_position(identity, room);
+      seen = protocol::encode_seen(room, directory.readers(room), true);
       if (since && *since < last) {
         page = s.read_after(room, *since, page_size);
         fold_current_names(s, page);
@@ -184,7 +193,7 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       });
       return;
     }
-    loop->post([weak, room, since, last, oldest, page = std::move(page)]() mutable {
+    loop->post([weak, room, since, last, oldest, read, seen, page = std::move(page)]() mutable {
       auto self = weak.lock();
       if (!self || self->closed_) return;
       auto it = self->rooms_.find(room);
@@ -192,13 +201,20 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       auto& st = it->second;
       self->access_[room] = true;
       st.oldest = oldest;
+      st.read = read;
       if (st.initial) {
         st.initial = false;
         self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
-                                                 self->params_.identity.empty() ? "" : self->owned_, oldest));
+                                                 self->params_.identity.empty() ? "" : self->owned_, oldest,
+                                                 read));
         if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
+        if (!self->params_.identity.empty()) self->send_activity_snapshot();
+      } else if (!self->params_.identity.empty()) {
+        self->watch(room);  // Followed now: its room_activity from here on.
+        self->note_activity(room, last);
       }
       self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
+      self->send_line(std::move(seen));
       if (since) {
         // A gap: retention removed messages after `since` before this replay could start,
         // or `since` is past what this server holds (the gap frame below).
@@ -216,7 +232,7 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
         // Nothing to replay ("since" beyond the end gives just the live ones).
         st.last = last;
         st.state = phase::live;
-        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last, st.oldest));
+        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
         return;
       }
       st.last = *since;
@@ -283,7 +299,7 @@ void client::on_page(const std::string& room, std::vector<chat_message>&& page) 
     st.state = phase::live;
     if (st.announce) {
       st.announce = false;
-      send_line(protocol::encode_subscribed(room, st.last, st.oldest));
+      send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
     }
     return;
   }
@@ -300,12 +316,14 @@ void client::leave(const std::string& room) {
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   leave_presence(room, it->second);
-  hub_.registry(loop_).unfollow(room, this);
+  // A watched room stays in the registry: its room_activity still counts.
+  if (!watched_.count(room)) hub_.registry(loop_).unfollow(room, this);
   rooms_.erase(it);
 }
 
 void client::deliver(const shared_batch& batch) {
   if (closed_) return;
+  if (!watched_.empty() && watched_.count(batch->room)) note_activity(batch->room, batch->last_seq);
   auto it = rooms_.find(batch->room);
   if (it == rooms_.end()) return;
   auto& st = it->second;
@@ -606,8 +624,27 @@ void client::handle(protocol::history_command&& cmd) {
 
 void client::handle(protocol::subscribe_command&& cmd) {
   if (auto it = rooms_.find(cmd.room); it != rooms_.end()) {
-    if (it->second.state == phase::live)
-      send_line(protocol::encode_subscribed(cmd.room, it->second.last, it->second.oldest));
+    if (it->second.state != phase::live) return;
+    if (params_.identity.empty())
+      return send_line(protocol::encode_subscribed(cmd.room, it->second.last, it->second.oldest));
+    // The read position may have moved on another device since the join: read it again.
+    hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room = cmd.room,
+                              identity = params_.identity](store::message_store& s) {
+      std::optional<std::uint64_t> read;
+      try {
+        read = s.directory().read_position(identity, room);
+      } catch (const std::exception&) {
+      }
+      loop->post([weak, room, read] {
+        auto self = weak.lock();
+        if (!self || self->closed_) return;
+        auto joined = self->rooms_.find(room);
+        if (joined == self->rooms_.end()) return;
+        auto& st = joined->second;
+        if (read) st.read = read;
+        self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
+      });
+    });
     return;
   }
   if (rooms_.size() >= hub_.config().max_rooms_per_connection) {
@@ -739,11 +776,12 @@ void client::answer_from_store(std::function<std::string(store::message_store&)>
 
 std::string client::inbox(const std::string& identity) { return "@" + identity; }
 
-void client::notify(const std::string& identity, std::string line) {
-  hub_.broadcast_event(inbox(identity), std::make_shared<const std::string>(std::move(line)), nullptr);
+void client::notify(const std::string& identity, std::string line, const client* except) {
+  hub_.broadcast_event(inbox(identity), std::make_shared<const std::string>(std::move(line)), except);
 }
 
 void client::handle(protocol::unfollow_command&& cmd) {
+  unwatch(cmd.room);
   leave(cmd.room);
   if (params_.identity.empty()) return;
   hub_.appends(loop_).read([identity = params_.identity, room = cmd.room](store::message_store& s) {

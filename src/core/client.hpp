@@ -9,10 +9,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/chat_message.hpp"
 #include "core/client_sink.hpp"
+#include "core/read_state.hpp"
 #include "core/room_batch.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/ws_query.hpp"
@@ -63,12 +65,13 @@ class client : public std::enable_shared_from_this<client> {
   enum class phase { joining, replaying, live };
   struct room_state {
     phase state = phase::joining;
-    std::uint64_t last = 0;          ///< Highest seq delivered to this client.
-    bool waiting_for_drain = false;  ///< A replay page is due when the queue drains.
-    bool initial = false;            ///< The query's room: answers with `welcome`.
-    bool announce = false;           ///< Send `subscribed` when caught up.
-    bool present = false;            ///< Counted in presence under name_.
-    std::uint64_t oldest = 0;        ///< The room's first seq still stored, when joined.
+    std::uint64_t last = 0;             ///< Highest seq delivered to this client.
+    bool waiting_for_drain = false;     ///< A replay page is due when the queue drains.
+    bool initial = false;               ///< The query's room: answers with `welcome`.
+    bool announce = false;              ///< Send `subscribed` when caught up.
+    bool present = false;               ///< Counted in presence under name_.
+    std::uint64_t oldest = 0;           ///< The room's first seq still stored, when joined.
+    std::optional<std::uint64_t> read;  ///< The identity's read position, when joined (identified).
   };
 
   void handle(protocol::send_command&& cmd);
@@ -84,6 +87,20 @@ class client : public std::enable_shared_from_this<client> {
   void handle(protocol::create_room_command&& cmd);
   void handle(protocol::invite_command&& cmd);
   void handle(protocol::direct_command&& cmd);
+  void handle(protocol::read_command&& cmd);
+
+  // Read state and room activity (docs/protocol.md): client_reads.cpp.
+  /// Stores the reads whose room's interval is over; arms the timer for the rest.
+  void flush_reads();
+  /// A followed room changed (a message up to `seq`): its room_activity is due for a recount.
+  void note_activity(const std::string& room, std::uint64_t seq);
+  /// Recounts the rooms whose interval is over and sends their room_activity; arms the timer.
+  void flush_activity();
+  /// After welcome: one room_activity per followed room, and those rooms watched.
+  void send_activity_snapshot();
+  /// Deliveries of `room` reach this connection for its room_activity (an identity's followed room).
+  void watch(const std::string& room);
+  void unwatch(const std::string& room);
   /// Refuses a request that needs an identity on an anonymous connection; true when it did.
   bool refuse_anonymous();
   /// Runs `job` on the store's caller and sends the line it returns (an error line when the
@@ -94,7 +111,7 @@ class client : public std::enable_shared_from_this<client> {
   /// The pseudo-room of an identity's own events: "@" is in no room name, so none collides.
   static std::string inbox(const std::string& identity);
   /// Sends `line` to every connection of `identity`, on every node.
-  void notify(const std::string& identity, std::string line);
+  void notify(const std::string& identity, std::string line, const client* except = nullptr);
 
   /// After start(): the identity's name is known (and the query's name claimed or refused).
   void on_resolved(std::string owned, std::string refused, std::string suggestion, std::string previous);
@@ -170,6 +187,13 @@ class client : public std::enable_shared_from_this<client> {
   std::uint64_t id_counter_ = 0;
   bool closed_ = false;
   bool events_dropped_ = false;  // A typing/join/leave was dropped: presence is resent on drain.
+  read_coalescer reads_;         // `read`s held until their room's interval is over.
+  read_coalescer activity_;      // Watched rooms whose room_activity awaits a recount.
+  bool reads_timer_ = false;     // A flush_reads is armed on the loop.
+  bool activity_timer_ = false;  // A flush_activity is armed on the loop.
+  /// Followed rooms in the loop registry for their room_activity. A room also joined
+  /// (rooms_) is followed once in the registry; leave() keeps it there while it is watched.
+  std::unordered_set<std::string> watched_;
 };
 
 }  // namespace message::core

@@ -12,6 +12,7 @@
 #include "core/limits.hpp"
 #include "core/loop_registry.hpp"
 #include "core/presence.hpp"
+#include "core/read_gate.hpp"
 #include "core/store_worker.hpp"
 #include "core/turn_appends.hpp"
 
@@ -49,6 +50,8 @@ class hub final : public broker_target {
     return presence_;
   }
   const class broker& broker() const { return *broker_; }
+  /// Spaces the stored `read`s of each identity's rooms on this node; safe from any thread.
+  read_gate& reads() { return reads_; }
   /// The store worker's counts for /metrics; safe from any thread.
   const store_counters& store_stats() const { return worker_->counters(); }
   /// Runs `job` on the store worker after everything acknowledged before has committed (a
@@ -89,6 +92,7 @@ class hub final : public broker_target {
   std::vector<std::unique_ptr<loop_registry>> registries_;
   std::vector<std::unique_ptr<lane>> lanes_;  // Per loop.
   class presence presence_;
+  read_gate reads_{limits_.read_interval};
   std::unique_ptr<class broker> broker_;
   std::unique_ptr<store_worker> worker_;                // Its thread calls on_commit.
   std::vector<std::unique_ptr<turn_appends>> appends_;  // Per loop; hold worker_.

@@ -123,6 +123,16 @@ struct limits {
   std::chrono::milliseconds key_backoff{1000};
   std::chrono::milliseconds key_backoff_max{10 * 60 * 1000};
 
+  // --- read state and room activity (docs/protocol.md, "Read state") --------------------
+  /// A connection's reads of one room are stored and broadcast at most once per this, and its
+  /// room_activity recounted at most once per this: a page that scrolls sends a read per message
+  /// it shows, and a store write plus a frame to every device of the identity and every reader
+  /// of the room for each would cost more than the messages; a second is below what people notice.
+  std::chrono::milliseconds read_interval{1000};
+  /// Newest unread messages scanned for mentions per room_activity recount: bounds the store
+  /// read of a recount in a room with a long unread backlog (a badge says "99+" long before).
+  std::size_t activity_mention_scan = 1000;
+
   // --- storage ------------------------------------------------------------------------
   /// Most messages grouped into one SQLite transaction: bounds a commit's latency.
   std::size_t max_commit_batch = 4096;

@@ -138,6 +138,18 @@ std::variant<command, decode_error> decode_membership(const json::object& o, con
   return direct_command{std::move(*identity)};
 }
 
+/// read: a seq and an optional room.
+std::variant<command, decode_error> decode_read(const json::object& o, const core::limits& limits) {
+  read_command cmd;
+  if (!optional_string(o, "room", cmd.room)) return error("missing_field", "room must be a string");
+  if (auto e = check_room(cmd.room, limits)) return *e;
+  std::optional<std::uint64_t> seq;
+  if (!optional_uint(o, "seq", seq) || !seq)
+    return error("missing_field", "seq must be a non-negative integer");
+  cmd.seq = *seq;
+  return cmd;
+}
+
 std::variant<command, decode_error> decode_person(const json::object& o, const core::limits& limits,
                                                   bool identify) {
   std::optional<std::string> username, room;
@@ -186,6 +198,7 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
   if (t == "release") return release_command{};
   if (t == "unfollow" || t == "create_room" || t == "invite" || t == "direct")
     return decode_membership(o, limits, t);
+  if (t == "read") return decode_read(o, limits);
   std::optional<std::string> id;
   optional_string(o, "id", id);
   return error("unknown_type", "unknown type '" + std::string(t.substr(0, 32)) + "'", id.value_or(""));
@@ -269,7 +282,8 @@ std::string encode_message(const core::chat_message& m) {
 }
 
 std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
-                           std::string_view identity, std::string_view username, std::uint64_t oldest_seq) {
+                           std::string_view identity, std::string_view username, std::uint64_t oldest_seq,
+                           std::optional<std::uint64_t> read) {
   json::object l;
   l["max_message_chars"] = limits.max_message_chars;
   l["max_username_chars"] = limits.max_username_chars;
@@ -291,6 +305,7 @@ std::string encode_welcome(std::string_view room, std::uint64_t seq, const core:
   if (oldest_seq) o["oldest_seq"] = oldest_seq;
   if (!identity.empty()) o["identity"] = identity;
   if (!username.empty()) o["username"] = username;
+  if (read) o["read"] = *read;
   return json::serialize(o);
 }
 
@@ -337,12 +352,14 @@ std::string encode_history(std::string_view room, std::span<const core::chat_mes
   return out;
 }
 
-std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq) {
+std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq,
+                              std::optional<std::uint64_t> read) {
   json::object o;
   o["type"] = "subscribed";
   o["room"] = room;
   o["seq"] = seq;
   if (oldest_seq) o["oldest_seq"] = oldest_seq;
+  if (read) o["read"] = *read;
   return json::serialize(o);
 }
 

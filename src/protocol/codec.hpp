@@ -26,15 +26,17 @@ std::string encode_message(const core::chat_message& m);
 /// anonymous, or no name).
 std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
                            std::string_view identity = {}, std::string_view username = {},
-                           std::uint64_t oldest_seq = 0);
+                           std::uint64_t oldest_seq = 0, std::optional<std::uint64_t> read = std::nullopt);
 std::string encode_ack(std::string_view room, std::string_view id, std::uint64_t seq, bool duplicate);
 std::string encode_error(std::string_view code, std::string_view message, std::string_view id = {},
                          std::string_view room = {});
 /// `more_after`: for `after` and `around` requests, whether newer messages exist.
 std::string encode_history(std::string_view room, std::span<const core::chat_message> messages, bool more,
                            std::optional<bool> more_after = std::nullopt);
-/// `oldest_seq`: the room's first seq still stored (docs/protocol.md); 0 leaves it out.
-std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq = 0);
+/// `oldest_seq`: the room's first seq still stored (docs/protocol.md); 0 leaves it out. `read`:
+/// the identity's read position in the room (identified connections).
+std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq = 0,
+                              std::optional<std::uint64_t> read = std::nullopt);
 /// Messages `from`..`to` of `room` cannot be delivered (retention removed them, a damaged
 /// journal lost them, or the client's `since` is beyond what this server holds).
 std::string encode_gap(std::string_view room, std::uint64_t from, std::uint64_t to);

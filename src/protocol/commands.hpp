@@ -60,9 +60,16 @@ struct direct_command {
   std::string identity;
 };
 
-using command = std::variant<send_command, history_command, subscribe_command, unsubscribe_command,
-                             identify_command, typing_command, rooms_command, ping_command, release_command,
-                             unfollow_command, create_room_command, invite_command, direct_command>;
+/// The identity has read `room` up to `seq` (docs/protocol.md, "Read state").
+struct read_command {
+  std::optional<std::string> room;
+  std::uint64_t seq = 0;
+};
+
+using command =
+    std::variant<send_command, history_command, subscribe_command, unsubscribe_command, identify_command,
+                 typing_command, rooms_command, ping_command, release_command, unfollow_command,
+                 create_room_command, invite_command, direct_command, read_command>;
 
 /// A frame the server refuses, with the documented code (docs/protocol.md, "Errors").
 struct decode_error {

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace message::store {
@@ -59,6 +61,14 @@ class identity_directory {
   virtual room_access access(const std::string& room, const std::string& identity) = 0;
   /// The invite link secret of a private room ("" for a public one).
   virtual std::string room_secret(const std::string& room) = 0;
+  /// Raises `identity`'s read position in `room` to `seq`; a `seq` not above the stored one
+  /// changes nothing. True when it raised it. (Clamping to the room's last seq is the caller's.)
+  virtual bool raise_read(const std::string& identity, const std::string& room, std::uint64_t seq) = 0;
+  /// The identity's read position in `room` (0 when it never read it).
+  virtual std::uint64_t read_position(const std::string& identity, const std::string& room) = 0;
+  /// Every identity's read position in `room`, by identity.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> readers(const std::string& room) = 0;
+
   /// Every private room `identity` is not a member of (for an empty identity: every one):
   /// what `rooms` must not show it.
   virtual std::vector<std::string> hidden_rooms(const std::string& identity) = 0;

@@ -86,4 +86,26 @@ std::vector<std::string> memory_identity_directory::hidden_rooms(const std::stri
   return out;
 }
 
+bool memory_identity_directory::raise_read(const std::string& identity, const std::string& room,
+                                           std::uint64_t seq) {
+  auto& stored = reads_[room][identity];
+  if (seq <= stored) return false;
+  stored = seq;
+  return true;
+}
+
+std::uint64_t memory_identity_directory::read_position(const std::string& identity, const std::string& room) {
+  auto it = reads_.find(room);
+  if (it == reads_.end()) return 0;
+  auto r = it->second.find(identity);
+  return r == it->second.end() ? 0 : r->second;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> memory_identity_directory::readers(
+    const std::string& room) {
+  auto it = reads_.find(room);
+  if (it == reads_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
 }  // namespace message::store

@@ -24,6 +24,9 @@ class memory_identity_directory final : public identity_directory {
   room_access access(const std::string& room, const std::string& identity) override;
   std::string room_secret(const std::string& room) override;
   std::vector<std::string> hidden_rooms(const std::string& identity) override;
+  bool raise_read(const std::string& identity, const std::string& room, std::uint64_t seq) override;
+  std::uint64_t read_position(const std::string& identity, const std::string& room) override;
+  std::vector<std::pair<std::string, std::uint64_t>> readers(const std::string& room) override;
 
  private:
   std::unordered_map<std::string, std::string> owners_;   // folded name -> identity
@@ -33,7 +36,8 @@ class memory_identity_directory final : public identity_directory {
     std::string secret;
     std::set<std::string> members;
   };
-  std::map<std::string, private_room> private_;  // room -> its secret and members
+  std::map<std::string, private_room> private_;                        // room -> its secret and members
+  std::map<std::string, std::map<std::string, std::uint64_t>> reads_;  // room -> identity -> seq
 };
 
 }  // namespace message::store

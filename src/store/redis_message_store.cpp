@@ -84,6 +84,16 @@ redis.call('HDEL', p .. 'names_folded', id)
 return prev
 )lua";
 
+// Raises a read position, atomically against other nodes. ARGV: key prefix, room, identity, seq.
+// Hash message:reads:<room>: identity -> seq. Returns 1 when it raised it.
+constexpr const char* raise_read_script = R"lua(
+local k = ARGV[1] .. 'reads:' .. ARGV[2]
+local cur = tonumber(redis.call('HGET', k, ARGV[3]) or '0')
+if tonumber(ARGV[4]) <= cur then return 0 end
+redis.call('HSET', k, ARGV[3], ARGV[4])
+return 1
+)lua";
+
 std::string key(std::string_view kind, std::string_view room) {
   return fmt::format("{}{}:{}", redis::key_prefix, kind, room);
 }
@@ -454,6 +464,31 @@ std::vector<std::string> redis_message_store::hidden_rooms(const std::string& id
     auto member = command({"SISMEMBER", key("members", room), identity});
     if (to_u64(as_reply(member.get())) == 0) out.push_back(std::move(room));
   }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// --- identity_directory: read positions (a hash per room: identity -> seq) -------------------
+
+bool redis_message_store::raise_read(const std::string& identity, const std::string& room,
+                                     std::uint64_t seq) {
+  auto reply = command(
+      {"EVAL", raise_read_script, "0", std::string(redis::key_prefix), room, identity, std::to_string(seq)});
+  return to_u64(as_reply(reply.get())) != 0;
+}
+
+std::uint64_t redis_message_store::read_position(const std::string& identity, const std::string& room) {
+  auto reply = command({"HGET", key("reads", room), identity});
+  return to_u64(as_reply(reply.get()));
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> redis_message_store::readers(const std::string& room) {
+  auto reply = command({"HGETALL", key("reads", room)});
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY) throw store_error("redis: unexpected answer to HGETALL reads");
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (std::size_t i = 0; i + 1 < rr->elements; i += 2)
+    out.emplace_back(reply_text(rr->element[i]), to_u64(rr->element[i + 1]));
   std::sort(out.begin(), out.end());
   return out;
 }

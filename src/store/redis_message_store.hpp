@@ -64,6 +64,9 @@ class redis_message_store final : public message_store, public identity_director
   room_access access(const std::string& room, const std::string& identity) override;
   std::string room_secret(const std::string& room) override;
   std::vector<std::string> hidden_rooms(const std::string& identity) override;
+  bool raise_read(const std::string& identity, const std::string& room, std::uint64_t seq) override;
+  std::uint64_t read_position(const std::string& identity, const std::string& room) override;
+  std::vector<std::pair<std::string, std::uint64_t>> readers(const std::string& room) override;
 
  private:
   struct reply_deleter {

@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS members(
   identity TEXT NOT NULL,
   PRIMARY KEY(room, identity)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reads(
+  room TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY(room, identity)
+) STRICT, WITHOUT ROWID;
 )sql";
 
 // An id is found among the messages (while younger than the last id cutoff) or, for a message
@@ -670,6 +676,40 @@ std::vector<std::string> sqlite_message_store::hidden_rooms(const std::string& i
   q.bind(1, identity);
   std::vector<std::string> out;
   while (q.step()) out.push_back(text_column(q.get(), 0));
+  q.reset();
+  return out;
+}
+
+// --- identity_directory: read positions ------------------------------------------------------
+
+bool sqlite_message_store::raise_read(const std::string& identity, const std::string& room,
+                                      std::uint64_t seq) {
+  prepared(
+      "INSERT INTO reads(room, identity, seq) VALUES(?1, ?2, ?3) ON CONFLICT(room, identity) DO UPDATE SET "
+      "seq "
+      "= excluded.seq WHERE excluded.seq > reads.seq")
+      .bind(1, room)
+      .bind(2, identity)
+      .bind(3, static_cast<std::int64_t>(seq))
+      .run();
+  return sqlite3_changes(db_) > 0;
+}
+
+std::uint64_t sqlite_message_store::read_position(const std::string& identity, const std::string& room) {
+  auto& q = prepared("SELECT seq FROM reads WHERE room = ?1 AND identity = ?2");
+  q.bind(1, room).bind(2, identity);
+  std::uint64_t out = 0;
+  if (q.step()) out = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+  q.reset();
+  return out;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> sqlite_message_store::readers(const std::string& room) {
+  auto& q = prepared("SELECT identity, seq FROM reads WHERE room = ?1 ORDER BY identity");
+  q.bind(1, room);
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  while (q.step())
+    out.emplace_back(text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1)));
   q.reset();
   return out;
 }

@@ -357,6 +357,33 @@ TYPED_TEST(MessageStoreTest, PrivateRoomsAndFollowsSurviveAReopen) {
   EXPECT_EQ(this->store->directory().followed("id-a"), (std::vector<std::string>{"secret"}));
 }
 
+// --- read positions (identity_directory) --------------------------------------------------------
+
+TYPED_TEST(MessageStoreTest, ReadPositionsOnlyRiseAndArePerIdentityAndRoom) {
+  auto& d = this->store->directory();
+  EXPECT_EQ(d.read_position("id-a", "lobby"), 0u);
+  EXPECT_TRUE(d.raise_read("id-a", "lobby", 5));
+  EXPECT_FALSE(d.raise_read("id-a", "lobby", 3)) << "lower: ignored";
+  EXPECT_FALSE(d.raise_read("id-a", "lobby", 5)) << "the same: nothing changes";
+  EXPECT_TRUE(d.raise_read("id-a", "lobby", 9));
+  EXPECT_TRUE(d.raise_read("id-b", "lobby", 2));
+  EXPECT_TRUE(d.raise_read("id-a", "kitchen", 1));
+  EXPECT_EQ(d.read_position("id-a", "lobby"), 9u);
+  EXPECT_EQ(d.read_position("id-b", "lobby"), 2u);
+  EXPECT_EQ(d.read_position("id-b", "kitchen"), 0u);
+  EXPECT_EQ(d.readers("lobby"),
+            (std::vector<std::pair<std::string, std::uint64_t>>{{"id-a", 9}, {"id-b", 2}}));
+  EXPECT_TRUE(d.readers("garden").empty());
+}
+
+TYPED_TEST(MessageStoreTest, ReadPositionsSurviveAReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
+  this->store->directory().raise_read("id-a", "lobby", 7);
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_EQ(this->store->directory().read_position("id-a", "lobby"), 7u);
+  EXPECT_FALSE(this->store->directory().raise_read("id-a", "lobby", 6));
+}
+
 TYPED_TEST(MessageStoreTest, KnowsTheOldestSeqStillStored) {
   EXPECT_EQ(this->store->oldest_seq("a"), std::nullopt) << "never written";
   this->store->append({msg("a", "1"), msg("a", "2"), msg("a", "3"), msg("a", "4"), msg("a", "5")});
