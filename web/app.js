@@ -120,6 +120,7 @@ function handleFrame(f) {
     case 'name': return onName(f);
     case 'room': return onPrivateRoom(f);
     case 'rename': return onRename(f);
+    case 'gap': return onGap(f);
     default: return undefined; // pong, subscribed, and types added later
   }
 }
@@ -192,6 +193,12 @@ function onRename(f) {
     render();
     saveSoon();
   }
+}
+
+// Messages the server can no longer deliver (retention removed them, or its history was reset).
+function onGap(f) {
+  if (f.room !== room) return;
+  if (timeline.addGap(f.from, f.to)) render();
 }
 
 function onAck(f) {
@@ -295,7 +302,7 @@ function scheduleRetry() {
 
 function render({ unseen = 0, bottom = false } = {}) {
   const snap = scroller.snapshot();
-  renderItems(ui.list, buildItems(timeline.list, outbox.forRoom(room), myTag), actions);
+  renderItems(ui.list, buildItems(timeline.list, outbox.forRoom(room), myTag, timeline.gaps), actions);
   scroller.restore(snap, bottom);
   if (unseen > 0 && !snap.bottom && !bottom) scroller.addUnseen(unseen);
   drawHistoryNote();
