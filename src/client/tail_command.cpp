@@ -52,7 +52,7 @@ class tail_run {
  private:
   void connect() {
     const auto since = positioned_ ? std::optional<std::uint64_t>(last_) : std::nullopt;
-    conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, o_.common.room, {}, since),
+    conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, o_.common.room, {}, since, epoch_),
                              connection::handlers{{},
                                                   [this](std::string_view line) { on_line(line); },
                                                   [this](const connection_end& e) { on_end(e); }});
@@ -64,6 +64,7 @@ class tail_run {
     if (auto* w = std::get_if<protocol::welcome_event>(&*event)) {
       backoff_.reset();
       history_limit_ = std::max<std::size_t>(1, w->limits.history_limit);
+      if (epoch_.empty()) epoch_ = w->epoch;  // A change comes as `reset`, after this welcome.
       if (!positioned_) {
         // The live stream of this connection starts right after w->seq (docs/protocol.md):
         // the last -n before it come from history.
@@ -88,11 +89,23 @@ class tail_run {
       }
     } else if (auto* g = std::get_if<protocol::gap_event>(&*event)) {
       print_gap(*g);
+    } else if (auto* r = std::get_if<protocol::reset_event>(&*event)) {
+      on_reset(*r);
     } else if (std::holds_alternative<protocol::subscribed_event>(*event)) {
       replay_done();
     } else if (auto* e = std::get_if<protocol::error_event>(&*event)) {
       complain("the server says: " + e->message + " (" + e->code + ")");
     }
+  }
+
+  /// The room's history was replaced (a restored backup, a Redis that lost its data): the seqs
+  /// printed so far name other messages there. Said once, then the new history's live ones.
+  void on_reset(const protocol::reset_event& r) {
+    if (r.room != o_.common.room) return;
+    epoch_ = r.epoch;
+    last_ = r.seq;
+    gap_said_ = 0;
+    if (!finished_) write_line(o_.json ? r.wire : format_reset(r.seq));
   }
 
   void request_history() {
@@ -209,6 +222,7 @@ class tail_run {
   std::unique_ptr<net::posix::stream_descriptor> stdout_watch_;
   std::uint64_t last_ = 0;
   std::uint64_t gap_said_ = 0;  // The end of the last gap printed.
+  std::string epoch_;           // The room's epoch, from the first welcome or the last reset.
   bool positioned_ = false;
   std::optional<std::uint64_t> history_before_;
   std::deque<protocol::message_event> older_;

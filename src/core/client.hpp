@@ -69,6 +69,7 @@ class client : public std::enable_shared_from_this<client> {
     bool announce = false;           ///< Send `subscribed` when caught up.
     bool present = false;            ///< Counted in presence under name_.
     std::uint64_t oldest = 0;        ///< The room's first seq still stored, when joined.
+    std::string epoch;               ///< The room's epoch, when joined.
   };
 
   void handle(protocol::send_command&& cmd);
@@ -107,8 +108,9 @@ class client : public std::enable_shared_from_this<client> {
   /// renamed identity's rooms.
   void adopt(const std::string& name, const std::string& previous, bool listed);
   void append_send(protocol::send_command&& cmd);
+  /// `epoch`: the room's epoch the client knew with `since` ("" none): another one gets `reset`.
   void join(const std::string& room, std::optional<std::uint64_t> since, bool initial,
-            const std::string& secret = {});
+            const std::string& secret = {}, const std::string& epoch = {});
   /// The identity may not read `room` (private): refuse, and close when it was the query's.
   void on_denied(const std::string& room, bool initial);
   /// Asks the store whether this connection may post to `room` (a send to a room it does not follow).

@@ -34,3 +34,29 @@ describe('gaps', () => {
     assert.deepEqual(order, ['first', 'gap', 'five', 'six']);
   });
 });
+
+describe('a replaced history', () => {
+  let env;
+  // A memory store starts a new history of every room at each start: a new epoch.
+  before(async () => { env = await h.setup({ args: ['--store', 'memory', '--no-rate-limit'] }); });
+  after(async () => { await env?.close(); });
+
+  it('drops the cached messages and shows the server’s new history, not a mix of both', async () => {
+    const a = await h.openChat(env, { name: 'kim', room: 'reset' });
+    const b = await h.openChat(env, { name: 'lee', room: 'reset' });
+    for (const t of ['old one', 'old two', 'old three']) await h.send(a, t);
+    await h.waitTexts(b, ['old one', 'old two', 'old three']);
+
+    await b.context().setOffline(true);
+    await h.waitStatus(b, 'offline');
+    await env.restartServer();
+    await h.waitStatus(a, 'open');
+    // Seqs 1..4 again, other messages: past the 3 that b holds.
+    await h.postMessages(a, 'reset', 'sam', ['new one', 'new two', 'new three', 'new four']);
+
+    await b.context().setOffline(false);
+    await h.waitTexts(b, ['new one', 'new two', 'new three', 'new four']);
+    const seqs = await b.locator('#messages .msg').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
+    assert.deepEqual(seqs, [1, 2, 3, 4]);
+  });
+});
