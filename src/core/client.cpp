@@ -864,10 +864,14 @@ const std::string& client::room_or_default(const std::optional<std::string>& roo
 }
 
 std::string client::make_id() {
-  // The original's bare frames carry no id; one per connection-unique counter plus a random
-  // prefix keeps server-made ids apart across connections and restarts.
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return fmt::format("srv-{:016x}-{}", rng(), ++id_counter_);
+  // The original's bare frames carry no id. A random prefix drawn once per connection keeps
+  // server-made ids apart across connections and restarts, and the counter after it keeps one
+  // connection's ids apart and in the order they were made.
+  if (id_prefix_.empty()) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    id_prefix_ = fmt::format("srv-{:016x}-", rng());
+  }
+  return fmt::format("{}{}", id_prefix_, ++id_counter_);
 }
 
 }  // namespace message::core

@@ -170,6 +170,7 @@ class client : public std::enable_shared_from_this<client> {
   std::unordered_map<std::string, sending> sending_;  // Key: sending_key(room, id).
   std::chrono::steady_clock::time_point last_typing_{};
   std::uint64_t id_counter_ = 0;
+  std::string id_prefix_;  // "srv-<random>-", drawn at the first server-made id.
   bool closed_ = false;
   bool events_dropped_ = false;  // A typing/join/leave was dropped: presence is resent on drain.
 };
