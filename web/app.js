@@ -96,7 +96,12 @@ const conn = new Connection({
     url.search = '';
     url.searchParams.set('room', room);
     if (me().username) url.searchParams.set('name', me().username);
-    if (timeline.maxSeq > 0) url.searchParams.set('since', String(timeline.maxSeq));
+    if (timeline.maxSeq > 0) {
+      url.searchParams.set('since', String(timeline.maxSeq));
+      // The history the cached seqs belong to: another one is answered with `reset`.
+      const epoch = store.loadEpoch(room);
+      if (epoch) url.searchParams.set('epoch', epoch);
+    }
     return url;
   },
   onOpen: () => {
@@ -125,6 +130,8 @@ function handleFrame(f) {
     case 'rename': return onRename(f);
     case 'room_activity': return onRoomActivity(f);
     case 'read': return onRead(f);
+    case 'gap': return onGap(f);
+    case 'reset': return onReset(f);
     default: return undefined; // pong, subscribed, and types added later
   }
 }
@@ -140,6 +147,10 @@ function onWelcome(f) {
   ui.message.maxLength = limits.max_message_chars * 2; // code units; the exact count is checked on send
   if (f.room !== room) return;
   noteSeq(room, f.seq);
+  // With cached messages and an epoch of theirs, a different epoch here is followed by `reset`,
+  // which saves it once the cache is dropped: saved here, a lost `reset` would let the next
+  // resume pass the old seqs off as the new history's.
+  if (typeof f.epoch === 'string' && (!store.loadEpoch(room) || timeline.maxSeq === 0)) store.saveEpoch(room, f.epoch);
   if (Number.isInteger(f.seq) && f.seq < timeline.maxSeq) {
     // The server has fewer messages than we cached (its data was reset): start over from it.
     store.dropHistory(room);
@@ -215,6 +226,24 @@ function onRead(f) {
   }
   activity.sentRead(f.room, f.seq); // Nothing to tell the server below that.
   drawRooms();
+}
+
+// Messages the server can no longer deliver (retention removed them, or its history was reset).
+function onGap(f) {
+  if (f.room !== room) return;
+  if (timeline.addGap(f.from, f.to)) render();
+}
+
+// The server's history of this room is not the one our cached messages came from (a restored
+// backup, lost data, another server): they are dropped and the room is read anew.
+function onReset(f) {
+  if (f.room !== room) return;
+  if (typeof f.epoch === 'string') store.saveEpoch(room, f.epoch);
+  store.dropHistory(room);
+  timeline = new Timeline(room, []);
+  render();
+  showNotice('The server’s history of this room was replaced (a restored backup or lost data): it is shown as the server has it now.');
+  askHistory(undefined);
 }
 
 function onAck(f) {
@@ -318,7 +347,7 @@ function scheduleRetry() {
 
 function render({ unseen = 0, bottom = false } = {}) {
   const snap = scroller.snapshot();
-  renderItems(ui.list, buildItems(timeline.list, outbox.forRoom(room), myTag), actions);
+  renderItems(ui.list, buildItems(timeline.list, outbox.forRoom(room), myTag, timeline.gaps), actions);
   scroller.restore(snap, bottom);
   if (unseen > 0 && !snap.bottom && !bottom) scroller.addUnseen(unseen);
   drawHistoryNote();

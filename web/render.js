@@ -43,9 +43,18 @@ function el(tag, className, text) {
  * @param {Array} pending   outbox entries of this room
  * @param {string} myTag    first 6 characters of our device id
  */
-export function buildItems(messages, pending, myTag) {
+export function buildItems(messages, pending, myTag, gaps = []) {
   const items = [];
   let prev = null;
+  let nextGap = 0;
+  // A gap shows where its messages would have been: before the first message after it.
+  const gapsBefore = (seq) => {
+    while (nextGap < gaps.length && gaps[nextGap].to < seq) {
+      const g = gaps[nextGap++];
+      items.push({ kind: 'gap', key: `g:${g.from}-${g.to}`, from: g.from, to: g.to });
+      prev = null;
+    }
+  };
   const push = (m, state) => {
     const own = state !== 'other';
     if (!prev || dayKey(prev.ts) !== dayKey(m.ts)) {
@@ -60,9 +69,11 @@ export function buildItems(messages, pending, myTag) {
   };
   const pendingIds = new Set(pending.map((e) => e.id));
   for (const m of messages) {
+    gapsBefore(m.seq);
     if (pendingIds.has(m.id)) continue; // shown from the outbox until the ack lands
     push(m, m.device && m.device === myTag ? 'sent' : 'other');
   }
+  gapsBefore(Infinity);
   for (const e of pending) push({ ...e, device: myTag }, e.state);
   return items;
 }
@@ -134,6 +145,27 @@ function createDay(item) {
   return li;
 }
 
+/** Messages the server can no longer deliver: said in words, in place, to screen readers too. */
+export function gapText(from, to) {
+  return from === to
+    ? `Message ${from} is no longer available`
+    : `Some messages from ${from} to ${to} are no longer available`;
+}
+
+function createGap(item) {
+  const li = el('li', 'gap');
+  li.dataset.key = item.key;
+  li.setAttribute('role', 'note');
+  li.append(el('span', null, gapText(item.from, item.to)));
+  return li;
+}
+
+function createItem(item, actions) {
+  if (item.kind === 'day') return createDay(item);
+  if (item.kind === 'gap') return createGap(item);
+  return createMessage(item, actions);
+}
+
 /** Makes `list` show `items`, reusing existing nodes by key. */
 export function renderItems(list, items, actions) {
   const existing = new Map();
@@ -143,7 +175,7 @@ export function renderItems(list, items, actions) {
   let cursor = list.firstElementChild;
   for (const item of items) {
     let node = existing.get(item.key);
-    if (!node) node = item.kind === 'day' ? createDay(item) : createMessage(item, actions);
+    if (!node) node = createItem(item, actions);
     if (item.kind === 'msg') updateMessage(node, item, actions);
     if (node === cursor) cursor = cursor.nextElementSibling;
     else list.insertBefore(node, cursor);

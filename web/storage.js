@@ -107,6 +107,13 @@ export function saveHistory(room, messages) {
 
 export const dropHistory = (room) => write(`history.${room}`, []);
 
+/** The room's epoch the cached history belongs to ('' unknown): sent with `since`. */
+export const loadEpoch = (room) => {
+  const e = read(`epoch.${room}`, '');
+  return typeof e === 'string' ? e : '';
+};
+export const saveEpoch = (room, epoch) => write(`epoch.${room}`, epoch);
+
 export const loadOutbox = () => {
   const list = read('outbox', []);
   return Array.isArray(list) ? list.filter((e) => e && typeof e.id === 'string') : [];

@@ -6,6 +6,7 @@ export class Timeline {
     this.list = []; // oldest first
     this.bySeq = new Map();
     this.more = true; // older messages may exist on the server
+    this.gaps = []; // {from, to}: seqs the server said it can no longer deliver (a `gap` frame)
     this.add(cached);
     this.loaded = this.list.length > 0; // something to show, from the cache or the server
   }
@@ -66,6 +67,15 @@ export class Timeline {
       }
     }
     return changed;
+  }
+
+  /** The server can no longer deliver seqs from..to. Returns true when the gap is new. */
+  addGap(from, to) {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from) return false;
+    if (this.gaps.some((g) => g.from === from && g.to === to)) return false;
+    this.gaps.push({ from, to });
+    this.gaps.sort((a, b) => a.from - b.from);
+    return true;
   }
 
   findById(id) {

@@ -120,6 +120,7 @@ int restore(const std::filesystem::path& dir, const std::filesystem::path& file)
   auto incoming = db;
   incoming += ".restore";
   backup_database(file, incoming);
+  forget_room_epochs(incoming);
   std::error_code ec;
   if (std::filesystem::exists(db)) {
     auto kept = db;

@@ -60,6 +60,17 @@ void backup_database(const std::filesystem::path& from, const std::filesystem::p
   if (ec) throw std::runtime_error(fmt::format("cannot write {}: {}", to.string(), ec.message()));
 }
 
+void forget_room_epochs(const std::filesystem::path& db) {
+  connection target(db, SQLITE_OPEN_READWRITE);
+  // The server's schema makes the table again, empty, when it opens the database.
+  char* err = nullptr;
+  if (sqlite3_exec(target.get(), "DROP TABLE IF EXISTS room_epochs", nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string why = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error(fmt::format("cannot give the rooms of {} new epochs: {}", db.string(), why));
+  }
+}
+
 void check_restorable(const std::filesystem::path& file) {
   if (!std::filesystem::is_regular_file(file)) throw std::runtime_error(file.string() + " is not a file");
   connection db(file, SQLITE_OPEN_READONLY);

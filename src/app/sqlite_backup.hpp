@@ -16,6 +16,11 @@ void backup_database(const std::filesystem::path& from, const std::filesystem::p
 
 /// Throws std::runtime_error unless `file` is a message database this binary can serve: an
 /// SQLite file with the messages, rooms and sent_ids tables and a schema no newer than ours.
+/// Makes every room of the database at `db` start a new epoch when it is next served
+/// (docs/protocol.md, "Room epoch"): a restored backup's seqs after the backup will be taken by
+/// other messages, so clients that saw the old ones must not resume into them.
+void forget_room_epochs(const std::filesystem::path& db);
+
 void check_restorable(const std::filesystem::path& file);
 
 }  // namespace message::app

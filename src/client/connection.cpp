@@ -253,10 +253,11 @@ std::shared_ptr<connection> connection::open(net::io_context& ioc, const connect
 }
 
 std::string ws_target(const server_url& url, const std::string& room, const std::string& name,
-                      std::optional<std::uint64_t> since) {
+                      std::optional<std::uint64_t> since, const std::string& epoch) {
   std::string out = url.base_path + "/ws?room=" + boost::urls::encode(room, boost::urls::unreserved_chars);
   if (!name.empty()) out += "&name=" + boost::urls::encode(name, boost::urls::unreserved_chars);
   if (since) out += "&since=" + std::to_string(*since);
+  if (since && !epoch.empty()) out += "&epoch=" + boost::urls::encode(epoch, boost::urls::unreserved_chars);
   return out;
 }
 

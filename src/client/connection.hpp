@@ -63,8 +63,9 @@ class connection {
                                           std::string target, handlers h);
 };
 
-/// The `/ws?...` target of a connection: room, name and since, URL-encoded.
+/// The `/ws?...` target of a connection: room, name and since, URL-encoded; with `since`, the
+/// room's `epoch` the client knew ("" none).
 std::string ws_target(const server_url& url, const std::string& room, const std::string& name,
-                      std::optional<std::uint64_t> since);
+                      std::optional<std::uint64_t> since, const std::string& epoch = {});
 
 }  // namespace message::client

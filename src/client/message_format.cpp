@@ -58,4 +58,10 @@ std::string format_gap(std::uint64_t from, std::uint64_t to) {
   return "-- messages " + std::to_string(from) + " to " + std::to_string(to) + " are no longer available";
 }
 
+std::string format_reset(std::uint64_t seq) {
+  return "-- the room's history was replaced on the server (a restored backup or lost data); it now ends at "
+         "message " +
+         std::to_string(seq);
+}
+
 }  // namespace message::client

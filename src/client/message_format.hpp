@@ -14,6 +14,8 @@ std::string format_message(const core::chat_message& m, bool colour);
 
 /// The one line a `gap` frame prints: which messages of the room are no longer available.
 std::string format_gap(std::uint64_t from, std::uint64_t to);
+/// The one line a `reset` frame prints: the room's history was replaced on the server.
+std::string format_reset(std::uint64_t seq);
 
 /// The same name always gets the same one of six ANSI colours.
 std::string coloured_name(const std::string& name, bool colour);

@@ -21,7 +21,7 @@ void reconnecting_session::start(std::string room, std::string name) {
 
 void reconnecting_session::connect() {
   if (closing_) return;
-  conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, room_, name_, position_),
+  conn_ = connection::open(ioc_, settings_, ws_target(settings_.url, room_, name_, position_, epoch_),
                            connection::handlers{{},
                                                 [this](std::string_view line) { on_line(line); },
                                                 [this](const connection_end& e) { on_connection_end(e); }});
@@ -30,6 +30,7 @@ void reconnecting_session::connect() {
 void reconnecting_session::switch_room(std::string room) {
   room_ = std::move(room);
   position_.reset();
+  epoch_.clear();
   if (conn_) {
     switching_ = true;
     conn_->close();
@@ -59,12 +60,18 @@ bool reconnecting_session::advance(std::uint64_t seq) {
 void reconnecting_session::on_line(std::string_view line) {
   auto event = protocol::decode_server_line(line);
   if (!event) return;
-  if (std::holds_alternative<protocol::welcome_event>(*event)) {
+  if (auto* w = std::get_if<protocol::welcome_event>(&*event)) {
     online_ = true;
     welcomed_once_ = true;
     reported_ = false;
     lost_at_.reset();
     backoff_.reset();
+    if (epoch_.empty()) epoch_ = w->epoch;  // A change comes as `reset`, right after this welcome.
+  } else if (auto* r = std::get_if<protocol::reset_event>(&*event); r && r->room == room_) {
+    // Another history under the room's name: the seqs taken so far name other messages there,
+    // so the stream goes on from the new history's end.
+    epoch_ = r->epoch;
+    position_ = r->seq;
   }
   if (handlers_.on_event) handlers_.on_event(*event);
 }

@@ -67,6 +67,9 @@ class reconnecting_session {
   void set_position(std::uint64_t seq) { position_ = seq; }
   /// Moves the position to `seq` when it is past it: true for a message not taken before.
   bool advance(std::uint64_t seq);
+  /// The room's epoch the next connection resumes with: from the first welcome, then from each
+  /// `reset` (docs/protocol.md, "Room epoch"); "" before the first welcome.
+  const std::string& epoch() const { return epoch_; }
 
  private:
   void connect();
@@ -84,6 +87,7 @@ class reconnecting_session {
   std::string room_;
   std::string name_;
   std::optional<std::uint64_t> position_;
+  std::string epoch_;
   std::optional<std::chrono::steady_clock::time_point> lost_at_;  // First drop since the last welcome.
   bool online_ = false;
   bool welcomed_once_ = false;

@@ -79,6 +79,8 @@ class tail_run {
       }
     } else if (auto* g = std::get_if<protocol::gap_event>(&event)) {
       print_gap(*g);
+    } else if (auto* r = std::get_if<protocol::reset_event>(&event)) {
+      on_reset(*r);
     } else if (std::holds_alternative<protocol::subscribed_event>(event)) {
       replay_done();
     } else if (auto* e = std::get_if<protocol::error_event>(&event)) {
@@ -107,6 +109,14 @@ class tail_run {
             return {};
         },
         e);
+  }
+
+  /// The room's history was replaced (a restored backup, a Redis that lost its data): the seqs
+  /// printed so far name other messages there. Said once, then the new history's live ones.
+  void on_reset(const protocol::reset_event& r) {
+    if (r.room != o_.common.room) return;  // The session took the new epoch and position.
+    gap_said_ = 0;
+    if (!finished_) write_line(o_.json ? r.wire : format_reset(r.seq));
   }
 
   void request_history() {

@@ -52,7 +52,7 @@ void client::start() {
   // else) reaches it, on every node, as an event of its inbox.
   if (!params_.identity.empty()) hub_.registry(loop_).follow(inbox(params_.identity), this);
   if (params_.identity.empty() && params_.name.empty()) {
-    join(params_.room, params_.since, true, params_.secret);
+    join(params_.room, params_.since, true, params_.secret, params_.epoch);
     return;
   }
   // First the names: the identity's own (for welcome) and the query's (claimed, or checked
@@ -100,7 +100,7 @@ void client::on_resolved(std::string owned, std::string refused, std::string sug
         params_.room,
         std::make_shared<const std::string>(protocol::encode_rename(params_.room, who_, owned_)), nullptr);
   }
-  join(params_.room, params_.since, true, params_.secret);
+  join(params_.room, params_.since, true, params_.secret, params_.epoch);
 }
 
 void client::on_text(std::string_view frame) {
@@ -151,18 +151,22 @@ void client::close(close_code code, std::string_view reason) {
 // --- rooms ------------------------------------------------------------------------------
 
 void client::join(const std::string& room, std::optional<std::uint64_t> since, bool initial,
-                  const std::string& secret) {
+                  const std::string& secret, const std::string& known_epoch) {
   auto& entry = rooms_[room];
   entry.initial = initial;
   entry.announce = !initial || since.has_value();
   hub_.registry(loop_).follow(room, this);  // Before the store read: see class comment.
   const std::size_t page_size = hub_.config().replay_page;
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, since, page_size,
-                            initial, secret, identity = params_.identity](store::message_store& s) {
+  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, asked_since = since,
+                            page_size, initial, secret, known_epoch,
+                            identity = params_.identity](store::message_store& s) {
+    std::optional<std::uint64_t> resume = asked_since;
+    bool reset = false;
     std::uint64_t last = 0;
     std::uint64_t oldest = 0;
     std::optional<std::uint64_t> read;
     std::string seen;
+    std::string epoch;
     std::vector<chat_message> page;
     try {
       auto& directory = s.directory();
@@ -183,8 +187,14 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       oldest = s.oldest_seq(room).value_or(last + 1);
       if (!identity.empty()) read = directory.read_position(identity, room);
       seen = protocol::encode_seen(room, directory.readers(room), true);
-      if (since && *since < last) {
-        page = s.read_after(room, *since, page_size);
+      epoch = s.room_epoch(room);
+      // Another history than the one the client resumes from: its seqs say nothing here.
+      if (resume && !known_epoch.empty() && known_epoch != epoch) {
+        resume.reset();
+        reset = true;
+      }
+      if (resume && *resume < last) {
+        page = s.read_after(room, *resume, page_size);
         fold_current_names(s, page);
       }
     } catch (const std::exception&) {
@@ -193,7 +203,8 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       });
       return;
     }
-    loop->post([weak, room, since, last, oldest, read, seen, page = std::move(page)]() mutable {
+    loop->post([weak, room, since = resume, last, oldest, read, seen, epoch = std::move(epoch), reset,
+                page = std::move(page)]() mutable {
       auto self = weak.lock();
       if (!self || self->closed_) return;
       auto it = self->rooms_.find(room);
@@ -202,11 +213,12 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       self->access_[room] = true;
       st.oldest = oldest;
       st.read = read;
+      st.epoch = epoch;
       if (st.initial) {
         st.initial = false;
         self->send_line(protocol::encode_welcome(room, last, self->hub_.config(), self->params_.identity,
                                                  self->params_.identity.empty() ? "" : self->owned_, oldest,
-                                                 read));
+                                                 epoch, read));
         if (!self->name_error_.empty()) self->send_line(std::exchange(self->name_error_, {}));
         if (!self->params_.identity.empty()) self->send_activity_snapshot();
       } else if (!self->params_.identity.empty()) {
@@ -215,6 +227,10 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       }
       self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
       self->send_line(std::move(seen));
+      if (reset) {
+        loop_counters::add(self->hub_.registry(self->loop_).counters().resumes_gap, 1);
+        self->send_line(protocol::encode_reset(room, epoch, last));
+      }
       if (since) {
         // A gap: retention removed messages after `since` before this replay could start,
         // or `since` is past what this server holds (the gap frame below).
@@ -232,7 +248,8 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
         // Nothing to replay ("since" beyond the end gives just the live ones).
         st.last = last;
         st.state = phase::live;
-        if (st.announce) self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
+        if (st.announce)
+          self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.epoch, st.read));
         return;
       }
       st.last = *since;
@@ -299,7 +316,7 @@ void client::on_page(const std::string& room, std::vector<chat_message>&& page) 
     st.state = phase::live;
     if (st.announce) {
       st.announce = false;
-      send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
+      send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.epoch, st.read));
     }
     return;
   }
@@ -626,7 +643,8 @@ void client::handle(protocol::subscribe_command&& cmd) {
   if (auto it = rooms_.find(cmd.room); it != rooms_.end()) {
     if (it->second.state != phase::live) return;
     if (params_.identity.empty())
-      return send_line(protocol::encode_subscribed(cmd.room, it->second.last, it->second.oldest));
+      return send_line(
+          protocol::encode_subscribed(cmd.room, it->second.last, it->second.oldest, it->second.epoch));
     // The read position may have moved on another device since the join: read it again.
     hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room = cmd.room,
                               identity = params_.identity](store::message_store& s) {
@@ -642,7 +660,7 @@ void client::handle(protocol::subscribe_command&& cmd) {
         if (joined == self->rooms_.end()) return;
         auto& st = joined->second;
         if (read) st.read = read;
-        self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.read));
+        self->send_line(protocol::encode_subscribed(room, st.last, st.oldest, st.epoch, st.read));
       });
     });
     return;
@@ -651,7 +669,7 @@ void client::handle(protocol::subscribe_command&& cmd) {
     send_error("too_many_rooms", "this connection follows too many rooms", {}, cmd.room);
     return;
   }
-  join(cmd.room, cmd.since, false, cmd.secret);
+  join(cmd.room, cmd.since, false, cmd.secret, cmd.epoch);
 }
 
 void client::handle(protocol::unsubscribe_command&& cmd) { leave(cmd.room); }
@@ -885,10 +903,14 @@ const std::string& client::room_or_default(const std::optional<std::string>& roo
 }
 
 std::string client::make_id() {
-  // The original's bare frames carry no id; one per connection-unique counter plus a random
-  // prefix keeps server-made ids apart across connections and restarts.
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return fmt::format("srv-{:016x}-{}", rng(), ++id_counter_);
+  // The original's bare frames carry no id. A random prefix drawn once per connection keeps
+  // server-made ids apart across connections and restarts, and the counter after it keeps one
+  // connection's ids apart and in the order they were made.
+  if (id_prefix_.empty()) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    id_prefix_ = fmt::format("srv-{:016x}-", rng());
+  }
+  return fmt::format("{}{}", id_prefix_, ++id_counter_);
 }
 
 }  // namespace message::core

@@ -71,6 +71,7 @@ class client : public std::enable_shared_from_this<client> {
     bool announce = false;              ///< Send `subscribed` when caught up.
     bool present = false;               ///< Counted in presence under name_.
     std::uint64_t oldest = 0;           ///< The room's first seq still stored, when joined.
+    std::string epoch;                  ///< The room's epoch, when joined.
     std::optional<std::uint64_t> read;  ///< The identity's read position, when joined (identified).
   };
 
@@ -124,8 +125,9 @@ class client : public std::enable_shared_from_this<client> {
   /// renamed identity's rooms.
   void adopt(const std::string& name, const std::string& previous, bool listed);
   void append_send(protocol::send_command&& cmd);
+  /// `epoch`: the room's epoch the client knew with `since` ("" none): another one gets `reset`.
   void join(const std::string& room, std::optional<std::uint64_t> since, bool initial,
-            const std::string& secret = {});
+            const std::string& secret = {}, const std::string& epoch = {});
   /// The identity may not read `room` (private): refuse, and close when it was the query's.
   void on_denied(const std::string& room, bool initial);
   /// Asks the store whether this connection may post to `room` (a send to a room it does not follow).
@@ -185,6 +187,7 @@ class client : public std::enable_shared_from_this<client> {
   std::unordered_map<std::string, sending> sending_;  // Key: sending_key(room, id).
   std::chrono::steady_clock::time_point last_typing_{};
   std::uint64_t id_counter_ = 0;
+  std::string id_prefix_;  // "srv-<random>-", drawn at the first server-made id.
   bool closed_ = false;
   bool events_dropped_ = false;  // A typing/join/leave was dropped: presence is resent on drain.
   read_coalescer reads_;         // `read`s held until their room's interval is over.

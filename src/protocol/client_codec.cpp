@@ -99,7 +99,8 @@ std::optional<server_event> decode_server_line(std::string_view line) {
     return error_event{get_string(o, "code"), get_string(o, "message"), get_string(o, "id"),
                        get_string(o, "room")};
   if (t == "welcome")
-    return welcome_event{get_string(o, "room"), get_uint(o, "seq"), read_limits(o.if_contains("limits"))};
+    return welcome_event{get_string(o, "room"), get_uint(o, "seq"), read_limits(o.if_contains("limits")),
+                         get_string(o, "epoch")};
   if (t == "history") {
     history_event h{get_string(o, "room"), {}, get_bool(o, "more")};
     const auto* a = o.if_contains("messages");
@@ -115,6 +116,8 @@ std::optional<server_event> decode_server_line(std::string_view line) {
   if (t == "subscribed") return subscribed_event{get_string(o, "room"), get_uint(o, "seq")};
   if (t == "gap")
     return gap_event{get_string(o, "room"), get_uint(o, "from"), get_uint(o, "to"), std::string(line)};
+  if (t == "reset")
+    return reset_event{get_string(o, "room"), get_string(o, "epoch"), get_uint(o, "seq"), std::string(line)};
   if (t == "presence") {
     presence_event p{get_string(o, "room"), {}};
     if (const auto* a = o.if_contains("users"); a && a->is_array()) {
@@ -171,6 +174,7 @@ std::string encode_subscribe(const subscribe_command& c) {
   o["type"] = "subscribe";
   o["room"] = c.room;
   if (c.since) o["since"] = *c.since;
+  if (c.since && !c.epoch.empty()) o["epoch"] = c.epoch;
   return json::serialize(o);
 }
 

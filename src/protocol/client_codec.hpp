@@ -35,6 +35,7 @@ struct welcome_event {
   std::string room;
   std::uint64_t seq = 0;
   server_limits limits;
+  std::string epoch;  ///< The room's epoch ("" from a server before epochs).
 };
 struct message_event {
   core::chat_message message;
@@ -110,14 +111,23 @@ struct gap_event {
   std::uint64_t to = 0;
   std::string wire;  ///< The object as the server wrote it, for `tail --json`.
 };
+/// The client resumed with an epoch that is not the room's: its seqs name other messages, or
+/// none; no replay follows, live messages after `seq` do (docs/protocol.md, "Room epoch").
+struct reset_event {
+  std::string room;
+  std::string epoch;
+  std::uint64_t seq = 0;
+  std::string wire;  ///< The object as the server wrote it, for `tail --json`.
+};
 /// A type this client does not know: the contract says to ignore it.
 struct unknown_event {
   std::string type;
 };
 
-using server_event = std::variant<welcome_event, message_event, ack_event, error_event, history_event,
-                                  subscribed_event, presence_event, person_event, rooms_event, pong_event,
-                                  gap_event, rename_event, name_event, room_event, unknown_event>;
+using server_event =
+    std::variant<welcome_event, message_event, ack_event, error_event, history_event, subscribed_event,
+                 presence_event, person_event, rooms_event, pong_event, gap_event, reset_event, rename_event,
+                 name_event, room_event, unknown_event>;
 
 /// Decodes one line of a server frame (frames are split on '\n' first). nullopt when the line
 /// is not a JSON object with a string `type` or a known type misses a field it must have.

@@ -105,13 +105,17 @@ std::variant<command, decode_error> decode_room_command(const json::object& o, c
   if (!optional_string(o, "room", room) || !room) return error("missing_field", "room is required");
   if (auto e = check_room(room, limits)) return *e;
   if (!subscribe) return unsubscribe_command{std::move(*room)};
-  subscribe_command cmd{std::move(*room), std::nullopt, {}};
+  subscribe_command cmd{std::move(*room), std::nullopt, {}, {}};
   if (!optional_uint(o, "since", cmd.since))
     return error("bad_since", "since must be a non-negative integer");
   std::optional<std::string> secret;
   if (!optional_string(o, "secret", secret) || (secret && !is_valid_name(*secret, 64)))
     return error("missing_field", "secret must be 1 to 64 letters, digits, '-' or '_'");
   cmd.secret = secret.value_or("");
+  std::optional<std::string> epoch;
+  if (!optional_string(o, "epoch", epoch) || (epoch && !is_valid_name(*epoch, 64)))
+    return error("bad_epoch", "epoch must be 1 to 64 letters, digits, '-' or '_'");
+  cmd.epoch = epoch.value_or("");
   return cmd;
 }
 
@@ -283,7 +287,7 @@ std::string encode_message(const core::chat_message& m) {
 
 std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
                            std::string_view identity, std::string_view username, std::uint64_t oldest_seq,
-                           std::optional<std::uint64_t> read) {
+                           std::string_view epoch, std::optional<std::uint64_t> read) {
   json::object l;
   l["max_message_chars"] = limits.max_message_chars;
   l["max_username_chars"] = limits.max_username_chars;
@@ -303,6 +307,7 @@ std::string encode_welcome(std::string_view room, std::uint64_t seq, const core:
   o["seq"] = seq;
   o["limits"] = std::move(l);
   if (oldest_seq) o["oldest_seq"] = oldest_seq;
+  if (!epoch.empty()) o["epoch"] = epoch;
   if (!identity.empty()) o["identity"] = identity;
   if (!username.empty()) o["username"] = username;
   if (read) o["read"] = *read;
@@ -353,13 +358,23 @@ std::string encode_history(std::string_view room, std::span<const core::chat_mes
 }
 
 std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq,
-                              std::optional<std::uint64_t> read) {
+                              std::string_view epoch, std::optional<std::uint64_t> read) {
   json::object o;
   o["type"] = "subscribed";
   o["room"] = room;
   o["seq"] = seq;
   if (oldest_seq) o["oldest_seq"] = oldest_seq;
+  if (!epoch.empty()) o["epoch"] = epoch;
   if (read) o["read"] = *read;
+  return json::serialize(o);
+}
+
+std::string encode_reset(std::string_view room, std::string_view epoch, std::uint64_t seq) {
+  json::object o;
+  o["type"] = "reset";
+  o["room"] = room;
+  o["epoch"] = epoch;
+  o["seq"] = seq;
   return json::serialize(o);
 }
 

@@ -26,7 +26,8 @@ std::string encode_message(const core::chat_message& m);
 /// anonymous, or no name).
 std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,
                            std::string_view identity = {}, std::string_view username = {},
-                           std::uint64_t oldest_seq = 0, std::optional<std::uint64_t> read = std::nullopt);
+                           std::uint64_t oldest_seq = 0, std::string_view epoch = {},
+                           std::optional<std::uint64_t> read = std::nullopt);
 std::string encode_ack(std::string_view room, std::string_view id, std::uint64_t seq, bool duplicate);
 std::string encode_error(std::string_view code, std::string_view message, std::string_view id = {},
                          std::string_view room = {});
@@ -36,7 +37,10 @@ std::string encode_history(std::string_view room, std::span<const core::chat_mes
 /// `oldest_seq`: the room's first seq still stored (docs/protocol.md); 0 leaves it out. `read`:
 /// the identity's read position in the room (identified connections).
 std::string encode_subscribed(std::string_view room, std::uint64_t seq, std::uint64_t oldest_seq = 0,
-                              std::optional<std::uint64_t> read = std::nullopt);
+                              std::string_view epoch = {}, std::optional<std::uint64_t> read = std::nullopt);
+/// The client resumed `room` with an epoch that is not the room's (`epoch` now, last seq `seq`):
+/// no replay follows (docs/protocol.md, "Room epoch").
+std::string encode_reset(std::string_view room, std::string_view epoch, std::uint64_t seq);
 /// Messages `from`..`to` of `room` cannot be delivered (retention removed them, a damaged
 /// journal lost them, or the client's `since` is beyond what this server holds).
 std::string encode_gap(std::string_view room, std::uint64_t from, std::uint64_t to);

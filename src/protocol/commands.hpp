@@ -27,6 +27,7 @@ struct subscribe_command {
   std::string room;
   std::optional<std::uint64_t> since;
   std::string secret;  ///< A private room's invite link secret ("" none).
+  std::string epoch;   ///< The room's epoch the client knew with `since` ("" none).
 };
 struct unsubscribe_command {
   std::string room;

@@ -40,6 +40,10 @@ std::variant<connect_request, decode_error> parse_ws_query(std::string_view targ
       auto since = parse_seq(param.value);
       if (!since) return decode_error{"bad_since", "since must be a non-negative integer", {}};
       req.since = since;
+    } else if (key == "epoch") {
+      if (!param.value.empty() && !is_valid_name(param.value, 64))
+        return decode_error{"bad_epoch", "epoch is 1 to 64 letters, digits, '-' or '_'", {}};
+      req.epoch = param.value;
     }
   }
   return req;

@@ -21,6 +21,7 @@ struct connect_request {
   std::string identity;
   std::optional<std::uint64_t> since;
   std::string secret;  ///< `join`: the invite link secret of a private `room` ("" none).
+  std::string epoch;   ///< The room's epoch the client knew with `since` ("" none).
 };
 
 /// Parses `/ws?room=..&name=..&device=..&since=..` (the request target). Unknown parameters

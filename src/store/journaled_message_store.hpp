@@ -83,6 +83,8 @@ class journaled_message_store final : public message_store {
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
+  /// The database's: the journal only holds messages on their way there.
+  std::string room_epoch(const std::string& room) override { return database_.room_epoch(room); }
   std::vector<room_info> rooms() override;
   /// Names are written straight into the database: they are rare, and never wait behind messages.
   identity_directory& directory() override { return database_; }

@@ -1,4 +1,5 @@
 #include "store/memory_message_store.hpp"
+#include "store/room_epoch.hpp"
 
 #include <algorithm>
 
@@ -53,6 +54,12 @@ std::optional<std::uint64_t> memory_message_store::oldest_seq(const std::string&
   auto it = rooms_.find(room);
   if (it == rooms_.end() || it->second.messages.empty()) return std::nullopt;
   return it->second.messages.front().seq;
+}
+
+std::string memory_message_store::room_epoch(const std::string& room) {
+  auto [it, made] = epochs_.try_emplace(room);
+  if (made) it->second = make_room_epoch();
+  return it->second;
 }
 
 std::uint64_t memory_message_store::last_seq(const std::string& room) {

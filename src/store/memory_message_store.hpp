@@ -22,6 +22,7 @@ class memory_message_store final : public message_store {
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
+  std::string room_epoch(const std::string& room) override;
   std::vector<room_info> rooms() override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
@@ -34,6 +35,7 @@ class memory_message_store final : public message_store {
     std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> ids;  // id -> seq, ts
   };
   std::map<std::string, room_log> rooms_;
+  std::map<std::string, std::string> epochs_;  // Lost with the process, as the messages are.
   memory_identity_directory directory_;
 };
 

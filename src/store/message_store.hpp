@@ -81,6 +81,11 @@ class message_store {
   /// written, or one whose every message retention removed).
   virtual std::optional<std::uint64_t> oldest_seq(const std::string& room) = 0;
 
+  /// The room's epoch (docs/protocol.md, "Room epoch"): made (store::make_room_epoch) the first
+  /// time it is asked for and kept beside the room's messages, so it changes only when they
+  /// are lost or replaced (another store, a restore, a flushed Redis).
+  virtual std::string room_epoch(const std::string& room) = 0;
+
   /// Every room that has had messages, by name.
   virtual std::vector<room_info> rooms() = 0;
 

@@ -12,6 +12,7 @@
 #include "core/identity.hpp"
 #include "redis/redis_entry.hpp"
 #include "redis/redis_keys.hpp"
+#include "store/room_epoch.hpp"
 
 namespace message::store {
 
@@ -294,6 +295,16 @@ std::uint64_t redis_message_store::last_seq(const std::string& room) {
   auto reply = command({"GET", key("seq", room)});
   const auto* rr = as_reply(reply.get());
   return rr->type == REDIS_REPLY_NIL ? 0 : to_u64(rr);
+}
+
+std::string redis_message_store::room_epoch(const std::string& room) {
+  const auto k = key("epoch", room);
+  // NX: of two nodes asking first at once, one sets it and both read that one.
+  command({"SET", k, make_room_epoch(), "NX"});
+  auto reply = command({"GET", k});
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_STRING) throw store_error("Redis gave no epoch for room " + room);
+  return std::string(rr->str, rr->len);
 }
 
 std::vector<room_info> redis_message_store::rooms() {

@@ -46,6 +46,9 @@ class redis_message_store final : public message_store, public identity_director
                            std::size_t limit) override;
   std::uint64_t last_seq(const std::string& room) override;
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
+  /// Kept in Redis beside the room's stream (key `epoch:<room>`), so a flushed Redis loses it
+  /// with the messages and every node reads the same one.
+  std::string room_epoch(const std::string& room) override;
   std::vector<room_info> rooms() override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;

@@ -1,5 +1,6 @@
 #include "store/sqlite_message_store.hpp"
 #include "store/integrity_check.hpp"
+#include "store/room_epoch.hpp"
 
 #include <sqlite3.h>
 
@@ -54,6 +55,10 @@ CREATE TABLE IF NOT EXISTS follows(
   identity TEXT NOT NULL,
   room TEXT NOT NULL,
   PRIMARY KEY(identity, room)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS room_epochs(
+  room TEXT PRIMARY KEY,
+  epoch TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS private_rooms(
   room TEXT PRIMARY KEY,
@@ -291,6 +296,24 @@ std::optional<std::uint64_t> sqlite_message_store::oldest_seq(const std::string&
   if (q.step()) out = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
   q.reset();
   return out;
+}
+
+std::string sqlite_message_store::room_epoch(const std::string& name) {
+  auto& read = prepared("SELECT epoch FROM room_epochs WHERE room = ?1");
+  read.bind(1, name);
+  std::string epoch;
+  if (read.step()) epoch = reinterpret_cast<const char*>(sqlite3_column_text(read.get(), 0));
+  read.reset();
+  if (!epoch.empty()) return epoch;
+  // The first ask: made and kept, in a statement of its own (no append is open on this, the
+  // store's one caller).
+  epoch = make_room_epoch();
+  auto& write = prepared("INSERT OR IGNORE INTO room_epochs(room, epoch) VALUES(?1, ?2)");
+  write.bind(1, name);
+  write.bind(2, epoch);
+  write.step();
+  write.reset();
+  return epoch;
 }
 
 bool sqlite_message_store::commit_never_waits() const {

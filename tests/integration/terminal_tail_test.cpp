@@ -57,6 +57,44 @@ TEST(TerminalTail, FollowAcrossAServerKill9AndRestartMissesNothingAndRepeatsNoth
   EXPECT_EQ(lines_of(tail.out()).size(), 53u) << "nothing more came";
 }
 
+TEST(TerminalTail, FollowAcrossARestartThatLostTheHistoryPrintsTheResetAndTheNewMessages) {
+  temp_dir data, home;
+  // A memory store: the restarted server's room is another history (a new epoch).
+  const std::vector<std::string> args{"--no-rate-limit", "--store", "memory", "--data", data.path().string()};
+  auto server = std::make_unique<server_process>(args);
+  const auto port = std::to_string(server->port());
+  const auto url = "http://127.0.0.1:" + port;
+  ASSERT_EQ(run_client({"send", "--server", url}, home.path(), numbered("old ", 1, 3)).code, 0);
+  client_process tail({"tail", "--server", url, "-f", "-n", "3", "--json"}, home.path());
+  ASSERT_EQ(tail.wait_lines(3).size(), 3u);
+
+  server->stop(SIGKILL);
+  server.reset();
+  ASSERT_TRUE(tail.wait_stderr("reconnecting")) << tail.err();
+  auto again = args;
+  again.insert(again.end(), {"--port", port});
+  server = std::make_unique<server_process>(again);
+  const auto reset_lines = tail.wait_lines(4);
+  ASSERT_EQ(reset_lines.size(), 4u) << tail.out();
+  auto reset = json::parse(reset_lines[3]).as_object();
+  EXPECT_EQ(str(reset.at("type")), "reset") << "told, not resumed after seq 3 of another history";
+  // Seqs 1 and 2 of the new history: printed, though the old one had printed seq 3.
+  ASSERT_EQ(run_client({"send", "--server", url}, home.path(), numbered("new ", 1, 2)).code, 0);
+  // The sender's join and leave print too (-f): only the messages after the reset count here.
+  std::vector<std::string> texts;
+  for (std::size_t n = 6; n <= 12 && texts.size() < 2; ++n) {
+    const auto lines = tail.wait_lines(n);
+    texts.clear();
+    for (std::size_t i = 4; i < lines.size(); ++i) {
+      const auto o = json::parse(lines[i]).as_object();
+      if (str(o.at("type")) == "message") texts.push_back(str(o.at("message")));
+    }
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"new 1", "new 2"})) << tail.out();
+  tail.kill(SIGTERM);
+  tail.wait(5000ms);
+}
+
 TEST(TerminalTail, FollowPipedIntoHeadEndsQuietlyWhenHeadIsDone) {
   temp_dir data, home;
   server_process server({"--no-rate-limit", "--data", data.path().string()});

@@ -78,6 +78,22 @@ TEST(ClientCodec, WelcomeCarriesTheLimitsAClientPacesBy) {
   EXPECT_EQ(off.limits.msgs_per_sec, 0) << "0: not limited";
 }
 
+TEST(ClientCodec, EpochsTravelInWelcomeResetAndSubscribe) {
+  core::limits l;
+  const auto w =
+      std::get<welcome_event>(*decode_server_line(encode_welcome("lobby", 4, l, {}, {}, 1, "00ab")));
+  EXPECT_EQ(w.epoch, "00ab");
+  auto r = decode_server_line(encode_reset("lobby", "00cd", 9));
+  ASSERT_TRUE(r && std::holds_alternative<reset_event>(*r));
+  EXPECT_EQ(std::get<reset_event>(*r).epoch, "00cd");
+  EXPECT_EQ(std::get<reset_event>(*r).seq, 9u);
+  auto sub = decode(encode_subscribe({"r", 3, {}, "00ab"}), l);
+  EXPECT_EQ(std::get<subscribe_command>(std::get<command>(sub)).epoch, "00ab");
+  auto bad = decode(R"({"type":"subscribe","room":"r","since":3,"epoch":"a b"})", l);
+  ASSERT_TRUE(std::holds_alternative<decode_error>(bad));
+  EXPECT_EQ(std::get<decode_error>(bad).code, "bad_epoch");
+}
+
 TEST(ClientCodec, UnknownAndBrokenLines) {
   auto u = decode_server_line(R"({"type":"edit","room":"r"})");
   ASSERT_TRUE(u && std::holds_alternative<unknown_event>(*u)) << "a later type is ignored, not an error";
@@ -112,7 +128,7 @@ TEST(ClientCodec, ClientCommandsDecodeOnTheServer) {
   ASSERT_TRUE(std::holds_alternative<command>(h));
   EXPECT_EQ(std::get<history_command>(std::get<command>(h)).before, 10u);
   EXPECT_EQ(std::get<history_command>(std::get<command>(h)).limit, 5u);
-  auto sub = decode(encode_subscribe({"r", 3, {}}), limits);
+  auto sub = decode(encode_subscribe({"r", 3, {}, {}}), limits);
   EXPECT_EQ(std::get<subscribe_command>(std::get<command>(sub)).since, 3u);
   EXPECT_TRUE(std::holds_alternative<command>(decode(encode_identify({"ann"}), limits)));
   EXPECT_TRUE(std::holds_alternative<command>(decode(encode_rooms_request(), limits)));

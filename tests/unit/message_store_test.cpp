@@ -88,6 +88,7 @@ class moving_store final : public message_store {
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override {
     return inner_->oldest_seq(room);
   }
+  std::string room_epoch(const std::string& room) override { return inner_->room_epoch(room); }
   std::vector<room_info> rooms() override { return inner_->rooms(); }
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override {
@@ -148,6 +149,17 @@ TYPED_TEST(MessageStoreTest, AssignsConsecutiveSeqsPerRoomFromOne) {
   EXPECT_EQ(this->store->last_seq("a"), 3u);
   EXPECT_EQ(this->store->last_seq("b"), 1u);
   EXPECT_EQ(this->store->last_seq("never"), 0u);
+}
+
+TYPED_TEST(MessageStoreTest, RoomEpochIsMadeOnceKeptAcrossReopenAndPerRoom) {
+  const auto a = this->store->room_epoch("a");
+  EXPECT_EQ(a.size(), 16u);
+  EXPECT_EQ(this->store->room_epoch("a"), a) << "asked again";
+  this->store->append({msg("a", "1")});
+  EXPECT_EQ(this->store->room_epoch("a"), a) << "messages do not change it";
+  EXPECT_NE(this->store->room_epoch("b"), a) << "each room has its own";
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_EQ(this->store->room_epoch("a"), a) << "kept with the messages";
 }
 
 TYPED_TEST(MessageStoreTest, DuplicateIdGetsTheEarlierSeqAndIsNotStoredTwice) {
