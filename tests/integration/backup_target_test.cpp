@@ -58,5 +58,18 @@ TEST(Backup, ToADirectoryFailsClearlyAndLeavesNothingBehind) {
   EXPECT_FALSE(std::filesystem::exists(tmp)) << "a temporary file was left beside the target";
 }
 
+TEST(Backup, WithoutAServerToAPathThatCannotBeWrittenFailsClearly) {
+  temp_dir live;
+  {
+    server_process server({"--data", live.path().string()});
+    ASSERT_EQ(server.stop(), 0);
+  }
+  const auto [code, said] = run_to_exit(
+      {"backup", (live.path() / "no-such-dir" / "b.db").string(), "--data", live.path().string()});
+  EXPECT_EQ(code, 1) << said;
+  EXPECT_NE(said.find("cannot write"), std::string::npos) << said;
+  EXPECT_EQ(said.find("no server was running"), std::string::npos) << "no success claimed: " << said;
+}
+
 }  // namespace
 }  // namespace message::test
