@@ -71,7 +71,25 @@ void backup_from_server(int fd, std::ofstream& out, const std::filesystem::path&
   if (!out) throw std::runtime_error("cannot write " + file.string());
 }
 
+/// Refuses a target inside the data directory: there the copy would replace the server's own
+/// files (messages.db under the running server) and would be lost with the directory anyway.
+/// A directory as target is refused before a temporary file is made beside it.
+void check_backup_target(const std::filesystem::path& dir, const std::filesystem::path& file) {
+  std::error_code home_ec, where_ec, ec;
+  const auto home = std::filesystem::weakly_canonical(dir, home_ec);
+  const auto where =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(file), where_ec).parent_path();
+  if (!home_ec && !where_ec && where == home)
+    throw std::runtime_error(
+        fmt::format("{} is inside the data directory {}: a backup there would replace the server's own "
+                    "files; write it elsewhere",
+                    file.string(), dir.string()));
+  if (std::filesystem::is_directory(file, ec))
+    throw std::runtime_error(fmt::format("cannot write {}: it is a directory", file.string()));
+}
+
 int backup(const std::filesystem::path& dir, const std::filesystem::path& file) {
+  check_backup_target(dir, file);
   // The target is opened first: a path that cannot be written fails before anything runs.
   auto tmp = file;
   tmp += ".tmp";
@@ -89,7 +107,13 @@ int backup(const std::filesystem::path& dir, const std::filesystem::path& file) 
       }
       ::close(fd);
       out.close();
-      std::filesystem::rename(tmp, file);
+      std::error_code ec;
+      std::filesystem::rename(tmp, file, ec);
+      if (ec) {
+        const auto why = ec.message();
+        std::filesystem::remove(tmp, ec);
+        throw std::runtime_error(fmt::format("cannot write {}: {}", file.string(), why));
+      }
       std::cout << "backup of the running server written to " << file.string() << "\n";
       return 0;
     }

@@ -102,6 +102,15 @@ else
   fail "postinst twice: $(cat "$work/calls" 2>/dev/null)"
 fi
 
+# The unit's hardening, each setting the issue names (a score alone would let one slip away).
+hardening_unit="$work/lib/systemd/system/message.service"
+for setting in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes PrivateDevices=yes \
+  ProtectKernelTunables=yes ProtectKernelModules=yes ProtectKernelLogs=yes RestrictNamespaces=yes \
+  "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK" SystemCallFilter=@system-service \
+  MemoryDenyWriteExecute=yes CapabilityBoundingSet= StateDirectory=message; do
+  grep -qx -- "$setting" "$hardening_unit" && ok "unit $setting" || fail "unit lacks $setting"
+done
+
 # The unit: verify (with ExecStart pointed at the package's own binary: nothing is installed in
 # /usr/bin here; --man=no as the man page is not installed either), then the offline security
 # score of the unit as shipped.
