@@ -10,6 +10,7 @@
 #include "core/client_sink.hpp"
 #include "core/event_loop.hpp"
 #include "core/limits.hpp"
+#include "core/link_guesses.hpp"
 #include "core/loop_registry.hpp"
 #include "core/presence.hpp"
 #include "core/store_worker.hpp"
@@ -49,6 +50,10 @@ class hub final : public broker_target {
     return presence_;
   }
   const class broker& broker() const { return *broker_; }
+  /// The node's budget of wrong device link codes; safe from any thread.
+  class link_guesses& link_guesses() {
+    return link_guesses_;
+  }
   /// The store worker's counts for /metrics; safe from any thread.
   const store_counters& store_stats() const { return worker_->counters(); }
   /// Runs `job` on the store worker after everything acknowledged before has committed (a
@@ -89,6 +94,9 @@ class hub final : public broker_target {
   std::vector<std::unique_ptr<loop_registry>> registries_;
   std::vector<std::unique_ptr<lane>> lanes_;  // Per loop.
   class presence presence_;
+  class link_guesses link_guesses_ {
+    limits_
+  };
   std::unique_ptr<class broker> broker_;
   std::unique_ptr<store_worker> worker_;                // Its thread calls on_commit.
   std::vector<std::unique_ptr<turn_appends>> appends_;  // Per loop; hold worker_.

@@ -24,6 +24,10 @@ class memory_identity_directory final : public identity_directory {
   room_access access(const std::string& room, const std::string& identity) override;
   std::string room_secret(const std::string& room) override;
   std::vector<std::string> hidden_rooms(const std::string& identity) override;
+  void put_link_code(const std::string& code, const std::string& identity, std::int64_t expires_ms) override;
+  std::string take_link_code(const std::string& code, std::int64_t now_ms) override;
+  void link_device(const std::string& device, const std::string& identity) override;
+  std::string identity_of_device(const std::string& device) override;
 
  private:
   std::unordered_map<std::string, std::string> owners_;   // folded name -> identity
@@ -34,6 +38,12 @@ class memory_identity_directory final : public identity_directory {
     std::set<std::string> members;
   };
   std::map<std::string, private_room> private_;  // room -> its secret and members
+  struct link_code {
+    std::string identity;
+    std::int64_t expires_ms = 0;
+  };
+  std::unordered_map<std::string, link_code> link_codes_;  // code -> for whom, until when
+  std::unordered_map<std::string, std::string> devices_;   // linked device -> identity
 };
 
 }  // namespace message::store

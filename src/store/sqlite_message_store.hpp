@@ -82,6 +82,10 @@ class sqlite_message_store final : public message_store, public identity_directo
   room_access access(const std::string& room, const std::string& identity) override;
   std::string room_secret(const std::string& room) override;
   std::vector<std::string> hidden_rooms(const std::string& identity) override;
+  void put_link_code(const std::string& code, const std::string& identity, std::int64_t expires_ms) override;
+  std::string take_link_code(const std::string& code, std::int64_t now_ms) override;
+  void link_device(const std::string& device, const std::string& identity) override;
+  std::string identity_of_device(const std::string& device) override;
 
  private:
   class statement;
