@@ -90,6 +90,8 @@ void client::start() {
         // What is meant for this identity alone (an invite, a direct conversation opened by
         // someone else) reaches it, on every node, as an event of its inbox.
         self->hub_.registry(self->loop_).follow(inbox(self->params_.identity), self.get());
+        for (auto& cmd : std::exchange(self->before_identity_, {}))
+          std::visit([&](auto&& c) { self->handle(std::move(c)); }, std::move(cmd));
       }
       self->on_resolved(std::move(owned), std::move(refused), std::move(suggestion), std::move(previous));
     });

@@ -18,8 +18,25 @@ std::int64_t unix_ms() {
 }
 }  // namespace
 
-void client::handle(protocol::link_code_command&&) {
-  if (params_.identity.empty() || !identity_known_) {
+namespace {
+/// Link frames a connection may send before its identity is resolved (a terminal client sends
+/// `link` as soon as the upgrade succeeds): kept until it is; more is not a person.
+constexpr std::size_t max_early_link_frames = 4;
+}  // namespace
+
+bool client::defer_until_identified(protocol::command&& cmd) {
+  if (device_.empty() || identity_known_) return false;
+  if (before_identity_.size() >= max_early_link_frames) {
+    send_error("rate_limited", "too many link frames before the connection's identity was known");
+    return true;
+  }
+  before_identity_.push_back(std::move(cmd));
+  return true;
+}
+
+void client::handle(protocol::link_code_command&& cmd) {
+  if (defer_until_identified(std::move(cmd))) return;
+  if (params_.identity.empty()) {
     send_error("not_identified", "only a connection with an identity token can link another device");
     return;
   }
@@ -43,7 +60,8 @@ void client::handle(protocol::link_code_command&&) {
 }
 
 void client::handle(protocol::link_command&& cmd) {
-  if (device_.empty() || !identity_known_) {
+  if (defer_until_identified(protocol::link_command{cmd.code})) return;
+  if (device_.empty()) {
     send_error("not_identified", "only a connection with an identity token can be linked");
     return;
   }

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "client_process.hpp"
 #include "harness.hpp"
 #include "redis_server.hpp"
 
@@ -159,6 +160,28 @@ TEST_F(Linking, ALinkSurvivesARestart) {
   ASSERT_EQ(server->stop(), 0);
   server = start();
   expect_acts_as(server->port(), 'p', ann);
+}
+
+TEST_F(Linking, TheTerminalClientLinksWithACodeAndThenPostsAsThatPerson) {
+  auto ann = connect(server->port(), 'a', "/ws?name=ann");
+  const auto c = str(link_code(*ann.ws)["code"]);
+  const std::string url = "http://127.0.0.1:" + std::to_string(server->port());
+  temp_dir home, other_home;
+  auto linked = run_client({"link", "--server", url, c}, home.path());
+  EXPECT_EQ(linked.code, 0) << linked.err;
+  EXPECT_NE(linked.out.find("ann"), std::string::npos) << linked.out;
+  auto again = run_client({"link", "--server", url, c}, other_home.path());
+  EXPECT_EQ(again.code, 1) << "a used code is refused";
+  EXPECT_NE(again.err.find("unknown, used or expired"), std::string::npos) << again.err;
+
+  // The linked terminal owns ann's name: its send is ann's, not name_taken.
+  auto sent = run_client({"send", "--server", url, "--name", "ann", "from the terminal"}, home.path());
+  ASSERT_EQ(sent.code, 0) << sent.err;
+  ann.ws->send(R"({"type":"history","room":"lobby"})");
+  auto h = ann.ws->next_of("history");
+  ASSERT_TRUE(h);
+  ASSERT_EQ((*h)["messages"].as_array().size(), 1u);
+  EXPECT_EQ(str((*h)["messages"].as_array()[0].as_object().at("identity")), ann.identity);
 }
 
 TEST(LinkingOnRedis, ACodeFromOneNodeLinksOnAnotherAndEveryNodeHonoursIt) {
