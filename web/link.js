@@ -2,6 +2,8 @@
 // shows a code from the server, the page's address carrying it (#link=CODE) and the time
 // left; a page opened with #link=CODE (or given a typed code) sends it once connected.
 
+import { authHeaders, savedKey } from './access.js';
+
 const FRAGMENT_LINK = /^#link=([0-9A-Za-z-]{1,16})$/;
 
 /**
@@ -30,11 +32,13 @@ export function setupLinking(send) {
   const address = document.getElementById('link-address');
   const left = document.getElementById('link-left');
   const input = document.getElementById('link-input');
+  const image = document.getElementById('link-qr');
   let timer = 0;
 
   const stop = () => { clearInterval(timer); timer = 0; };
   document.getElementById('link-open').addEventListener('click', () => {
     code.textContent = '…';
+    image.removeAttribute('src');
     address.value = '';
     left.textContent = '';
     dialog.showModal();
@@ -55,6 +59,7 @@ export function setupLinking(send) {
     code.textContent = f.code;
     address.value = linkAddress(f.code);
     stop();
+    drawQr(image, f.code);
     const tick = () => {
       const seconds = Math.max(0, Math.round((f.expires - Date.now()) / 1000));
       left.textContent = seconds > 0
@@ -65,4 +70,14 @@ export function setupLinking(send) {
     tick();
     timer = setInterval(tick, 1000);
   };
+}
+
+/** The server draws the QR code of the link address (/invite.svg?link=CODE). */
+async function drawQr(image, code) {
+  try {
+    const res = await fetch(`invite.svg?link=${encodeURIComponent(code)}`, { cache: 'no-store', headers: authHeaders(savedKey()) });
+    if (!res.ok) return;
+    // A data: URL: the request needed the key header, which an <img src> cannot send.
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(await res.text())}`;
+  } catch { /* the address and the code below work the same */ }
 }

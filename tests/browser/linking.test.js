@@ -38,6 +38,7 @@ describe('device linking', () => {
 
     const link = await linkAddress(ann);
     await ann.locator('#link-left').getByText(/Valid for \d:\d\d, once/).waitFor({ timeout: h.WAIT_MS });
+    await h.eventually(async () => /^data:image\/svg\+xml/.test(await ann.locator('#link-qr').getAttribute('src') || ''));
 
     // A browser that never saw this chat opens the address.
     const phone = await newPage(env);
