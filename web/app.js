@@ -13,6 +13,7 @@
 
 import { ensureAccess, protocolsFor, savedKey, takeKeyFromFragment } from './access.js';
 import { setupInvite } from './invite.js';
+import { setupLinking, takeLinkFromFragment } from './link.js';
 import { offerHttps } from './secure.js';
 import { Connection } from './connection.js';
 import { setupComposer } from './composer.js';
@@ -39,6 +40,8 @@ const ui = {
 // An invite link's key (#k=...) is taken before the hash is read as a room.
 takeKeyFromFragment();
 setupInvite();
+// A link address (#link=CODE) is taken too: the code is sent once connected.
+let pendingLink = takeLinkFromFragment();
 
 const HISTORY_PAGE = 50;
 const ROOMS_REFRESH_MS = 30_000;
@@ -111,6 +114,8 @@ const conn = new Connection({
   onStatus: showStatus,
 });
 
+const onLinkCode = setupLinking((frame) => conn.send(frame));
+
 // ---- server frames ----
 
 function handleFrame(f) {
@@ -132,11 +137,17 @@ function handleFrame(f) {
     case 'read': return onRead(f);
     case 'gap': return onGap(f);
     case 'reset': return onReset(f);
+    case 'link_code': return onLinkCode(f);
+    case 'linked': return onLinked(f);
     default: return undefined; // pong, subscribed, and types added later
   }
 }
 
 function onWelcome(f) {
+  if (pendingLink) {
+    conn.send({ type: 'link', code: pendingLink });
+    pendingLink = '';
+  }
   if (f.limits && typeof f.limits === 'object') limits = { ...limits, ...f.limits };
   if (typeof f.identity === 'string' && f.identity !== myIdentity) {
     myIdentity = f.identity;
@@ -175,6 +186,21 @@ function onMessage(f) {
 }
 
 // The server says which name this browser's identity owns now.
+// This device acts as another identity now: take its name (so the next connection's name= is
+// not claimed for it) and reconnect, which brings that identity's rooms and state.
+function onLinked(f) {
+  if (typeof f.identity !== 'string') return;
+  myIdentity = f.identity;
+  myTag = myIdentity.slice(0, 6);
+  store.saveIdentityId(myIdentity);
+  const name = typeof f.username === 'string' ? f.username : '';
+  ui.username.value = name;
+  store.saveUsername(name);
+  document.getElementById('link').close();
+  showNotice(name ? `This device is linked: you are ${name}.` : 'This device is linked.');
+  conn.restart();
+}
+
 function onName(f) {
   if (f.identity !== myIdentity || typeof f.username !== 'string') return;
   if (f.username) useName(f.username);

@@ -19,6 +19,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
 
   std::string store = "sqlite";
   std::uint32_t idle_ping = static_cast<std::uint32_t>(l.idle_ping.count());
+  auto link_code_seconds =
+      static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(l.link_code_ttl).count());
   std::uint32_t handshake_timeout = static_cast<std::uint32_t>(l.handshake_timeout.count());
 
   app.add_option("--host", cfg.host, "Address to listen on")->envname("MESSAGE_HOST");
@@ -154,6 +156,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
           ->check(CLI::Range(1, 10000000));
 
   auto* limits = app.add_option_group("Limits");
+  limits->add_option("--link-code-seconds", link_code_seconds, "How long a device link code stays valid")
+      ->check(CLI::Range(1, 3600));
   limits->add_option("--max-message-chars", l.max_message_chars, "Longest message, in characters")
       ->check(CLI::Range(1, 100000));
   limits->add_option("--max-username-chars", l.max_username_chars, "Longest username, in characters")
@@ -218,6 +222,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   cfg.store = store == "memory" ? store_kind::memory : store_kind::sqlite;
   cfg.port_given = port->count() > 0;
   l.idle_ping = std::chrono::seconds(idle_ping);
+  l.link_code_ttl = std::chrono::seconds(link_code_seconds);
   l.loop_spin = std::chrono::microseconds(loop_spin_us);
   l.rate_limit = !no_rate_limit;
   l.handshake_timeout = std::chrono::seconds(handshake_timeout);

@@ -37,16 +37,20 @@ std::unique_ptr<store::message_store> open_store(const server_config& cfg, const
 }
 
 /// /invite.svg's drawing: the page's Invite shows the link to the address its person used.
-std::function<std::string(std::string_view, std::string_view)> invite_drawer(std::string scheme) {
-  return [scheme = std::move(scheme)](std::string_view host, std::string_view key) {
-    try {
-      return draw_qr_svg(qr_matrix(invite_url(scheme, host, key)));
-    } catch (const std::exception& e) {
-      // Only a key too long for any QR code gets here (the host is bounded by the route).
-      spdlog::warn("the invite QR code cannot be drawn: {}", e.what());
-      return std::string();
-    }
-  };
+std::function<std::string(std::string_view, std::string_view, std::string_view)> invite_drawer(
+    std::string scheme) {
+  return
+      [scheme = std::move(scheme)](std::string_view host, std::string_view key, std::string_view link_code) {
+        try {
+          if (!link_code.empty())
+            return draw_qr_svg(qr_matrix(invite_url(scheme, host, {}) + "#link=" + std::string(link_code)));
+          return draw_qr_svg(qr_matrix(invite_url(scheme, host, key)));
+        } catch (const std::exception& e) {
+          // Only a key too long for any QR code gets here (the host is bounded by the route).
+          spdlog::warn("the invite QR code cannot be drawn: {}", e.what());
+          return std::string();
+        }
+      };
 }
 
 /// Descriptors kept for everything but client sockets: the store, logs, the listener, slack.

@@ -12,6 +12,7 @@ std::optional<int> run_subcommand(int argc, char** argv) {
   if (name == "send") run = run_send;
   if (name == "tail") run = run_tail;
   if (name == "chat") run = run_chat;
+  if (name == "link") run = run_link;
   if (!run) return std::nullopt;
   // A closed stdout (`message tail -f | head -1`) must be a write error we end on quietly,
   // not a signal.

@@ -11,5 +11,6 @@ std::optional<int> run_subcommand(int argc, char** argv);
 int run_send(int argc, char** argv);
 int run_tail(int argc, char** argv);
 int run_chat(int argc, char** argv);
+int run_link(int argc, char** argv);
 
 }  // namespace message::client

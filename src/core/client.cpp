@@ -37,6 +37,7 @@ client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::co
       sink_(&sink),
       params_(std::move(params)),
       who_(params_.identity.empty() ? params_.device.substr(0, 6) : params_.identity),
+      device_(params_.identity),
       reads_(hub.config().read_interval),
       activity_(hub.config().read_interval) {
   // Most connections follow one room or two: the map's default first table has 13 buckets
@@ -48,9 +49,6 @@ client::~client() { on_closed(); }
 
 void client::start() {
   hub_.registry(loop_).add(this);
-  // What is meant for this identity alone (an invite, a direct conversation opened by someone
-  // else) reaches it, on every node, as an event of its inbox.
-  if (!params_.identity.empty()) hub_.registry(loop_).follow(inbox(params_.identity), this);
   if (params_.identity.empty() && params_.name.empty()) {
     join(params_.room, params_.since, true, params_.secret, params_.epoch);
     return;
@@ -59,10 +57,12 @@ void client::start() {
   // for an anonymous connection). The join follows, so welcome stays the first frame.
   hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
                             name = params_.name,
-                            max = hub_.config().max_username_chars](store::message_store& s) {
+                            max = hub_.config().max_username_chars](store::message_store& s) mutable {
     std::string owned, refused, suggestion, previous;
     bool failed = false;
     try {
+      // A linked device acts as the identity it was linked to (docs/protocol.md, "Device linking").
+      if (!identity.empty()) identity = s.directory().identity_of_device(identity);
       if (!name.empty()) {
         auto outcome = want_name(s, identity, name, max);
         if (outcome.granted) {
@@ -80,11 +80,22 @@ void client::start() {
     } catch (const std::exception&) {
       failed = true;
     }
-    loop->post([weak, failed, owned = std::move(owned), refused = std::move(refused),
-                suggestion = std::move(suggestion), previous = std::move(previous)]() mutable {
+    loop->post([weak, failed, identity = std::move(identity), owned = std::move(owned),
+                refused = std::move(refused), suggestion = std::move(suggestion),
+                previous = std::move(previous)]() mutable {
       auto self = weak.lock();
       if (!self || self->closed_) return;
       if (failed) return self->on_store_failed(self->params_.room);
+      if (!identity.empty()) {
+        self->identity_known_ = true;
+        self->params_.identity = identity;
+        self->who_ = std::move(identity);
+        // What is meant for this identity alone (an invite, a direct conversation opened by
+        // someone else) reaches it, on every node, as an event of its inbox.
+        self->hub_.registry(self->loop_).follow(inbox(self->params_.identity), self.get());
+        for (auto& cmd : std::exchange(self->before_identity_, {}))
+          std::visit([&](auto&& c) { self->handle(std::move(c)); }, std::move(cmd));
+      }
       self->on_resolved(std::move(owned), std::move(refused), std::move(suggestion), std::move(previous));
     });
   });

@@ -102,6 +102,11 @@ class client : public std::enable_shared_from_this<client> {
   /// Deliveries of `room` reach this connection for its room_activity (an identity's followed room).
   void watch(const std::string& room);
   void unwatch(const std::string& room);
+  void handle(protocol::link_code_command&& cmd);  // In client_linking.cpp.
+  void handle(protocol::link_command&& cmd);
+  /// Keeps a link frame that came before the identity was resolved; true when it did (or
+  /// refused it), false when it is to be handled now.
+  bool defer_until_identified(protocol::command&& cmd);
   /// Refuses a request that needs an identity on an anonymous connection; true when it did.
   bool refuse_anonymous();
   /// Runs `job` on the store's caller and sends the line it returns (an error line when the
@@ -169,6 +174,12 @@ class client : public std::enable_shared_from_this<client> {
   /// The sender as stored and shown: the public identity id, or for an anonymous connection
   /// the first 6 characters of its device id.
   std::string who_;
+  /// The id this device's own token derives; params_.identity is the identity it acts as
+  /// (another one once the device is linked, resolved in start()).
+  std::string device_;
+  bool identity_known_ = false;  // params_.identity is resolved (start()'s store read answered).
+  /// link / link_code frames that came before identity_known_: handled once it is.
+  std::vector<protocol::command> before_identity_;
   /// The name this connection posts under without asking the store: owned by its identity, or
   /// (anonymous) owned by nobody when it was checked. Empty: ask first.
   std::string owned_;

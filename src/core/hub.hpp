@@ -10,6 +10,7 @@
 #include "core/client_sink.hpp"
 #include "core/event_loop.hpp"
 #include "core/limits.hpp"
+#include "core/link_guesses.hpp"
 #include "core/loop_registry.hpp"
 #include "core/presence.hpp"
 #include "core/read_gate.hpp"
@@ -52,6 +53,10 @@ class hub final : public broker_target {
   const class broker& broker() const { return *broker_; }
   /// Spaces the stored `read`s of each identity's rooms on this node; safe from any thread.
   read_gate& reads() { return reads_; }
+  /// The node's budget of wrong device link codes; safe from any thread.
+  class link_guesses& link_guesses() {
+    return link_guesses_;
+  }
   /// The store worker's counts for /metrics; safe from any thread.
   const store_counters& store_stats() const { return worker_->counters(); }
   /// Runs `job` on the store worker after everything acknowledged before has committed (a
@@ -93,6 +98,9 @@ class hub final : public broker_target {
   std::vector<std::unique_ptr<lane>> lanes_;  // Per loop.
   class presence presence_;
   read_gate reads_{limits_.read_interval};
+  class link_guesses link_guesses_ {
+    limits_
+  };
   std::unique_ptr<class broker> broker_;
   std::unique_ptr<store_worker> worker_;                // Its thread calls on_commit.
   std::vector<std::unique_ptr<turn_appends>> appends_;  // Per loop; hold worker_.

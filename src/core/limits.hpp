@@ -122,6 +122,16 @@ struct limits {
   std::uint32_t key_free_attempts = 5;
   std::chrono::milliseconds key_backoff{1000};
   std::chrono::milliseconds key_backoff_max{10 * 60 * 1000};
+  /// Device link codes (docs/protocol.md, "Device linking"): 8 characters of a 29-character
+  /// alphabet (38.8 bits) are typed in seconds from another screen; 5 minutes is time to pick
+  /// up the second device, short enough that few codes are alive for a guesser to hit.
+  std::size_t link_code_chars = 8;
+  std::chrono::milliseconds link_code_ttl{5 * 60 * 1000};
+  /// Wrong link codes the node accepts before it answers `rate_limited` (all connections
+  /// together, as a new token costs nothing): 20 at once, then one per 5 s. A guesser gets
+  /// ~80 tries in a code's 5 minutes, ~1.6e-10 of the codes; a person mistyping gets plenty.
+  double link_failures_per_sec = 0.2;
+  double link_failures_burst = 20;
 
   // --- read state and room activity (docs/protocol.md, "Read state") --------------------
   /// A connection's reads of one room are stored and broadcast at most once per this, and its

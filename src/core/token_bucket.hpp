@@ -24,6 +24,12 @@ class token_bucket {
     return true;
   }
 
+  /// True when take(n) would succeed now; spends nothing.
+  bool has(double n, clock::time_point now) {
+    refill(now);
+    return tokens_ >= std::min(n, burst_);
+  }
+
   /// True when the bucket has refilled completely (nothing to remember about its owner).
   bool full(clock::time_point now) {
     refill(now);

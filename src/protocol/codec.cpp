@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/identity.hpp"
+#include "core/link_code.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::protocol {
@@ -200,6 +201,14 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
   if (t == "rooms") return rooms_command{};
   if (t == "ping") return ping_command{};
   if (t == "release") return release_command{};
+  if (t == "link_code") return link_code_command{};
+  if (t == "link") {
+    const auto* code = o.if_contains("code");
+    if (!code || !code->is_string()) return error("missing_field", "code is missing");
+    auto canonical = core::normalize_link_code(code->get_string(), limits.link_code_chars);
+    if (canonical.empty()) return error("bad_code", "that is not a link code: 8 letters and digits");
+    return link_command{std::move(canonical)};
+  }
   if (t == "unfollow" || t == "create_room" || t == "invite" || t == "direct")
     return decode_membership(o, limits, t);
   if (t == "read") return decode_read(o, limits);
@@ -434,6 +443,22 @@ std::string encode_name_taken(std::string_view username, std::string_view sugges
 std::string encode_name(std::string_view identity, std::string_view username) {
   json::object o;
   o["type"] = "name";
+  o["identity"] = identity;
+  o["username"] = username;
+  return json::serialize(o);
+}
+
+std::string encode_link_code(std::string_view code, std::int64_t expires_ms) {
+  json::object o;
+  o["type"] = "link_code";
+  o["code"] = code;
+  o["expires"] = expires_ms;
+  return json::serialize(o);
+}
+
+std::string encode_linked(std::string_view identity, std::string_view username) {
+  json::object o;
+  o["type"] = "linked";
   o["identity"] = identity;
   o["username"] = username;
   return json::serialize(o);

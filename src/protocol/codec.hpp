@@ -68,6 +68,10 @@ std::string encode_pong();
 std::string encode_name_taken(std::string_view username, std::string_view suggestion, std::string_view id);
 /// To a connection whose identity claimed (or, with an empty username, released) its name.
 std::string encode_name(std::string_view identity, std::string_view username);
+/// A device link code for the caller's identity, valid until `expires_ms` (Unix ms).
+std::string encode_link_code(std::string_view code, std::int64_t expires_ms);
+/// To a device just linked: the identity it acts as now and that identity's name ("" none).
+std::string encode_linked(std::string_view identity, std::string_view username);
 /// A private room the caller made, was invited to or opened as a direct conversation
 /// (`direct_with`: the other identity); `secret` only for rooms that take invite links.
 /// `by`: pushed to an identity that did not ask (an invite, a conversation someone else opened).

@@ -66,11 +66,17 @@ struct read_command {
   std::optional<std::string> room;
   std::uint64_t seq = 0;
 };
+/// Asks for a code that links another device to the caller's identity.
+struct link_code_command {};
+/// Links this device to the identity that made `code` (canonical form: core::normalize_link_code).
+struct link_command {
+  std::string code;
+};
 
-using command =
-    std::variant<send_command, history_command, subscribe_command, unsubscribe_command, identify_command,
-                 typing_command, rooms_command, ping_command, release_command, unfollow_command,
-                 create_room_command, invite_command, direct_command, read_command>;
+using command = std::variant<send_command, history_command, subscribe_command, unsubscribe_command,
+                             identify_command, typing_command, rooms_command, ping_command, release_command,
+                             unfollow_command, create_room_command, invite_command, direct_command,
+                             read_command, link_code_command, link_command>;
 
 /// A frame the server refuses, with the documented code (docs/protocol.md, "Errors").
 struct decode_error {

@@ -72,6 +72,21 @@ class identity_directory {
   /// Every private room `identity` is not a member of (for an empty identity: every one):
   /// what `rooms` must not show it.
   virtual std::vector<std::string> hidden_rooms(const std::string& identity) = 0;
+
+  // Device linking (docs/protocol.md, "Device linking"). A device is the id its own token
+  // derives (core::identity_of_token); linked, it acts as another identity.
+
+  /// Keeps a link code for `identity` until `expires_ms` (Unix ms). Codes are random and
+  /// unique in practice; storing one that exists replaces it.
+  virtual void put_link_code(const std::string& code, const std::string& identity,
+                             std::int64_t expires_ms) = 0;
+  /// Spends a link code: the identity it was made for, once; "" for an unknown, used or (at
+  /// `now_ms`) expired code. With Redis one atomic step, so two nodes never both spend it.
+  virtual std::string take_link_code(const std::string& code, std::int64_t now_ms) = 0;
+  /// From now on `device` resolves to `identity` (replacing an earlier link).
+  virtual void link_device(const std::string& device, const std::string& identity) = 0;
+  /// The identity `device` acts as: the one it was linked to, else itself.
+  virtual std::string identity_of_device(const std::string& device) = 0;
 };
 
 }  // namespace message::store

@@ -108,4 +108,29 @@ std::vector<std::pair<std::string, std::uint64_t>> memory_identity_directory::re
   return {it->second.begin(), it->second.end()};
 }
 
+void memory_identity_directory::put_link_code(const std::string& code, const std::string& identity,
+                                              std::int64_t expires_ms) {
+  // Expired codes go when a new one comes: at most as many live as were made in five minutes.
+  std::erase_if(link_codes_,
+                [now = expires_ms](const auto& e) { return e.second.expires_ms < now - 3600000; });
+  link_codes_[code] = {identity, expires_ms};
+}
+
+std::string memory_identity_directory::take_link_code(const std::string& code, std::int64_t now_ms) {
+  auto it = link_codes_.find(code);
+  if (it == link_codes_.end()) return {};
+  auto entry = std::move(it->second);
+  link_codes_.erase(it);
+  return entry.expires_ms > now_ms ? entry.identity : std::string();
+}
+
+void memory_identity_directory::link_device(const std::string& device, const std::string& identity) {
+  devices_[device] = identity;
+}
+
+std::string memory_identity_directory::identity_of_device(const std::string& device) {
+  auto it = devices_.find(device);
+  return it == devices_.end() ? device : it->second;
+}
+
 }  // namespace message::store

@@ -27,6 +27,10 @@ class memory_identity_directory final : public identity_directory {
   bool raise_read(const std::string& identity, const std::string& room, std::uint64_t seq) override;
   std::uint64_t read_position(const std::string& identity, const std::string& room) override;
   std::vector<std::pair<std::string, std::uint64_t>> readers(const std::string& room) override;
+  void put_link_code(const std::string& code, const std::string& identity, std::int64_t expires_ms) override;
+  std::string take_link_code(const std::string& code, std::int64_t now_ms) override;
+  void link_device(const std::string& device, const std::string& identity) override;
+  std::string identity_of_device(const std::string& device) override;
 
  private:
   std::unordered_map<std::string, std::string> owners_;   // folded name -> identity
@@ -38,6 +42,12 @@ class memory_identity_directory final : public identity_directory {
   };
   std::map<std::string, private_room> private_;                        // room -> its secret and members
   std::map<std::string, std::map<std::string, std::uint64_t>> reads_;  // room -> identity -> seq
+  struct link_code {
+    std::string identity;
+    std::int64_t expires_ms = 0;
+  };
+  std::unordered_map<std::string, link_code> link_codes_;  // code -> for whom, until when
+  std::unordered_map<std::string, std::string> devices_;   // linked device -> identity
 };
 
 }  // namespace message::store

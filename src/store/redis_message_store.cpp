@@ -504,4 +504,40 @@ std::vector<std::pair<std::string, std::uint64_t>> redis_message_store::readers(
   return out;
 }
 
+// --- identity_directory: link codes (a key each, expiring on its own) and linked devices (a
+// hash device -> identity) -------------------------------------------------------------------
+
+void redis_message_store::put_link_code(const std::string& code, const std::string& identity,
+                                        std::int64_t expires_ms) {
+  // The key carries the code's deadline too: Redis drops it at PXAT, and take_link_code checks
+  // it against the caller's clock as the other stores do.
+  command({"SET", key("link_code", code), identity + " " + std::to_string(expires_ms), "PXAT",
+           std::to_string(expires_ms)});
+}
+
+std::string redis_message_store::take_link_code(const std::string& code, std::int64_t now_ms) {
+  // GETDEL: one atomic step, so two nodes (or two devices) never both spend one code.
+  auto reply = command({"GETDEL", key("link_code", code)});
+  const auto value = reply_text(as_reply(reply.get()));
+  const auto space = value.rfind(' ');
+  if (space == std::string::npos) return {};
+  std::int64_t expires = 0;
+  try {
+    expires = std::stoll(value.substr(space + 1));
+  } catch (const std::exception&) {
+    return {};
+  }
+  return expires > now_ms ? value.substr(0, space) : std::string();
+}
+
+void redis_message_store::link_device(const std::string& device, const std::string& identity) {
+  command({"HSET", prefixed("device_links"), device, identity});
+}
+
+std::string redis_message_store::identity_of_device(const std::string& device) {
+  auto reply = command({"HGET", prefixed("device_links"), device});
+  auto linked = reply_text(as_reply(reply.get()));
+  return linked.empty() ? device : linked;
+}
+
 }  // namespace message::store

@@ -75,6 +75,15 @@ CREATE TABLE IF NOT EXISTS reads(
   seq INTEGER NOT NULL,
   PRIMARY KEY(room, identity)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS link_codes(
+  code TEXT PRIMARY KEY,
+  identity TEXT NOT NULL,
+  expires INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS device_links(
+  device TEXT PRIMARY KEY,
+  identity TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
 )sql";
 
 // An id is found among the messages (while younger than the last id cutoff) or, for a message
@@ -735,6 +744,40 @@ std::vector<std::pair<std::string, std::uint64_t>> sqlite_message_store::readers
     out.emplace_back(text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1)));
   q.reset();
   return out;
+}
+
+// --- identity_directory: link codes and linked devices ---------------------------------------
+
+void sqlite_message_store::put_link_code(const std::string& code, const std::string& identity,
+                                         std::int64_t expires_ms) {
+  // Codes long expired go when a new one comes, so the table stays as small as the codes in use.
+  prepared("DELETE FROM link_codes WHERE expires < ?1").bind(1, expires_ms - 3600000).run();
+  prepared("INSERT OR REPLACE INTO link_codes(code, identity, expires) VALUES(?1, ?2, ?3)")
+      .bind(1, code)
+      .bind(2, identity)
+      .bind(3, expires_ms)
+      .run();
+}
+
+std::string sqlite_message_store::take_link_code(const std::string& code, std::int64_t now_ms) {
+  auto& q = prepared("DELETE FROM link_codes WHERE code = ?1 RETURNING identity, expires");
+  q.bind(1, code);
+  std::string identity;
+  if (q.step() && sqlite3_column_int64(q.get(), 1) > now_ms) identity = text_column(q.get(), 0);
+  q.run();
+  return identity;
+}
+
+void sqlite_message_store::link_device(const std::string& device, const std::string& identity) {
+  prepared("INSERT OR REPLACE INTO device_links(device, identity) VALUES(?1, ?2)")
+      .bind(1, device)
+      .bind(2, identity)
+      .run();
+}
+
+std::string sqlite_message_store::identity_of_device(const std::string& device) {
+  auto linked = prepared("SELECT identity FROM device_links WHERE device = ?1").bind(1, device).first_text();
+  return linked.empty() ? device : linked;
 }
 
 }  // namespace message::store

@@ -86,6 +86,10 @@ class sqlite_message_store final : public message_store, public identity_directo
   bool raise_read(const std::string& identity, const std::string& room, std::uint64_t seq) override;
   std::uint64_t read_position(const std::string& identity, const std::string& room) override;
   std::vector<std::pair<std::string, std::uint64_t>> readers(const std::string& room) override;
+  void put_link_code(const std::string& code, const std::string& identity, std::int64_t expires_ms) override;
+  std::string take_link_code(const std::string& code, std::int64_t now_ms) override;
+  void link_device(const std::string& device, const std::string& identity) override;
+  std::string identity_of_device(const std::string& device) override;
 
  private:
   class statement;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/limits.hpp"
+#include "core/link_code.hpp"
 #include "transport/web_assets.hpp"
 
 namespace message::transport {
@@ -72,7 +74,14 @@ response invite_response(const request& req, const http_context& ctx) {
     return error_response(req, http::status::bad_request, "the Host header cannot be put in a link");
   // needs_key() has already checked a required key: what was presented is the key.
   const std::string key = ctx.key.required() ? presented_key(req).value_or("") : std::string();
-  std::string svg = ctx.invite_svg(host, key);
+  // A device link code's QR (docs/protocol.md, "Device linking"): only a well-formed code is
+  // drawn; the code alone is no secret worth keeping from this (keyed) request.
+  std::string link;
+  if (auto url = boost::urls::parse_origin_form(req.target())) {
+    if (auto it = url->params().find("link"); it != url->params().end() && (*it).has_value)
+      link = core::normalize_link_code((*it).value, core::limits{}.link_code_chars);
+  }
+  std::string svg = link.empty() ? ctx.invite_svg(host, key, {}) : ctx.invite_svg(host, {}, link);
   if (svg.empty())
     return error_response(req, http::status::internal_server_error, "the invite cannot be drawn");
   auto res = error_response(req, http::status::ok, "");

@@ -25,8 +25,11 @@ struct http_context {
   /// (app::server_names; safe from any thread). Empty: every well-formed Host is taken.
   std::function<bool(std::string_view host)> known_host;
   /// Draws /invite.svg: the QR code of the link to `host` (the request's Host header) carrying
-  /// `key` ("" = none). Empty when it cannot be drawn. Unset: /invite.svg is 404. Thread-safe.
-  std::function<std::string(std::string_view host, std::string_view key)> invite_svg{};
+  /// `key` ("" = none), or with a device link code (`/invite.svg?link=CODE`) the page's
+  /// address carrying `#link=CODE` instead. Empty when it cannot be drawn. Unset: /invite.svg
+  /// is 404. Thread-safe.
+  std::function<std::string(std::string_view host, std::string_view key, std::string_view link_code)>
+      invite_svg{};
   /// The page's title (--name), HTML-escaped into index.html; empty keeps the page's own.
   std::string title{};
   /// The TLS certificate's SHA-256 fingerprint when the port also speaks TLS; /auth gives it to

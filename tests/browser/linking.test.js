@@ -6,6 +6,20 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./helpers.js');
 
+async function newPage(env) {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 760 } });
+  env.contexts.push(context);
+  return context.newPage();
+}
+
+/** Opens "Link a device" on `page` and returns the address it shows. */
+async function linkAddress(page) {
+  await page.getByRole('button', { name: 'Link a device' }).click();
+  const address = page.locator('#link-address');
+  await h.eventually(async () => /#link=[2-9A-Z]{8}$/.test(await address.inputValue()));
+  return address.inputValue();
+}
+
 describe('device linking', () => {
   let env;
   before(async () => { env = await h.setup(); });
@@ -22,16 +36,12 @@ describe('device linking', () => {
     await h.send(ann, 'just between us');
     await h.waitTexts(ann, ['just between us']);
 
-    await ann.getByRole('button', { name: 'Link a device' }).click();
-    const address = ann.locator('#link-address');
-    await h.eventually(async () => /#link=[2-9A-Z]{8}$/.test(await address.inputValue()));
-    const link = await address.inputValue();
+    const link = await linkAddress(ann);
     await ann.locator('#link-left').getByText(/Valid for \d:\d\d, once/).waitFor({ timeout: h.WAIT_MS });
+    await h.eventually(async () => /^data:image\/svg\+xml/.test(await ann.locator('#link-qr').getAttribute('src') || ''));
 
     // A browser that never saw this chat opens the address.
-    const context = await env.browser.newContext({ viewport: { width: 1100, height: 760 } });
-    env.contexts.push(context);
-    const phone = await context.newPage();
+    const phone = await newPage(env);
     await phone.goto(link);
     await phone.locator('#notice').getByText('you are ann').waitFor({ timeout: h.WAIT_MS });
     assert.doesNotMatch(phone.url(), /link=/, 'the code leaves the address bar');
@@ -44,21 +54,12 @@ describe('device linking', () => {
 
   it('refuses a code used twice', async () => {
     const ann = await h.openChat(env, { name: 'ann' });
-    await ann.getByRole('button', { name: 'Link a device' }).click();
-    const address = ann.locator('#link-address');
-    await h.eventually(async () => /#link=/.test(await address.inputValue()));
-    const link = await address.inputValue();
-    const first = await (await newContext(env)).newPage();
+    const link = await linkAddress(ann);
+    const first = await newPage(env);
     await first.goto(link);
     await first.locator('#notice').getByText('you are ann').waitFor({ timeout: h.WAIT_MS });
-    const second = await (await newContext(env)).newPage();
+    const second = await newPage(env);
     await second.goto(link);
     await second.locator('#notice').getByText(/unknown, used or expired/).waitFor({ timeout: h.WAIT_MS });
   });
 });
-
-async function newContext(env) {
-  const context = await env.browser.newContext({ viewport: { width: 1100, height: 760 } });
-  env.contexts.push(context);
-  return context;
-}

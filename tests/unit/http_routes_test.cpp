@@ -92,8 +92,9 @@ namespace {
 http_context with_invite(std::string key = {}) {
   http_context ctx;
   ctx.key = access_key(key);
-  ctx.invite_svg = [](std::string_view host, std::string_view presented) {
-    return "<svg>" + std::string(host) + "|" + std::string(presented) + "</svg>";
+  ctx.invite_svg = [](std::string_view host, std::string_view presented, std::string_view link) {
+    return "<svg>" + std::string(host) + "|" + std::string(presented) +
+           (link.empty() ? "" : "|" + std::string(link)) + "</svg>";
   };
   return ctx;
 }
@@ -122,6 +123,18 @@ TEST(HttpRoutes, InviteSvgCarriesTheKeyOnlyForRequestsThatPresentIt) {
   EXPECT_EQ(res.result(), http::status::ok);
   EXPECT_EQ(res.body(), "<svg>192.168.1.5:8000|open sesame</svg>");
   EXPECT_EQ(res[http::field::cache_control], "no-store");
+}
+
+TEST(HttpRoutes, InviteSvgDrawsADeviceLinkCodeWithoutTheKey) {
+  const auto ctx = with_invite("open sesame");
+  EXPECT_EQ(route(get("/invite.svg?link=ABCD2345"), ctx).result(), http::status::unauthorized)
+      << "the key is needed as for the invite";
+  auto right = get("/invite.svg?link=abcd-2345");
+  right.set(http::field::authorization, "Bearer open sesame");
+  EXPECT_EQ(route(right, ctx).body(), "<svg>192.168.1.5:8000||ABCD2345</svg>") << "the code, not the key";
+  auto bad = get("/invite.svg?link=0000");
+  bad.set(http::field::authorization, "Bearer open sesame");
+  EXPECT_EQ(route(bad, ctx).body(), "<svg>192.168.1.5:8000|open sesame</svg>") << "no code: the invite";
 }
 
 TEST(HttpRoutes, TheNameIsThePageTitleEscaped) {

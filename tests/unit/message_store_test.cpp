@@ -1,6 +1,7 @@
 // The message_store conformance suite: one typed test run against every implementation, so
 // each keeps the contract written on store/message_store.hpp.
 #include <gtest/gtest.h>
+#include <chrono>
 
 #include <filesystem>
 #include <fstream>
@@ -394,6 +395,52 @@ TYPED_TEST(MessageStoreTest, ReadPositionsSurviveAReopen) {
   this->store = this->factory.reopen(std::move(this->store));
   EXPECT_EQ(this->store->directory().read_position("id-a", "lobby"), 7u);
   EXPECT_FALSE(this->store->directory().raise_read("id-a", "lobby", 6));
+}
+
+// --- device linking (identity_directory) ----------------------------------------------------
+
+namespace {
+// Wall-clock ms: Redis expires a code's key by its own clock, so the tests use the real one.
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+TYPED_TEST(MessageStoreTest, ALinkCodeIsSpentOnce) {
+  auto& d = this->store->directory();
+  const auto now = wall_ms();
+  d.put_link_code("ABCD2345", "id-a", now + 300000);
+  EXPECT_EQ(d.take_link_code("ABCD2345", now), "id-a");
+  EXPECT_EQ(d.take_link_code("ABCD2345", now), "") << "used once";
+  EXPECT_EQ(d.take_link_code("ZZZZ2345", now), "") << "never made";
+}
+
+TYPED_TEST(MessageStoreTest, AnExpiredLinkCodeIsRefused) {
+  auto& d = this->store->directory();
+  const auto now = wall_ms();
+  d.put_link_code("EXPD2345", "id-a", now + 60000);
+  EXPECT_EQ(d.take_link_code("EXPD2345", now + 60001), "");
+  EXPECT_EQ(d.take_link_code("EXPD2345", now), "") << "an expired code is gone, not kept for later";
+}
+
+TYPED_TEST(MessageStoreTest, ALinkedDeviceResolvesToItsIdentity) {
+  auto& d = this->store->directory();
+  EXPECT_EQ(d.identity_of_device("dev-b"), "dev-b") << "an unlinked device is its own identity";
+  d.link_device("dev-b", "id-a");
+  EXPECT_EQ(d.identity_of_device("dev-b"), "id-a");
+  EXPECT_EQ(d.identity_of_device("id-a"), "id-a");
+}
+
+TYPED_TEST(MessageStoreTest, LinksAndCodesSurviveAReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
+  const auto now = wall_ms();
+  this->store->directory().link_device("dev-b", "id-a");
+  this->store->directory().put_link_code("KEEP2345", "id-a", now + 300000);
+  this->store = this->factory.reopen(std::move(this->store));
+  EXPECT_EQ(this->store->directory().identity_of_device("dev-b"), "id-a");
+  EXPECT_EQ(this->store->directory().take_link_code("KEEP2345", now), "id-a");
 }
 
 TYPED_TEST(MessageStoreTest, KnowsTheOldestSeqStillStored) {
