@@ -14,7 +14,6 @@
 
 namespace message::test {
 
-
 /// One tmux server of our own (its socket named after this process), killed at the end.
 class tmux_session {
  public:
