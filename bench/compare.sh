@@ -6,6 +6,11 @@
 #
 #   bench/compare.sh BEFORE_BIN AFTER_BIN [RUNS] [LOADGEN]
 #
+# PROTO_BEFORE / PROTO_AFTER (default: message) pick the load generator's --proto per side, so
+# one build against itself compares the original's bare form with the typed send:
+#   PROTO_BEFORE=plain SCENARIOS=S1 bench/compare.sh build/message build/message 5
+# SCENARIOS (default: S1 S2 S3 C300) limits the scenarios run.
+#
 # Each run starts a fresh server on 127.0.0.1 with a new --data directory, pinned to core 0, and
 # the load generator pinned to core 1, exactly as run.sh does; every run is bounded by timeout.
 set -euo pipefail
@@ -51,7 +56,9 @@ run_one() {
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
     sleep 0.1
   done
-  timeout 120 "${lg_cpu[@]}" "$lg" --port "$port" --proto message --scenario "$scenario" --server "$label" \
+  local proto=${PROTO_AFTER:-message}
+  [ "$label" = before ] && proto=${PROTO_BEFORE:-message}
+  timeout 120 "${lg_cpu[@]}" "$lg" --port "$port" --proto "$proto" --scenario "$scenario" --server "$label" \
     --server-pid "$srv_pid" "$@" --warmup 1 --duration 4 --drain 4 2>>"$out/loadgen.log" | tail -n 1 >>"$results" || true
   stop_server
   rm -rf "$data"
@@ -63,8 +70,10 @@ scenarios=(
   "S3|--clients 1000 --senders 10 --window 8"
   "C300|--clients 1000 --senders 10 --rate 300"
 )
+wanted=" ${SCENARIOS:-S1 S2 S3 C300} "
 for r in $(seq "$runs"); do
   for entry in "${scenarios[@]}"; do
+    [[ $wanted == *" ${entry%%|*} "* ]] || continue
     read -r -a args <<<"${entry#*|}"
     # Alternate which build goes first, so neither always meets a warmer machine.
     if [ $((r % 2)) -eq 1 ]; then order=(before after); else order=(after before); fi
@@ -83,7 +92,7 @@ def med(scenario, server, key):
     v = [r[key] for r in rows if r.get("scenario") == scenario and r.get("server") == server and key in r]
     return (statistics.median(v), len(v)) if v else (float("nan"), 0)
 print(f'{"figure":<34}{"before":>12}{"after":>12}{"after/before":>14}  runs')
-for scenario, keys in [("S1", ["p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S3", ["deliveries_per_s"]),
+for scenario, keys in [("S1", ["deliveries_per_s", "p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S3", ["deliveries_per_s"]),
                        ("C300", ["server_cpu_ns_per_delivery"])]:
     for key in keys:
         b, nb = med(scenario, "before", key)
