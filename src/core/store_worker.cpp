@@ -75,13 +75,7 @@ void store_worker::stop() {
 
 void store_worker::run() {
   using clock = std::chrono::steady_clock;
-  // Retention's first pass runs before any request is taken (busy_ starts true), so no reader
-  // of a restarted server is replayed what the limits already removed.
-  auto next_prune = clock::now() + (prune_some() ? std::chrono::seconds(0) : prune_interval);
-  {
-    std::lock_guard lock(mutex_);
-    busy_ = false;
-  }
+  auto next_prune = clock::now();  // Retention's first pass runs in the first round.
   std::vector<append_request> batch;
   std::deque<read_job> reads;
   bool deferred_failing = false;
@@ -117,6 +111,13 @@ void store_worker::run() {
       stopping = stopping_;
     }
     if (!batch.empty()) commit(batch);
+    // Retention before the reads of the same round: the first round's reads (a client resuming
+    // right after a restart) are never replayed what the limits already remove.
+    if (clock::now() >= next_prune) {
+      // A pass that used its whole budget comes back at once (after any queued appends).
+      const bool more = prune_some();
+      next_prune = clock::now() + (more ? std::chrono::seconds(0) : prune_interval);
+    }
     for (auto& job : reads) {
       try {
         job(*store_);
@@ -125,11 +126,6 @@ void store_worker::run() {
       }
     }
     reads.clear();
-    if (clock::now() >= next_prune) {
-      // A pass that used its whole budget comes back at once (after any queued appends).
-      const bool more = prune_some();
-      next_prune = clock::now() + (more ? std::chrono::seconds(0) : prune_interval);
-    }
     if (store_->has_deferred_work()) {
       const auto now = clock::now();
       if (!deferred_due) deferred_due = now + limits_.store_defer;  // Left by this thread's commit.

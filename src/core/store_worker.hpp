@@ -84,9 +84,7 @@ class store_worker {
   std::deque<append_request> appends_;
   std::deque<read_job> reads_;
   bool stopping_ = false;
-  /// A commit, read or prune runs (on the worker or in place). True from the start: retention's
-  /// first pass runs before anything else.
-  bool busy_ = true;
+  bool busy_ = false;         // A commit, read or prune runs (on the worker or in place).
   bool wants_store_ = false;  // The worker waits for an in-place commit to end (a prune is due).
   /// When the store's deferred work is to run (limits::store_defer after the commit that left
   /// it); empty while there is none.
