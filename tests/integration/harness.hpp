@@ -119,6 +119,10 @@ std::pair<int, std::string> http_get(unsigned short port, const std::string& tar
 std::string raw_exchange(unsigned short port, const std::string& bytes,
                          std::chrono::milliseconds limit = 3000ms);
 
+/// A well-formed identity token made from `c` (22 characters of base64url whose last one carries
+/// no stray bits): one per test person.
+inline std::string identity_token(char c) { return std::string(21, c) + "A"; }
+
 std::string str(const json::value& v);
 std::uint64_t u64(const json::value& v);
 

@@ -9,8 +9,6 @@
 namespace message::test {
 namespace {
 
-/// A well-formed token (22 characters of base64url whose last one carries no stray bits).
-std::string token(char c) { return std::string(21, c) + "A"; }
 std::string protocols(const std::string& t) { return "message.v1, id." + t; }
 
 class Identity : public ::testing::Test {
@@ -34,14 +32,14 @@ class Identity : public ::testing::Test {
 
 TEST_F(Identity, ATokenIsAStableIdentityThatFramesCarryButNeverTheToken) {
   json::object hello, again, other;
-  auto a = connect(token('a'), "/ws", &hello);
+  auto a = connect(identity_token('a'), "/ws", &hello);
   const std::string id = str(hello["identity"]);
   ASSERT_EQ(id.size(), 16u) << "the public id: 16 characters";
   EXPECT_EQ(id.find(std::string(21, 'a')), std::string::npos) << "the id is not the token";
   a->close();
-  auto a2 = connect(token('a'), "/ws", &again);
+  auto a2 = connect(identity_token('a'), "/ws", &again);
   EXPECT_EQ(str(again["identity"]), id) << "the same token is the same identity";
-  auto b = connect(token('b'), "/ws", &other);
+  auto b = connect(identity_token('b'), "/ws", &other);
   EXPECT_NE(str(other["identity"]), id);
 
   a2->send_message("m1", "kim", "hello");
@@ -58,10 +56,11 @@ TEST_F(Identity, ATokenIsAStableIdentityThatFramesCarryButNeverTheToken) {
 
 TEST_F(Identity, AMalformedTokenIsRefusedWithAClearError) {
   json::object hello;
-  auto a = connect(token('a'), "/ws", &hello);
+  auto a = connect(identity_token('a'), "/ws", &hello);
   const std::string public_id = str(hello["identity"]);
-  for (const std::string& bad : {std::string("short"), public_id, std::string(21, 'a') + "B",
-                                 std::string(21, 'a') + "*", token('a') + ", id." + token('b')}) {
+  for (const std::string& bad :
+       {std::string("short"), public_id, std::string(21, 'a') + "B", std::string(21, 'a') + "*",
+        identity_token('a') + ", id." + identity_token('b')}) {
     ws_client c(server->port(), "/ws", "", protocols(bad));
     auto e = c.next_of("error");
     ASSERT_TRUE(e) << bad;
@@ -83,13 +82,13 @@ TEST_F(Identity, WithoutATokenTheOriginalBareFormStillPosts) {
 
 TEST_F(Identity, TheFirstIdentityOwnsANameAndOthersAreRefusedWithASuggestion) {
   json::object hello;
-  auto kim = connect(token('k'), "/ws?name=kim", &hello);
+  auto kim = connect(identity_token('k'), "/ws?name=kim", &hello);
   EXPECT_EQ(str(hello["username"]), "kim");
   kim->send_message("k1", "kim", "I am kim");
   ASSERT_TRUE(kim->next_of("ack"));
 
   // Another identity with the same name at connect: welcome, then name_taken; not listed.
-  auto other = connect(token('o'), "/ws?name=KIM");
+  auto other = connect(identity_token('o'), "/ws?name=KIM");
   auto e = other->next_of("error");
   ASSERT_TRUE(e);
   EXPECT_EQ(str((*e)["code"]), "name_taken");
@@ -121,8 +120,8 @@ TEST_F(Identity, TheFirstIdentityOwnsANameAndOthersAreRefusedWithASuggestion) {
 }
 
 TEST_F(Identity, RenamingKeepsAuthorshipAndReleasesTheOldName) {
-  auto kim = connect(token('k'), "/ws?name=kim");
-  auto watcher = connect(token('w'), "/ws?name=lee");
+  auto kim = connect(identity_token('k'), "/ws?name=kim");
+  auto watcher = connect(identity_token('w'), "/ws?name=lee");
   kim->send_message("k1", "kim", "before the rename");
   ASSERT_TRUE(watcher->next_of("message"));
   kim->send(R"({"type":"identify","username":"kimberly"})");
@@ -139,7 +138,7 @@ TEST_F(Identity, RenamingKeepsAuthorshipAndReleasesTheOldName) {
   ASSERT_TRUE(h);
   EXPECT_EQ(str((*h)["messages"].as_array().at(0).at("username")), "kimberly")
       << "old messages show the current name";
-  auto resumed = connect(token('x'), "/ws?since=0");
+  auto resumed = connect(identity_token('x'), "/ws?since=0");
   auto replayed = resumed->next_of("message");
   ASSERT_TRUE(replayed);
   EXPECT_EQ(str((*replayed)["username"]), "kimberly") << "replay folds names too";
@@ -152,8 +151,8 @@ TEST_F(Identity, RenamingKeepsAuthorshipAndReleasesTheOldName) {
 }
 
 TEST_F(Identity, AReleasedNameCanBeTakenAndNamesSurviveARestart) {
-  auto kim = connect(token('k'), "/ws?name=kim");
-  auto lee = connect(token('l'), "/ws?name=lee");
+  auto kim = connect(identity_token('k'), "/ws?name=kim");
+  auto lee = connect(identity_token('l'), "/ws?name=lee");
   kim->send(R"({"type":"release"})");
   auto released = kim->next_of("name");
   ASSERT_TRUE(released);
@@ -166,9 +165,9 @@ TEST_F(Identity, AReleasedNameCanBeTakenAndNamesSurviveARestart) {
   ASSERT_EQ(server->stop(), 0);
   server = start();
   json::object hello;
-  auto lee_again = connect(token('l'), "/ws", &hello);
+  auto lee_again = connect(identity_token('l'), "/ws", &hello);
   EXPECT_EQ(str(hello["username"]), "kim") << "the identity's name comes back in welcome";
-  auto kim_again = connect(token('k'), "/ws?name=kim");
+  auto kim_again = connect(identity_token('k'), "/ws?name=kim");
   auto e = kim_again->next_of("error");
   ASSERT_TRUE(e);
   EXPECT_EQ(str((*e)["code"]), "name_taken") << "ownership survives a restart";
@@ -190,13 +189,13 @@ TEST(IdentityOnRedis, TwoNodesAgreeOnWhoOwnsANameAndTellEachOtherOfRenames) {
     EXPECT_TRUE(c->next_of("welcome"));
     return c;
   };
-  auto kim = on(a, token('k'), "/ws?name=kim");
-  auto other = on(b, token('o'), "/ws?name=kim");
+  auto kim = on(a, identity_token('k'), "/ws?name=kim");
+  auto other = on(b, identity_token('o'), "/ws?name=kim");
   auto e = other->next_of("error");
   ASSERT_TRUE(e);
   EXPECT_EQ(str((*e)["code"]), "name_taken") << "the name is owned on every node";
 
-  auto watcher = on(b, token('w'), "/ws?name=lee");
+  auto watcher = on(b, identity_token('w'), "/ws?name=lee");
   kim->send_message("k1", "kim", "hello");
   ASSERT_TRUE(watcher->next_of("message"));
   kim->send(R"({"type":"identify","username":"kimberly"})");

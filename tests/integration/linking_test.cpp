@@ -12,8 +12,6 @@
 namespace message::test {
 namespace {
 
-std::string token(char c) { return std::string(21, c) + "A"; }
-
 struct device {
   std::unique_ptr<ws_client> ws;
   std::string identity;
@@ -22,7 +20,7 @@ struct device {
 
 device connect(unsigned short port, char t, const std::string& target = "/ws") {
   device d;
-  d.ws = std::make_unique<ws_client>(port, target, "", "message.v1, id." + token(t));
+  d.ws = std::make_unique<ws_client>(port, target, "", "message.v1, id." + identity_token(t));
   auto w = d.ws->next_of("welcome");
   EXPECT_TRUE(w) << "welcome first";
   if (w && w->contains("identity")) d.identity = str((*w)["identity"]);

@@ -10,8 +10,6 @@
 namespace message::test {
 namespace {
 
-std::string token(char c) { return std::string(21, c) + "A"; }
-
 /// One person: a connection with its own token and name; `id` is its public identity id.
 struct person {
   std::unique_ptr<ws_client> ws;
@@ -20,7 +18,7 @@ struct person {
 
 person join(unsigned short port, char t, const std::string& target) {
   person p;
-  p.ws = std::make_unique<ws_client>(port, target, "", t ? "message.v1, id." + token(t) : "");
+  p.ws = std::make_unique<ws_client>(port, target, "", t ? "message.v1, id." + identity_token(t) : "");
   auto w = p.ws->next_of("welcome");
   EXPECT_TRUE(w) << "welcome first";
   if (w && w->contains("identity")) p.id = str((*w)["identity"]);
@@ -81,7 +79,7 @@ TEST_F(PrivateRooms, APrivateRoomIsReadOnlyByItsMembersAndHiddenFromEveryoneElse
   bob.ws->send(R"({"type":"subscribe","room":"plans","secret":"wrong-secret"})");
   EXPECT_EQ(code_of(*bob.ws), "not_member");
   {
-    ws_client direct(server.port(), "/ws?room=plans", "", "message.v1, id." + token('b'));
+    ws_client direct(server.port(), "/ws?room=plans", "", "message.v1, id." + identity_token('b'));
     EXPECT_EQ(code_of(direct), "not_member");
     EXPECT_EQ(direct.wait_closed(), 1008);
   }
@@ -207,7 +205,7 @@ TEST_F(PrivateRooms, HistoryJumpsAroundAndAfterASeq) {
 
   // welcome and subscribed announce the first seq still stored.
   {
-    ws_client c(server.port(), "/ws", "", "message.v1, id." + token('z'));
+    ws_client c(server.port(), "/ws", "", "message.v1, id." + identity_token('z'));
     auto w = c.next_of("welcome");
     ASSERT_TRUE(w);
     EXPECT_EQ(u64((*w)["oldest_seq"]), 1u);

@@ -11,8 +11,6 @@
 namespace message::test {
 namespace {
 
-std::string token(char c) { return std::string(21, c) + "A"; }
-
 struct person {
   std::unique_ptr<ws_client> ws;
   std::string id;
@@ -22,7 +20,7 @@ struct person {
 /// A connection of the identity of token `t` (0: anonymous), after its welcome.
 person connect(unsigned short port, char t, const std::string& target) {
   person p;
-  p.ws = std::make_unique<ws_client>(port, target, "", t ? "message.v1, id." + token(t) : "");
+  p.ws = std::make_unique<ws_client>(port, target, "", t ? "message.v1, id." + identity_token(t) : "");
   auto w = p.ws->next_of("welcome");
   EXPECT_TRUE(w) << "welcome first";
   if (!w) return p;
