@@ -22,6 +22,13 @@ struct limits {
   std::size_t history_limit = 200;
   /// Messages per replay page on resume; the next page is read when the send queue drains.
   std::size_t replay_page = 500;
+  /// Identities one message may mention: a whole team, not a mailing list.
+  std::size_t max_mentions = 20;
+  /// Users named in a folded reaction (history): enough for "kim, lee and 4 others"; the full
+  /// list is one `reactions` request away, so a popular message costs the same as a quiet one.
+  std::size_t reaction_names = 3;
+  /// Code points of a reply's quote: the start of a line, as the page shows it.
+  std::size_t reply_quote_chars = 100;
   /// Rooms one connection may follow at once (subscribe): bounds per-connection state.
   std::size_t max_rooms_per_connection = 32;
 

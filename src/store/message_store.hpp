@@ -45,6 +45,13 @@ struct history_page {
 ///   the earlier seq, duplicate = true, and is not stored again. This holds within one batch too.
 /// - Seqs are never reused, even after retention removed every message of a room.
 /// - Reads see every committed append.
+/// - Changes fold at append (docs/protocol.md, "Conversation"): an edit replaces its target
+///   message's text, mentions and `edited`; a remove turns the target into a tombstone and
+///   scrubs its text and its edits' texts in the same commit; react/unreact add/remove the
+///   (identity = device, emoji) pair of the target, a set (a second add changes nothing). A
+///   change whose target is missing, an event, or deleted is stored as a row (it holds its
+///   seq) but changes nothing, and an edit of a deleted message is stored with "" text. Who may
+///   change what is checked before append (core), not here.
 ///
 /// Thread-safety: none. One caller at a time: the store_worker's thread, or an I/O loop that
 /// the worker let commit in place while it was idle (it hands the store over under its mutex).
@@ -66,14 +73,29 @@ class message_store {
   /// Does that work. Throws store_error when it cannot; the work is then kept for later.
   virtual void do_deferred_work() {}
 
-  /// Messages of `room` with seq > after, oldest first, at most `limit`.
+  /// Replay: the rows of `room` (messages and change events) with seq > after, oldest first,
+  /// at most `limit`, each as it is stored now: a message with its latest text, `edited`,
+  /// `deleted` and `reply` quote (no `reactions`); an event scrubbed ("" text) when its target
+  /// is deleted.
   virtual std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                                      std::size_t limit) = 0;
 
-  /// The newest `limit` messages of `room` with seq < before (before = nullopt: the newest),
-  /// oldest first.
+  /// History: the newest `limit` *messages* (kind message, events never) of `room` with
+  /// seq < before (before = nullopt: the newest), oldest first, folded to their current state
+  /// with `reactions` (counts, the first reaction_names users, `mine` for `viewer`: an identity
+  /// id, "" for none). `more`: older messages exist.
   virtual history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
-                                   std::size_t limit) = 0;
+                                   std::size_t limit, const std::string& viewer = {}) = 0;
+  /// History forwards: the oldest `limit` messages with seq > after, folded as read_before.
+  virtual std::vector<core::chat_message> read_messages_after(const std::string& room, std::uint64_t after,
+                                                              std::size_t limit, const std::string& viewer = {}) = 0;
+
+  /// The row `seq` of `room` as read_after gives it; nullopt when there is none (never
+  /// written, or removed by retention).
+  virtual std::optional<core::chat_message> find(const std::string& room, std::uint64_t seq) = 0;
+  /// Everyone who reacts to message `seq` of `room` now, per emoji in order of first reaction,
+  /// users oldest first (count = users.size()).
+  virtual std::vector<core::reaction_summary> reactions(const std::string& room, std::uint64_t seq) = 0;
 
   /// The highest seq ever assigned in `room` (0 for a room never written).
   virtual std::uint64_t last_seq(const std::string& room) = 0;
