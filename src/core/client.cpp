@@ -141,6 +141,7 @@ void client::on_drain() {
 
 void client::on_closed() {
   if (closed_) return;
+  if (!params_.identity.empty()) flush_reads(true);
   closed_ = true;
   auto& registry = hub_.registry(loop_);
   for (auto& [room, st] : rooms_) {

@@ -91,8 +91,10 @@ class client : public std::enable_shared_from_this<client> {
   void handle(protocol::read_command&& cmd);
 
   // Read state and room activity (docs/protocol.md): client_reads.cpp.
-  /// Stores the reads whose room's interval is over; arms the timer for the rest.
-  void flush_reads();
+  /// Stores the reads whose room's interval is over; arms the timer for the rest. `closing`:
+  /// stores every held read at once (the connection ends; a page that reads a room and then
+  /// leaves it within the interval must not lose that read).
+  void flush_reads(bool closing = false);
   /// A followed room changed (a message up to `seq`): its room_activity is due for a recount.
   void note_activity(const std::string& room, std::uint64_t seq);
   /// Recounts the rooms whose interval is over and sends their room_activity; arms the timer.
