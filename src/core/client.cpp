@@ -365,6 +365,7 @@ void client::deliver(const shared_batch& batch) {
     // would have carried come from the store's outcome instead.
     st.state = phase::replaying;
     st.waiting_for_drain = true;
+    drop_queued_messages();
     return;
   }
   const std::size_t from = batch->first_seq > st.last ? 0 : st.last + 1 - batch->first_seq;

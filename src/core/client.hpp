@@ -90,6 +90,11 @@ class client : public std::enable_shared_from_this<client> {
   void handle(protocol::direct_command&& cmd);
   void handle(protocol::read_command&& cmd);
 
+  /// A slow reader past the queue bound (client_catch_up.cpp): the room messages still queued
+  /// for rooms that can be read again from where they stop are dropped, and those rooms go
+  /// back to the store from their first dropped seq.
+  void drop_queued_messages();
+
   // Read state and room activity (docs/protocol.md): client_reads.cpp.
   /// Stores the reads whose room's interval is over; arms the timer for the rest. `closing`:
   /// stores every held read at once (the connection ends; a page that reads a room and then
