@@ -36,7 +36,8 @@ struct http_context {
   /// The TLS certificate's SHA-256 fingerprint when the port also speaks TLS; /auth gives it to
   /// a page on plain http, which offers https and the fingerprint to compare.
   std::string tls_fingerprint{};
-  /// Renders /metrics (Prometheus text format); unset: 404. Behind the key like the chat's data.
+  /// Renders /metrics (Prometheus text format); unset: 404. Behind the key like the chat's data
+  /// (or the /auth session cookie, for a browser).
   std::function<std::string()> metrics{};
   /// Makes the /auth session cookie and checks it on the routes that take it in place of the
   /// key (takes_session_cookie()). Disabled: /auth sets none and only the key opens them.

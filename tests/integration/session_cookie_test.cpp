@@ -4,6 +4,7 @@
 // changed, is refused; without a key everything works as before.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <regex>
 
 #include "harness.hpp"
@@ -116,6 +117,23 @@ TEST_F(SessionCookie, ACookieMadeBeforeTheKeyChangedIsRefused) {
   server->stop();
   start(key_a);
   EXPECT_EQ(get_with_cookie("/invite.svg", made_under_a), 200);
+}
+
+TEST_F(SessionCookie, OverTlsTheCookieIsSecure) {
+  if (std::system("command -v curl >/dev/null 2>&1") != 0) GTEST_SKIP() << "needs curl";
+  start(key_b);  // TLS is on by default: the port speaks https too.
+  const std::string command = "curl -ks -D - -o /dev/null -H 'Authorization: Bearer " + key_b +
+                              "' https://127.0.0.1:" + std::to_string(server->port()) + "/auth";
+  std::string headers;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    while (const auto n = std::fread(buf, 1, sizeof buf, p)) headers.append(buf, n);
+    ::pclose(p);
+  }
+  const std::string cookie = set_cookie_of(headers);
+  ASSERT_FALSE(cookie.empty()) << headers;
+  EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos) << cookie;
 }
 
 TEST_F(SessionCookie, WithNoKeyEverythingWorksAsBefore) {
