@@ -70,17 +70,29 @@ export function protocolsFor(key, identityToken) {
 }
 
 /**
+ * The headers of the /auth call that sets the session cookie: the identity first, then the
+ * key, in one Authorization value (`Identity <token>, Bearer <key>`; docs/protocol.md,
+ * "Resources by URL"), so the cookie carries who this browser is.
+ */
+function sessionHeaders(key, identityToken) {
+  const { Authorization: bearer } = authHeaders(key);
+  const parts = [identityToken ? `Identity ${identityToken}` : '', bearer || ''].filter(Boolean);
+  return parts.length ? { Authorization: parts.join(', ') } : {};
+}
+
+/**
  * Resolves once the server lets this browser in, asking the person for the key (through
  * `ask(problem)`, which resolves with what they typed) as often as needed. Returns the key
- * ('' when the server needs none).
+ * ('' when the server needs none). The answer sets the session cookie (a same-origin fetch
+ * stores it) that URL routes such as /invite.svg take in place of the key.
  */
-export async function ensureAccess(ask) {
+export async function ensureAccess(ask, identityToken = '') {
   let problem = '';
   for (let attempt = 0; attempt < 1000; attempt += 1) {
     const key = savedKey();
     let res;
     try {
-      res = await fetch('auth', { cache: 'no-store', headers: authHeaders(key) });
+      res = await fetch('auth', { cache: 'no-store', credentials: 'same-origin', headers: sessionHeaders(key, identityToken) });
     } catch {
       return key; // Offline or the server is down: the connection's own retries take over.
     }

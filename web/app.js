@@ -595,7 +595,7 @@ rememberRoom(room);
 ui.roomTitle.textContent = room;
 render({ bottom: true });
 drawRooms();
-await ensureAccess(askForKey);
+await ensureAccess(askForKey, identityToken);
 offerHttps(document.getElementById('https-offer'));
 (ui.username.value ? ui.message : ui.username).focus();
 conn.open();

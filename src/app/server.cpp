@@ -16,6 +16,7 @@
 #include "app/lan_addresses.hpp"
 #include "app/qr_matrix.hpp"
 #include "app/qr_svg.hpp"
+#include "app/session_secret.hpp"
 #include "app/socket_activation.hpp"
 #include "app/tls_certificate.hpp"
 #include "redis/redis_broker.hpp"
@@ -158,6 +159,18 @@ server::server(server_config config) : config_(std::move(config)) {
                               {}},
       {}});
   ctx_->tls = tls_.get();
+  {
+    std::array<unsigned char, 32> secret{};
+    try {
+      secret = load_or_create_session_secret(dir_->path());
+    } catch (const std::exception& e) {
+      // Cookies then last until this process stops: pages ask /auth again after a restart.
+      spdlog::warn("{}; session cookies are signed for this run only", e.what());
+      secret = random_session_secret();
+    }
+    ctx_->http.sessions =
+        transport::session_cookies(secret, config_.key, config_.limits.session_cookie_lifetime);
+  }
   const bool journaled = config_.redis_url.empty() && config_.store == store_kind::sqlite;
   auto deliveries = [hub = hub_.get()] {
     std::uint64_t sum = 0;

@@ -141,6 +141,7 @@ void client::on_drain() {
 
 void client::on_closed() {
   if (closed_) return;
+  if (!params_.identity.empty()) flush_reads(true);
   closed_ = true;
   auto& registry = hub_.registry(loop_);
   for (auto& [room, st] : rooms_) {
@@ -364,6 +365,7 @@ void client::deliver(const shared_batch& batch) {
     // would have carried come from the store's outcome instead.
     st.state = phase::replaying;
     st.waiting_for_drain = true;
+    drop_queued_messages();
     return;
   }
   const std::size_t from = batch->first_seq > st.last ? 0 : st.last + 1 - batch->first_seq;

@@ -90,9 +90,16 @@ class client : public std::enable_shared_from_this<client> {
   void handle(protocol::direct_command&& cmd);
   void handle(protocol::read_command&& cmd);
 
+  /// A slow reader past the queue bound (client_catch_up.cpp): the room messages still queued
+  /// for rooms that can be read again from where they stop are dropped, and those rooms go
+  /// back to the store from their first dropped seq.
+  void drop_queued_messages();
+
   // Read state and room activity (docs/protocol.md): client_reads.cpp.
-  /// Stores the reads whose room's interval is over; arms the timer for the rest.
-  void flush_reads();
+  /// Stores the reads whose room's interval is over; arms the timer for the rest. `closing`:
+  /// stores every held read at once (the connection ends; a page that reads a room and then
+  /// leaves it within the interval must not lose that read).
+  void flush_reads(bool closing = false);
   /// A followed room changed (a message up to `seq`): its room_activity is due for a recount.
   void note_activity(const std::string& room, std::uint64_t seq);
   /// Recounts the rooms whose interval is over and sends their room_activity; arms the timer.

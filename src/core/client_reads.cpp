@@ -28,19 +28,22 @@ void client::handle(protocol::read_command&& cmd) {
   flush_reads();
 }
 
-void client::flush_reads() {
+void client::flush_reads(bool closing) {
   auto& loop = hub_.loop(loop_);
   const auto now = read_coalescer::clock::now();
-  auto due = reads_.take_due(now);
+  auto due = closing ? reads_.take_all() : reads_.take_due(now);
   // Another connection of the identity stored this room's position within the interval: this
-  // one waits for its next turn (held again; its interval restarted now).
-  std::erase_if(due, [&](const auto& entry) {
-    if (hub_.reads().admit(params_.identity, entry.first, now)) return false;
-    reads_.offer(entry.first, entry.second);
-    return true;
-  });
+  // one waits for its next turn (held again; its interval restarted now). A closing one has no
+  // next turn: its reads are stored now.
+  if (!closing) {
+    std::erase_if(due, [&](const auto& entry) {
+      if (hub_.reads().admit(params_.identity, entry.first, now)) return false;
+      reads_.offer(entry.first, entry.second);
+      return true;
+    });
+  }
   if (!due.empty()) {
-    hub_.appends(loop_).read([weak = weak_from_this(), loop = &loop, identity = params_.identity,
+    hub_.appends(loop_).read([weak = weak_from_this(), hub = &hub_, loop = &loop, identity = params_.identity,
                               scan = hub_.config().activity_mention_scan,
                               due = std::move(due)](store::message_store& s) {
       struct result {
@@ -73,29 +76,35 @@ void client::flush_reads() {
         results.push_back(std::move(r));
       }
       if (results.empty()) return;
-      loop->post([weak, results = std::move(results)]() mutable {
+      loop->post([weak, hub, me = identity, results = std::move(results)]() mutable {
+        // The connection may have closed meanwhile (its last reads are stored as it closes):
+        // the identity's other devices and the room are told all the same.
         auto self = weak.lock();
-        if (!self || self->closed_) return;
-        const auto& me = self->params_.identity;
+        const bool open = self && !self->closed_;
         for (auto& r : results) {
           if (!r.error.empty()) {
-            self->send_line(std::move(r.error));
+            if (open) self->send_line(std::move(r.error));
             continue;
           }
-          if (auto it = self->rooms_.find(r.room); it != self->rooms_.end()) it->second.read = r.seq;
+          if (open) {
+            if (auto it = self->rooms_.find(r.room); it != self->rooms_.end()) it->second.read = r.seq;
+          }
           // The identity's other devices and tabs move their position and badges; the room's
           // readers update "seen by", like typing (never in the seq stream).
-          self->notify(me, protocol::encode_read(r.room, r.seq), self.get());
-          self->notify(me, std::move(r.activity));
+          hub->broadcast_event(inbox(me),
+                               std::make_shared<const std::string>(protocol::encode_read(r.room, r.seq)),
+                               open ? self.get() : nullptr);
+          hub->broadcast_event(inbox(me), std::make_shared<const std::string>(std::move(r.activity)),
+                               nullptr);
           const std::pair<std::string, std::uint64_t> reader{me, r.seq};
-          self->hub_.broadcast_event(
+          hub->broadcast_event(
               r.room, std::make_shared<const std::string>(protocol::encode_seen(r.room, {&reader, 1}, false)),
               nullptr);
         }
       });
     });
   }
-  if (reads_timer_) return;
+  if (reads_timer_ || closing) return;
   if (auto next = reads_.next_due()) {
     reads_timer_ = true;
     loop.post_at(*next, [weak = weak_from_this()] {

@@ -2,9 +2,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace message::core {
 
@@ -39,6 +42,16 @@ class client_sink {
   virtual void close(close_code code, std::string_view reason) = 0;
   /// Bytes queued and not yet written to the socket.
   virtual std::size_t queued_bytes() const = 0;
+  /// Drops the room messages (`message` lines) of the rooms `may_drop` names that are queued
+  /// and not yet handed to the socket, and returns each such room with the first seq dropped:
+  /// the core reads them again from the store (a slow reader's catch-up), so memory falls back
+  /// instead of staying at the bound. Nothing else (acks, errors, presence, answers) is ever
+  /// dropped. The default drops nothing.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> drop_room_messages(
+      const std::function<bool(std::string_view room)>& may_drop) {
+    (void)may_drop;
+    return {};
+  }
 };
 
 }  // namespace message::core

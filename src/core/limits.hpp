@@ -139,6 +139,10 @@ struct limits {
   /// ~80 tries in a code's 5 minutes, ~1.6e-10 of the codes; a person mistyping gets plenty.
   double link_failures_per_sec = 0.2;
   double link_failures_burst = 20;
+  /// How long the /auth session cookie opens /invite.svg and /metrics: the page asks /auth
+  /// on every load, which renews it, so a week covers a tab left open for days; a key change
+  /// ends every cookie at once, whatever its lifetime.
+  std::chrono::seconds session_cookie_lifetime{7 * 24 * 60 * 60};
 
   // --- read state and room activity (docs/protocol.md, "Read state") --------------------
   /// A connection's reads of one room are stored and broadcast at most once per this, and its

@@ -63,6 +63,15 @@ std::vector<std::pair<std::string, std::uint64_t>> read_coalescer::take_due(cloc
   return out;
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> read_coalescer::take_all() {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const auto& [room, e] : rooms_) {
+    if (e.pending) out.emplace_back(room, *e.pending);
+  }
+  rooms_.clear();
+  return out;
+}
+
 std::optional<read_coalescer::clock::time_point> read_coalescer::next_due() const {
   std::optional<clock::time_point> out;
   for (const auto& [room, e] : rooms_) {

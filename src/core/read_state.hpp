@@ -43,6 +43,9 @@ class read_coalescer {
   /// The pending values whose room may be handled at `now`; each such room's interval starts
   /// again at `now`.
   std::vector<std::pair<std::string, std::uint64_t>> take_due(clock::time_point now);
+  /// Every pending value, due or not (the connection is closing: what it read must not be
+  /// lost with it), and forgets every room.
+  std::vector<std::pair<std::string, std::uint64_t>> take_all();
   /// When the next pending value becomes due (nullopt: none pending).
   std::optional<clock::time_point> next_due() const;
   std::size_t size() const { return rooms_.size(); }

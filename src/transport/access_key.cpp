@@ -46,6 +46,15 @@ int base64_value(char c) {
 
 }  // namespace
 
+bool starts_with_scheme(std::string_view value, std::string_view scheme) {
+  if (value.size() <= scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    const char c = value[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != scheme[i]) return false;
+  }
+  return true;
+}
+
 access_key::access_key(std::string_view secret) {
   if (!secret.empty()) digest_ = sha256(secret);
 }
@@ -78,12 +87,15 @@ std::optional<std::string> base64url_decode(std::string_view in) {
 
 std::optional<std::string> key_from_authorization(std::string_view value) {
   value = trim(value);
-  constexpr std::string_view scheme = "bearer ";
-  if (value.size() <= scheme.size()) return std::nullopt;
-  for (std::size_t i = 0; i < scheme.size(); ++i) {
-    const char c = value[i];
-    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != scheme[i]) return std::nullopt;
+  // `Identity <token>, Bearer <key>`: what fetch sends for two Authorization headers (the
+  // identity first, so that a key containing ", " is never split).
+  if (starts_with_scheme(value, "identity ")) {
+    const auto comma = value.find(',');
+    if (comma == std::string_view::npos) return std::nullopt;
+    value = trim(value.substr(comma + 1));
   }
+  constexpr std::string_view scheme = "bearer ";
+  if (!starts_with_scheme(value, scheme)) return std::nullopt;
   return std::string(trim(value.substr(scheme.size())));
 }
 

@@ -32,8 +32,9 @@ inline constexpr std::string_view subprotocol = "message.v1";
 inline constexpr std::string_view key_token_prefix = "key.";
 
 /// The key a request presents, or nothing: `Authorization: Bearer <key>` (HTTP and terminal
-/// tools), else a `key.<base64url of the UTF-8 key>` token in `Sec-WebSocket-Protocol`
-/// (browsers cannot set headers on a WebSocket). Pure.
+/// tools; after an `Identity <token>, ` entry or in a second Authorization header too), else a
+/// `key.<base64url of the UTF-8 key>` token in `Sec-WebSocket-Protocol` (browsers cannot set headers on a
+/// WebSocket). Pure.
 template <class Fields>
 std::optional<std::string> presented_key(const http::request_header<Fields>& req);
 
@@ -43,13 +44,17 @@ bool offers_subprotocol(const http::request_header<Fields>& req);
 
 // Non-template cores of the above, exposed for tests and the fuzzer.
 std::optional<std::string> key_from_authorization(std::string_view value);
+/// True when `value` begins with `scheme` (lower case, with its space), in any case, and has more.
+bool starts_with_scheme(std::string_view value, std::string_view scheme);
 std::optional<std::string> key_from_protocols(std::string_view value);
 bool protocols_contain(std::string_view value, std::string_view token);
 std::optional<std::string> base64url_decode(std::string_view in);
 
 template <class Fields>
 std::optional<std::string> presented_key(const http::request_header<Fields>& req) {
-  if (auto k = key_from_authorization(req[http::field::authorization])) return k;
+  for (auto [it, end] = req.equal_range(http::field::authorization); it != end; ++it) {
+    if (auto k = key_from_authorization(it->value())) return k;
+  }
   return key_from_protocols(req[http::field::sec_websocket_protocol]);
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/limits.hpp"
 #include "core/link_code.hpp"
+#include "transport/identity_token.hpp"
 #include "transport/web_assets.hpp"
 
 namespace message::transport {
@@ -72,8 +73,14 @@ response invite_response(const request& req, const http_context& ctx) {
   const std::string host = safe_host(req[http::field::host]);
   if (host.empty() || host.size() > max_invite_host)
     return error_response(req, http::status::bad_request, "the Host header cannot be put in a link");
-  // needs_key() has already checked a required key: what was presented is the key.
-  const std::string key = ctx.key.required() ? presented_key(req).value_or("") : std::string();
+  // route() has already checked a required key or a session cookie. The server keeps only
+  // the key's digest: it draws the key only when this request presented it, and with the
+  // cookie alone the link without it (whoever scans it is asked for the key).
+  std::string key;
+  if (ctx.key.required()) {
+    if (auto presented = presented_key(req); presented && ctx.key.matches(*presented))
+      key = std::move(*presented);
+  }
   // A device link code's QR (docs/protocol.md, "Device linking"): only a well-formed code is
   // drawn; the code alone is no secret worth keeping from this (keyed) request.
   std::string link;
@@ -118,6 +125,15 @@ response unauthorized_response(const request& req) {
   return res;
 }
 
+bool takes_session_cookie(std::string_view path) { return path == invite_svg_path || path == "/metrics"; }
+
+std::optional<std::string> session_of(const request& req, const http_context& ctx) {
+  if (!ctx.sessions.enabled()) return std::nullopt;
+  const auto value = cookie_value(req[http::field::cookie], session_cookie_name);
+  if (!value) return std::nullopt;
+  return ctx.sessions.verify(*value, session_cookies::clock::now());
+}
+
 bool needs_key(const request& req, const http_context& ctx) {
   if (!ctx.key.required()) return false;
   auto url = boost::urls::parse_origin_form(req.target());
@@ -128,7 +144,7 @@ bool needs_key(const request& req, const http_context& ctx) {
   return find_web_asset(path) == nullptr;
 }
 
-response route(const request& req, const http_context& ctx) {
+response route(const request& req, const http_context& ctx, bool over_tls) {
   if (req.method() != http::verb::get && req.method() != http::verb::head) {
     auto res = error_response(req, http::status::method_not_allowed, "only GET is served here");
     res.set(http::field::allow, "GET, HEAD");
@@ -141,10 +157,18 @@ response route(const request& req, const http_context& ctx) {
   const std::string path = url->path();
   if (needs_key(req, ctx)) {
     const auto key = presented_key(req);
-    if (!key || !ctx.key.matches(*key)) return unauthorized_response(req);
+    const bool by_key = key && ctx.key.matches(*key);
+    if (!by_key && !(takes_session_cookie(path) && session_of(req, ctx))) return unauthorized_response(req);
   }
   if (path == auth_path) {
+    const auto who = presented_identity_for_auth(req);
+    if (who.state == presented_identity::kind::malformed)
+      return error_response(req, http::status::bad_request,
+                            "the identity token is not 22 characters of base64url");
     auto res = error_response(req, http::status::ok, "");
+    if (ctx.sessions.enabled())
+      res.set(http::field::set_cookie,
+              ctx.sessions.set_cookie(ctx.sessions.make(who.id, session_cookies::clock::now()), over_tls));
     res.set(http::field::content_type, "application/json");
     res.body() = ctx.key.required() ? R"({"key_required":true)" : R"({"key_required":false)";
     // The fingerprint is hex and colons only (app/tls_certificate): nothing to escape.

@@ -8,6 +8,7 @@
 
 #include "transport/access_key.hpp"
 #include "transport/net.hpp"
+#include "transport/session_cookie.hpp"
 
 namespace message::transport {
 
@@ -35,8 +36,12 @@ struct http_context {
   /// The TLS certificate's SHA-256 fingerprint when the port also speaks TLS; /auth gives it to
   /// a page on plain http, which offers https and the fingerprint to compare.
   std::string tls_fingerprint{};
-  /// Renders /metrics (Prometheus text format); unset: 404. Behind the key like the chat's data.
+  /// Renders /metrics (Prometheus text format); unset: 404. Behind the key like the chat's data
+  /// (or the /auth session cookie, for a browser).
   std::function<std::string()> metrics{};
+  /// Makes the /auth session cookie and checks it on the routes that take it in place of the
+  /// key (takes_session_cookie()). Disabled: /auth sets none and only the key opens them.
+  session_cookies sessions{};
 };
 
 /// The invite's QR code for the address the request used (docs/protocol.md). With a key it
@@ -48,15 +53,25 @@ inline constexpr std::string_view invite_svg_path = "/invite.svg";
 /// data endpoints and /ws, 401 otherwise (docs/security.md).
 inline constexpr std::string_view auth_path = "/auth";
 
+/// True for the routes that take the /auth session cookie in place of the key: those fetched
+/// by `<img>` and links, which cannot send headers (/invite.svg, /metrics). Never /auth (where
+/// the cookie is made) nor /ws.
+bool takes_session_cookie(std::string_view path);
+
+/// The identity ("" = none) of the valid session cookie `req` carries, or nothing.
+std::optional<std::string> session_of(const request& req, const http_context& ctx);
+
 /// True when `req` must present the key: a key is set and the path is neither one of the
 /// page's files nor /healthz (both reveal nothing of the chat). Pure.
 bool needs_key(const request& req, const http_context& ctx);
 
-/// Answers a plain HTTP request: the embedded page and its assets, /healthz, /auth, 401 when
-/// needs_key() and the key presented is wrong, 404 otherwise. (The session slows guessing
-/// down per address before calling this.)
-/// Pure apart from calling ctx.health; safe from any thread. The fuzzer in fuzz/ drives it.
-response route(const request& req, const http_context& ctx);
+/// Answers a plain HTTP request: the embedded page and its assets, /healthz, /auth (with its
+/// session cookie, `Secure` when `over_tls`), 401 when needs_key() and neither the key nor,
+/// where taken, a session cookie is valid, 404 otherwise. (The session slows guessing down per
+/// address before calling this.)
+/// Pure apart from calling ctx.health and reading the clock; safe from any thread. The fuzzer
+/// in fuzz/ drives it.
+response route(const request& req, const http_context& ctx, bool over_tls = false);
 
 /// The host of a Host header value written as browsers write it (`host` or `host:port`, an
 /// IPv6 address in brackets), lower case; nothing for anything else (empty, two ports, a port

@@ -11,8 +11,8 @@
 namespace message::transport {
 
 http_session::http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index,
-                           connection_slot slot)
-    : stream_(std::move(socket)), ctx_(ctx), loop_(loop_index), slot_(std::move(slot)) {}
+                           connection_slot slot, bool over_tls)
+    : stream_(std::move(socket)), ctx_(ctx), loop_(loop_index), slot_(std::move(slot)), over_tls_(over_tls) {}
 
 void http_session::run() {
   net::dispatch(stream_.get_executor(),
@@ -99,11 +99,16 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         ->run(std::move(req), std::move(query));
     return;
   }
-  send(route(req, ctx_.http));
+  send(route(req, ctx_.http, over_tls_));
 }
 
 std::optional<response> http_session::check_key(const request& req) {
   if (!needs_key(req, ctx_.http)) return std::nullopt;
+  // A valid session cookie is no guess: the routes that take it need no key (and no wait).
+  if (!presented_key(req)) {
+    auto url = boost::urls::parse_origin_form(req.target());
+    if (url && takes_session_cookie(url->path()) && session_of(req, ctx_.http)) return std::nullopt;
+  }
   auto& table = ctx_.addresses;
   const auto now = address_table::clock::now();
   if (const auto wait = table.key_wait(slot_.key(), now); wait > address_table::clock::duration::zero()) {

@@ -16,7 +16,9 @@ namespace message::transport {
 /// Lifetime: shared_from_this() in every handler. Thread-safety: one loop's io_context.
 class http_session final : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index, connection_slot slot);
+  /// `over_tls`: the bytes come from tls_front's pipe (the session cookie is then `Secure`).
+  http_session(tcp::socket&& socket, transport_context& ctx, std::size_t loop_index, connection_slot slot,
+               bool over_tls = false);
   void run();
 
  private:
@@ -40,6 +42,7 @@ class http_session final : public std::enable_shared_from_this<http_session> {
   std::size_t loop_;
   connection_slot slot_;
   bool first_request_ = true;
+  bool over_tls_ = false;
 };
 
 }  // namespace message::transport

@@ -1,6 +1,7 @@
 #include "transport/identity_token.hpp"
 
 #include "core/identity.hpp"
+#include "transport/access_key.hpp"
 
 namespace message::transport {
 
@@ -29,6 +30,19 @@ presented_identity identity_from_protocols(std::string_view value) {
     value.remove_prefix(comma + 1);
   }
   return out;
+}
+
+presented_identity identity_from_authorization(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  constexpr std::string_view scheme = "identity ";
+  if (!starts_with_scheme(value, scheme)) return {};
+  auto token = value.substr(scheme.size(), value.find(',') == std::string_view::npos
+                                               ? std::string_view::npos
+                                               : value.find(',') - scheme.size());
+  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  if (auto id = core::identity_of_token(token)) return {presented_identity::kind::valid, std::move(*id)};
+  return {presented_identity::kind::malformed, {}};
 }
 
 }  // namespace message::transport

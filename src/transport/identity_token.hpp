@@ -22,6 +22,21 @@ struct presented_identity {
 /// same one repeated), or malformed (a bad token, or two different ones). Pure.
 presented_identity identity_from_protocols(std::string_view value);
 
+/// Reads an Authorization value for `Identity <token>` (alone, or first before `, Bearer <key>`):
+/// none when it names no identity, malformed when the token is bad. Pure.
+presented_identity identity_from_authorization(std::string_view value);
+
+/// The identity a plain request (GET /auth) presents: `Authorization: Identity <token>` (in
+/// any Authorization header), else the `id.` entry of Sec-WebSocket-Protocol.
+template <class Fields>
+presented_identity presented_identity_for_auth(const http::request_header<Fields>& req) {
+  for (auto [it, end] = req.equal_range(http::field::authorization); it != end; ++it) {
+    auto who = identity_from_authorization(it->value());
+    if (who.state != presented_identity::kind::none) return who;
+  }
+  return identity_from_protocols(req[http::field::sec_websocket_protocol]);
+}
+
 template <class Fields>
 presented_identity presented_identity_of(const http::request_header<Fields>& req) {
   return identity_from_protocols(req[http::field::sec_websocket_protocol]);

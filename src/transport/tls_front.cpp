@@ -73,7 +73,7 @@ class tls_pump final : public std::enable_shared_from_this<tls_pump> {
     const auto protocol = tcp::v4();
     plain.assign(protocol, outer.release(), ec);
     if (ec) return;
-    std::make_shared<http_session>(std::move(plain), ctx_, loop_, std::move(slot_))->run();
+    std::make_shared<http_session>(std::move(plain), ctx_, loop_, std::move(slot_), true)->run();
     do_read_tls();
     do_read_inner();
   }

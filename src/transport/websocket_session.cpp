@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -10,6 +11,7 @@
 
 #include "protocol/codec.hpp"
 #include "transport/access_key.hpp"
+#include "transport/queued_message.hpp"
 #include "transport/websocket_handshake.hpp"
 
 namespace message::transport {
@@ -284,6 +286,25 @@ void websocket_session::deliver(core::shared_line line) {
   schedule_write();
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> websocket_session::drop_room_messages(
+    const std::function<bool(std::string_view room)>& may_drop) {
+  std::vector<std::pair<std::string, std::uint64_t>> dropped;
+  // Only queue_: the write in flight (lone_, joined_) is partly in the socket already.
+  const auto before = queued_bytes_;
+  std::erase_if(queue_, [&](const core::shared_line& line) {
+    const auto m = queued_message_of(*line);
+    if (!m || !may_drop(m->room)) return false;
+    // A room's lines are queued in seq order: its first one dropped is its lowest.
+    const bool seen =
+        std::any_of(dropped.begin(), dropped.end(), [&](const auto& d) { return d.first == m->room; });
+    if (!seen) dropped.emplace_back(std::string(m->room), m->seq);
+    queued_bytes_ -= line->size() + 1;
+    return true;
+  });
+  core::loop_counters::add(counters_.queued_out, before - queued_bytes_);
+  return dropped;
+}
+
 void websocket_session::send_control(ws::opcode op, std::string_view payload) {
   if (close_sent_ || finished_) return;
   control().waiting += ws::make_frame(op, payload);
@@ -346,7 +367,10 @@ void websocket_session::do_write() {
                                                  close_out};
   const std::size_t total = net::buffer_size(buffers);
   if (total == 0) {
+    // Everything queued was dropped (a slow reader's room messages, drop_room_messages()):
+    // the queue is drained, and the catch-up waiting for that goes on.
     writing_ = false;
+    if (in_flight_bytes_ == 0 && client_ && !closing_) client_->on_drain();
     return;
   }
   // Most writes fit in the socket's buffer: try at once, and wait only for what is left.

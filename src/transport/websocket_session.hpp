@@ -54,6 +54,8 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   void deliver(core::shared_line line) override;
   void close(core::close_code code, std::string_view reason) override;
   std::size_t queued_bytes() const override { return queued_bytes_; }
+  std::vector<std::pair<std::string, std::uint64_t>> drop_room_messages(
+      const std::function<bool(std::string_view room)>& may_drop) override;
 
  private:
   void on_handshake_written(boost::system::error_code ec, std::optional<protocol::decode_error> refusal);
