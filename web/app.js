@@ -730,7 +730,8 @@ setupComposer({
     const mentioned = mentions.resolve(text);
     if (mode?.kind === 'edit') {
       if (text !== mode.m.message) {
-        const frame = { type: 'edit', id: store.newMessageId(device), room, target: mode.m.seq, message: text, mentions: mentioned };
+        const frame = { type: 'edit', id: store.newMessageId(device), room, target: mode.m.seq, message: text };
+        if (mentioned.length) frame.mentions = mentioned;
         if (!conn.send(frame)) {
           showNotice('Not connected: the edit can be saved once the connection is open.');
           return false;
