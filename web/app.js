@@ -122,6 +122,8 @@ const conn = new Connection({
   },
   onOpen: () => {
     historyInFlight = false;
+    historyAsk = null;
+    pendingJump = 0;
   },
   onFrame: handleFrame,
   onStatus: showStatus,
@@ -347,9 +349,15 @@ function onHistory(f) {
   render();
   if (pendingJump) {
     const seq = pendingJump;
-    pendingJump = 0;
-    if (timeline.has(seq)) showMessage(seq);
-    else showNotice('That message is no longer available.');
+    if (timeline.has(seq)) {
+      pendingJump = 0;
+      showMessage(seq);
+    } else if (ask.around === seq) {
+      pendingJump = 0;
+      showNotice('That message is no longer available.');
+    } else {
+      askHistory({ around: seq }); // another page was on its way when the jump was asked
+    }
     return;
   }
   fillScreen();
@@ -418,8 +426,12 @@ function jumpTo(seq) {
     showMessage(seq);
     return;
   }
-  if (askHistory({ around: seq })) pendingJump = seq;
-  else showNotice('Not connected: the message can be shown once the connection is open.');
+  pendingJump = seq;
+  if (historyInFlight) return; // asked when the answer on its way comes
+  if (!askHistory({ around: seq })) {
+    pendingJump = 0;
+    showNotice('Not connected: the message can be shown once the connection is open.');
+  }
 }
 
 function showMessage(seq) {

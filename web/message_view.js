@@ -141,7 +141,7 @@ function reactionChips(m, ctx) {
 
 function actionBar(m, own, ctx) {
   const bar = el('div', 'actions');
-  bar.setAttribute('role', 'toolbar');
+  bar.setAttribute('role', 'group'); // each button is a tab stop: no toolbar arrow-key model
   bar.setAttribute('aria-label', `Actions for the message of ${m.username || 'anonymous'}`);
   bar.append(button('action', 'Reply', () => ctx.reply(m)));
   bar.append(button('action', 'React', (event) => ctx.openPicker(m, event.currentTarget)));
