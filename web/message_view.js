@@ -85,16 +85,16 @@ export function drawParts(li, item, ctx) {
   if (m.deleted) body.append(el('span', 'deleted-text', 'message deleted'));
   else appendFormatted(body, m.message, (text) => ctx.copy(text, 'Code copied'));
 
-  const meta = li.querySelector('.meta');
-  meta.querySelector('.edited')?.remove();
+  // Under the text rather than in the name line, which a grouped message does not show.
+  const extras = li.querySelector('.extras');
+  extras.replaceChildren();
   if (Number.isFinite(m.edited) && !m.deleted) {
     const edited = el('span', 'edited', '(edited)');
     edited.title = `edited ${fullFormat.format(m.edited)}`;
-    meta.append(edited);
+    edited.tabIndex = 0; // the time shows on focus too (title), and is read out
+    edited.setAttribute('aria-label', `edited ${fullFormat.format(m.edited)}`);
+    extras.append(edited);
   }
-
-  const extras = li.querySelector('.extras');
-  extras.replaceChildren();
   if (m.reactions?.length && !m.deleted) extras.append(reactionChips(m, ctx));
   if (item.own) {
     const seen = ctx.seenBy(m);

@@ -175,7 +175,7 @@ describe('conversation', () => {
     await box.press('Enter');
     for (const page of [kim, lee]) {
       await h.waitTexts(page, ['hello world']);
-      await message(page, 'hello world').locator('.meta .edited', { hasText: '(edited)' }).waitFor({ timeout: h.WAIT_MS });
+      await message(page, 'hello world').locator('.edited', { hasText: '(edited)' }).waitFor({ timeout: h.WAIT_MS });
       assert.match(await message(page, 'hello world').locator('.edited').getAttribute('title'), /^edited /);
     }
 
@@ -233,11 +233,11 @@ describe('conversation', () => {
     await h.eventually(async () => assert.equal(await original.evaluate((li) => li.classList.contains('flash')), true));
     assert.ok(await original.isVisible());
     // What lies between is loaded on request, a page at a time.
-    assert.equal((await h.texts(lee)).includes('filler 26'), false);
+    assert.equal((await h.texts(lee)).includes('filler 51'), false);
     await lee.getByRole('button', { name: 'Load the messages in between' }).click();
-    await h.eventually(async () => assert.ok((await h.texts(lee)).includes('filler 26')));
+    await h.eventually(async () => assert.ok((await h.texts(lee)).includes('filler 51')));
     const seqs = await lee.locator('#messages .msg').evaluateAll((els) => els.map((e) => Number(e.dataset.seq)));
-    assert.deepEqual(seqs.slice(0, 75), Array.from({ length: 75 }, (_, i) => i + 1));
+    assert.deepEqual(seqs.slice(0, 100), Array.from({ length: 100 }, (_, i) => i + 1));
     await lee.getByRole('button', { name: 'Load the messages in between' }).waitFor();
   });
 
