@@ -110,6 +110,24 @@ describe('conversation', () => {
     assert.equal(await message(lee, 'did you read this?').locator('.seen').count(), 0);
   });
 
+  it('shows the actions of a message on a long press on a phone, and copies its text', async () => {
+    const ctx = await env.browser.newContext({ viewport: { width: 360, height: 720 }, hasTouch: true, isMobile: true });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const kim = await h.openChat(env, { name: 'kim', room: 'phone-actions', context: ctx });
+    await h.send(kim, 'copy *me*');
+    await h.waitTexts(kim, ['copy me']);
+    const msg = message(kim, 'copy me');
+    // Out of sight (clipped to its border, still in the tab order) until the long press.
+    const width = async () => (await msg.locator('.actions').boundingBox())?.width ?? 0;
+    assert.ok(await width() < 10);
+    await msg.locator('.body').dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true });
+    await h.eventually(async () => assert.ok(await width() > 100));
+    await msg.locator('.body').dispatchEvent('pointerup', { pointerType: 'touch', isPrimary: true });
+    await msg.getByRole('button', { name: 'Copy' }).click();
+    await h.eventually(async () => assert.equal(await kim.evaluate(() => navigator.clipboard.readText()), 'copy *me*'));
+    await h.eventually(async () => assert.equal(await kim.locator('#announce').textContent(), 'Text copied'));
+  });
+
   it('highlights a message that mentions you and notifies you of it while you are in another room', async () => {
     const ctx = await env.browser.newContext();
     await ctx.grantPermissions(['notifications']);
