@@ -96,6 +96,15 @@ function appendInline(parent, text) {
         continue;
       }
     }
+    if (ch === '_' && text[i + 1] === '_') {
+      // "__init__": a run of underscores is part of a name, not a mark.
+      const run = /_+/y;
+      run.lastIndex = i;
+      const marks = run.exec(text)[0];
+      plain += marks;
+      i += marks.length;
+      continue;
+    }
     if ((ch === '*' || ch === '_') && edgeBefore(text, i)) {
       const mark = ch === '*' && text[i + 1] === '*' ? '**' : ch;
       const start = i + mark.length;

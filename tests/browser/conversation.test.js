@@ -50,7 +50,7 @@ describe('conversation', () => {
   it('formats bold, italic, code, code blocks and links, and shows a <script> in a code block as text', async () => {
     const kim = await h.openChat(env, { name: 'kim', room: 'format' });
     const lee = await h.openChat(env, { name: 'lee', room: 'format' });
-    await h.send(kim, 'this is *bold*, **very bold**, _italic_ and `x < y`; 2*3*4 and snake_case_name stay; see www.example.org or https://example.org/a_b_c.');
+    await h.send(kim, 'this is *bold*, **very bold**, _italic_ and `x < y`; 2*3*4, __init__ and snake_case_name stay; see www.example.org or https://example.org/a_b_c.');
     const hostile = '```html\n<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">\n```';
     await h.send(kim, hostile);
     for (const page of [kim, lee]) {
@@ -61,7 +61,7 @@ describe('conversation', () => {
       assert.deepEqual(await first.locator('.body code').allTextContents(), ['x < y']);
       assert.deepEqual(await first.locator('.body a').evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')])),
         [['www.example.org', 'http://www.example.org/'], ['https://example.org/a_b_c', 'https://example.org/a_b_c']]);
-      assert.match(await first.locator('.body').textContent(), /2\*3\*4 and snake_case_name stay/);
+      assert.match(await first.locator('.body').textContent(), /2\*3\*4, __init__ and snake_case_name stay/);
 
       const block = page.locator('#messages .msg .codeblock');
       await block.waitFor({ timeout: h.WAIT_MS });
