@@ -123,7 +123,7 @@ describe('conversation', () => {
     await msg.locator('.body').dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true });
     await h.eventually(async () => assert.ok(await width() > 100));
     await msg.locator('.body').dispatchEvent('pointerup', { pointerType: 'touch', isPrimary: true });
-    await msg.getByRole('button', { name: 'Copy' }).click();
+    await msg.getByRole('button', { name: 'Copy', exact: true }).click();
     await h.eventually(async () => assert.equal(await kim.evaluate(() => navigator.clipboard.readText()), 'copy *me*'));
     await h.eventually(async () => assert.equal(await kim.locator('#announce').textContent(), 'Text copied'));
   });
@@ -182,11 +182,11 @@ describe('conversation', () => {
     await h.waitTexts(lee, ['helo wrld']);
     // Only the author is offered Edit and Delete.
     await message(lee, 'helo wrld').hover();
-    await message(lee, 'helo wrld').getByRole('button', { name: 'Reply' }).waitFor();
-    assert.equal(await message(lee, 'helo wrld').getByRole('button', { name: 'Edit' }).count(), 0);
+    await message(lee, 'helo wrld').getByRole('button', { name: 'Reply', exact: true }).waitFor();
+    assert.equal(await message(lee, 'helo wrld').getByRole('button', { name: 'Edit', exact: true }).count(), 0);
 
     await message(kim, 'helo wrld').hover();
-    await message(kim, 'helo wrld').getByRole('button', { name: 'Edit' }).click();
+    await message(kim, 'helo wrld').getByRole('button', { name: 'Edit', exact: true }).click();
     const box = kim.getByLabel('Message', { exact: true });
     assert.equal(await box.inputValue(), 'helo wrld');
     await box.fill('hello world');
@@ -224,7 +224,7 @@ describe('conversation', () => {
     await h.waitTexts(lee, ['oops, wrong room', 'this one stays']);
     kim.once('dialog', (dialog) => dialog.accept());
     await message(kim, 'oops').hover();
-    await message(kim, 'oops').getByRole('button', { name: 'Delete' }).click();
+    await message(kim, 'oops').getByRole('button', { name: 'Delete', exact: true }).click();
     for (const page of [kim, lee]) await h.waitTexts(page, ['message deleted', 'this one stays']);
     await lee.reload();
     await h.waitStatus(lee, 'open');
@@ -265,7 +265,7 @@ describe('conversation', () => {
     await h.send(kim, 'lunch at noon?');
     await h.waitTexts(lee, ['lunch at noon?']);
     await message(lee, 'lunch').hover();
-    await message(lee, 'lunch').getByRole('button', { name: 'React' }).click();
+    await message(lee, 'lunch').getByRole('button', { name: 'React', exact: true }).click();
     await lee.getByRole('button', { name: 'React with 👍' }).click();
     const chip = (page, emoji) => message(page, 'lunch').locator('.reaction', { hasText: emoji });
     for (const page of [kim, lee]) {
@@ -280,7 +280,7 @@ describe('conversation', () => {
     await h.eventually(async () => assert.equal(await chip(lee, '👍').locator('.reaction-count').textContent(), '2'));
     assert.equal(await chip(lee, '👍').getAttribute('title'), 'lee and kim');
     await message(kim, 'lunch').hover();
-    await message(kim, 'lunch').getByRole('button', { name: 'React' }).click();
+    await message(kim, 'lunch').getByRole('button', { name: 'React', exact: true }).click();
     await kim.getByLabel('Any emoji').fill('🦀');
     await kim.getByLabel('Any emoji').press('Enter');
     await chip(lee, '🦀').waitFor({ timeout: h.WAIT_MS });
