@@ -229,7 +229,7 @@ class chat_run {
     if (session_.online()) {
       std::optional<outbox::clock::time_point> next;
       for (auto& m : outbox_.take_ready(outbox::clock::now(), next))
-        session_.send(protocol::encode_send({m.id, m.username, m.text, m.room}));
+        session_.send(protocol::encode_send({m.id, m.username, m.text, m.room, 0, std::nullopt}));
       if (next) {
         pace_timer_.expires_at(*next);
         pace_timer_.async_wait([this](boost::system::error_code ec) {
