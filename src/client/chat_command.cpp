@@ -179,6 +179,11 @@ class chat_run {
       if (r->room == room_) on_rename(*r);
     } else if (auto* g = std::get_if<protocol::gap_event>(&event)) {
       if (g->room == room_) say(format_gap(g->from, g->to));
+    } else if (auto* c = std::get_if<protocol::change_event>(&event)) {
+      // An edit, delete or reaction holds its seq in the room's stream, like a message.
+      if (c->change.room == room_ && session_.advance(c->change.seq)) {
+        if (auto line = events_.line(event, std::time(nullptr))) say(*line);
+      }
     } else if (event_lines::printed(event)) {
       // `name` (this connection's own) and `room` (an invitation): not tied to the room shown.
       if (auto line = events_.line(event, std::time(nullptr))) say(*line);

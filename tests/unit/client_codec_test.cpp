@@ -109,7 +109,7 @@ TEST(ClientCodec, EpochsTravelInWelcomeResetAndSubscribe) {
 }
 
 TEST(ClientCodec, UnknownAndBrokenLines) {
-  auto u = decode_server_line(R"({"type":"edit","room":"r"})");
+  auto u = decode_server_line(R"({"type":"poll","room":"r"})");
   ASSERT_TRUE(u && std::holds_alternative<unknown_event>(*u)) << "a later type is ignored, not an error";
   EXPECT_FALSE(decode_server_line("not json"));
   EXPECT_FALSE(decode_server_line("[1,2]"));
