@@ -362,7 +362,34 @@ TEST_F(Conversation, AKilledServerLosesNoAcknowledgedEdit) {
   auto rows = replay(server->port(), 'b', 0);
   ASSERT_GE(rows.size(), last_acked);
   EXPECT_EQ(str(rows.back()["message"]), now) << "history and replay end in the same state";
-  if (u64(ann.welcome["seq"]) == last_acked) EXPECT_EQ(now, last_text);
+  if (u64(ann.welcome["seq"]) == last_acked) {
+    EXPECT_EQ(now, last_text);
+  }
+}
+
+TEST(ConversationLimits, AFloodOfReactionsIsRateLimitedLikeMessagesNamingEachId) {
+  temp_dir data;
+  server_process server({"--data", data.path().string()});  // The default rate limits.
+  auto ann = connect(server.port(), 'a', "/ws?name=ann");
+  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "react to me")), 1u);
+  // More than the burst at once (40 frames): the rest are refused, each naming its id.
+  constexpr int burst = 60;
+  for (int i = 0; i < burst; ++i)
+    ann.ws->send(react("r" + std::to_string(i), 1, i % 2 ? "👍" : "🎉", i % 4 >= 2));
+  int acks = 0, limited = 0;
+  while (acks + limited < burst) {
+    auto f = ann.ws->next(10s);
+    ASSERT_TRUE(f) << acks << " acks and " << limited << " refusals of " << burst;
+    const auto type = str((*f)["type"]);
+    if (type == "ack") ++acks;
+    if (type == "error") {
+      EXPECT_EQ(str((*f)["code"]), "rate_limited");
+      EXPECT_EQ(str((*f)["id"]).substr(0, 1), "r") << "the refused reaction is named";
+      ++limited;
+    }
+  }
+  EXPECT_GT(limited, 0);
+  EXPECT_GT(acks, 0);
 }
 
 TEST(ConversationOnRedis, AnEditAndAReactionOnNodeAReachNodeBLiveAndAfterResume) {
