@@ -269,8 +269,25 @@ std::vector<core::chat_message> redis_message_store::read_after(const std::strin
   return entries(reply);
 }
 
+std::vector<core::chat_message> redis_message_store::read_messages_after(const std::string& room,
+                                                                         std::uint64_t after,
+                                                                         std::size_t limit,
+                                                                         const std::string&) {
+  return read_after(room, after, limit);
+}
+
+std::optional<core::chat_message> redis_message_store::find(const std::string& room, std::uint64_t seq) {
+  auto found = read_after(room, seq - 1, 1);
+  if (found.empty() || found.front().seq != seq) return std::nullopt;
+  return found.front();
+}
+
+std::vector<core::reaction_summary> redis_message_store::reactions(const std::string&, std::uint64_t) {
+  return {};
+}
+
 history_page redis_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
-                                              std::size_t limit) {
+                                              std::size_t limit, const std::string&) {
   history_page page;
   if (limit == 0) return page;
   auto reply = command({"ZREVRANGEBYSCORE", key("log", room), before ? fmt::format("({}", *before) : "+inf",

@@ -42,8 +42,13 @@ class redis_message_store final : public message_store, public identity_director
   std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
-  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
-                           std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before, std::size_t limit,
+                           const std::string& viewer = {}) override;
+  std::vector<core::chat_message> read_messages_after(const std::string& room, std::uint64_t after,
+                                                      std::size_t limit,
+                                                      const std::string& viewer = {}) override;
+  std::optional<core::chat_message> find(const std::string& room, std::uint64_t seq) override;
+  std::vector<core::reaction_summary> reactions(const std::string& room, std::uint64_t seq) override;
   std::uint64_t last_seq(const std::string& room) override;
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   /// Kept in Redis beside the room's stream (key `epoch:<room>`), so a flushed Redis loses it
