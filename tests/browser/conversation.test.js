@@ -216,20 +216,39 @@ describe('conversation', () => {
     await message(lee, 'hello, world').locator('.edited').waitFor({ timeout: h.WAIT_MS });
   });
 
-  it('deletes a message after asking, on every page', async () => {
+  it('deletes a message after asking, on every page, and a reply to it says so', async () => {
     const kim = await h.openChat(env, { name: 'kim', room: 'delete' });
     const lee = await h.openChat(env, { name: 'lee', room: 'delete' });
     await h.send(kim, 'oops, wrong room');
     await h.send(kim, 'this one stays');
     await h.waitTexts(lee, ['oops, wrong room', 'this one stays']);
+    // lee answers it: the message box says so, and the answer quotes it.
+    await message(lee, 'oops').hover();
+    await message(lee, 'oops').getByRole('button', { name: 'Reply', exact: true }).click();
+    assert.equal(await lee.locator('#compose-mode-text').textContent(), 'Replying to kim: oops, wrong room');
+    await h.send(lee, 'which room then?');
+    const quote = (page) => message(page, 'which room').locator('.reply-quote');
+    for (const page of [kim, lee]) {
+      await h.eventually(async () => assert.equal(await quote(page).textContent(), 'kim oops, wrong room'));
+    }
+    assert.equal(await lee.locator('#compose-mode').isHidden(), true);
+
     kim.once('dialog', (dialog) => dialog.accept());
     await message(kim, 'oops').hover();
     await message(kim, 'oops').getByRole('button', { name: 'Delete', exact: true }).click();
-    for (const page of [kim, lee]) await h.waitTexts(page, ['message deleted', 'this one stays']);
+    for (const page of [kim, lee]) {
+      await h.waitTexts(page, ['message deleted', 'this one stays', 'which room then?']);
+      await h.eventually(async () => assert.equal(await quote(page).textContent(), 'kim deleted message'));
+    }
     await lee.reload();
     await h.waitStatus(lee, 'open');
-    await h.waitTexts(lee, ['message deleted', 'this one stays']);
+    await h.waitTexts(lee, ['message deleted', 'this one stays', 'which room then?']);
     assert.equal(await lee.getByText('oops, wrong room').count(), 0);
+    // A page that reads the room anew gets the tombstone and a quote that says it is deleted.
+    const fresh = await h.openChat(env, { name: 'lee', room: 'delete' });
+    await h.waitTexts(fresh, ['message deleted', 'this one stays', 'which room then?']);
+    assert.equal(await quote(fresh).textContent(), 'kim deleted message');
+    assert.equal(await fresh.getByText('oops, wrong room').count(), 0);
   });
 
   it('jumps from a reply to its original, loading the history around it', async () => {
