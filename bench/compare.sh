@@ -9,7 +9,8 @@
 # PROTO_BEFORE / PROTO_AFTER (default: message) pick the load generator's --proto per side, so
 # one build against itself compares the original's bare form with the typed send:
 #   PROTO_BEFORE=plain SCENARIOS=S1 bench/compare.sh build/message build/message 5
-# SCENARIOS (default: S1 S2 S3 C300) limits the scenarios run.
+# SCENARIOS (default: S1 S2 S2R S3 C300) limits the scenarios run. S2R is S2 with one reaction
+# per five messages (issue 30): its senders are identified, and deliveries count messages only.
 #
 # Each run starts a fresh server on 127.0.0.1 with a new --data directory, pinned to core 0, and
 # the load generator pinned to core 1, exactly as run.sh does; every run is bounded by timeout.
@@ -67,10 +68,11 @@ run_one() {
 scenarios=(
   "S1|--clients 2 --window 1"
   "S2|--clients 100 --senders 10 --window 8"
+  "S2R|--clients 100 --senders 10 --window 8 --react-every 5"
   "S3|--clients 1000 --senders 10 --window 8"
   "C300|--clients 1000 --senders 10 --rate 300"
 )
-wanted=" ${SCENARIOS:-S1 S2 S3 C300} "
+wanted=" ${SCENARIOS:-S1 S2 S2R S3 C300} "
 for r in $(seq "$runs"); do
   for entry in "${scenarios[@]}"; do
     [[ $wanted == *" ${entry%%|*} "* ]] || continue
@@ -92,7 +94,7 @@ def med(scenario, server, key):
     v = [r[key] for r in rows if r.get("scenario") == scenario and r.get("server") == server and key in r]
     return (statistics.median(v), len(v)) if v else (float("nan"), 0)
 print(f'{"figure":<34}{"before":>12}{"after":>12}{"after/before":>14}  runs')
-for scenario, keys in [("S1", ["deliveries_per_s", "p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S3", ["deliveries_per_s"]),
+for scenario, keys in [("S1", ["deliveries_per_s", "p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S2R", ["deliveries_per_s"]), ("S3", ["deliveries_per_s"]),
                        ("C300", ["server_cpu_ns_per_delivery"])]:
     for key in keys:
         b, nb = med(scenario, "before", key)

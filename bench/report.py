@@ -200,6 +200,15 @@ def main():
         p(f"| {name} | " + " | ".join(cols) + " |")
     p()
 
+    s2r = ok_runs(rows, "S2R", "message")
+    if s2r:
+        s2 = ok_runs(rows, "S2", "message")
+        ratio = median([r["deliveries_per_s"] for r in s2r]) / median([r["deliveries_per_s"] for r in s2]) if s2 else float("nan")
+        p("S2R (issue 30): S2 with one reaction per five messages, identified senders: "
+          + span([r["deliveries_per_s"] for r in s2r], rate) + " deliveries/s of messages, "
+          + f"{ratio:.2f} of plain S2's median in this run (goal: within 10%).")
+        p()
+
     if "message" in servers:
         p("## Goals (issue 4), measured side by side in this run")
         p()

@@ -220,6 +220,7 @@ fi
 scenario_list=(
   "S1|--clients 2 --window 1"
   "S2|--clients 100 --senders 10 --window 8"
+  "S2R|--clients 100 --senders 10 --window 8 --react-every 5"
   "S3|--clients 1000 --senders 10 --window 8"
   "S4|--clients 1000 --senders 10 --rate 50"
   "C300|--clients 1000 --senders 10 --rate 300"
@@ -238,6 +239,8 @@ for r in $(seq "$runs"); do
     # One idle run is enough in quick mode; two in full.
     if [ "$scenario" = S5 ] && [ "$r" -gt 2 ]; then continue; fi
     for name in $servers; do
+      # Reactions (issue 30) are this protocol's: the peers have none.
+      if [ "$scenario" = S2R ] && [ "$name" != message ]; then continue; fi
       if [ "$scenario" = S5 ]; then
         run_one "$scenario" "$name" "${args[@]}" "${idle_timing[@]}"
       else

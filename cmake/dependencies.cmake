@@ -4,6 +4,8 @@ find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)  # CRC-32 of the journal's records
 find_package(OpenSSL REQUIRED)
 find_package(Threads REQUIRED)
+# One emoji per reaction: ICU's grapheme BreakIterator and emoji properties (protocol/emoji).
+find_package(ICU REQUIRED COMPONENTS uc i18n)
 find_package(fmt CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)

@@ -7,6 +7,9 @@
 //   scroll.js      stick-to-bottom, "N new messages", asking for older messages at the top
 //   rooms.js       room names in the hash, the room list with unread counts
 //   activity.js    the server's read state and room activity (badges, mentions, title)
+//   conversation.js edits, deletes, reactions applied to messages; message_view.js draws them,
+//                  message_actions.js (editing, replying, the reaction picker), mentions.js (@name),
+//                  format.js (bold, italic, code, links)
 //   presence.js    who is online, who is typing;  notify.js  title count, desktop notifications
 //   storage.js     everything kept in localStorage
 // One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
@@ -24,6 +27,9 @@ import { Scroller } from './scroll.js';
 import { Presence } from './presence.js';
 import { Notifier } from './notify.js';
 import { RoomActivity } from './activity.js';
+import { mentionsMe } from './conversation.js';
+import { ComposeMode, ReactPicker, copyText } from './message_actions.js';
+import { Mentions } from './mentions.js';
 import { DEFAULT_ROOM, ROOM_RULE, hashFor, isValidRoom, renderRoomList, roomFromHash } from './rooms.js';
 import * as store from './storage.js';
 
@@ -35,6 +41,7 @@ const ui = {
   roomList: $('room-list'), joinForm: $('join-form'), roomInput: $('room-input'), roomError: $('room-error'),
   people: $('people'), onlineCount: $('online-count'), notify: $('notify'), roomsToggle: $('rooms-toggle'),
   roomsBadge: $('rooms-toggle-badge'), loadOlder: $('load-older'), historyText: $('history-text'),
+  announce: $('announce'),
 };
 
 // An invite link's key (#k=...) is taken before the hash is read as a room.
@@ -63,6 +70,12 @@ let limits = { max_message_chars: 4000, max_username_chars: 32 };
 let room = initialRoom();
 let timeline = new Timeline(room, store.loadHistory(room));
 let historyInFlight = false;
+let historyAsk = null; // the `history` request in flight: {before}, {around} or {after}
+let pendingJump = 0; // the seq to show once the history around it has come
+// "New messages" goes before the first message after this seq (null: nowhere): the identity's
+// read position when it came to the room (welcome), or when it left the page and came back.
+let dividerAt = null;
+let seenReaders = new Map(); // identity -> the seq it has read this room up to (`seen`)
 let lastRoomsAsked = 0;
 let roomsTimer = 0;
 let retryTimer = 0;
@@ -100,7 +113,7 @@ const conn = new Connection({
     url.searchParams.set('room', room);
     if (me().username) url.searchParams.set('name', me().username);
     if (timeline.maxSeq > 0) {
-      url.searchParams.set('since', String(timeline.maxSeq));
+      url.searchParams.set('since', String(timeline.lastSeq));
       // The history the cached seqs belong to: another one is answered with `reset`.
       const epoch = store.loadEpoch(room);
       if (epoch) url.searchParams.set('epoch', epoch);
@@ -109,6 +122,8 @@ const conn = new Connection({
   },
   onOpen: () => {
     historyInFlight = false;
+    historyAsk = null;
+    pendingJump = 0;
   },
   onFrame: handleFrame,
   onStatus: showStatus,
@@ -138,6 +153,9 @@ function handleFrame(f) {
     case 'gap': return onGap(f);
     case 'reset': return onReset(f);
     case 'link_code': return onLinkCode(f);
+    case 'edit': case 'delete': case 'react': return onChange(f);
+    case 'reactions': return onReactionList(f);
+    case 'seen': return onSeen(f);
     case 'linked': return onLinked(f);
     default: return undefined; // pong, subscribed, and types added later
   }
@@ -158,6 +176,7 @@ function onWelcome(f) {
   ui.message.maxLength = limits.max_message_chars * 2; // code units; the exact count is checked on send
   if (f.room !== room) return;
   noteSeq(room, f.seq);
+  if (dividerAt === null && Number.isInteger(f.read) && f.read > 0 && f.read < f.seq) dividerAt = f.read;
   // With cached messages and an epoch of theirs, a different epoch here is followed by `reset`,
   // which saves it once the cache is dropped: saved here, a lost `reset` would let the next
   // resume pass the old seqs off as the new history's.
@@ -179,8 +198,8 @@ function onMessage(f) {
   const added = timeline.add([f]);
   const wasMine = outbox.remove(f.id);
   presence.stopTyping(f);
-  const fromOthers = added.filter((m) => m.device !== myTag);
-  for (const m of fromOthers) notifier.arrived(m, room);
+  const fromOthers = added.filter((m) => !isOwn(m));
+  for (const m of fromOthers) notifier.arrived(m, room, isMentioned(m));
   render({ unseen: fromOthers.length, bottom: wasMine });
   if (added.length) askRoomsSoon();
 }
@@ -238,7 +257,10 @@ function onRename(f) {
 
 // The server's count of a followed room: badges, the mention marker and the title follow it.
 function onRoomActivity(f) {
+  const before = activity.has(f.room) ? activity.mentionsOf(f.room) : null;
   if (!isValidRoom(f.room) || !activity.update(f)) return;
+  // A new mention in a room that is not on screen: its messages do not come to this page.
+  if (f.room !== room && before !== null && activity.mentionsOf(f.room) > before) notifier.mentionedIn(f.room);
   noteSeq(f.room, f.seq);
   drawRooms();
 }
@@ -309,11 +331,63 @@ function onError(f) {
 function onHistory(f) {
   if (f.room !== room) return;
   historyInFlight = false;
-  timeline.add(Array.isArray(f.messages) ? f.messages : []);
-  timeline.more = f.more === true;
+  const ask = historyAsk || {};
+  historyAsk = null;
+  const messages = Array.isArray(f.messages) ? f.messages : [];
+  const oldMin = timeline.minSeq;
+  timeline.add(messages);
+  if (ask.around !== undefined || ask.after !== undefined) {
+    const seqs = messages.map((m) => m.seq).filter(Number.isInteger);
+    const lo = ask.after !== undefined ? ask.after : Math.min(...seqs, ask.around);
+    const hi = seqs.length ? Math.max(...seqs) : Number.MAX_SAFE_INTEGER;
+    timeline.noteWindow(lo, hi, f.more_after === true && seqs.length > 0, oldMin);
+    if (ask.around !== undefined && (oldMin === 0 || lo <= oldMin)) timeline.more = f.more === true;
+  } else {
+    timeline.more = f.more === true;
+  }
   timeline.loaded = true;
   render();
+  if (pendingJump) {
+    const seq = pendingJump;
+    if (timeline.has(seq)) {
+      pendingJump = 0;
+      showMessage(seq);
+    } else if (ask.around === seq) {
+      pendingJump = 0;
+      showNotice('That message is no longer available.');
+    } else {
+      askHistory({ around: seq }); // another page was on its way when the jump was asked
+    }
+    return;
+  }
   fillScreen();
+}
+
+// An edit, delete or reaction: an event of the room's seq stream, applied to its target.
+function onChange(f) {
+  noteSeq(f.room, f.seq);
+  if (f.room !== room || !Number.isInteger(f.target)) return;
+  const m = timeline.applyEvent(f, myIdentity);
+  if (!m) return;
+  if (f.type === 'delete' && composeMode.mode?.m.seq === m.seq) composeMode.cancel();
+  render();
+}
+
+function onReactionList(f) {
+  if (f.room !== room || !Number.isInteger(f.target)) return;
+  if (timeline.applyReactions(f, myIdentity)) render();
+}
+
+// Who has read this room up to where: "seen by N" under our own messages.
+function onSeen(f) {
+  if (f.room !== room || !Array.isArray(f.readers)) return;
+  if (f.full === true) seenReaders = new Map();
+  for (const r of f.readers) {
+    if (r && typeof r.identity === 'string' && Number.isInteger(r.seq)) {
+      seenReaders.set(r.identity, Math.max(r.seq, seenReaders.get(r.identity) || 0));
+    }
+  }
+  render();
 }
 
 function onRooms(f) {
@@ -329,16 +403,48 @@ function noteSeq(r, seq) {
 
 // ---- requests ----
 
-function askHistory(before) {
-  if (historyInFlight) return;
-  const frame = { type: 'history', limit: HISTORY_PAGE };
-  if (before !== undefined) frame.before = before;
-  if (conn.send(frame)) historyInFlight = true;
+/** Asks for a page of history: the newest, or `{before}`, `{around}` or `{after}` a seq. */
+function askHistory(where) {
+  if (historyInFlight) return false;
+  const ask = typeof where === 'number' ? { before: where } : where || {};
+  const frame = { type: 'history', limit: HISTORY_PAGE, ...ask };
+  if (conn.send(frame)) {
+    historyInFlight = true;
+    historyAsk = ask;
+  }
   drawHistoryNote();
+  return historyInFlight;
 }
 
 function loadOlder() {
   if (timeline.hasOlder && timeline.list.length > 0) askHistory(timeline.minSeq);
+}
+
+// Shows message `seq` (a reply's original), loading the history around it when it is not here.
+function jumpTo(seq) {
+  if (timeline.has(seq)) {
+    showMessage(seq);
+    return;
+  }
+  pendingJump = seq;
+  if (historyInFlight) return; // asked when the answer on its way comes
+  if (!askHistory({ around: seq })) {
+    pendingJump = 0;
+    showNotice('Not connected: the message can be shown once the connection is open.');
+  }
+}
+
+function showMessage(seq) {
+  const li = ui.list.querySelector(`.msg[data-seq="${seq}"]`);
+  if (!li) return;
+  li.scrollIntoView({ block: 'center' });
+  li.tabIndex = -1;
+  li.focus({ preventScroll: true });
+  li.classList.remove('flash');
+  void li.offsetWidth; // restart the highlight's animation
+  li.classList.add('flash');
+  setTimeout(() => li.classList.remove('flash'), 2_500);
+  announce(`Showing the message of ${timeline.get(seq)?.username || 'anonymous'}`);
 }
 
 // After a page of history, keep asking while the messages do not fill the box.
@@ -373,7 +479,9 @@ function scheduleRetry() {
 
 function render({ unseen = 0, bottom = false } = {}) {
   const snap = scroller.snapshot();
-  renderItems(ui.list, buildItems(timeline.list, outbox.forRoom(room), myTag, timeline.gaps), actions);
+  const items = buildItems(timeline.list, outbox.forRoom(room), myTag, timeline.gaps,
+    { divider: dividerAt, holes: timeline.holes, isOwn });
+  renderItems(ui.list, items, actions);
   scroller.restore(snap, bottom);
   if (unseen > 0 && !snap.bottom && !bottom) scroller.addUnseen(unseen);
   drawHistoryNote();
@@ -432,7 +540,7 @@ function markRead() {
 
 function saveSoon() {
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)), 300);
+  saveTimer = setTimeout(() => store.saveHistory(room, timeline.savable()), 300);
 }
 
 // ---- rooms ----
@@ -450,10 +558,16 @@ function initialRoom() {
 function switchRoom(next) {
   if (next === room) return;
   clearTimeout(saveTimer);
-  store.saveHistory(room, timeline.list.filter((m) => !m.provisional));
+  store.saveHistory(room, timeline.savable());
   room = next;
   timeline = new Timeline(room, store.loadHistory(room));
   historyInFlight = false;
+  historyAsk = null;
+  pendingJump = 0;
+  dividerAt = null;
+  seenReaders = new Map();
+  composeMode.done();
+  picker.close();
   rememberRoom(room);
   presence.clear();
   ui.roomTitle.textContent = room;
@@ -517,6 +631,104 @@ ui.roomsToggle.addEventListener('click', () => {
   ui.roomsToggle.setAttribute('aria-expanded', String(open));
 });
 
+// ---- conversation: actions on messages ----
+
+function isOwn(m) {
+  return m.identity ? m.identity === myIdentity : Boolean(m.device) && m.device === myTag;
+}
+
+function isMentioned(m) {
+  return mentionsMe(m, myIdentity, me().username);
+}
+
+function announce(text) {
+  ui.announce.textContent = '';
+  // A new text node each time, so the same words are announced again.
+  setTimeout(() => { ui.announce.textContent = text; }, 50);
+}
+
+/** The name to show for an identity: who is online, else who wrote here. */
+function nameOf(identity) {
+  for (const u of presence.users.values()) if (u.identity === identity && u.username) return u.username;
+  for (let i = timeline.list.length - 1; i >= 0; i -= 1) {
+    const m = timeline.list[i];
+    if (m.identity === identity && m.username) return m.username;
+  }
+  return identity.slice(0, 6);
+}
+
+/** Sends a change of a message (edit, delete, react, reactions), or says why it cannot. */
+function sendChange(frame) {
+  if (conn.send({ ...frame, room })) return true;
+  showNotice('Not connected: try again once the connection is open.');
+  return false;
+}
+
+const askedReactions = new Set(); // targets whose full list was asked for since the last change
+
+const composeMode = new ComposeMode({
+  box: $('compose-mode'), text: $('compose-mode-text'), cancel: $('compose-mode-cancel'), input: ui.message, announce,
+});
+
+const picker = new ReactPicker({
+  root: $('react-picker'), quick: $('react-quick'), form: $('react-form'), input: $('react-input'),
+  onPick(m, emoji) {
+    const mine = m.reactions?.find((r) => r.emoji === emoji)?.mine === true;
+    react(m, emoji, mine);
+  },
+});
+
+function react(m, emoji, remove) {
+  const frame = { type: 'react', id: store.newMessageId(device), target: m.seq, emoji };
+  if (remove) frame.remove = true;
+  askedReactions.delete(m.seq);
+  if (sendChange(frame)) announce(remove ? `Reaction ${emoji} taken back` : `Reacted with ${emoji}`);
+}
+
+const mentions = new Mentions(ui.message, $('mention-list'), () => {
+  const people = [...presence.users.values()].map((u) => ({ username: u.username, identity: u.identity }));
+  for (let i = timeline.list.length - 1, n = 0; i >= 0 && n < 200; i -= 1, n += 1) {
+    const m = timeline.list[i];
+    people.push({ username: m.username, identity: m.identity });
+  }
+  return people.filter((p) => p.identity !== myIdentity);
+});
+
+actions.loadHole = (hole) => askHistory({ after: hole.after });
+actions.view = {
+  mentionsMe: isMentioned,
+  quoted(m) {
+    const held = timeline.get(m.reply_to);
+    if (held) return { username: held.username, message: held.message, deleted: held.deleted === true };
+    if (m.reply) return { username: m.reply.username, message: m.reply.message, deleted: m.reply.deleted };
+    return { username: '', message: '', deleted: false };
+  },
+  seenBy(m) {
+    if (!m.seq) return [];
+    const names = [];
+    for (const [identity, seq] of seenReaders) if (identity !== myIdentity && seq >= m.seq) names.push(nameOf(identity));
+    return names.sort((a, b) => a.localeCompare(b));
+  },
+  jumpTo,
+  announce,
+  async copy(text, done) {
+    announce((await copyText(text)) ? done : 'Could not copy');
+  },
+  react,
+  whoReacted(m) {
+    if (askedReactions.has(m.seq)) return;
+    askedReactions.add(m.seq);
+    conn.send({ type: 'reactions', target: m.seq, room });
+  },
+  openPicker: (m, button) => picker.open(m, button),
+  reply: (m) => composeMode.reply(m),
+  edit: (m) => composeMode.edit(m),
+  remove(m) {
+    if (!window.confirm('Delete this message for everyone?')) return;
+    if (sendChange({ type: 'delete', id: store.newMessageId(device), target: m.seq })) announce('Message deleted');
+  },
+};
+
 // ---- composing ----
 
 ui.username.value = store.loadUsername();
@@ -526,10 +738,47 @@ setupComposer({
   username: ui.username,
   limits: () => limits,
   onSend(text, username) {
+    const mode = composeMode.mode;
+    const mentioned = mentions.resolve(text);
+    if (mode?.kind === 'edit') {
+      if (text !== mode.m.message) {
+        const frame = { type: 'edit', id: store.newMessageId(device), room, target: mode.m.seq, message: text };
+        if (mentioned.length) frame.mentions = mentioned;
+        if (!conn.send(frame)) {
+          showNotice('Not connected: the edit can be saved once the connection is open.');
+          return false;
+        }
+        announce('Message edited');
+      }
+      composeMode.done();
+      return true;
+    }
     const entry = { id: store.newMessageId(device), room, username, message: text, ts: Date.now() };
+    if (mode?.kind === 'reply') entry.reply_to = mode.m.seq;
+    if (mentioned.length) entry.mentions = mentioned;
+    composeMode.done();
+    dividerAt = null; // writing: everything above has been read
     outbox.add(entry);
     conn.send(Outbox.frame(entry)); // if not open, it goes out from the outbox on reconnect
     render({ bottom: true });
+    return true;
+  },
+  onKeyDown(event) {
+    if (mentions.onKeyDown(event)) return true;
+    if (event.key === 'Escape' && (composeMode.mode || !picker.root.hidden)) {
+      event.preventDefault();
+      picker.close();
+      composeMode.cancel();
+      return true;
+    }
+    if (event.key === 'ArrowUp' && ui.message.value === '' && !composeMode.mode) {
+      const last = [...timeline.list].reverse().find((m) => isOwn(m) && !m.deleted && !m.provisional);
+      if (!last) return false;
+      event.preventDefault();
+      composeMode.edit(last);
+      return true;
+    }
+    return false;
   },
   onTyping: (username) => conn.send({ type: 'typing', username }),
   onName(name) {
@@ -564,10 +813,12 @@ if (store.loadNotify() && notifier.supported && Notification.permission === 'gra
 }
 
 document.addEventListener('visibilitychange', () => {
+  // Coming back later: "New messages" marks where the reader left.
+  if (document.visibilityState === 'hidden' && timeline.maxSeq > 0) dividerAt = timeline.maxSeq;
   if (document.visibilityState === 'visible') render(); // also renews day labels after midnight
 });
 window.addEventListener('focus', () => markRead());
-window.addEventListener('pagehide', () => store.saveHistory(room, timeline.list.filter((m) => !m.provisional)));
+window.addEventListener('pagehide', () => store.saveHistory(room, timeline.savable()));
 
 // ---- access key (a server started with --key) ----
 

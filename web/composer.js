@@ -14,6 +14,8 @@ const MAX_HEIGHT_PX = 160;
  * @param {(username: string) => boolean} o.onTyping  returns false when it could not be sent
  * @param {(username: string) => void} o.onName      a valid new username
  * @param {(text: string) => void} o.onProblem       something to tell the user
+ * @param {(event: KeyboardEvent) => boolean} [o.onKeyDown]  a key in the message box: true when
+ *        handled (mention suggestions, editing, replying), so Enter does not send
  */
 export function setupComposer(o) {
   let lastTyping = 0;
@@ -38,13 +40,14 @@ export function setupComposer(o) {
       o.onProblem(`A message can have at most ${max} characters.`);
       return;
     }
-    o.onSend(text, username);
+    if (o.onSend(text, username) === false) return; // kept, to try again
     o.message.value = '';
     autosize();
     o.message.focus();
   });
 
   o.message.addEventListener('keydown', (event) => {
+    if (o.onKeyDown?.(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       o.form.requestSubmit();

@@ -31,21 +31,33 @@ export class Notifier {
     this.enabled = false;
   }
 
-  /** A message from someone else arrived in the room on screen. */
-  arrived(m, room) {
+  /** A message from someone else arrived in the room on screen; `mentioned`: it names me. */
+  arrived(m, room, mentioned = false) {
     if (document.visibilityState === 'visible') return;
     this.hiddenUnread += 1;
     this.drawTitle();
-    if (this.enabled && this.supported && Notification.permission === 'granted') {
-      try {
-        const n = new Notification(`${m.username} in #${room}`, { body: m.message.slice(0, 200), tag: `message-${room}` });
-        n.onclick = () => {
-          window.focus();
-          n.close();
-        };
-      } catch {
-        // some platforms only allow notifications from a service worker
-      }
+    const title = mentioned ? `${m.username} mentioned you in #${room}` : `${m.username} in #${room}`;
+    this.show(title, m.message.slice(0, 200), `message-${room}`);
+  }
+
+  /**
+   * Someone mentioned me in `room`, which is not on screen (the server's room_activity counts
+   * it): told even while this page is visible, since nothing else on it shows that message.
+   */
+  mentionedIn(room) {
+    this.show(`You were mentioned in #${room}`, 'Open the room to read it.', `mention-${room}`);
+  }
+
+  show(title, body, tag) {
+    if (!this.enabled || !this.supported || Notification.permission !== 'granted') return;
+    try {
+      const n = new Notification(title, { body, tag });
+      n.onclick = () => {
+        window.focus();
+        n.close();
+      };
+    } catch {
+      // some platforms only allow notifications from a service worker
     }
   }
 

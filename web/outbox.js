@@ -75,6 +75,9 @@ export class Outbox {
 
   /** The frame to send for an entry (same id every time). */
   static frame(entry) {
-    return { type: 'send', id: entry.id, room: entry.room, username: entry.username, message: entry.message };
+    const frame = { type: 'send', id: entry.id, room: entry.room, username: entry.username, message: entry.message };
+    if (entry.reply_to) frame.reply_to = entry.reply_to;
+    if (entry.mentions?.length) frame.mentions = entry.mentions;
+    return frame;
   }
 }

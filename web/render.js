@@ -1,9 +1,10 @@
 // Draws the message list: one <li> per message, date separators, grouping of consecutive
 // messages from one sender. Nodes are keyed and reused, so only new messages are announced
 // by the aria-live list and a pending message turns into a sent one in place.
-// All user text goes through textContent (via linkify), never innerHTML.
+// All user text goes through textContent (via format.js), never innerHTML. A message's
+// conversation parts (quote, reactions, seen by, actions) are message_view.js's.
 
-import { appendLinkified } from './linkify.js';
+import { drawParts, onLongPress, partsKey } from './message_view.js';
 
 const GROUP_WITHIN_MS = 5 * 60_000;
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
@@ -43,10 +44,27 @@ function el(tag, className, text) {
  * @param {Array} pending   outbox entries of this room
  * @param {string} myTag    first 6 characters of our device id
  */
-export function buildItems(messages, pending, myTag, gaps = []) {
+export function buildItems(messages, pending, myTag, gaps = [], { divider = null, holes = [], isOwn } = {}) {
   const items = [];
   let prev = null;
   let nextGap = 0;
+  let nextHole = 0;
+  let dividerDone = divider === null;
+  // Messages between two loaded runs (a jump to an old message): a button loads them.
+  const holesBefore = (seq) => {
+    while (nextHole < holes.length && holes[nextHole].before <= seq) {
+      const h = holes[nextHole++];
+      items.push({ kind: 'hole', key: `h:${h.after}`, hole: h });
+      prev = null;
+    }
+  };
+  // "New messages": where this identity had read up to when it came back.
+  const dividerBefore = (m) => {
+    if (dividerDone || m.seq <= divider) return;
+    dividerDone = true;
+    items.push({ kind: 'divider', key: 'new-messages' });
+    prev = null;
+  };
   // A gap shows where its messages would have been: before the first message after it.
   const gapsBefore = (seq) => {
     while (nextGap < gaps.length && gaps[nextGap].to < seq) {
@@ -70,8 +88,11 @@ export function buildItems(messages, pending, myTag, gaps = []) {
   const pendingIds = new Set(pending.map((e) => e.id));
   for (const m of messages) {
     gapsBefore(m.seq);
+    holesBefore(m.seq);
     if (pendingIds.has(m.id)) continue; // shown from the outbox until the ack lands
-    push(m, m.device && m.device === myTag ? 'sent' : 'other');
+    const own = isOwn ? isOwn(m) : m.device && m.device === myTag;
+    dividerBefore(m);
+    push(m, own ? 'sent' : 'other');
   }
   gapsBefore(Infinity);
   for (const e of pending) push({ ...e, device: myTag }, e.state);
@@ -102,6 +123,7 @@ function createMessage(item, actions) {
   const { m } = item;
   const li = el('li', 'msg');
   li.dataset.key = item.key;
+  onLongPress(li, () => li.classList.toggle('show-actions'));
   const meta = el('div', 'meta');
   const who = el('span', `who c${colourIndex(m.username, m.device)}`, m.username || 'anonymous');
   meta.append(who);
@@ -114,9 +136,7 @@ function createMessage(item, actions) {
   time.dateTime = new Date(m.ts).toISOString();
   time.title = fullFormat.format(m.ts);
   meta.append(' ', time);
-  const body = el('div', 'body');
-  appendLinkified(body, m.message);
-  li.append(meta, body);
+  li.append(meta, el('div', 'body'), el('div', 'extras'));
   return li;
 }
 
@@ -136,6 +156,28 @@ function updateMessage(li, item, actions) {
     li.querySelector('.state')?.remove();
     if (item.state !== 'other') li.append(stateNode(item, actions));
   }
+  const key = partsKey(item, actions.view);
+  if (li.partsKey !== key) {
+    li.partsKey = key;
+    drawParts(li, item, actions.view);
+  }
+}
+
+function createDivider(item) {
+  const li = el('li', 'new-divider');
+  li.dataset.key = item.key;
+  li.append(el('span', null, 'New messages'));
+  return li;
+}
+
+function createHole(item, actions) {
+  const li = el('li', 'hole');
+  li.dataset.key = item.key;
+  const load = el('button', 'link-button', 'Load the messages in between');
+  load.type = 'button';
+  load.addEventListener('click', () => actions.loadHole(item.hole));
+  li.append(load);
+  return li;
 }
 
 function createDay(item) {
@@ -163,6 +205,8 @@ function createGap(item) {
 function createItem(item, actions) {
   if (item.kind === 'day') return createDay(item);
   if (item.kind === 'gap') return createGap(item);
+  if (item.kind === 'divider') return createDivider(item);
+  if (item.kind === 'hole') return createHole(item, actions);
   return createMessage(item, actions);
 }
 

@@ -40,7 +40,7 @@ export function renderRoomList(list, { rooms, seqs, read, current, activity }) {
     const known = activity && activity.has(room);
     const local = Math.max(0, (seqs[room] || 0) - (read[room] || 0));
     const unread = room === current ? 0 : known ? activity.unreadOf(room, read[room] || 0) : local;
-    const mentioned = room !== current && known && unread > 0 && activity.mentionsOf(room) > 0;
+    const mentioned = room !== current && known && unread > 0 ? activity.mentionsOf(room) : 0;
     total += unread;
     drawRoomItem(li, room === current, unread, mentioned);
     if (li === cursor) cursor = cursor.nextElementSibling;
@@ -78,7 +78,9 @@ function drawRoomItem(li, isCurrent, unread, mentioned) {
   if (unread > 0) badge.setAttribute('aria-label', `${unread} unread`);
   else badge.removeAttribute('aria-label');
   const mention = a.querySelector('.mention');
-  mention.hidden = !mentioned;
-  if (mentioned) mention.setAttribute('aria-label', 'you are mentioned');
+  // The mentions of me, apart from the unread count (drawn as "@N" by CSS).
+  mention.hidden = mentioned === 0;
+  mention.dataset.count = mentioned > 99 ? '99+' : String(mentioned);
+  if (mentioned) mention.setAttribute('aria-label', mentioned === 1 ? 'you are mentioned' : `you are mentioned ${mentioned} times`);
   else mention.removeAttribute('aria-label');
 }

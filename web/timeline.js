@@ -1,4 +1,10 @@
-// The messages of one room that this page holds: de-duplicated by seq, kept in seq order.
+// The messages of one room that this page holds: de-duplicated by seq, kept in seq order, with
+// the changes of the room's seq stream (edit, delete, react: conversation.js) applied to them.
+// Held messages run without a break from the oldest to the newest, except across `holes`: a
+// jump to an old message (a reply's original) loads the history around it, and what lies
+// between that and the newer messages is loaded on request.
+
+import { applyDelete, applyEdit, applyReact, applyReactionList, conversationFields } from './conversation.js';
 
 export class Timeline {
   constructor(room, cached) {
@@ -7,6 +13,8 @@ export class Timeline {
     this.bySeq = new Map();
     this.more = true; // older messages may exist on the server
     this.gaps = []; // {from, to}: seqs the server said it can no longer deliver (a `gap` frame)
+    this.holes = []; // {after, before}: messages between these seqs may exist and are not loaded
+    this.lastEventSeq = 0; // the highest seq of a change event applied (events take seqs too)
     this.add(cached);
     this.loaded = this.list.length > 0; // something to show, from the cache or the server
   }
@@ -24,6 +32,15 @@ export class Timeline {
     return this.more && this.minSeq > 1;
   }
 
+  /** The highest seq this page has seen of the room's stream, messages and events: resume after it. */
+  get lastSeq() {
+    return Math.max(this.maxSeq, this.lastEventSeq);
+  }
+
+  get(seq) {
+    return this.bySeq.get(seq);
+  }
+
   has(seq) {
     return this.bySeq.has(seq);
   }
@@ -39,8 +56,11 @@ export class Timeline {
       const m = normalize(raw);
       if (!m) continue;
       const old = this.bySeq.get(m.seq);
-      if (old && !old.provisional && !m.provisional && m.identity && old.username !== m.username) {
-        old.username = m.username; // history shows a renamed identity under its current name
+      if (old && !old.provisional && !m.provisional) {
+        // The server's copy is its current state (history is folded: a renamed identity's
+        // current name, the latest text, reactions).
+        if (m.identity && old.username !== m.username) old.username = m.username;
+        for (const key of CONVERSATION_KEYS) if (key in m) old[key] = m[key];
         continue;
       }
       if (old && !(old.provisional && !m.provisional)) continue;
@@ -78,13 +98,57 @@ export class Timeline {
     return true;
   }
 
+  /** An `edit`, `delete` or `react` event (`me`: my identity). Returns the message it changed, or null. */
+  applyEvent(f, me) {
+    if (Number.isInteger(f.seq)) this.lastEventSeq = Math.max(this.lastEventSeq, f.seq);
+    const m = this.bySeq.get(f.target);
+    if (!m || m.provisional) return null; // a target this page does not hold: nothing to show
+    const changed = f.type === 'edit' ? applyEdit(m, f)
+      : f.type === 'delete' ? applyDelete(m)
+        : f.type === 'react' ? applyReact(m, f, me) : false;
+    return changed ? m : null;
+  }
+
+  /** A `reactions` answer (everyone who reacted). Returns the message, or null. */
+  applyReactions(f, me) {
+    const m = this.bySeq.get(f.target);
+    return m && applyReactionList(m, f, me) ? m : null;
+  }
+
+  /**
+   * Notes a `history` answer around or after a seq that held seqs `lo`..`hi` (a run without a
+   * break; for `after: S`, `lo` is S), given `oldMin`, the oldest seq held before it came: the
+   * holes it fills shrink or close, and a run below the held messages leaves a hole above it.
+   */
+  noteWindow(lo, hi, moreAfter, oldMin) {
+    const next = [];
+    for (const h of this.holes) {
+      if (hi <= h.after || lo >= h.before) next.push(h); // apart
+      else if (lo <= h.after && (hi >= h.before || !moreAfter)) continue; // filled
+      else if (lo <= h.after) next.push({ after: hi, before: h.before });
+      else if (hi >= h.before) next.push({ after: h.after, before: lo });
+      else next.push({ after: h.after, before: lo }, { after: hi, before: h.before });
+    }
+    if (moreAfter && oldMin > 0 && hi < oldMin) next.push({ after: hi, before: oldMin });
+    this.holes = next.filter((h) => h.after < h.before).sort((a, b) => a.after - b.after);
+  }
+
+  /** The messages worth caching: the newest run, without a hole in it. */
+  savable() {
+    const lastHole = this.holes[this.holes.length - 1];
+    return this.list.filter((m) => !m.provisional && (!lastHole || m.seq >= lastHole.before));
+  }
+
   findById(id) {
     return this.list.find((m) => m.id === id);
   }
 }
 
+const CONVERSATION_KEYS = ['message', 'reply_to', 'reply', 'mentions', 'edited', 'deleted', 'reactions'];
+
 function normalize(m) {
   if (!m || !Number.isInteger(m.seq) || m.seq < 1) return null;
+  const folded = conversationFields(m);
   return {
     seq: m.seq,
     id: typeof m.id === 'string' ? m.id : `seq-${m.seq}`,
@@ -94,5 +158,6 @@ function normalize(m) {
     device: typeof m.device === 'string' ? m.device : '',
     identity: typeof m.identity === 'string' ? m.identity : '',
     provisional: m.provisional === true,
+    ...folded,
   };
 }

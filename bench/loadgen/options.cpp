@@ -32,6 +32,7 @@ constexpr char const* usage = R"(message_loadgen: a WebSocket chat load generato
   --scenario NAME     label for the result line
   --server NAME       label for the result line
   --server-pid PID    read the server's CPU time and RSS from /proc/PID
+  --react-every N     each sender reacts to every N-th of its own messages (identified senders)
   --check             exit 1 unless lossless, in order, nothing dropped and something delivered
 )";
 
@@ -110,6 +111,8 @@ options parse_options(int argc, char** argv) {
       o.server = value();
     } else if (flag == "--server-pid") {
       o.server_pid = number<int>(flag, value());
+    } else if (flag == "--react-every") {
+      o.react_every = number<std::uint64_t>(flag, value());
     } else if (flag == "--check") {
       o.check = true;
     } else {

@@ -34,6 +34,10 @@ struct options {
   std::string scenario = "custom";     ///< a label copied into the result line
   std::string server = "";             ///< a label copied into the result line
   int server_pid = 0;                  ///< > 0: read that process's CPU time and RSS from /proc
+  /// > 0: each sender reacts to every N-th of its own messages when it comes back (issue 30's
+  /// "S2 with one reaction per five messages"). Reactions need an identity: senders then connect
+  /// with one identity token each.
+  std::uint64_t react_every = 0;
   bool check = false;  ///< exit 1 unless the run was lossless, ordered and delivered something
 };
 

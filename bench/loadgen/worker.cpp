@@ -219,6 +219,17 @@ void worker::on_connected(connection& c, error_code ec) {
   c.st = connection::state::handshaking;
   watch(c, false);
   if (c.st == connection::state::closed) return;
+  if (opt_.react_every > 0 && c.is_sender) {
+    // One identity per sender (a change needs one): its token is the sender's index, padded to
+    // the 22 base64url characters of a token whose last one carries no stray bits.
+    std::string token = std::to_string(c.sender_index);
+    token.insert(0, 21 - token.size(), 'L');
+    token += 'A';
+    std::string request = handshake_;
+    request.insert(request.size() - 2, "Sec-WebSocket-Protocol: message.v1, id." + token + "\r\n");
+    write(c, request);
+    return;
+  }
   write(c, handshake_);
 }
 
@@ -419,6 +430,9 @@ void worker::handle_line(connection& c, std::string_view line, std::uint64_t now
   }
   if (c.is_sender && f.sender == c.sender_index) {
     if (c.in_flight > 0) --c.in_flight;
+    if (opt_.react_every > 0 && f.has_seq && f.number % opt_.react_every == 0 && sending_ &&
+        now < plan_.measure_end_ns)
+      send_reaction(c, f.seq);
     if (sending_ && opt_.rate <= 0 && now < plan_.measure_end_ns) send_message(c, now);
   }
 }
@@ -449,6 +463,23 @@ void worker::send_message(connection& c, std::uint64_t now) {
   send_frame(c, static_cast<int>(ws::opcode::text), scratch_);
   ++c.in_flight;
   sent.fetch_add(1, std::memory_order_relaxed);
+}
+
+void worker::send_reaction(connection& c, std::uint64_t seq) {
+  if (c.st != connection::state::open) return;
+  // The id leaves out the run id: a refused reaction is an error, never a rejected message.
+  static constexpr std::string_view emoji[] = {"👍", "❤️", "😂", "🎉"};
+  scratch_.clear();
+  scratch_ += R"({"type":"react","id":"react-)";
+  scratch_ += std::to_string(c.sender_index);
+  scratch_ += '-';
+  scratch_ += std::to_string(seq);
+  scratch_ += R"(","target":)";
+  scratch_ += std::to_string(seq);
+  scratch_ += R"(,"emoji":")";
+  scratch_ += emoji[seq % std::size(emoji)];
+  scratch_ += "\"}";
+  send_frame(c, static_cast<int>(ws::opcode::text), scratch_);
 }
 
 void worker::send_frame(connection& c, int op, std::string_view payload) {

@@ -92,6 +92,8 @@ class worker {
   void handle_payload(connection& c, std::string_view payload, std::uint64_t now);
   void handle_line(connection& c, std::string_view line, std::uint64_t now);
   void send_message(connection& c, std::uint64_t now);
+  /// Reacts to message `seq` (one of the sender's own, just delivered): --react-every.
+  void send_reaction(connection& c, std::uint64_t seq);
   void send_frame(connection& c, int op, std::string_view payload);
   void write(connection& c, std::string_view bytes);
   void fail(connection& c, char const* why, bool is_error);

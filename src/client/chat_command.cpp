@@ -179,6 +179,11 @@ class chat_run {
       if (r->room == room_) on_rename(*r);
     } else if (auto* g = std::get_if<protocol::gap_event>(&event)) {
       if (g->room == room_) say(format_gap(g->from, g->to));
+    } else if (auto* c = std::get_if<protocol::change_event>(&event)) {
+      // An edit, delete or reaction holds its seq in the room's stream, like a message.
+      if (c->change.room == room_ && session_.advance(c->change.seq)) {
+        if (auto line = events_.line(event, std::time(nullptr))) say(*line);
+      }
     } else if (event_lines::printed(event)) {
       // `name` (this connection's own) and `room` (an invitation): not tied to the room shown.
       if (auto line = events_.line(event, std::time(nullptr))) say(*line);
@@ -229,7 +234,7 @@ class chat_run {
     if (session_.online()) {
       std::optional<outbox::clock::time_point> next;
       for (auto& m : outbox_.take_ready(outbox::clock::now(), next))
-        session_.send(protocol::encode_send({m.id, m.username, m.text, m.room}));
+        session_.send(protocol::encode_send({m.id, m.username, m.text, m.room, 0, std::nullopt}));
       if (next) {
         pace_timer_.expires_at(*next);
         pace_timer_.async_wait([this](boost::system::error_code ec) {

@@ -39,6 +39,8 @@ void event_lines::saw(const protocol::server_event& e) {
     note(j->identity.empty() ? j->device : j->identity, j->username);
   } else if (const auto* r = std::get_if<protocol::rename_event>(&e)) {
     note(r->identity, r->username);
+  } else if (const auto* c = std::get_if<protocol::change_event>(&e)) {
+    note(c->change.device, c->change.username);
   }
 }
 
@@ -78,13 +80,32 @@ std::optional<std::string> event_lines::line(const protocol::server_event& e, st
     return at + who(r->by) + " invited you to the private room " + printable(r->room);
   }
   if (const auto* g = std::get_if<protocol::gap_event>(&e)) return format_gap(g->from, g->to);
+  if (const auto* c = std::get_if<protocol::change_event>(&e)) return at + change_line(c->change);
   return std::nullopt;
+}
+
+std::string event_lines::change_line(const core::chat_message& c) const {
+  const std::string name = c.username.empty() ? who(c.device) : coloured_name(c.username, colour_);
+  const std::string target = "#" + std::to_string(c.target);
+  switch (c.kind) {
+    case core::event_kind::edit:
+      return name + " edited " + target + ": " + printable(c.text);
+    case core::event_kind::remove:
+      return name + " deleted " + target;
+    case core::event_kind::react:
+      return name + " reacted " + printable(c.text) + " to " + target;
+    case core::event_kind::unreact:
+      return name + " took back " + printable(c.text) + " from " + target;
+    default:
+      return name + " changed " + target;
+  }
 }
 
 bool event_lines::printed(const protocol::server_event& e) {
   if (const auto* j = std::get_if<protocol::person_event>(&e)) return j->kind != "typing";
   if (const auto* r = std::get_if<protocol::room_event>(&e)) return !r->by.empty();
   return std::holds_alternative<protocol::rename_event>(e) ||
+         std::holds_alternative<protocol::change_event>(e) ||
          std::holds_alternative<protocol::name_event>(e) || std::holds_alternative<protocol::gap_event>(e);
 }
 

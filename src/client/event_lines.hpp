@@ -15,7 +15,8 @@ namespace message::client {
 /// Events that say nothing lasting print nothing: `typing` (stale by the time a log is read),
 /// `presence` (a snapshot on every connect: the joins and leaves after it tell the changes),
 /// and the connection's bookkeeping (welcome, ack, history, subscribed, rooms, pong, error).
-/// The protocol has no edit, delete or file events yet, so there are no lines for them.
+/// A change to a message is one line naming its seq: `kim edited #12: new text`, `kim deleted
+/// #12`, `kim reacted 👍 to #12`, `kim took back 👍 from #12`.
 /// A `rename` carries only the new name: the old one is the name last seen for that person's
 /// device tag (messages, presence, joins), or the one before it when the server already showed
 /// the new name (a renaming connection leaves presence under the old name and joins under the new
@@ -41,6 +42,7 @@ class event_lines {
   };
   std::string who(const std::string& identity_or_tag) const;
   std::string old_name(const protocol::rename_event& r) const;
+  std::string change_line(const core::chat_message& c) const;
 
   bool colour_;
   std::unordered_map<std::string, names_seen> names_;  // By device tag.

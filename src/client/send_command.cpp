@@ -182,7 +182,7 @@ class send_run {
     if (session_.online() && limits_) {
       std::optional<outbox::clock::time_point> next;
       for (auto& m : outbox_.take_ready(outbox::clock::now(), next))
-        session_.send(protocol::encode_send({m.id, m.username, m.text, std::nullopt}));
+        session_.send(protocol::encode_send({m.id, m.username, m.text, std::nullopt, 0, std::nullopt}));
       if (next) {
         pace_timer_.expires_at(*next);
         pace_timer_.async_wait([this](boost::system::error_code ec) {

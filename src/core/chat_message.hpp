@@ -46,15 +46,15 @@ struct chat_message {
   std::int64_t ts = 0;  ///< Milliseconds since the Unix epoch, set when accepted.
 
   event_kind kind = event_kind::message;
-  std::uint64_t target = 0;           ///< A change: the seq of the message it changes.
-  std::uint64_t reply_to = 0;         ///< A message: the seq of the message it answers (0: none).
-  std::vector<std::string> mentions;  ///< A message or edit: the identity ids it mentions.
+  std::uint64_t target = 0;             ///< A change: the seq of the message it changes.
+  std::uint64_t reply_to = 0;           ///< A message: the seq of the message it answers (0: none).
+  std::vector<std::string> mentions{};  ///< A message or edit: the identity ids it mentions.
 
   // A message's folded state: set by reads of the store, never by the sender.
-  std::int64_t edited = 0;  ///< ms of the latest edit (0: never edited); `text` is the latest.
-  bool deleted = false;     ///< A tombstone: text and mentions are gone.
-  std::optional<reply_quote> reply;          ///< The quoted message, when reply_to is set.
-  std::vector<reaction_summary> reactions;  ///< history reads only.
+  std::int64_t edited = 0;             ///< ms of the latest edit (0: never edited); `text` is the latest.
+  bool deleted = false;                ///< A tombstone: text and mentions are gone.
+  std::optional<reply_quote> reply{};  ///< The quoted message, when reply_to is set.
+  std::vector<reaction_summary> reactions{};  ///< history reads only.
 };
 
 /// A row on its way into the store: everything but seq and folded state. For a change, `text`
@@ -71,7 +71,7 @@ struct new_message {
   event_kind kind = event_kind::message;
   std::uint64_t target = 0;
   std::uint64_t reply_to = 0;
-  std::vector<std::string> mentions;
+  std::vector<std::string> mentions{};
 };
 
 }  // namespace message::core

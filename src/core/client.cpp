@@ -465,7 +465,7 @@ void client::handle(protocol::send_command&& cmd) {
   // The usual case: the name is the connection's, known to be its own. Otherwise the send
   // waits, in order with those after it, until the name is claimed (or refused).
   if (held_.empty() && !wanting_ && !owned_.empty() && cmd.username == owned_ &&
-      allowed(room_or_default(cmd.room)))
+      allowed(room_or_default(cmd.room)) && !needs_check(cmd))
     return append_send(std::move(cmd));
   std::string name = cmd.username;
   held_.push_back({std::move(name), std::move(cmd)});
@@ -487,6 +487,7 @@ void client::pump() {
       }
     }
     if (owned_.empty() || front.username != owned_) return want(front.username);
+    if (front.send && needs_check(*front.send) && !front.checked) return check_send();
     auto next = std::move(front);
     held_.pop_front();
     if (next.send) {
@@ -595,9 +596,21 @@ void client::adopt(const std::string& name, const std::string& previous, bool li
 }
 
 void client::append_send(protocol::send_command&& cmd) {
-  const std::string room = room_or_default(cmd.room);
-  std::string id = std::move(cmd.id);
-  new_message m{room, id, std::move(cmd.username), std::move(cmd.text), who_, now_ms()};
+  new_message m;
+  m.room = room_or_default(cmd.room);
+  m.id = std::move(cmd.id);
+  m.username = std::move(cmd.username);
+  m.text = std::move(cmd.text);
+  m.device = who_;
+  m.ts = now_ms();
+  m.reply_to = cmd.reply_to;
+  if (cmd.mentions) m.mentions = std::move(*cmd.mentions);
+  append_row(std::move(m));
+}
+
+void client::append_row(new_message&& m) {
+  const std::string room = m.room;
+  const std::string id = m.id;
   ++sending_[sending_key(room, id)].in_flight;
   hub_.appends(loop_).append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
                                             id](const append_outcome& outcome) {
@@ -638,7 +651,7 @@ void client::handle(protocol::history_command&& cmd) {
         line = protocol::encode_error("not_member", "this room is private: only its members can read it", {},
                                       room);
       } else {
-        auto window = read_history(s, room, cmd);
+        auto window = read_history(s, room, cmd, identity);
         fold_current_names(s, window.messages);
         line = protocol::encode_history(room, window.messages, window.more, window.more_after);
       }

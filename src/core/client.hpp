@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/change_checks.hpp"
 #include "core/chat_message.hpp"
 #include "core/client_sink.hpp"
 #include "core/read_state.hpp"
@@ -95,6 +96,21 @@ class client : public std::enable_shared_from_this<client> {
   /// back to the store from their first dropped seq.
   void drop_queued_messages();
 
+  // Conversation changes and replies (docs/protocol.md, "Conversation"): client_changes.cpp.
+  void handle(protocol::edit_command&& cmd);
+  void handle(protocol::delete_command&& cmd);
+  void handle(protocol::react_command&& cmd);
+  void handle(protocol::reactions_command&& cmd);
+  /// Checks a change (edit, remove, react, unreact) at the store: the identity may read the
+  /// room, the target is a message that is not deleted (and, for `authored`, its own); keeps
+  /// only known `mentions`. Then appends it like a send, or answers the refusal.
+  void submit_change(new_message change, target_need need, bool with_mentions);
+  /// The send at held_'s front has a reply_to or mentions: checks them at the store (wanting_
+  /// holds the sends behind it, so they keep their order), then pump() goes on.
+  void check_send();
+  /// True when a send needs check_send() before its append: a plain send never does.
+  static bool needs_check(const protocol::send_command& cmd) { return cmd.reply_to != 0 || cmd.mentions; }
+
   // Read state and room activity (docs/protocol.md): client_reads.cpp.
   /// Stores the reads whose room's interval is over; arms the timer for the rest. `closing`:
   /// stores every held read at once (the connection ends; a page that reads a room and then
@@ -137,6 +153,9 @@ class client : public std::enable_shared_from_this<client> {
   /// renamed identity's rooms.
   void adopt(const std::string& name, const std::string& previous, bool listed);
   void append_send(protocol::send_command&& cmd);
+  /// Appends a row (a message or a change) and acks it to this connection as for a send: in
+  /// the broadcast's frame, or from the store's outcome (duplicates, rooms not followed).
+  void append_row(new_message&& row);
   /// `epoch`: the room's epoch the client knew with `since` ("" none): another one gets `reset`.
   void join(const std::string& room, std::optional<std::uint64_t> since, bool initial,
             const std::string& secret = {}, const std::string& epoch = {});
@@ -194,6 +213,7 @@ class client : public std::enable_shared_from_this<client> {
   struct held {
     std::string username;
     std::optional<protocol::send_command> send;
+    bool checked = false;  ///< Its reply_to and mentions passed check_send().
   };
   std::deque<held> held_;
   bool wanting_ = false;  // A name claim or room check is at the store.

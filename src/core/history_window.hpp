@@ -20,9 +20,10 @@ struct history_window {
 
 /// Reads the window a `history` command asks for: the newest `limit` before `before` (or the
 /// latest), the oldest `limit` after `after`, or about half before and half after `around`
-/// (the message `around` itself included). Runs on the store's one caller; may throw
-/// store::store_error.
+/// (the message `around` itself included). Messages only, folded to their current state, with
+/// `mine` in reactions for `viewer` (an identity id, "" none). Runs on the store's one caller;
+/// may throw store::store_error.
 history_window read_history(store::message_store& store, const std::string& room,
-                            const protocol::history_command& cmd);
+                            const protocol::history_command& cmd, const std::string& viewer = {});
 
 }  // namespace message::core

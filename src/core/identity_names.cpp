@@ -44,18 +44,57 @@ std::string suggest_name(store::identity_directory& directory, const std::string
   return {};
 }
 
+namespace {
+void add_identity(std::vector<std::string>& ids, const std::string& id) {
+  if (is_identity_id(id)) ids.push_back(id);
+}
+
+void add_people(std::vector<std::string>& ids, const std::vector<reaction_summary>& reactions) {
+  for (const auto& r : reactions) {
+    for (const auto& p : r.users) add_identity(ids, p.identity);
+  }
+}
+
+void rename_people(const std::unordered_map<std::string, std::string>& names,
+                   std::vector<reaction_summary>& reactions) {
+  for (auto& r : reactions) {
+    for (auto& p : r.users) {
+      if (auto it = names.find(p.identity); it != names.end()) p.username = it->second;
+    }
+  }
+}
+
+std::unordered_map<std::string, std::string> current_names(store::message_store& store,
+                                                           std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return store.directory().names_of(ids);
+}
+}  // namespace
+
 void fold_current_names(store::message_store& store, std::vector<chat_message>& messages) {
   std::vector<std::string> identities;
   for (const auto& m : messages) {
-    if (is_identity_id(m.device)) identities.push_back(m.device);
+    add_identity(identities, m.device);
+    if (m.reply) add_identity(identities, m.reply->identity);
+    add_people(identities, m.reactions);
   }
-  if (identities.empty()) return;
-  std::sort(identities.begin(), identities.end());
-  identities.erase(std::unique(identities.begin(), identities.end()), identities.end());
-  const auto names = store.directory().names_of(identities);
+  const auto names = current_names(store, identities);
+  if (names.empty()) return;
   for (auto& m : messages) {
     if (auto it = names.find(m.device); it != names.end()) m.username = it->second;
+    if (m.reply) {
+      if (auto it = names.find(m.reply->identity); it != names.end()) m.reply->username = it->second;
+    }
+    rename_people(names, m.reactions);
   }
+}
+
+void fold_current_names(store::message_store& store, std::vector<reaction_summary>& reactions) {
+  std::vector<std::string> identities;
+  add_people(identities, reactions);
+  rename_people(current_names(store, identities), reactions);
 }
 
 }  // namespace message::core

@@ -30,7 +30,10 @@ std::string suggest_name(store::identity_directory& directory, const std::string
                          std::size_t max_chars);
 
 /// Replaces the username of every message whose sender is an identity by that identity's
-/// current name: renaming keeps authorship.
+/// current name: renaming keeps authorship. So are the authors of reply quotes and the people
+/// of folded reactions.
 void fold_current_names(store::message_store& store, std::vector<chat_message>& messages);
+/// The same for the people of a `reactions` answer.
+void fold_current_names(store::message_store& store, std::vector<reaction_summary>& reactions);
 
 }  // namespace message::core

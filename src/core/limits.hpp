@@ -27,6 +27,9 @@ struct limits {
   /// Users named in a folded reaction (history): enough for "kim, lee and 4 others"; the full
   /// list is one `reactions` request away, so a popular message costs the same as a quiet one.
   std::size_t reaction_names = 3;
+  /// Bytes of one reaction's emoji: the longest standard sequences (a family, a subdivision
+  /// flag) take about 30; more is not one emoji, and ICU never sees a long string.
+  std::size_t max_emoji_bytes = 64;
   /// Code points of a reply's quote: the start of a line, as the page shows it.
   std::size_t reply_quote_chars = 100;
   /// Rooms one connection may follow at once (subscribe): bounds per-connection state.

@@ -13,11 +13,22 @@ room_activity count_activity(store::message_store& s, const std::string& identit
   out.seq = s.last_seq(room);
   const std::uint64_t read = s.directory().read_position(identity, room);
   out.unread = unread_count(out.seq, s.oldest_seq(room).value_or(out.seq + 1), read);
-  if (out.unread == 0 || name.empty() || scan == 0) return out;
-  // The newest `scan` unread messages: a long backlog costs one bounded read.
+  if (out.unread == 0 || scan == 0) return out;
+  // The newest `scan` unread rows: a long backlog costs one bounded read. Change events
+  // (edit, delete, reactions) are no unread messages: those among them are taken off; older
+  // than the scan, a backlog counts by seq.
   const std::uint64_t from = std::max(read, out.seq > scan ? out.seq - scan : 0);
   for (const auto& m : s.read_after(room, from, scan)) {
-    if (mentions(m.text, name)) ++out.mentions;
+    if (m.kind != event_kind::message) {
+      if (out.unread) --out.unread;
+      continue;
+    }
+    if (m.deleted) continue;
+    // The ids the sender resolved, when it sent them; else the @name rule on the text.
+    const bool named = !m.mentions.empty()
+                           ? std::find(m.mentions.begin(), m.mentions.end(), identity) != m.mentions.end()
+                           : mentions(m.text, name);
+    if (named) ++out.mentions;
   }
   return out;
 }

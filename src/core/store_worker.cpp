@@ -1,5 +1,7 @@
 #include "core/store_worker.hpp"
+
 #include "core/clock.hpp"
+#include "core/reply_quote.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -176,8 +178,31 @@ void store_worker::commit(std::vector<append_request>& batch) {
     if (results[i].duplicate) counters_.duplicates.fetch_add(1, std::memory_order_relaxed);
     if (!results[i].duplicate) {
       auto& m = messages[i];
-      stored.push_back({std::move(m.room), results[i].seq, std::move(m.id), std::move(m.username),
-                        std::move(m.text), std::move(m.device), m.ts});
+      chat_message c;
+      c.room = std::move(m.room);
+      c.seq = results[i].seq;
+      c.id = std::move(m.id);
+      c.username = std::move(m.username);
+      c.text = std::move(m.text);
+      c.device = std::move(m.device);
+      c.ts = m.ts;
+      c.kind = m.kind;
+      c.target = m.target;
+      c.reply_to = m.reply_to;
+      c.mentions = std::move(m.mentions);
+      stored.push_back(std::move(c));
+    }
+  }
+  // A reply's live frame quotes its target as it is at this commit. Only replies read here
+  // (the client checked the target before the append): a plain message costs nothing more.
+  for (auto& c : stored) {
+    if (!c.reply_to) continue;
+    try {
+      if (auto target = store_->find(c.room, c.reply_to))
+        c.reply = quote_of(*target, limits_.reply_quote_chars);
+    } catch (const std::exception& e) {
+      // Stored already: the frame goes without its quote; history and replay carry it.
+      spdlog::warn("reading the message a reply quotes failed: {}", e.what());
     }
   }
   counters_.stored.fetch_add(stored.size(), std::memory_order_relaxed);

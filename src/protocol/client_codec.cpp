@@ -92,6 +92,28 @@ std::optional<server_event> decode_server_line(std::string_view line) {
     if (!m) return std::nullopt;
     return message_event{std::move(*m), std::string(line)};
   }
+  if (t == "edit" || t == "delete" || t == "react") {
+    if (!o.contains("seq") || !o.contains("target")) return std::nullopt;
+    core::chat_message c;
+    c.room = get_string(o, "room");
+    c.seq = get_uint(o, "seq");
+    c.id = get_string(o, "id");
+    c.username = get_string(o, "username");
+    c.device = get_string(o, "identity");
+    if (c.device.empty()) c.device = get_string(o, "device");
+    c.target = get_uint(o, "target");
+    c.ts = static_cast<std::int64_t>(get_uint(o, "ts"));
+    if (t == "edit") {
+      c.kind = core::event_kind::edit;
+      c.text = get_string(o, "message");
+    } else if (t == "delete") {
+      c.kind = core::event_kind::remove;
+    } else {
+      c.kind = get_bool(o, "remove") ? core::event_kind::unreact : core::event_kind::react;
+      c.text = get_string(o, "emoji");
+    }
+    return change_event{std::move(c), std::string(line)};
+  }
   if (t == "ack")
     return ack_event{get_string(o, "room"), get_string(o, "id"), get_uint(o, "seq"),
                      get_bool(o, "duplicate")};

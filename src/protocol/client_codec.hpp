@@ -119,6 +119,13 @@ struct reset_event {
   std::uint64_t seq = 0;
   std::string wire;  ///< The object as the server wrote it, for `tail --json`.
 };
+/// A change to a message of the room: `edit`, `delete` or `react` (docs/protocol.md,
+/// "Conversation"). `change.kind` says which, `change.target` the message it changes, and
+/// `change.text` is the new text (edit) or the emoji (react, unreact).
+struct change_event {
+  core::chat_message change;
+  std::string wire;  ///< The object as the server wrote it, for `tail --json`.
+};
 /// A type this client does not know: the contract says to ignore it.
 struct unknown_event {
   std::string type;
@@ -127,7 +134,7 @@ struct unknown_event {
 using server_event =
     std::variant<welcome_event, message_event, ack_event, error_event, history_event, subscribed_event,
                  presence_event, person_event, rooms_event, pong_event, gap_event, reset_event, rename_event,
-                 name_event, room_event, unknown_event>;
+                 name_event, room_event, change_event, unknown_event>;
 
 /// Decodes one line of a server frame (frames are split on '\n' first). nullopt when the line
 /// is not a JSON object with a string `type` or a known type misses a field it must have.

@@ -2,10 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/identity.hpp"
 #include "core/link_code.hpp"
+#include "protocol/emoji.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::protocol {
@@ -52,6 +54,52 @@ std::optional<decode_error> check_room(const std::optional<std::string>& room, c
   return std::nullopt;
 }
 
+/// Reads a change's `target` (or a send's `reply_to`): a positive seq, `bad_target` otherwise.
+/// Absent leaves `out` 0, which a change refuses and a send takes as "no reply".
+std::optional<decode_error> read_target(const json::object& o, std::string_view key, std::uint64_t& out,
+                                        const std::string& id) {
+  std::optional<std::uint64_t> seq;
+  if (!optional_uint(o, key, seq) || (seq && *seq == 0))
+    return error("bad_target", std::string(key) + " must be a positive integer: the seq of a message", id);
+  out = seq.value_or(0);
+  return std::nullopt;
+}
+
+/// Reads `mentions`: absent, or an array of at most max_mentions strings. Strings that are not
+/// identity ids are dropped here, as the server drops unknown identities (docs/protocol.md).
+std::optional<decode_error> read_mentions(const json::object& o, const core::limits& limits,
+                                          std::optional<std::vector<std::string>>& out,
+                                          const std::string& id) {
+  const auto* v = o.if_contains("mentions");
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_array()) return error("missing_field", "mentions must be an array of identity ids", id);
+  const auto& a = v->get_array();
+  if (a.size() > limits.max_mentions)
+    return error("too_long", "a message mentions at most " + std::to_string(limits.max_mentions) + " people",
+                 id);
+  out.emplace();
+  for (const auto& e : a) {
+    if (!e.is_string()) return error("missing_field", "mentions must be an array of identity ids", id);
+    const std::string_view who = e.get_string();
+    if (!core::is_identity_id(who)) continue;
+    if (std::find(out->begin(), out->end(), who) == out->end()) out->emplace_back(who);
+  }
+  return std::nullopt;
+}
+
+/// Reads a change's `id`: required, like a send's.
+std::optional<decode_error> read_change_id(const json::object& o, const core::limits& limits,
+                                           std::string& out) {
+  std::optional<std::string> id;
+  if (!optional_string(o, "id", id) || !id || id->empty())
+    return error("missing_field", "a change needs an id");
+  if (!is_valid_id(*id, limits.max_id_chars))
+    return error("bad_id", "an id is 1 to " + std::to_string(limits.max_id_chars) +
+                               " printable ASCII characters without spaces");
+  out = std::move(*id);
+  return std::nullopt;
+}
+
 std::variant<command, decode_error> decode_send(const json::object& o, const core::limits& limits,
                                                 bool bare) {
   send_command cmd;
@@ -80,9 +128,54 @@ std::variant<command, decode_error> decode_send(const json::object& o, const cor
     e->id = cmd.id;
     return *e;
   }
+  if (!bare) {
+    if (auto e = read_target(o, "reply_to", cmd.reply_to, cmd.id)) return *e;
+    if (auto e = read_mentions(o, limits, cmd.mentions, cmd.id)) return *e;
+  }
   cmd.username = std::move(*username);
   cmd.text = std::move(*text);
   return cmd;
+}
+
+/// edit, delete, react, reactions (docs/protocol.md, "Conversation").
+std::variant<command, decode_error> decode_change(const json::object& o, const core::limits& limits,
+                                                  std::string_view type) {
+  std::string id;
+  if (type != "reactions") {
+    if (auto e = read_change_id(o, limits, id)) return *e;
+  }
+  std::optional<std::string> room;
+  if (!optional_string(o, "room", room)) return error("missing_field", "room must be a string", id);
+  if (auto e = check_room(room, limits)) {
+    e->id = id;
+    return *e;
+  }
+  std::uint64_t target = 0;
+  if (auto e = read_target(o, "target", target, id)) return *e;
+  if (target == 0) return error("bad_target", "target must be a positive integer: the seq of a message", id);
+  if (type == "reactions") return reactions_command{target, std::move(room)};
+  if (type == "delete") return delete_command{std::move(id), target, std::move(room)};
+  if (type == "edit") {
+    std::optional<std::string> text;
+    if (!optional_string(o, "message", text)) return error("missing_field", "message must be a string", id);
+    if (!text || text->empty())
+      return error("missing_field", "message is empty: delete the message instead", id);
+    if (count_code_points(*text) > limits.max_message_chars)
+      return error("too_long",
+                   "message is longer than " + std::to_string(limits.max_message_chars) + " characters", id);
+    edit_command cmd{std::move(id), target, std::move(*text), std::nullopt, std::move(room)};
+    if (auto e = read_mentions(o, limits, cmd.mentions, cmd.id)) return *e;
+    return cmd;
+  }
+  std::optional<std::string> emoji;
+  if (!optional_string(o, "emoji", emoji) || !emoji || !is_one_emoji(*emoji, limits.max_emoji_bytes))
+    return error("bad_emoji", "a reaction is exactly one emoji", id);
+  bool remove = false;
+  if (const auto* r = o.if_contains("remove"); r && !r->is_null()) {
+    if (!r->is_bool()) return error("missing_field", "remove must be true or false", id);
+    remove = r->get_bool();
+  }
+  return react_command{std::move(id), target, std::move(*emoji), remove, std::move(room)};
 }
 
 std::variant<command, decode_error> decode_history(const json::object& o, const core::limits& limits) {
@@ -212,6 +305,7 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
   if (t == "unfollow" || t == "create_room" || t == "invite" || t == "direct")
     return decode_membership(o, limits, t);
   if (t == "read") return decode_read(o, limits);
+  if (t == "edit" || t == "delete" || t == "react" || t == "reactions") return decode_change(o, limits, t);
   std::optional<std::string> id;
   optional_string(o, "id", id);
   return error("unknown_type", "unknown type '" + std::string(t.substr(0, 32)) + "'", id.value_or(""));
@@ -249,7 +343,89 @@ std::size_t frame_size(const Strings&... fields) {
   return 128 + (fields.size() + ...);
 }
 
-void put_message(std::string& out, const core::chat_message& m) {
+/// The sender's fields written straight: `identity` and its 6-character `device` tag for an
+/// identity id, the tag alone for an anonymous device.
+void put_sender_fields(std::string& out, std::string_view sender) {
+  if (core::is_identity_id(sender)) {
+    out += R"(,"identity":)";
+    put_string(out, sender);
+    out += R"(,"device":)";
+    put_string(out, sender.substr(0, 6));
+  } else if (!sender.empty()) {
+    out += R"(,"device":)";
+    put_string(out, sender);
+  }
+}
+
+void put_people(std::string& out, const std::vector<core::person>& people) {
+  out += '[';
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    if (i) out += ',';
+    out += R"({"identity":)";
+    put_string(out, people[i].identity);
+    out += R"(,"username":)";
+    put_string(out, people[i].username);
+    out += '}';
+  }
+  out += ']';
+}
+
+void put_mentions(std::string& out, const std::vector<std::string>& mentions) {
+  out += R"(,"mentions":[)";
+  for (std::size_t i = 0; i < mentions.size(); ++i) {
+    if (i) out += ',';
+    put_string(out, mentions[i]);
+  }
+  out += ']';
+}
+
+/// A message's conversation fields, each only when it applies, after the plain ones: a plain
+/// message's frame stays byte for byte what it was before them.
+void put_conversation(std::string& out, const core::chat_message& m) {
+  if (m.reply_to) {
+    out += R"(,"reply_to":)";
+    put_number(out, m.reply_to);
+    if (m.reply) {
+      const auto& q = *m.reply;
+      out += R"(,"reply":{"seq":)";
+      put_number(out, q.seq);
+      out += R"(,"username":)";
+      put_string(out, q.username);
+      if (!q.identity.empty()) {
+        out += R"(,"identity":)";
+        put_string(out, q.identity);
+      }
+      out += R"(,"message":)";
+      put_string(out, q.deleted ? std::string_view() : std::string_view(q.text));
+      if (q.deleted) out += R"(,"deleted":true)";
+      out += '}';
+    }
+  }
+  if (!m.mentions.empty() && !m.deleted) put_mentions(out, m.mentions);
+  if (m.edited) {
+    out += R"(,"edited":)";
+    put_number(out, m.edited);
+  }
+  if (m.deleted) out += R"(,"deleted":true)";
+  if (!m.reactions.empty()) {
+    out += R"(,"reactions":[)";
+    for (std::size_t i = 0; i < m.reactions.size(); ++i) {
+      const auto& r = m.reactions[i];
+      if (i) out += ',';
+      out += R"({"emoji":)";
+      put_string(out, r.emoji);
+      out += R"(,"count":)";
+      put_number(out, r.count);
+      out += R"(,"users":)";
+      put_people(out, r.users);
+      if (r.mine) out += R"(,"mine":true)";
+      out += '}';
+    }
+    out += ']';
+  }
+}
+
+void put_plain_message(std::string& out, const core::chat_message& m) {
   out += R"({"type":"message","room":)";
   put_string(out, m.room);
   out += R"(,"seq":)";
@@ -259,19 +435,58 @@ void put_message(std::string& out, const core::chat_message& m) {
   out += R"(,"username":)";
   put_string(out, m.username);
   out += R"(,"message":)";
-  put_string(out, m.text);
+  put_string(out, m.deleted ? std::string_view() : std::string_view(m.text));
   out += R"(,"ts":)";
   put_number(out, m.ts);
-  if (core::is_identity_id(m.device)) {
-    out += R"(,"identity":)";
-    put_string(out, m.device);
-    out += R"(,"device":)";
-    put_string(out, std::string_view(m.device).substr(0, 6));
-  } else if (!m.device.empty()) {
-    out += R"(,"device":)";
-    put_string(out, m.device);
-  }
+  put_sender_fields(out, m.device);
+  put_conversation(out, m);
   out += '}';
+}
+
+/// An edit, delete or react event: what changed, then who changed it.
+void put_change(std::string& out, const core::chat_message& m) {
+  switch (m.kind) {
+    case core::event_kind::edit:
+      out += R"({"type":"edit")";
+      break;
+    case core::event_kind::remove:
+      out += R"({"type":"delete")";
+      break;
+    default:
+      out += R"({"type":"react")";
+      break;
+  }
+  out += R"(,"room":)";
+  put_string(out, m.room);
+  out += R"(,"seq":)";
+  put_number(out, m.seq);
+  out += R"(,"id":)";
+  put_string(out, m.id);
+  out += R"(,"target":)";
+  put_number(out, m.target);
+  if (m.kind == core::event_kind::edit) {
+    out += R"(,"message":)";
+    put_string(out, m.text);
+    if (!m.mentions.empty() && !m.text.empty()) put_mentions(out, m.mentions);
+  } else if (m.kind == core::event_kind::react || m.kind == core::event_kind::unreact) {
+    out += R"(,"emoji":)";
+    put_string(out, m.text);
+    if (m.kind == core::event_kind::unreact) out += R"(,"remove":true)";
+  }
+  out += R"(,"ts":)";
+  put_number(out, m.ts);
+  out += R"(,"username":)";
+  put_string(out, m.username);
+  put_sender_fields(out, m.device);
+  out += '}';
+}
+
+void put_message(std::string& out, const core::chat_message& m) {
+  if (m.kind == core::event_kind::message) {
+    put_plain_message(out, m);
+  } else {
+    put_change(out, m);
+  }
 }
 
 /// The sender's fields of a person: `identity` and its 6-character `device` tag for an
@@ -502,6 +717,27 @@ std::string encode_rooms(std::span<const room_entry> rooms) {
   o["type"] = "rooms";
   o["rooms"] = std::move(a);
   return json::serialize(o);
+}
+
+std::string encode_reactions(std::string_view room, std::uint64_t target,
+                             std::span<const core::reaction_summary> reactions) {
+  std::string out;
+  out.reserve(frame_size(room) + reactions.size() * 64);
+  out += R"({"type":"reactions","room":)";
+  put_string(out, room);
+  out += R"(,"target":)";
+  put_number(out, target);
+  out += R"(,"reactions":[)";
+  for (std::size_t i = 0; i < reactions.size(); ++i) {
+    if (i) out += ',';
+    out += R"({"emoji":)";
+    put_string(out, reactions[i].emoji);
+    out += R"(,"users":)";
+    put_people(out, reactions[i].users);
+    out += '}';
+  }
+  out += "]}";
+  return out;
 }
 
 std::string encode_pong() { return R"({"type":"pong"})"; }

@@ -21,7 +21,12 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
 
 // Each encoder returns one JSON object without a trailing newline (a line of NDJSON).
 
+/// One row of a room's stream, by its kind: a `message` frame (with its conversation fields
+/// when they apply), or an `edit`, `delete` or `react` frame (docs/protocol.md, "Conversation").
 std::string encode_message(const core::chat_message& m);
+/// The answer to `reactions`: everyone who reacts to message `target`, per emoji.
+std::string encode_reactions(std::string_view room, std::uint64_t target,
+                             std::span<const core::reaction_summary> reactions);
 /// `identity` and `username`: the connection's public identity id and the name it owns (empty:
 /// anonymous, or no name).
 std::string encode_welcome(std::string_view room, std::uint64_t seq, const core::limits& limits,

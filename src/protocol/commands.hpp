@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace message::protocol {
 
@@ -15,6 +16,9 @@ struct send_command {
   std::string username;
   std::string text;
   std::optional<std::string> room;
+  std::uint64_t reply_to = 0;  ///< The seq of the message of the same room it answers (0: none).
+  /// The identity ids it mentions, as the client sent them (absent: the @name text rule).
+  std::optional<std::vector<std::string>> mentions;
 };
 struct history_command {
   std::optional<std::uint64_t> before;
@@ -73,10 +77,42 @@ struct link_command {
   std::string code;
 };
 
-using command = std::variant<send_command, history_command, subscribe_command, unsubscribe_command,
-                             identify_command, typing_command, rooms_command, ping_command, release_command,
-                             unfollow_command, create_room_command, invite_command, direct_command,
-                             read_command, link_code_command, link_command>;
+// Changes to a message (docs/protocol.md, "Conversation"): each names its target by seq in the
+// room and carries its own id, like a send.
+
+/// The author replaces the text of message `target`.
+struct edit_command {
+  std::string id;
+  std::uint64_t target = 0;
+  std::string text;
+  std::optional<std::vector<std::string>> mentions;
+  std::optional<std::string> room;
+};
+/// The author removes message `target`.
+struct delete_command {
+  std::string id;
+  std::uint64_t target = 0;
+  std::optional<std::string> room;
+};
+/// Adds (or, with `remove`, takes back) the identity's reaction `emoji` to message `target`.
+struct react_command {
+  std::string id;
+  std::uint64_t target = 0;
+  std::string emoji;  ///< Exactly one emoji grapheme (protocol::is_one_emoji).
+  bool remove = false;
+  std::optional<std::string> room;
+};
+/// Asks for everyone who reacted to message `target`.
+struct reactions_command {
+  std::uint64_t target = 0;
+  std::optional<std::string> room;
+};
+
+using command =
+    std::variant<send_command, history_command, subscribe_command, unsubscribe_command, identify_command,
+                 typing_command, rooms_command, ping_command, release_command, unfollow_command,
+                 create_room_command, invite_command, direct_command, read_command, link_code_command,
+                 link_command, edit_command, delete_command, react_command, reactions_command>;
 
 /// A frame the server refuses, with the documented code (docs/protocol.md, "Errors").
 struct decode_error {

@@ -16,8 +16,36 @@ std::string encode_entry_body(const core::new_message& m) {
   o["message"] = m.text;
   o["device"] = m.device;
   o["ts"] = m.ts;
+  // The conversation's fields only where they apply: a plain message's entry is as before.
+  if (m.kind != core::event_kind::message) {
+    o["kind"] = static_cast<int>(m.kind);
+    o["target"] = m.target;
+  }
+  if (m.reply_to != 0) o["reply_to"] = m.reply_to;
+  if (!m.mentions.empty()) {
+    json::array a;
+    for (const auto& id : m.mentions) a.emplace_back(id);
+    o["mentions"] = std::move(a);
+  }
   return json::serialize(o);
 }
+
+namespace {
+/// A JSON number as an integer, whoever wrote it (Boost.JSON, or the append script's cjson,
+/// whose numbers are doubles).
+bool integer(const json::value* v, std::int64_t& out) {
+  if (!v) return false;
+  if (v->is_int64())
+    out = v->get_int64();
+  else if (v->is_uint64())
+    out = static_cast<std::int64_t>(v->get_uint64());
+  else if (v->is_double())
+    out = static_cast<std::int64_t>(v->get_double());
+  else
+    return false;
+  return true;
+}
+}  // namespace
 
 std::optional<core::chat_message> decode_entry(std::string_view entry) {
   const auto space = entry.find(' ');
@@ -38,9 +66,20 @@ std::optional<core::chat_message> decode_entry(std::string_view entry) {
   if (!str("room", m.room) || !str("id", m.id) || !str("username", m.username) || !str("message", m.text) ||
       !str("device", m.device))
     return std::nullopt;
-  const auto* ts = o.if_contains("ts");
-  if (!ts || !ts->is_int64()) return std::nullopt;
-  m.ts = ts->get_int64();
+  if (!integer(o.if_contains("ts"), m.ts)) return std::nullopt;
+  // An entry written before the conversation's fields has none: a plain message.
+  std::int64_t n = 0;
+  if (integer(o.if_contains("kind"), n)) {
+    if (n < 0 || n > static_cast<int>(core::event_kind::unreact)) return std::nullopt;
+    m.kind = static_cast<core::event_kind>(n);
+  }
+  if (integer(o.if_contains("target"), n)) m.target = static_cast<std::uint64_t>(n);
+  if (integer(o.if_contains("reply_to"), n)) m.reply_to = static_cast<std::uint64_t>(n);
+  if (integer(o.if_contains("edited"), n)) m.edited = n;
+  if (const auto* d = o.if_contains("deleted"); d && d->is_bool()) m.deleted = d->get_bool();
+  if (const auto* a = o.if_contains("mentions"); a && a->is_array())
+    for (const auto& id : a->get_array())
+      if (id.is_string()) m.mentions.emplace_back(id.get_string().begin(), id.get_string().end());
   return m;
 }
 

@@ -1,4 +1,5 @@
 #include "store/journaled_message_store.hpp"
+#include "store/conversation_fold.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -125,8 +126,12 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     // each message twice: it goes in with everything waiting, in one transaction (S2 of
     // bench/: 3.2M deliveries/s against 2.7-2.9M through the journal, bench/FINDINGS.md).
     auto results = database_.append_after(waiting_, batch);  // Throws with nothing changed.
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      if (!results[i].duplicate) remember_id(batch[i].room, batch[i].id);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (results[i].duplicate) continue;
+      remember_id(batch[i].room, batch[i].id);
+      if (batch[i].kind == core::event_kind::edit || batch[i].kind == core::event_kind::remove)
+        rewrite_journal_ = true;  // The journal may hold the target's old text.
+    }
     forget_stored();
     return results;
   }
@@ -153,7 +158,18 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
       continue;
     }
     const auto seq = (room_given ? last : last_seq(m.room)) + 1;
-    fresh.push_back({m.room, seq, m.id, m.username, m.text, m.device, m.ts});
+    auto& row = fresh.emplace_back();
+    row.room = m.room;
+    row.seq = seq;
+    row.id = m.id;
+    row.username = m.username;
+    row.text = m.text;
+    row.device = m.device;
+    row.ts = m.ts;
+    fresh.back().kind = m.kind;
+    fresh.back().target = m.target;
+    fresh.back().reply_to = m.reply_to;
+    fresh.back().mentions = m.mentions;
     results.push_back({seq, false});
   }
   if (fresh.empty()) return results;
@@ -172,6 +188,8 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     waiting.last_seq = m.seq;  // A room's seqs rise through the group.
     waiting.ids.emplace(m.id, m.seq);
     remember_id(m.room, m.id);
+    if (is_change(m.kind)) ++waiting_changes_;
+    if (m.kind == core::event_kind::edit || m.kind == core::event_kind::remove) rewrite_journal_ = true;
   }
   std::move(fresh.begin(), fresh.end(), std::back_inserter(waiting_));
   return results;
@@ -180,8 +198,28 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
 void journaled_message_store::forget_stored() {
   waiting_.clear();
   waiting_rooms_.clear();
-  // Everything journaled is in the database now; emptying costs a truncate, so only when big.
-  if (journal_.size() >= reset_bytes) journal_.reset();
+  waiting_changes_ = 0;
+  // Everything journaled is in the database now. An edit or delete folded there: the journal
+  // may hold the text it replaced or removed, so it is overwritten and emptied now (the bound
+  // docs/security.md states). Otherwise emptying costs a truncate, so only when big.
+  if (rewrite_journal_) {
+    journal_.scrub();
+    rewrite_journal_ = false;
+  } else if (journal_.size() >= reset_bytes) {
+    journal_.reset();
+  }
+}
+
+void journaled_message_store::fold_waiting_changes() {
+  if (waiting_changes_ > 0) do_deferred_work();
+}
+
+core::chat_message journaled_message_store::with_quote(const core::chat_message& m) {
+  core::chat_message out = m;
+  if (m.reply_to == 0) return out;
+  if (auto target = find(m.room, m.reply_to); target && target->kind == core::event_kind::message)
+    out.reply = quote_of(*target);
+  return out;
 }
 
 void journaled_message_store::do_deferred_work() {
@@ -189,6 +227,7 @@ void journaled_message_store::do_deferred_work() {
     database_.insert(waiting_);
     forget_stored();
   }
+  database_.do_deferred_work();  // After a delete: the WAL emptied of its old pages.
   if (building_ && building_->succeeded()) {
     adopt_ids();
   } else if (building_ && building_->done()) {
@@ -203,16 +242,19 @@ void journaled_message_store::do_deferred_work() {
 
 std::vector<core::chat_message> journaled_message_store::read_after(const std::string& room,
                                                                     std::uint64_t after, std::size_t limit) {
+  fold_waiting_changes();
   auto out = database_.read_after(room, after, limit);
   for (const auto& m : waiting_) {
     if (out.size() >= limit) break;
-    if (m.room == room && m.seq > after) out.push_back(m);
+    if (m.room == room && m.seq > after) out.push_back(with_quote(m));
   }
   return out;
 }
 
 history_page journaled_message_store::read_before(const std::string& room,
-                                                  std::optional<std::uint64_t> before, std::size_t limit) {
+                                                  std::optional<std::uint64_t> before, std::size_t limit,
+                                                  const std::string& viewer) {
+  fold_waiting_changes();  // What waits now is messages alone, with no reactions yet.
   // Every waiting message of the room is newer than every stored one.
   std::vector<const core::chat_message*> newest;
   for (const auto& m : waiting_)
@@ -221,14 +263,43 @@ history_page journaled_message_store::read_before(const std::string& room,
   if (!newest.empty() && newest.size() >= limit) {
     const auto skip = newest.size() - limit;
     for (auto it = newest.begin() + static_cast<std::ptrdiff_t>(skip); it != newest.end(); ++it)
-      page.messages.push_back(**it);
+      page.messages.push_back(with_quote(**it));
     page.more = skip > 0 || !database_.read_before(room, newest.front()->seq, 1).messages.empty();
     return page;
   }
   const auto bound = newest.empty() ? before : std::optional<std::uint64_t>(newest.front()->seq);
-  page = database_.read_before(room, bound, limit - newest.size());
-  for (const auto* m : newest) page.messages.push_back(*m);
+  page = database_.read_before(room, bound, limit - newest.size(), viewer);
+  for (const auto* m : newest) page.messages.push_back(with_quote(*m));
   return page;
+}
+
+std::vector<core::chat_message> journaled_message_store::read_messages_after(const std::string& room,
+                                                                             std::uint64_t after,
+                                                                             std::size_t limit,
+                                                                             const std::string& viewer) {
+  fold_waiting_changes();
+  auto out = database_.read_messages_after(room, after, limit, viewer);
+  for (const auto& m : waiting_) {
+    if (out.size() >= limit) break;
+    if (m.room == room && m.seq > after) out.push_back(with_quote(m));
+  }
+  return out;
+}
+
+std::optional<core::chat_message> journaled_message_store::find(const std::string& room, std::uint64_t seq) {
+  fold_waiting_changes();
+  if (auto r = waiting_rooms_.find(room); r != waiting_rooms_.end() && seq > database_.last_seq(room)) {
+    for (const auto& m : waiting_)
+      if (m.room == room && m.seq == seq) return with_quote(m);
+    return std::nullopt;
+  }
+  return database_.find(room, seq);
+}
+
+std::vector<core::reaction_summary> journaled_message_store::reactions(const std::string& room,
+                                                                       std::uint64_t seq) {
+  fold_waiting_changes();
+  return database_.reactions(room, seq);
 }
 
 std::optional<std::uint64_t> journaled_message_store::oldest_seq(const std::string& room) {

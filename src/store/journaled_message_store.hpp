@@ -29,6 +29,10 @@ namespace message::store {
 /// into SQLite at once, together with everything waiting, in one transaction: there the
 /// transaction's cost is shared by hundreds, and the journal would only write each twice.
 ///
+/// Change events (docs/protocol.md, "Conversation") are journaled like messages and folded by
+/// the database when they move in; a move that takes an edit or a delete scrubs the journal
+/// (message_journal::scrub), so a deleted text leaves the file within store_defer.
+///
 /// Reads see both: the database, then the waiting messages, whose seqs are all higher. Opening
 /// moves what a killed process left in the journal into the database before anything else.
 /// If the database refuses writes (a full disk), the messages stay journaled and waiting, and
@@ -72,15 +76,24 @@ class journaled_message_store final : public message_store {
   /// once do_deferred_work() adopted it.
   bool id_filter_ready() const { return !building_; }
   bool has_deferred_work() const override {
-    return !waiting_.empty() || (building_ ? building_->done() : ids_.full());
+    return !waiting_.empty() || database_.has_deferred_work() ||
+           (building_ ? building_->done() : ids_.full());
   }
   /// Moves every waiting message into the database (one transaction); adopts a finished id
   /// filter, or starts building a bigger one when it is full.
   void do_deferred_work() override;
+  /// Reads fold every change: one waiting (journaled, not yet in the database) is moved into
+  /// the database first (the deferred work, done early), so that the database folds it. They
+  /// may thus throw store_error when the database refuses writes.
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
-  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
-                           std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before, std::size_t limit,
+                           const std::string& viewer = {}) override;
+  std::vector<core::chat_message> read_messages_after(const std::string& room, std::uint64_t after,
+                                                      std::size_t limit,
+                                                      const std::string& viewer = {}) override;
+  std::optional<core::chat_message> find(const std::string& room, std::uint64_t seq) override;
+  std::vector<core::reaction_summary> reactions(const std::string& room, std::uint64_t seq) override;
   std::uint64_t last_seq(const std::string& room) override;
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   /// The database's: the journal only holds messages on their way there.
@@ -101,8 +114,14 @@ class journaled_message_store final : public message_store {
   void adopt_ids();
   /// Remembers an id as stored: in the filter, or recorded while one is built.
   void remember_id(const std::string& room, const std::string& id);
-  /// Drops the waiting messages once the database holds them (and empties a big journal).
+  /// Drops the waiting messages once the database holds them (and empties a big journal; scrubs
+  /// it when an edit or delete went in, so that no old text stays in the file).
   void forget_stored();
+  /// Moves what waits into the database when a change event is among it: reads then see every
+  /// change folded (by the database) and waiting rows are plain messages.
+  void fold_waiting_changes();
+  /// A waiting message as reads give it: with its reply quote.
+  core::chat_message with_quote(const core::chat_message& m);
 
   durability mode_;
   sqlite_message_store database_;
@@ -114,6 +133,8 @@ class journaled_message_store final : public message_store {
   };
   std::vector<core::chat_message> waiting_;  // Journaled, not yet in the database; seq order per room.
   std::unordered_map<std::string, waiting_room> waiting_rooms_;
+  std::size_t waiting_changes_ = 0;  // Change events among waiting_.
+  bool rewrite_journal_ = false;     // An edit or delete is journaled: scrub the file once it is moved.
   /// Every id the database may still find and every waiting one, so that a new id needs no
   /// look-up at all (known_id). Rebuilt twice as big, as deferred work, once it holds more
   /// than it was sized for.

@@ -5,6 +5,60 @@
 
 namespace message::store {
 
+core::chat_message* memory_message_store::room_log::row(std::uint64_t seq) {
+  if (messages.empty() || seq < messages.front().seq || seq > messages.back().seq) return nullptr;
+  return &messages[static_cast<std::size_t>(seq - messages.front().seq)];
+}
+
+std::string memory_message_store::fold(room_log& log, const core::new_message& m, std::uint64_t seq) {
+  using core::event_kind;
+  auto* target = log.row(m.target);
+  const bool live = target && target->kind == event_kind::message && !target->deleted;
+  switch (m.kind) {
+    case event_kind::message:
+      break;
+    case event_kind::edit:
+      if (target && target->kind == event_kind::message && target->deleted) return {};
+      if (!live) break;
+      target->text = m.text;
+      target->mentions = m.mentions;
+      target->edited = m.ts;
+      log.edits[m.target].push_back(seq);
+      break;
+    case event_kind::remove:
+      if (!live) break;
+      target->text.clear();
+      target->mentions.clear();
+      target->deleted = true;
+      for (auto edit : log.edits[m.target])
+        if (auto* e = log.row(edit)) {
+          e->text.clear();
+          e->mentions.clear();
+        }
+      log.edits.erase(m.target);
+      log.reactions.erase(m.target);
+      break;
+    case event_kind::react: {
+      if (!live) break;
+      auto& rows = log.reactions[m.target];
+      const bool has = std::any_of(rows.begin(), rows.end(), [&](const reaction_row& r) {
+        return r.emoji == m.text && r.identity == m.device;
+      });
+      if (!has) rows.push_back({m.text, m.device, m.username});
+      break;
+    }
+    case event_kind::unreact: {
+      auto it = log.reactions.find(m.target);
+      if (!live || it == log.reactions.end()) break;
+      std::erase_if(it->second,
+                    [&](const reaction_row& r) { return r.emoji == m.text && r.identity == m.device; });
+      if (it->second.empty()) log.reactions.erase(it);
+      break;
+    }
+  }
+  return m.text;
+}
+
 std::vector<append_result> memory_message_store::append(const std::vector<core::new_message>& batch) {
   std::vector<append_result> results;
   results.reserve(batch.size());
@@ -16,10 +70,40 @@ std::vector<append_result> memory_message_store::append(const std::vector<core::
     }
     const auto seq = ++log.last_seq;
     log.ids.emplace(m.id, std::pair{seq, m.ts});
-    log.messages.push_back({m.room, seq, m.id, m.username, m.text, m.device, m.ts});
+    auto text = fold(log, m, seq);
+    core::chat_message row;
+    row.room = m.room;
+    row.seq = seq;
+    row.id = m.id;
+    row.username = m.username;
+    row.text = std::move(text);
+    row.device = m.device;
+    row.ts = m.ts;
+    row.kind = m.kind;
+    row.target = m.target;
+    row.reply_to = m.reply_to;
+    // An edit of a deleted message is stored scrubbed, its mentions too.
+    if (row.text == m.text) row.mentions = m.mentions;
+    log.messages.push_back(std::move(row));
     results.push_back({seq, false});
   }
   return results;
+}
+
+core::chat_message memory_message_store::with_quote(room_log& log, const core::chat_message& m) {
+  core::chat_message out = m;
+  if (m.kind == core::event_kind::message && m.reply_to != 0)
+    if (const auto* target = log.row(m.reply_to); target && target->kind == core::event_kind::message)
+      out.reply = quote_of(*target);
+  return out;
+}
+
+core::chat_message memory_message_store::folded(room_log& log, const core::chat_message& m,
+                                                const std::string& viewer) {
+  auto out = with_quote(log, m);
+  if (auto it = log.reactions.find(m.seq); it != log.reactions.end())
+    out.reactions = summarize_reactions(it->second, viewer);
+  return out;
 }
 
 std::vector<core::chat_message> memory_message_store::read_after(const std::string& room, std::uint64_t after,
@@ -27,27 +111,68 @@ std::vector<core::chat_message> memory_message_store::read_after(const std::stri
   std::vector<core::chat_message> out;
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return out;
-  const auto& msgs = it->second.messages;
+  auto& log = it->second;
+  const auto& msgs = log.messages;
   auto pos = std::upper_bound(msgs.begin(), msgs.end(), after,
                               [](std::uint64_t s, const core::chat_message& m) { return s < m.seq; });
-  for (; pos != msgs.end() && out.size() < limit; ++pos) out.push_back(*pos);
+  for (; pos != msgs.end() && out.size() < limit; ++pos) out.push_back(with_quote(log, *pos));
   return out;
 }
 
 history_page memory_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
-                                               std::size_t limit) {
+                                               std::size_t limit, const std::string& viewer) {
   history_page page;
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return page;
-  const auto& msgs = it->second.messages;
+  auto& log = it->second;
+  const auto& msgs = log.messages;
   auto end = before ? std::lower_bound(msgs.begin(), msgs.end(), *before,
                                        [](const core::chat_message& m, std::uint64_t s) { return m.seq < s; })
                     : msgs.end();
-  const auto available = static_cast<std::size_t>(end - msgs.begin());
-  const auto n = std::min(limit, available);
-  page.messages.assign(end - static_cast<std::ptrdiff_t>(n), end);
-  page.more = available > n;
+  for (auto pos = end; pos != msgs.begin();) {
+    --pos;
+    if (pos->kind != core::event_kind::message) continue;
+    if (page.messages.size() == limit) {
+      page.more = true;
+      break;
+    }
+    page.messages.push_back(folded(log, *pos, viewer));
+  }
+  std::reverse(page.messages.begin(), page.messages.end());
   return page;
+}
+
+std::vector<core::chat_message> memory_message_store::read_messages_after(const std::string& room,
+                                                                          std::uint64_t after,
+                                                                          std::size_t limit,
+                                                                          const std::string& viewer) {
+  std::vector<core::chat_message> out;
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return out;
+  auto& log = it->second;
+  const auto& msgs = log.messages;
+  auto pos = std::upper_bound(msgs.begin(), msgs.end(), after,
+                              [](std::uint64_t s, const core::chat_message& m) { return s < m.seq; });
+  for (; pos != msgs.end() && out.size() < limit; ++pos)
+    if (pos->kind == core::event_kind::message) out.push_back(folded(log, *pos, viewer));
+  return out;
+}
+
+std::optional<core::chat_message> memory_message_store::find(const std::string& room, std::uint64_t seq) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return std::nullopt;
+  const auto* row = it->second.row(seq);
+  if (!row) return std::nullopt;
+  return with_quote(it->second, *row);
+}
+
+std::vector<core::reaction_summary> memory_message_store::reactions(const std::string& room,
+                                                                    std::uint64_t seq) {
+  auto it = rooms_.find(room);
+  if (it == rooms_.end()) return {};
+  auto r = it->second.reactions.find(seq);
+  if (r == it->second.reactions.end()) return {};
+  return group_reactions(r->second);
 }
 
 std::optional<std::uint64_t> memory_message_store::oldest_seq(const std::string& room) {
@@ -81,6 +206,8 @@ std::size_t memory_message_store::prune(std::uint64_t keep_per_room, std::int64_
     while (removed < max_rows && !msgs.empty() &&
            ((keep_per_room > 0 && msgs.size() > keep_per_room) ||
             (older_than_ms > 0 && msgs.front().ts < older_than_ms))) {
+      log.reactions.erase(msgs.front().seq);
+      log.edits.erase(msgs.front().seq);
       msgs.pop_front();
       ++removed;
     }

@@ -133,6 +133,16 @@ std::optional<std::pair<core::chat_message, std::size_t>> record_at(std::string_
   m.username = r.text();
   m.text = r.text();
   m.device = r.text();
+  if (r.ok() && !r.done()) {
+    // The conversation's fields, present on a change or a reply or mentions (a record
+    // without them, as every record written before them, is a plain message).
+    m.kind = static_cast<core::event_kind>(r.fixed(1));
+    m.target = r.fixed(8);
+    m.reply_to = r.fixed(8);
+    const auto mentions = r.fixed(4);
+    for (std::uint64_t i = 0; i < mentions && r.ok(); ++i) m.mentions.push_back(r.text());
+    if (m.kind > core::event_kind::unreact) return std::nullopt;
+  }
   if (!r.ok() || !r.done()) return std::nullopt;
   return std::make_pair(std::move(m), pos + header_bytes + length);
 }
@@ -283,6 +293,13 @@ void message_journal::encode(const std::vector<core::chat_message>& messages) {
     put_text(buffer_, m.username);
     put_text(buffer_, m.text);
     put_text(buffer_, m.device);
+    if (m.kind != core::event_kind::message || m.reply_to != 0 || !m.mentions.empty()) {
+      buffer_.push_back(static_cast<char>(m.kind));
+      put_u64(buffer_, m.target);
+      put_u64(buffer_, m.reply_to);
+      put_u32(buffer_, static_cast<std::uint32_t>(m.mentions.size()));
+      for (const auto& mention : m.mentions) put_text(buffer_, mention);
+    }
     const auto payload = std::string_view(buffer_).substr(at + header_bytes);
     set_u32(buffer_, at, static_cast<std::uint32_t>(payload.size()));
     set_u32(buffer_, at + 4, crc32(payload));
@@ -389,6 +406,21 @@ void message_journal::write_buffer() {
     fail("appending to", err);
   }
   end_ += buffer_.size();
+}
+
+void message_journal::scrub() {
+  // Zeros over every record, on the disk, before the file is cut: truncating alone would free
+  // the blocks with the old text still in them.
+  const std::string zeros(64 * 1024, '\0');
+  for (std::uint64_t at = magic.size(); at < end_;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), end_ - at));
+    const auto wrote = ::pwrite(fd_, zeros.data(), n, static_cast<off_t>(at));
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) fail("scrubbing", wrote < 0 ? errno : EIO);
+    at += static_cast<std::uint64_t>(wrote);
+  }
+  if (::fdatasync(fd_) != 0) fail("scrubbing", errno);
+  reset();
 }
 
 void message_journal::reset() {

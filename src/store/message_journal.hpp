@@ -23,7 +23,9 @@ namespace message::store {
 /// or map gets a write() per append too.
 ///
 /// Format: an 8-byte magic, then records `u32 length | u32 crc32(payload) | payload` (little
-/// endian), the payload holding seq, ts and the message's strings. Opening reads every whole
+/// endian), the payload holding seq, ts and the message's strings, then, for a change event or
+/// a message with reply_to or mentions, u8 kind | u64 target | u64 reply_to | u32 count |
+/// the mentions (a record written before these fields reads as a plain message). Opening reads every whole
 /// record. A torn tail (the last append cut short by a crash: bad bytes with no whole record
 /// after them) is cut off with a warning, since that append never returned; a tail of zeros
 /// (space reserved ahead of a killed process's appends) is cut off quietly. Damage with whole
@@ -53,6 +55,9 @@ class message_journal {
 
   /// Empties the file once every message in it is stored elsewhere.
   void reset();
+  /// Overwrites every record with zeros on the disk (fdatasync), then empties the file: after a
+  /// delete, so that the deleted text is not left in the file's freed blocks.
+  void scrub();
 
   /// Bytes of records in the file (the magic included); the file may be longer by space
   /// reserved ahead, all zeros.

@@ -12,6 +12,7 @@
 #include "core/identity.hpp"
 #include "redis/redis_entry.hpp"
 #include "redis/redis_keys.hpp"
+#include "store/conversation_fold.hpp"
 #include "store/room_epoch.hpp"
 
 namespace message::store {
@@ -29,14 +30,30 @@ constexpr auto command_timeout = std::chrono::milliseconds(5000);
 constexpr auto first_backoff = std::chrono::milliseconds(100);
 constexpr auto max_backoff = std::chrono::milliseconds(500);
 
-// The append script (see the class comment). ARGV: key prefix, channel, then room, id, ts,
-// body for each message. Returns seq, duplicate (0/1) for each message. Ids live in a hash per
-// room (id -> seq) with a sorted set by ts beside it, so prune() forgets them by age.
+// The append script (see the class comment). ARGV: key prefix, channel, then for each row
+// room, id, ts, body, kind, target, the edit's scrubbed body, the reaction's field
+// ("<identity>\t<emoji>") and username. Returns seq, duplicate (0/1) for each row. Ids live in
+// a hash per room (id -> seq) with a sorted set by ts beside it, so prune() forgets them by age.
+//
+// A change folds here, atomically with its seq (message_store's contract): an edit or delete
+// rewrites its target's entry (decoded and encoded with Redis's cjson), a delete also the
+// entries of the target's edits (hash edits:<room>: target -> their seqs) and drops its
+// reactions (hash reactions:<room>:<seq>: "<identity>\t<emoji>" -> "<react seq>\t<username>").
 constexpr const char* append_script = R"lua(
 local p, chan = ARGV[1], ARGV[2]
 local out, pub = {}, {}
-for i = 3, #ARGV, 4 do
+local function entry_at(log, seq)
+  local e = redis.call('ZRANGEBYSCORE', log, seq, seq, 'LIMIT', 0, 1)[1]
+  if not e then return nil end
+  return cjson.decode(string.sub(e, string.find(e, ' ', 1, true) + 1))
+end
+local function rewrite(log, seq, obj)
+  redis.call('ZREMRANGEBYSCORE', log, seq, seq)
+  redis.call('ZADD', log, seq, seq .. ' ' .. cjson.encode(obj))
+end
+for i = 3, #ARGV, 9 do
   local room, id, ts, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local kind, target = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
   local seen = redis.call('HGET', p .. 'ids:' .. room, id)
   if seen then
     out[#out + 1] = tonumber(seen)
@@ -45,8 +62,40 @@ for i = 3, #ARGV, 4 do
     local seq = redis.call('INCR', p .. 'seq:' .. room)
     redis.call('HSET', p .. 'ids:' .. room, id, seq)
     redis.call('ZADD', p .. 'idts:' .. room, ts, id)
+    local log = p .. 'log:' .. room
+    if kind ~= 0 then
+      local t = entry_at(log, target)
+      local message = t ~= nil and (t.kind == nil or t.kind == 0)
+      local live = message and not t.deleted
+      local reactions = p .. 'reactions:' .. room .. ':' .. target
+      local edits = p .. 'edits:' .. room
+      if kind == 1 and message and t.deleted then
+        body = ARGV[i + 6]
+      elseif kind == 1 and live then
+        local e = cjson.decode(body)
+        t.message, t.mentions, t.edited = e.message, e.mentions, tonumber(ts)
+        rewrite(log, target, t)
+        redis.call('HSET', edits, target, (redis.call('HGET', edits, target) or '') .. seq .. ' ')
+      elseif kind == 2 and live then
+        t.message, t.mentions, t.deleted = '', nil, true
+        rewrite(log, target, t)
+        for s in string.gmatch(redis.call('HGET', edits, target) or '', '%d+') do
+          local e = entry_at(log, tonumber(s))
+          if e then
+            e.message, e.mentions = '', nil
+            rewrite(log, tonumber(s), e)
+          end
+        end
+        redis.call('HDEL', edits, target)
+        redis.call('DEL', reactions)
+      elseif kind == 3 and live then
+        redis.call('HSETNX', reactions, ARGV[i + 7], seq .. '\t' .. ARGV[i + 8])
+      elseif kind == 4 and live then
+        redis.call('HDEL', reactions, ARGV[i + 7])
+      end
+    end
     local entry = seq .. ' ' .. body
-    redis.call('ZADD', p .. 'log:' .. room, seq, entry)
+    redis.call('ZADD', log, seq, entry)
     redis.call('HSET', p .. 'rooms', room, seq)
     pub[#pub + 1] = entry
     out[#out + 1] = seq
@@ -54,6 +103,26 @@ for i = 3, #ARGV, 4 do
   end
 end
 if #pub > 0 then redis.call('PUBLISH', chan, table.concat(pub, '\n')) end
+return out
+)lua";
+
+// The entries of `room` at the given seqs, one round trip: ARGV key prefix, room, seqs.
+// Returns each entry, or false where there is none.
+constexpr const char* entries_at_script = R"lua(
+local log, out = ARGV[1] .. 'log:' .. ARGV[2], {}
+for i = 3, #ARGV do
+  out[#out + 1] = redis.call('ZRANGEBYSCORE', log, ARGV[i], ARGV[i], 'LIMIT', 0, 1)[1] or false
+end
+return out
+)lua";
+
+// The reactions of messages of `room`, one round trip: ARGV key prefix, room, seqs. Returns
+// each message's hash as a flat array.
+constexpr const char* reactions_script = R"lua(
+local out = {}
+for i = 3, #ARGV do
+  out[#out + 1] = redis.call('HGETALL', ARGV[1] .. 'reactions:' .. ARGV[2] .. ':' .. ARGV[i])
+end
 return out
 )lua";
 
@@ -223,7 +292,7 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
   // EVAL with the text each time: Redis caches the compiled script by its SHA1, and the text
   // (under 1 KB) is small next to a batch, so a Redis restart needs no NOSCRIPT dance.
   std::vector<std::string> argv;
-  argv.reserve(5 + 4 * batch.size());
+  argv.reserve(5 + 9 * batch.size());
   argv.insert(argv.end(),
               {"EVAL", append_script, "0", std::string(redis::key_prefix), redis::messages_channel()});
   for (const auto& m : batch) {
@@ -231,6 +300,19 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
     argv.push_back(m.id);
     argv.push_back(std::to_string(m.ts));
     argv.push_back(redis::encode_entry_body(m));
+    argv.push_back(std::to_string(static_cast<int>(m.kind)));
+    argv.push_back(std::to_string(m.target));
+    if (m.kind == core::event_kind::edit) {
+      // Stored instead when the target is deleted: no text, no mentions.
+      core::new_message scrubbed = m;
+      scrubbed.text.clear();
+      scrubbed.mentions.clear();
+      argv.push_back(redis::encode_entry_body(scrubbed));
+    } else {
+      argv.emplace_back();
+    }
+    argv.push_back(m.device + '\t' + m.text);
+    argv.push_back(m.username);
   }
   auto reply = command(argv);
   const auto* rr = as_reply(reply.get());
@@ -266,22 +348,146 @@ std::vector<core::chat_message> redis_message_store::read_after(const std::strin
   if (limit == 0) return {};
   auto reply = command({"ZRANGEBYSCORE", key("log", room), fmt::format("({}", after), "+inf", "LIMIT", "0",
                         std::to_string(limit)});
-  return entries(reply);
+  auto out = entries(reply);
+  add_quotes(room, out);
+  return out;
+}
+
+void redis_message_store::add_quotes(const std::string& room, std::vector<core::chat_message>& rows) {
+  std::vector<std::string> argv{"EVAL", entries_at_script, "0", std::string(redis::key_prefix), room};
+  std::vector<core::chat_message*> asking;
+  for (auto& m : rows) {
+    if (m.kind != core::event_kind::message || m.reply_to == 0) continue;
+    asking.push_back(&m);
+    argv.push_back(std::to_string(m.reply_to));
+  }
+  if (asking.empty()) return;
+  auto reply = command(argv);
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY || rr->elements != asking.size())
+    throw store_error("redis: unexpected answer to the entries script");
+  for (std::size_t i = 0; i < asking.size(); ++i) {
+    const auto* e = rr->element[i];
+    if (e->type != REDIS_REPLY_STRING) continue;
+    if (auto target = redis::decode_entry({e->str, e->len});
+        target && target->kind == core::event_kind::message)
+      asking[i]->reply = quote_of(*target);
+  }
+}
+
+void redis_message_store::add_reactions(const std::string& room, std::vector<core::chat_message>& messages,
+                                        const std::string& viewer) {
+  if (messages.empty()) return;
+  std::vector<std::string> argv{"EVAL", reactions_script, "0", std::string(redis::key_prefix), room};
+  for (const auto& m : messages) argv.push_back(std::to_string(m.seq));
+  auto reply = command(argv);
+  const auto* rr = as_reply(reply.get());
+  if (rr->type != REDIS_REPLY_ARRAY || rr->elements != messages.size())
+    throw store_error("redis: unexpected answer to the reactions script");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    auto rows = reaction_rows(rr->element[i]);
+    if (!rows.empty()) messages[i].reactions = summarize_reactions(rows, viewer);
+  }
+}
+
+std::vector<core::chat_message> redis_message_store::scan_messages(const std::string& room,
+                                                                   std::uint64_t from, bool backwards,
+                                                                   std::size_t want) {
+  // The log holds events between the messages: read it in chunks, keeping messages, until
+  // `want` are found or the log ends.
+  std::vector<core::chat_message> out;
+  const std::size_t chunk = std::max<std::size_t>(want * 2, 16);
+  std::uint64_t edge = from;  // Exclusive.
+  while (out.size() < want) {
+    auto reply = backwards ? command({"ZREVRANGEBYSCORE", key("log", room), fmt::format("({}", edge), "-inf",
+                                      "LIMIT", "0", std::to_string(chunk)})
+                           : command({"ZRANGEBYSCORE", key("log", room), fmt::format("({}", edge), "+inf",
+                                      "LIMIT", "0", std::to_string(chunk)});
+    auto rows = entries(reply);
+    const bool full = rows.size() == chunk;
+    if (!rows.empty()) edge = rows.back().seq;
+    for (auto& m : rows) {
+      if (out.size() == want) break;
+      if (m.kind == core::event_kind::message) out.push_back(std::move(m));
+    }
+    if (!full) break;
+  }
+  return out;
 }
 
 history_page redis_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
-                                              std::size_t limit) {
+                                              std::size_t limit, const std::string& viewer) {
   history_page page;
   if (limit == 0) return page;
-  auto reply = command({"ZREVRANGEBYSCORE", key("log", room), before ? fmt::format("({}", *before) : "+inf",
-                        "-inf", "LIMIT", "0", std::to_string(limit + 1)});
-  page.messages = entries(reply);
+  // One message more than asked tells whether older messages exist.
+  page.messages = scan_messages(room, before.value_or(UINT64_MAX), true, limit + 1);
   if (page.messages.size() > limit) {
     page.more = true;
     page.messages.resize(limit);
   }
   std::reverse(page.messages.begin(), page.messages.end());
+  add_quotes(room, page.messages);
+  add_reactions(room, page.messages, viewer);
   return page;
+}
+
+std::vector<core::chat_message> redis_message_store::read_messages_after(const std::string& room,
+                                                                         std::uint64_t after,
+                                                                         std::size_t limit,
+                                                                         const std::string& viewer) {
+  if (limit == 0) return {};
+  auto out = scan_messages(room, after, false, limit);
+  add_quotes(room, out);
+  add_reactions(room, out, viewer);
+  return out;
+}
+
+std::optional<core::chat_message> redis_message_store::find(const std::string& room, std::uint64_t seq) {
+  auto rows = entries(command({"ZRANGEBYSCORE", key("log", room), std::to_string(seq), std::to_string(seq)}));
+  if (rows.empty()) return std::nullopt;
+  add_quotes(room, rows);
+  return rows.front();
+}
+
+std::vector<reaction_row> redis_message_store::reaction_rows(const void* hash) {
+  // "<identity>\t<emoji>" -> "<react seq>\t<username>", in order of reacting.
+  const auto* rr = static_cast<const redisReply*>(hash);
+  std::vector<std::pair<std::uint64_t, reaction_row>> rows;
+  for (std::size_t i = 0; rr->type == REDIS_REPLY_ARRAY && i + 1 < rr->elements; i += 2) {
+    const std::string_view field(rr->element[i]->str, rr->element[i]->len);
+    const std::string_view value(rr->element[i + 1]->str, rr->element[i + 1]->len);
+    const auto f = field.find('\t');
+    const auto v = value.find('\t');
+    if (f == std::string_view::npos || v == std::string_view::npos) continue;
+    std::uint64_t at = 0;
+    std::from_chars(value.data(), value.data() + v, at);
+    rows.emplace_back(at, reaction_row{std::string(field.substr(f + 1)), std::string(field.substr(0, f)),
+                                       std::string(value.substr(v + 1))});
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<reaction_row> out;
+  out.reserve(rows.size());
+  for (auto& [at, row] : rows) out.push_back(std::move(row));
+  return out;
+}
+
+std::vector<core::reaction_summary> redis_message_store::reactions(const std::string& room,
+                                                                   std::uint64_t seq) {
+  auto reply = command({"HGETALL", fmt::format("{}reactions:{}:{}", redis::key_prefix, room, seq)});
+  return group_reactions(reaction_rows(reply.get()));
+}
+
+void redis_message_store::forget_conversation(const std::string& room,
+                                              const std::vector<std::uint64_t>& seqs) {
+  if (seqs.empty()) return;
+  std::vector<std::string> del{"DEL"};
+  std::vector<std::string> hdel{"HDEL", key("edits", room)};
+  for (const auto seq : seqs) {
+    del.push_back(fmt::format("{}reactions:{}:{}", redis::key_prefix, room, seq));
+    hdel.push_back(std::to_string(seq));
+  }
+  command(del);
+  command(hdel);
 }
 
 std::optional<std::uint64_t> redis_message_store::oldest_seq(const std::string& room) {
@@ -333,6 +539,10 @@ std::size_t redis_message_store::prune(std::uint64_t keep_per_room, std::int64_t
       const auto n = to_u64(as_reply(card.get()));
       if (n > keep_per_room) {
         const auto k = std::min<std::uint64_t>(n - keep_per_room, max_rows - removed);
+        std::vector<std::uint64_t> gone;
+        for (const auto& m : entries(command({"ZRANGE", log, "0", std::to_string(k - 1)})))
+          gone.push_back(m.seq);
+        forget_conversation(r.room, gone);
         command({"ZREMRANGEBYRANK", log, "0", std::to_string(k - 1)});
         removed += k;
       }
@@ -342,7 +552,9 @@ std::size_t redis_message_store::prune(std::uint64_t keep_per_room, std::int64_t
       const auto want = std::min<std::size_t>(500, max_rows - removed);
       auto head = entries(command({"ZRANGE", log, "0", std::to_string(want - 1)}));
       std::size_t old = 0;
-      while (old < head.size() && head[old].ts < older_than_ms) ++old;
+      std::vector<std::uint64_t> gone;
+      while (old < head.size() && head[old].ts < older_than_ms) gone.push_back(head[old++].seq);
+      forget_conversation(r.room, gone);
       if (old > 0) command({"ZREMRANGEBYRANK", log, "0", std::to_string(old - 1)});
       removed += old;
       if (old < want) break;

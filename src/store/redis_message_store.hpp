@@ -8,6 +8,7 @@
 
 #include "redis/redis_endpoint.hpp"
 #include "redis/redis_status.hpp"
+#include "store/conversation_fold.hpp"
 #include "store/message_store.hpp"
 
 struct redisContext;
@@ -20,7 +21,9 @@ namespace message::store {
 /// room's id hash (ids are pruned by age like SQLite's), INCR of the room's seq, ZADD of "<seq> <json>"
 /// into the room's sorted set (score = seq), and one PUBLISH of every new entry on
 /// redis::messages_channel(). So seqs are gap-free and ordered across nodes, and every node's
-/// subscriber sees commits in commit order. One batch is one round trip.
+/// subscriber sees commits in commit order. One batch is one round trip. A change event folds
+/// in the same script (see append_script): a delete rewrites the entries holding the text, but
+/// Redis's AOF keeps the old commands until its next rewrite (docs/security.md).
 ///
 /// A lost connection throws store_error (the senders get store_failed and keep their messages
 /// pending); the next call reconnects, with a back-off so that a Redis that is down does not
@@ -42,8 +45,13 @@ class redis_message_store final : public message_store, public identity_director
   std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
-  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
-                           std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before, std::size_t limit,
+                           const std::string& viewer = {}) override;
+  std::vector<core::chat_message> read_messages_after(const std::string& room, std::uint64_t after,
+                                                      std::size_t limit,
+                                                      const std::string& viewer = {}) override;
+  std::optional<core::chat_message> find(const std::string& room, std::uint64_t seq) override;
+  std::vector<core::reaction_summary> reactions(const std::string& room, std::uint64_t seq) override;
   std::uint64_t last_seq(const std::string& room) override;
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   /// Kept in Redis beside the room's stream (key `epoch:<room>`), so a flushed Redis loses it
@@ -86,6 +94,19 @@ class redis_message_store final : public message_store, public identity_director
   reply_ptr command(const std::vector<std::string>& argv, bool allow_error = false);
   [[noreturn]] void lost(const std::string& why);
   std::vector<core::chat_message> entries(const reply_ptr& reply);
+  /// Sets the reply quote of each message of `rows` that answers one (one round trip).
+  void add_quotes(const std::string& room, std::vector<core::chat_message>& rows);
+  /// Sets each message's folded reactions for `viewer` (one round trip).
+  void add_reactions(const std::string& room, std::vector<core::chat_message>& messages,
+                     const std::string& viewer);
+  /// Up to `want` messages (events skipped) from seq `from` (exclusive) on, newest first when
+  /// `backwards`.
+  std::vector<core::chat_message> scan_messages(const std::string& room, std::uint64_t from, bool backwards,
+                                                std::size_t want);
+  /// A reactions hash (HGETALL's answer) as rows in order of reacting.
+  static std::vector<reaction_row> reaction_rows(const void* hash);
+  /// Drops the reactions and edit lists of messages that retention removes.
+  void forget_conversation(const std::string& room, const std::vector<std::uint64_t>& seqs);
 
   redis::redis_endpoint where_;
   std::shared_ptr<redis::redis_status> status_;

@@ -1,4 +1,5 @@
 #include "store/sqlite_message_store.hpp"
+#include "store/conversation_fold.hpp"
 #include "store/integrity_check.hpp"
 #include "store/room_epoch.hpp"
 
@@ -84,7 +85,35 @@ CREATE TABLE IF NOT EXISTS device_links(
   device TEXT PRIMARY KEY,
   identity TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reactions(
+  room TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  emoji TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  username TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY(room, seq, emoji, identity)
+) STRICT, WITHOUT ROWID;
 )sql";
+
+// The conversation's columns (docs/protocol.md, "Conversation"), added by ALTER TABLE to a
+// database made before them, so that it opens with every message it holds. `mentions` is the
+// identity ids joined by spaces.
+constexpr const char* conversation_columns[][2] = {
+    {"kind", "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0"},
+    {"target", "ALTER TABLE messages ADD COLUMN target INTEGER NOT NULL DEFAULT 0"},
+    {"reply_to", "ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0"},
+    {"mentions", "ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT ''"},
+    {"edited", "ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0"},
+    {"deleted", "ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0"},
+};
+
+// Change events by target, so that a delete finds the edits it scrubs. Partial: a plain
+// message, most of every commit, writes no entry into it. History reads the primary key
+// backwards and skips the events (kind != 0) in the messages' range: a message's changes are
+// folded into its row and the `reactions` table at append, never replayed by a read.
+constexpr const char* events_index_sql =
+    "CREATE INDEX IF NOT EXISTS messages_events ON messages(room, target) WHERE kind != 0";
 
 // An id is found among the messages (while younger than the last id cutoff) or, for a message
 // that retention removed, in sent_ids.
@@ -190,8 +219,12 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     exec("PRAGMA journal_mode=WAL");
     exec(mode == durability::power ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=OFF");
+    // A delete's text must not stay readable in freed pages of the file (docs/security.md).
+    exec("PRAGMA secure_delete=ON");
     exec("BEGIN IMMEDIATE");
     exec(schema_sql);
+    add_conversation_columns();
+    exec(events_index_sql);
     if (!marked) exec(set_application_id_sql().c_str());
     exec("COMMIT");
     checkpointer_ = std::make_unique<sqlite_checkpointer>(file, db_, sqlite_checkpointer::options{});
@@ -204,6 +237,16 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     db_ = nullptr;
     throw;
   }
+}
+
+void sqlite_message_store::add_conversation_columns() {
+  std::vector<std::string> have;
+  {
+    statement q(*this, "SELECT name FROM pragma_table_info('messages')");
+    while (q.step()) have.push_back(text_column(q.get(), 0));
+  }
+  for (const auto& [column, sql] : conversation_columns)
+    if (std::find(have.begin(), have.end(), column) == have.end()) exec(sql);
 }
 
 bool sqlite_message_store::check_ownership() {
@@ -325,6 +368,16 @@ std::string sqlite_message_store::room_epoch(const std::string& name) {
   return epoch;
 }
 
+void sqlite_message_store::do_deferred_work() {
+  if (!wal_holds_deleted_) return;
+  // TRUNCATE: every frame is copied into the database, whose pages hold the text zeroed, and
+  // the WAL is cut to nothing. A reader in the way (busy = 1) leaves it for the next time.
+  auto& q = prepared("PRAGMA wal_checkpoint(TRUNCATE)");
+  const bool done = q.step() && sqlite3_column_int64(q.get(), 0) == 0;
+  q.reset();
+  if (done) wal_holds_deleted_ = false;
+}
+
 bool sqlite_message_store::commit_never_waits() const {
   return mode_ != durability::power && !checkpointer_->inline_checkpoint_near();
 }
@@ -338,16 +391,118 @@ void sqlite_message_store::insert(const std::vector<core::chat_message>& message
 }
 
 namespace {
+/// A row's columns in `messages`, in the order the inserts bind them.
+constexpr int row_columns = 11;
+constexpr const char* row_columns_sql =
+    "INSERT OR IGNORE INTO messages(room, seq, id, username, body, device, ts, kind, target, reply_to, "
+    "mentions) VALUES";
+
 /// The insert of `rows_per_insert` messages at once, made once.
 const std::string& insert_rows_sql() {
   static const std::string sql = [] {
-    std::string s = "INSERT OR IGNORE INTO messages(room, seq, id, username, body, device, ts) VALUES";
-    for (std::size_t i = 0; i < rows_per_insert; ++i) s += i ? ",(?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?)";
+    std::string s = row_columns_sql;
+    for (std::size_t i = 0; i < rows_per_insert; ++i)
+      s += i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)";
     return s;
   }();
   return sql;
 }
+
+std::string join_mentions(const std::vector<std::string>& mentions) {
+  std::string out;
+  for (const auto& m : mentions) {
+    if (!out.empty()) out += ' ';
+    out += m;
+  }
+  return out;
+}
+
+std::vector<std::string> split_mentions(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    const auto space = joined.find(' ');
+    out.emplace_back(joined.substr(0, space));
+    joined = space == std::string_view::npos ? std::string_view() : joined.substr(space + 1);
+  }
+  return out;
+}
 }  // namespace
+
+std::string sqlite_message_store::fold_change(const std::string& room, std::uint64_t seq,
+                                              core::event_kind kind, std::uint64_t target,
+                                              const std::string& text,
+                                              const std::vector<std::string>& mentions, std::int64_t ts,
+                                              const std::string& device, const std::string& username) {
+  using core::event_kind;
+  auto& look = prepared("SELECT kind, deleted FROM messages WHERE room = ?1 AND seq = ?2");
+  look.bind(1, room).bind(2, static_cast<std::int64_t>(target));
+  bool message = false;
+  bool deleted = false;
+  if (look.step()) {
+    message = sqlite3_column_int64(look.get(), 0) == 0;
+    deleted = sqlite3_column_int64(look.get(), 1) != 0;
+  }
+  look.reset();
+  const bool live = message && !deleted;
+  const auto t = static_cast<std::int64_t>(target);
+  switch (kind) {
+    case event_kind::message:
+      break;
+    case event_kind::edit: {
+      if (message && deleted) return {};
+      if (!live) break;
+      const auto joined = join_mentions(mentions);
+      prepared("UPDATE messages SET body = ?3, mentions = ?4, edited = ?5 WHERE room = ?1 AND seq = ?2")
+          .bind(1, room)
+          .bind(2, t)
+          .bind(3, text)
+          .bind(4, joined)
+          .bind(5, ts)
+          .run();
+      break;
+    }
+    case event_kind::remove:
+      if (!live) break;
+      // The message and every edit of it lose their text in this transaction; secure_delete
+      // zeroes the freed bytes of their pages, and the deferred work empties the WAL.
+      wal_holds_deleted_ = true;
+      prepared("UPDATE messages SET body = '', mentions = '', deleted = 1 WHERE room = ?1 AND seq = ?2")
+          .bind(1, room)
+          .bind(2, t)
+          .run();
+      prepared(
+          "UPDATE messages SET body = '', mentions = '' WHERE room = ?1 AND target = ?2 AND kind != 0 AND "
+          "kind = 1")
+          .bind(1, room)
+          .bind(2, t)
+          .run();
+      prepared("DELETE FROM reactions WHERE room = ?1 AND seq = ?2").bind(1, room).bind(2, t).run();
+      break;
+    case event_kind::react:
+      if (!live) break;
+      prepared(
+          "INSERT OR IGNORE INTO reactions(room, seq, emoji, identity, username, at) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
+          .bind(1, room)
+          .bind(2, t)
+          .bind(3, text)
+          .bind(4, device)
+          .bind(5, username)
+          .bind(6, static_cast<std::int64_t>(seq))
+          .run();
+      break;
+    case event_kind::unreact:
+      if (!live) break;
+      prepared("DELETE FROM reactions WHERE room = ?1 AND seq = ?2 AND emoji = ?3 AND identity = ?4")
+          .bind(1, room)
+          .bind(2, t)
+          .bind(3, text)
+          .bind(4, device)
+          .run();
+      break;
+  }
+  return text;
+}
 
 std::vector<append_result> sqlite_message_store::append_after(const std::vector<core::chat_message>& stored,
                                                               const std::vector<core::new_message>& batch) {
@@ -362,9 +517,10 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
     auto& lookup = prepared(find_id_sql);
     // OR IGNORE: a message moved in before (a journal replayed twice) stays as it is.
     auto& insert_msg = prepared(
-        "INSERT OR IGNORE INTO messages(room, seq, id, username, body, device, ts) "
-        "VALUES(?1,?2,?3,?4,?5,?6,?7)");
+        "INSERT OR IGNORE INTO messages(room, seq, id, username, body, device, ts, kind, target, reply_to, "
+        "mentions) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
     auto& insert_room = prepared("INSERT OR IGNORE INTO rooms(room, last_seq) VALUES(?1, 0)");
+    auto& exists = prepared("SELECT 1 FROM messages WHERE room = ?1 AND seq = ?2");
     const auto last_of = [&](const std::string& name) -> std::uint64_t& {
       auto [it, fresh] = next.try_emplace(name, 0);
       if (fresh) {
@@ -374,13 +530,25 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
       }
       return it->second;
     };
-    // A message's seven columns, bound from parameter `at + 1` on.
-    const auto bind_row = [](statement& insert, int at, const auto& m, std::uint64_t seq) {
+    // The mentions joined, per row of one statement: bound as text that must outlive its run.
+    std::vector<std::string> joined(rows_per_insert);
+    // A row's columns, bound from parameter `at + 1` on, with `body` as its text.
+    const auto bind_row = [](statement& insert, int at, const auto& m, std::uint64_t seq,
+                             const std::string& body, const std::string& mentions) {
       insert.bind(at + 1, m.room).bind(at + 2, static_cast<std::int64_t>(seq)).bind(at + 3, m.id);
-      insert.bind(at + 4, m.username).bind(at + 5, m.text).bind(at + 6, m.device).bind(at + 7, m.ts);
+      insert.bind(at + 4, m.username).bind(at + 5, body).bind(at + 6, m.device).bind(at + 7, m.ts);
+      insert.bind(at + 8, static_cast<std::int64_t>(m.kind))
+          .bind(at + 9, static_cast<std::int64_t>(m.target));
+      insert.bind(at + 10, static_cast<std::int64_t>(m.reply_to)).bind(at + 11, mentions);
     };
-    const auto insert_row = [&](const auto& m, std::uint64_t seq) {
-      bind_row(insert_msg, 0, m, seq);
+    // One row, a change folded into its target first (whose row is in by then: a lower seq).
+    const auto insert_row = [&](const auto& m, std::uint64_t seq, bool fold) {
+      std::string body = m.text;
+      if (fold && is_change(m.kind))
+        body = fold_change(m.room, seq, m.kind, m.target, m.text, m.mentions, m.ts, m.device, m.username);
+      // An edit stored scrubbed (its target is deleted) keeps no mentions either.
+      joined[0] = body == m.text ? join_mentions(m.mentions) : std::string();
+      bind_row(insert_msg, 0, m, seq, body, joined[0]);
       insert_msg.run();
     };
     for (const auto& m : stored) {
@@ -389,19 +557,34 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
     }
     // The move (messages already given their seqs) goes in rows_per_insert rows per statement:
     // each statement run has a cost of its own, and one by one the move took 2.2 us of CPU per
-    // message, 16 at a time 1.5 (bench/FINDINGS.md, twelfth pass).
+    // message, 16 at a time 1.5 (bench/FINDINGS.md, twelfth pass). A change goes alone, after
+    // the rows before it, and folds only when it is new (a journal replayed twice folds once).
     std::size_t next_row = 0;
-    if (stored.size() >= rows_per_insert) {
-      auto& insert_rows = prepared(insert_rows_sql().c_str());
-      for (; next_row + rows_per_insert <= stored.size(); next_row += rows_per_insert) {
+    while (next_row < stored.size()) {
+      std::size_t run = 0;
+      while (run < rows_per_insert && next_row + run < stored.size() &&
+             !is_change(stored[next_row + run].kind))
+        ++run;
+      if (run == rows_per_insert) {
+        auto& insert_rows = prepared(insert_rows_sql().c_str());
         for (std::size_t k = 0; k < rows_per_insert; ++k) {
           const auto& m = stored[next_row + k];
-          bind_row(insert_rows, static_cast<int>(k) * 7, m, m.seq);
+          joined[k] = join_mentions(m.mentions);
+          bind_row(insert_rows, static_cast<int>(k) * row_columns, m, m.seq, m.text, joined[k]);
         }
         insert_rows.run();
+        next_row += rows_per_insert;
+        continue;
       }
+      for (std::size_t k = 0; k < run; ++k) insert_row(stored[next_row + k], stored[next_row + k].seq, false);
+      next_row += run;
+      if (next_row == stored.size()) break;
+      const auto& change = stored[next_row++];
+      exists.bind(1, change.room).bind(2, static_cast<std::int64_t>(change.seq));
+      const bool there = exists.step();
+      exists.reset();
+      if (!there) insert_row(change, change.seq, true);
     }
-    for (; next_row < stored.size(); ++next_row) insert_row(stored[next_row], stored[next_row].seq);
     for (const auto& m : batch) {
       lookup.bind(1, m.room).bind(2, m.id).bind(3, id_cutoff_ms_);
       if (lookup.step()) {
@@ -411,7 +594,7 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
       }
       lookup.reset();
       const auto seq = ++last_of(m.room);
-      insert_row(m, seq);
+      insert_row(m, seq, true);
       results.push_back({seq, false});
     }
     prepared("COMMIT").run();
@@ -465,6 +648,12 @@ void sqlite_message_store::for_each_id(const std::function<void(std::string_view
 }
 
 namespace {
+/// The columns every read selects: the row, then its reply's target (NULL when it has none).
+#define MESSAGE_ROW_SQL                                                                                \
+  "SELECT m.seq, m.id, m.username, m.body, m.device, m.ts, m.kind, m.target, m.reply_to, m.mentions, " \
+  "m.edited, m.deleted, t.seq, t.username, t.body, t.device, t.deleted FROM messages m LEFT JOIN "     \
+  "messages t ON t.room = m.room AND t.seq = m.reply_to AND t.kind = 0 "
+
 core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
   core::chat_message m;
   m.room = room;
@@ -474,15 +663,28 @@ core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
   m.text = text_column(s, 3);
   m.device = text_column(s, 4);
   m.ts = sqlite3_column_int64(s, 5);
+  m.kind = static_cast<core::event_kind>(sqlite3_column_int64(s, 6));
+  m.target = static_cast<std::uint64_t>(sqlite3_column_int64(s, 7));
+  m.reply_to = static_cast<std::uint64_t>(sqlite3_column_int64(s, 8));
+  m.mentions = split_mentions(text_column(s, 9));
+  m.edited = sqlite3_column_int64(s, 10);
+  m.deleted = sqlite3_column_int64(s, 11) != 0;
+  if (sqlite3_column_type(s, 12) != SQLITE_NULL) {
+    core::chat_message target;
+    target.seq = static_cast<std::uint64_t>(sqlite3_column_int64(s, 12));
+    target.username = text_column(s, 13);
+    target.text = text_column(s, 14);
+    target.device = text_column(s, 15);
+    target.deleted = sqlite3_column_int64(s, 16) != 0;
+    m.reply = quote_of(target);
+  }
   return m;
 }
 }  // namespace
 
 std::vector<core::chat_message> sqlite_message_store::read_after(const std::string& room, std::uint64_t after,
                                                                  std::size_t limit) {
-  auto& q = prepared(
-      "SELECT seq, id, username, body, device, ts FROM messages "
-      "WHERE room = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  auto& q = prepared(MESSAGE_ROW_SQL "WHERE m.room = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3");
   q.bind(1, room).bind(2, static_cast<std::int64_t>(after)).bind(3, static_cast<std::int64_t>(limit));
   std::vector<core::chat_message> out;
   while (q.step()) out.push_back(row_to_message(q.get(), room));
@@ -490,11 +692,37 @@ std::vector<core::chat_message> sqlite_message_store::read_after(const std::stri
   return out;
 }
 
-history_page sqlite_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
-                                               std::size_t limit) {
+void sqlite_message_store::add_reactions(const std::string& room, std::vector<core::chat_message>& messages,
+                                         const std::string& viewer) {
+  if (messages.empty()) return;
+  // One range read for the whole page: a message's reactions are its rows in `reactions`,
+  // never the events that made them.
   auto& q = prepared(
-      "SELECT seq, id, username, body, device, ts FROM messages "
-      "WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3");
+      "SELECT seq, emoji, identity, username FROM reactions WHERE room = ?1 AND seq >= ?2 AND seq <= ?3 "
+      "ORDER BY seq, at");
+  q.bind(1, room)
+      .bind(2, static_cast<std::int64_t>(messages.front().seq))
+      .bind(3, static_cast<std::int64_t>(messages.back().seq));
+  std::vector<std::pair<std::uint64_t, reaction_row>> rows;
+  while (q.step())
+    rows.emplace_back(
+        static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0)),
+        reaction_row{text_column(q.get(), 1), text_column(q.get(), 2), text_column(q.get(), 3)});
+  q.reset();
+  auto m = messages.begin();
+  for (std::size_t i = 0; i < rows.size();) {
+    const auto seq = rows[i].first;
+    std::vector<reaction_row> mine;
+    for (; i < rows.size() && rows[i].first == seq; ++i) mine.push_back(std::move(rows[i].second));
+    while (m != messages.end() && m->seq < seq) ++m;
+    if (m != messages.end() && m->seq == seq) m->reactions = summarize_reactions(mine, viewer);
+  }
+}
+
+history_page sqlite_message_store::read_before(const std::string& room, std::optional<std::uint64_t> before,
+                                               std::size_t limit, const std::string& viewer) {
+  auto& q = prepared(MESSAGE_ROW_SQL
+                     "WHERE m.room = ?1 AND m.seq < ?2 AND m.kind = 0 ORDER BY m.seq DESC LIMIT ?3");
   const auto bound = before ? static_cast<std::int64_t>(*before) : INT64_MAX;
   // One row more than asked tells whether older messages exist.
   q.bind(1, room).bind(2, bound).bind(3, static_cast<std::int64_t>(limit) + 1);
@@ -506,8 +734,46 @@ history_page sqlite_message_store::read_before(const std::string& room, std::opt
     page.more = true;
   }
   std::reverse(page.messages.begin(), page.messages.end());
+  add_reactions(room, page.messages, viewer);
   return page;
 }
+
+std::vector<core::chat_message> sqlite_message_store::read_messages_after(const std::string& room,
+                                                                          std::uint64_t after,
+                                                                          std::size_t limit,
+                                                                          const std::string& viewer) {
+  auto& q =
+      prepared(MESSAGE_ROW_SQL "WHERE m.room = ?1 AND m.seq > ?2 AND m.kind = 0 ORDER BY m.seq LIMIT ?3");
+  q.bind(1, room).bind(2, static_cast<std::int64_t>(after)).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<core::chat_message> out;
+  while (q.step()) out.push_back(row_to_message(q.get(), room));
+  q.reset();
+  add_reactions(room, out, viewer);
+  return out;
+}
+
+std::optional<core::chat_message> sqlite_message_store::find(const std::string& room, std::uint64_t seq) {
+  auto& q = prepared(MESSAGE_ROW_SQL "WHERE m.room = ?1 AND m.seq = ?2");
+  q.bind(1, room).bind(2, static_cast<std::int64_t>(seq));
+  std::optional<core::chat_message> out;
+  if (q.step()) out = row_to_message(q.get(), room);
+  q.reset();
+  return out;
+}
+
+std::vector<core::reaction_summary> sqlite_message_store::reactions(const std::string& room,
+                                                                    std::uint64_t seq) {
+  auto& q =
+      prepared("SELECT emoji, identity, username FROM reactions WHERE room = ?1 AND seq = ?2 ORDER BY at");
+  q.bind(1, room).bind(2, static_cast<std::int64_t>(seq));
+  std::vector<reaction_row> rows;
+  while (q.step())
+    rows.push_back({text_column(q.get(), 0), text_column(q.get(), 1), text_column(q.get(), 2)});
+  q.reset();
+  return group_reactions(rows);
+}
+
+#undef MESSAGE_ROW_SQL
 
 std::vector<std::string> sqlite_message_store::room_names() {
   auto& q = prepared("SELECT room FROM rooms ORDER BY room");
@@ -555,6 +821,9 @@ std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_
     auto& drop = prepared(
         "DELETE FROM messages WHERE room = ?1 AND seq IN "
         "(SELECT seq FROM messages WHERE room = ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3)");
+    auto& drop_reactions = prepared(
+        "DELETE FROM reactions WHERE room = ?1 AND seq < coalesce((SELECT seq FROM messages WHERE room = ?1 "
+        "ORDER BY seq LIMIT 1), 9223372036854775807)");
     for (const auto& name : names) {
       if (removed >= max_rows) break;
       const auto budget = static_cast<std::int64_t>(max_rows - removed);
@@ -565,6 +834,8 @@ std::size_t sqlite_message_store::prune(std::uint64_t keep_per_room, std::int64_
       keep_ids.bind(1, name).bind(2, cut).bind(3, id_cutoff_ms).bind(4, budget).run();
       drop.bind(1, name).bind(2, cut).bind(3, budget).run();
       removed += static_cast<std::size_t>(sqlite3_changes(db_));
+      // The reactions of the messages gone: below the room's oldest row left.
+      drop_reactions.bind(1, name).run();
     }
     auto& ids = prepared(
         "DELETE FROM sent_ids WHERE (room, id) IN (SELECT room, id FROM sent_ids WHERE ts < ?1 LIMIT ?2)");

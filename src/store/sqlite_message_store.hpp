@@ -56,10 +56,20 @@ class sqlite_message_store final : public message_store, public identity_directo
   /// page cache and waits for nothing, except the one that takes the WAL to its inline
   /// checkpoint (sqlite_checkpointer), which syncs.
   bool commit_never_waits() const override;
+  /// After a delete, the WAL still holds the pages with the deleted text (and so the file,
+  /// until the WAL starts over): the deferred work checkpoints it with TRUNCATE, off the I/O
+  /// loops and within limits::store_defer (docs/security.md).
+  bool has_deferred_work() const override { return wal_holds_deleted_; }
+  void do_deferred_work() override;
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
-  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
-                           std::size_t limit) override;
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before, std::size_t limit,
+                           const std::string& viewer = {}) override;
+  std::vector<core::chat_message> read_messages_after(const std::string& room, std::uint64_t after,
+                                                      std::size_t limit,
+                                                      const std::string& viewer = {}) override;
+  std::optional<core::chat_message> find(const std::string& room, std::uint64_t seq) override;
+  std::vector<core::reaction_summary> reactions(const std::string& room, std::uint64_t seq) override;
   std::uint64_t last_seq(const std::string& room) override;
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
   std::string room_epoch(const std::string& room) override;
@@ -99,8 +109,19 @@ class sqlite_message_store final : public message_store, public identity_directo
   /// True when the file carries our marker; false when it is new or ours from before the
   /// marker (to be marked); throws store_error, writing nothing, for another program's file.
   bool check_ownership();
+  /// Adds the conversation's columns to a `messages` table made before them.
+  void add_conversation_columns();
   [[noreturn]] void fail(const std::string& what) const;
   statement& prepared(const char* sql);
+  /// Folds change row `seq` into its target (message_store's contract) inside the open
+  /// transaction; returns the text the change row is stored with.
+  std::string fold_change(const std::string& room, std::uint64_t seq, core::event_kind kind,
+                          std::uint64_t target, const std::string& text,
+                          const std::vector<std::string>& mentions, std::int64_t ts,
+                          const std::string& device, const std::string& username);
+  /// Sets each message's folded `reactions` (for `viewer`); `messages` are in seq order.
+  void add_reactions(const std::string& room, std::vector<core::chat_message>& messages,
+                     const std::string& viewer);
   /// What the store knows of a room: its highest seq, and whether `rooms` has its row.
   struct room_state {
     std::uint64_t last_seq = 0;
@@ -119,6 +140,7 @@ class sqlite_message_store final : public message_store, public identity_directo
   std::unordered_map<std::string, room_state> rooms_;
   // Ids of messages older than this are forgotten (the last prune's cutoff; 0 until then).
   std::int64_t id_cutoff_ms_ = 0;
+  bool wal_holds_deleted_ = false;  // A delete committed since the last TRUNCATE checkpoint.
   std::unique_ptr<sqlite_checkpointer> checkpointer_;  // Destroyed before db_ is closed.
   std::unique_ptr<integrity_check> integrity_;         // Its own connection; set last when opening.
 };

@@ -210,7 +210,12 @@ bool websocket_session::admit_frame(std::string_view frame) {
   std::string id;
   if (auto decoded = protocol::decode(frame, ctx_.limits);
       auto* cmd = std::get_if<protocol::command>(&decoded)) {
-    if (auto* send = std::get_if<protocol::send_command>(cmd)) id = std::move(send->id);
+    // A send or a change (edit, delete, react): each has its own id.
+    std::visit(
+        [&id](auto& c) {
+          if constexpr (requires { c.id; }) id = std::move(c.id);
+        },
+        *cmd);
   }
   deliver(std::make_shared<const std::string>(
       protocol::encode_error("rate_limited", "too many messages: slow down and send this one again", id)));

@@ -11,8 +11,22 @@ namespace {
 
 core::limits limits;
 
+/// A plain message (the conversation fields left at their defaults).
+core::chat_message plain_message(std::string room, std::uint64_t seq, std::string id, std::string username,
+                                 std::string text, std::string device, std::int64_t ts) {
+  core::chat_message m;
+  m.room = std::move(room);
+  m.seq = seq;
+  m.id = std::move(id);
+  m.username = std::move(username);
+  m.text = std::move(text);
+  m.device = std::move(device);
+  m.ts = ts;
+  return m;
+}
+
 TEST(ClientCodec, ServerFramesDecodeToWhatWasEncoded) {
-  core::chat_message m{"lobby", 7, "id-1", "kim \"q\"", "한국어\nline", "abc123", 1700000000123};
+  auto m = plain_message("lobby", 7, "id-1", "kim \"q\"", "한국어\nline", "abc123", 1700000000123);
   auto e = decode_server_line(encode_message(m));
   ASSERT_TRUE(e);
   auto* msg = std::get_if<message_event>(&*e);
@@ -95,7 +109,7 @@ TEST(ClientCodec, EpochsTravelInWelcomeResetAndSubscribe) {
 }
 
 TEST(ClientCodec, UnknownAndBrokenLines) {
-  auto u = decode_server_line(R"({"type":"edit","room":"r"})");
+  auto u = decode_server_line(R"({"type":"poll","room":"r"})");
   ASSERT_TRUE(u && std::holds_alternative<unknown_event>(*u)) << "a later type is ignored, not an error";
   EXPECT_FALSE(decode_server_line("not json"));
   EXPECT_FALSE(decode_server_line("[1,2]"));
@@ -115,7 +129,7 @@ TEST(ClientCodec, ASeqOutOfRangeReadsAsAbsent) {
 }
 
 TEST(ClientCodec, ClientCommandsDecodeOnTheServer) {
-  auto s = decode(encode_send({"id-1", "ann", "hi \"there\"", std::string("ops")}), limits);
+  auto s = decode(encode_send({"id-1", "ann", "hi \"there\"", std::string("ops"), 0, std::nullopt}), limits);
   ASSERT_TRUE(std::holds_alternative<command>(s));
   const auto& send = std::get<send_command>(std::get<command>(s));
   EXPECT_EQ(send.id, "id-1");

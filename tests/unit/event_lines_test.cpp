@@ -82,5 +82,42 @@ TEST(EventLines, NamesAreMadePrintable) {
   EXPECT_EQ(untimed(lines.line(e, 0)), "-- a\xEF\xBF\xBD[2Jb joined");
 }
 
+core::chat_message change_of(core::event_kind kind, std::string text) {
+  core::chat_message c;
+  c.room = "lobby";
+  c.seq = 13;
+  c.id = "c1";
+  c.username = "kim";
+  c.device = "AbCdEfGhIjKlMnOp";
+  c.ts = 1000;
+  c.kind = kind;
+  c.target = 12;
+  c.text = std::move(text);
+  return c;
+}
+
+TEST(EventLines, OneLinePerChangeToAMessageAndItsWireObjectForJson) {
+  event_lines lines(false);
+  const auto line_of = [&](const core::chat_message& c) {
+    const auto e = decoded(protocol::encode_message(c));
+    EXPECT_TRUE(std::holds_alternative<protocol::change_event>(e));
+    EXPECT_TRUE(event_lines::printed(e));
+    return untimed(lines.line(e, 0));
+  };
+  EXPECT_EQ(line_of(change_of(core::event_kind::edit, "new text")), "-- kim edited #12: new text");
+  EXPECT_EQ(line_of(change_of(core::event_kind::remove, "")), "-- kim deleted #12");
+  EXPECT_EQ(line_of(change_of(core::event_kind::react, "👍")), "-- kim reacted 👍 to #12");
+  EXPECT_EQ(line_of(change_of(core::event_kind::unreact, "👍")), "-- kim took back 👍 from #12");
+  // An edit's text is made printable like a message's.
+  EXPECT_EQ(line_of(change_of(core::event_kind::edit, "a\x1b[2Jb")).find('\x1b'), std::string::npos);
+
+  const auto wire = protocol::encode_message(change_of(core::event_kind::edit, "new text"));
+  const auto e = decoded(wire);
+  const auto& c = std::get<protocol::change_event>(e);
+  EXPECT_EQ(c.wire, wire);  // What --json prints.
+  EXPECT_EQ(c.change.seq, 13U);
+  EXPECT_EQ(c.change.target, 12U);
+}
+
 }  // namespace
 }  // namespace message::client

@@ -5,8 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
+
+#include <hiredis/hiredis.h>
 
 #include "redis_server.hpp"
 #include "store/journaled_message_store.hpp"
@@ -81,9 +84,20 @@ class moving_store final : public message_store {
                                              std::size_t limit) override {
     return inner_->read_after(room, after, limit);
   }
-  history_page read_before(const std::string& room, std::optional<std::uint64_t> before,
-                           std::size_t limit) override {
-    return inner_->read_before(room, before, limit);
+  history_page read_before(const std::string& room, std::optional<std::uint64_t> before, std::size_t limit,
+                           const std::string& viewer = {}) override {
+    return inner_->read_before(room, before, limit, viewer);
+  }
+  std::vector<core::chat_message> read_messages_after(const std::string& room, std::uint64_t after,
+                                                      std::size_t limit,
+                                                      const std::string& viewer = {}) override {
+    return inner_->read_messages_after(room, after, limit, viewer);
+  }
+  std::optional<core::chat_message> find(const std::string& room, std::uint64_t seq) override {
+    return inner_->find(room, seq);
+  }
+  std::vector<core::reaction_summary> reactions(const std::string& room, std::uint64_t seq) override {
+    return inner_->reactions(room, seq);
   }
   std::uint64_t last_seq(const std::string& room) override { return inner_->last_seq(room); }
   std::optional<std::uint64_t> oldest_seq(const std::string& room) override {
@@ -451,6 +465,354 @@ TYPED_TEST(MessageStoreTest, KnowsTheOldestSeqStillStored) {
   EXPECT_EQ(this->store->oldest_seq("a"), 4u) << "retention removed 1 to 3";
   this->store->append({msg("b", "1")});
   EXPECT_EQ(this->store->oldest_seq("b"), 1u);
+}
+
+// --- Conversation events (docs/protocol.md, "Conversation"): every store folds them --------
+
+using core::event_kind;
+
+core::new_message change(const std::string& id, event_kind kind, std::uint64_t target,
+                         const std::string& text = "", const std::string& device = "dev123",
+                         const std::string& username = "kim", std::int64_t ts = 2000) {
+  core::new_message m{"r", id, username, text, device, ts};
+  m.kind = kind;
+  m.target = target;
+  return m;
+}
+
+core::new_message reply(const std::string& id, std::uint64_t to, const std::string& text = "re") {
+  auto m = msg("r", id, text);
+  m.reply_to = to;
+  return m;
+}
+
+/// The bytes a store keeps on disk (or in Redis) now, to look for a deleted text in: "" for
+/// memory. The SQLite files are read as they are: a test closes the store first when it wants
+/// what the close leaves.
+std::string file_bytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+std::string raw_bytes(memory_factory&) { return {}; }
+std::string raw_bytes(sqlite_factory& f) { return file_bytes(f.path) + file_bytes(f.path.string() + "-wal"); }
+std::string raw_bytes(journaled_factory& f) {
+  return file_bytes(f.path) + file_bytes(f.path.string() + "-wal") +
+         file_bytes(f.path.parent_path() / "messages.journal");
+}
+std::string raw_bytes(redis_factory& f) {
+  // Every value of every key, through a connection of the test's own (by type: DUMP would
+  // compress them).
+  std::string out;
+  redisContext* c = redisConnect("127.0.0.1", f.server->port());
+  if (!c || c->err) return "cannot connect";
+  const auto append = [&](const redisReply* r, const auto& self) -> void {
+    if (!r) return;
+    if (r->type == REDIS_REPLY_STRING) out.append(r->str, r->len).push_back('\n');
+    for (std::size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; ++i) self(r->element[i], self);
+  };
+  auto* keys = static_cast<redisReply*>(redisCommand(c, "KEYS *"));
+  for (std::size_t i = 0; keys && i < keys->elements; ++i) {
+    const std::string k(keys->element[i]->str, keys->element[i]->len);
+    auto* type = static_cast<redisReply*>(redisCommand(c, "TYPE %b", k.data(), k.size()));
+    const std::string t = type && type->type == REDIS_REPLY_STATUS ? type->str : "";
+    freeReplyObject(type);
+    const char* read = t == "zset"   ? "ZRANGE %b 0 -1"
+                       : t == "hash" ? "HGETALL %b"
+                       : t == "set"  ? "SMEMBERS %b"
+                       : t == "list" ? "LRANGE %b 0 -1"
+                                     : "GET %b";
+    auto* v = static_cast<redisReply*>(redisCommand(c, read, k.data(), k.size()));
+    append(v, append);
+    freeReplyObject(v);
+  }
+  freeReplyObject(keys);
+  redisFree(c);
+  return out;
+}
+
+TYPED_TEST(MessageStoreTest, AnEditFoldsIntoHistoryAndReplayHasItAsAnEvent) {
+  this->store->append({msg("r", "m1", "helo")});
+  auto edit = change("e1", event_kind::edit, 1, "hello @lee", "dev123", "kim", 2500);
+  edit.mentions = {"LEEidentity00001"};
+  const auto r = this->store->append({edit});
+  EXPECT_EQ(r[0].seq, 2u);
+  const auto page = this->store->read_before("r", std::nullopt, 10);
+  ASSERT_EQ(page.messages.size(), 1u) << "history holds messages only";
+  EXPECT_EQ(page.messages[0].text, "hello @lee");
+  EXPECT_EQ(page.messages[0].edited, 2500);
+  EXPECT_EQ(page.messages[0].mentions, std::vector<std::string>{"LEEidentity00001"});
+  const auto replay = this->store->read_after("r", 0, 10);
+  ASSERT_EQ(replay.size(), 2u);
+  EXPECT_EQ(replay[0].kind, event_kind::message);
+  EXPECT_EQ(replay[0].text, "hello @lee") << "replay gives the message as it is now";
+  EXPECT_EQ(replay[0].edited, 2500);
+  EXPECT_EQ(replay[1].kind, event_kind::edit);
+  EXPECT_EQ(replay[1].target, 1u);
+  EXPECT_EQ(replay[1].text, "hello @lee");
+  EXPECT_EQ(replay[1].id, "e1");
+}
+
+TYPED_TEST(MessageStoreTest, AChangeOfAMissingEventOrDeletedTargetHoldsItsSeqAndChangesNothing) {
+  this->store->append({msg("r", "m1", "one"), msg("r", "m2", "two")});
+  this->store->append({change("d", event_kind::remove, 2)});                 // 3
+  this->store->append({change("e-missing", event_kind::edit, 99, "x")});     // 4
+  this->store->append({change("e-event", event_kind::edit, 3, "y")});        // 5
+  this->store->append({change("e-deleted", event_kind::edit, 2, "back!")});  // 6
+  this->store->append({change("r-deleted", event_kind::react, 2, "👍")});     // 7
+  EXPECT_EQ(this->store->last_seq("r"), 7u);
+  const auto replay = this->store->read_after("r", 0, 10);
+  ASSERT_EQ(replay.size(), 7u);
+  EXPECT_EQ(replay[1].text, "") << "still deleted";
+  EXPECT_TRUE(replay[1].deleted);
+  EXPECT_EQ(replay[5].kind, event_kind::edit);
+  EXPECT_EQ(replay[5].text, "") << "an edit of a deleted message is stored without its text";
+  const auto page = this->store->read_before("r", std::nullopt, 10);
+  ASSERT_EQ(page.messages.size(), 2u);
+  EXPECT_EQ(page.messages[0].text, "one");
+  EXPECT_EQ(page.messages[0].edited, 0);
+  EXPECT_TRUE(page.messages[1].deleted);
+  EXPECT_TRUE(page.messages[1].reactions.empty());
+  EXPECT_TRUE(this->store->reactions("r", 2).empty());
+}
+
+TYPED_TEST(MessageStoreTest, ADeleteTombstonesTheMessageAndScrubsItsEditsAndReactions) {
+  auto first = msg("r", "m1", "SECRET-ORIGINAL");
+  first.mentions = {"LEEidentity00001"};
+  this->store->append({first, msg("r", "m2", "keep me")});
+  this->store->append({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
+  this->store->append({change("x1", event_kind::react, 1, "👍", "LEEidentity00001", "lee")});
+  this->store->append({change("d1", event_kind::remove, 1)});
+  const auto page = this->store->read_before("r", std::nullopt, 10);
+  ASSERT_EQ(page.messages.size(), 2u);
+  EXPECT_TRUE(page.messages[0].deleted);
+  EXPECT_EQ(page.messages[0].text, "");
+  EXPECT_TRUE(page.messages[0].mentions.empty());
+  EXPECT_TRUE(page.messages[0].reactions.empty()) << "a tombstone carries nothing";
+  EXPECT_EQ(page.messages[1].text, "keep me");
+  for (const auto& row : this->store->read_after("r", 0, 10)) {
+    EXPECT_EQ(row.text.find("SECRET"), std::string::npos) << "row " << row.seq;
+    if (row.kind == event_kind::edit) {
+      EXPECT_TRUE(row.mentions.empty());
+    }
+  }
+  ASSERT_TRUE(this->store->find("r", 1));
+  EXPECT_TRUE(this->store->find("r", 1)->deleted);
+  EXPECT_TRUE(this->store->reactions("r", 1).empty());
+  this->store->do_deferred_work();  // Within limits::store_defer of the delete.
+  EXPECT_EQ(raw_bytes(this->factory).find("SECRET"), std::string::npos) << "the store still holds the text";
+}
+
+TYPED_TEST(MessageStoreTest, ADeletedTextIsNotInTheFilesAfterTheyAreClosed) {
+  if (!TypeParam::durable) GTEST_SKIP() << "nothing outlives the process";
+  this->store->append({msg("r", "m1", "SECRET-ORIGINAL"), msg("r", "m2", "keep me")});
+  this->store->append({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
+  this->store = this->factory.reopen(std::move(this->store));  // Now in the database file itself.
+  EXPECT_NE(raw_bytes(this->factory).find("SECRET-EDITED"), std::string::npos)
+      << "the test looks in the right place";
+  this->store->append({change("d1", event_kind::remove, 1)});
+  this->store.reset();
+  EXPECT_EQ(raw_bytes(this->factory).find("SECRET"), std::string::npos);
+  EXPECT_NE(raw_bytes(this->factory).find("keep me"), std::string::npos);
+}
+
+TYPED_TEST(MessageStoreTest, ReactionsAreASetPerIdentityWithCountsThreeNamesAndMine) {
+  this->store->append({msg("r", "m1")});
+  std::vector<core::new_message> batch;
+  for (int i = 1; i <= 5; ++i)
+    batch.push_back(change("t" + std::to_string(i), event_kind::react, 1, "👍",
+                           "ID" + std::to_string(i) + "identity0000", "user" + std::to_string(i)));
+  this->store->append(batch);
+  this->store->append({change("again", event_kind::react, 1, "👍", "ID1identity0000", "renamed")});
+  this->store->append({change("heart", event_kind::react, 1, "❤️", "ID2identity0000", "user2")});
+  this->store->append({change("off", event_kind::unreact, 1, "👍", "ID3identity0000", "user3")});
+  this->store->append({change("never", event_kind::unreact, 1, "👍", "ID9identity0000", "user9")});
+  const auto page = this->store->read_before("r", std::nullopt, 10, "ID5identity0000");
+  ASSERT_EQ(page.messages.size(), 1u);
+  const auto& m = page.messages[0];
+  ASSERT_EQ(m.reactions.size(), 2u);
+  EXPECT_EQ(m.reactions[0].emoji, "👍") << "in order of first reaction";
+  EXPECT_EQ(m.reactions[0].count, 4u);
+  ASSERT_EQ(m.reactions[0].users.size(), 3u) << "three names";
+  EXPECT_EQ(m.reactions[0].users[0].username, "user1")
+      << "the name at reaction time; a second add changed nothing";
+  EXPECT_EQ(m.reactions[0].users[0].identity, "ID1identity0000");
+  EXPECT_EQ(m.reactions[0].users[1].username, "user2");
+  EXPECT_EQ(m.reactions[0].users[2].username, "user4") << "user3 took theirs back";
+  EXPECT_TRUE(m.reactions[0].mine) << "user5 is among all of them, not among the three named";
+  EXPECT_EQ(m.reactions[1].emoji, "❤️");
+  EXPECT_EQ(m.reactions[1].count, 1u);
+  EXPECT_FALSE(m.reactions[1].mine);
+  EXPECT_FALSE(this->store->read_before("r", std::nullopt, 10).messages[0].reactions[0].mine) << "no viewer";
+  const auto all = this->store->reactions("r", 1);
+  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(all[0].users.size(), 4u) << "the full list";
+  EXPECT_EQ(all[0].count, 4u);
+  EXPECT_EQ(all[0].users[3].username, "user5");
+  EXPECT_TRUE(this->store->read_after("r", 0, 1)[0].reactions.empty()) << "replay carries no reactions";
+  EXPECT_EQ(this->store->read_messages_after("r", 0, 10, "ID2identity0000")[0].reactions[1].mine, true);
+  // Re-adding after taking back counts again, now last.
+  this->store->append({change("back", event_kind::react, 1, "👍", "ID3identity0000", "user3")});
+  const auto again = this->store->reactions("r", 1);
+  ASSERT_EQ(again[0].users.size(), 5u);
+  EXPECT_EQ(again[0].users[4].username, "user3");
+}
+
+TYPED_TEST(MessageStoreTest, AReplyQuotesItsTargetAsItIsNow) {
+  std::string long_text;
+  for (int i = 0; i < 120; ++i) long_text += "é";
+  auto original = msg("r", "m1", long_text);
+  original.device = "KIMidentity00001";
+  this->store->append({original, reply("m2", 1, "answer")});
+  const auto quoted = [&] {
+    const auto page = this->store->read_before("r", std::nullopt, 10);
+    EXPECT_EQ(page.messages.size(), 2u);
+    return page.messages.back().reply;
+  };
+  auto q = quoted();
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->seq, 1u);
+  EXPECT_EQ(q->username, "kim");
+  EXPECT_EQ(q->identity, "KIMidentity00001");
+  EXPECT_EQ(q->text.size(), 200u) << "100 code points of two bytes each";
+  EXPECT_FALSE(q->deleted);
+  EXPECT_EQ(this->store->read_after("r", 1, 1)[0].reply_to, 1u);
+  ASSERT_TRUE(this->store->read_after("r", 1, 1)[0].reply);
+  ASSERT_TRUE(this->store->find("r", 2)->reply);
+  this->store->append({change("e1", event_kind::edit, 1, "short now", "KIMidentity00001")});
+  q = quoted();
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->text, "short now") << "live, not copied at send";
+  this->store->append({change("d1", event_kind::remove, 1, "", "KIMidentity00001")});
+  q = quoted();
+  ASSERT_TRUE(q);
+  EXPECT_TRUE(q->deleted);
+  EXPECT_EQ(q->text, "");
+  EXPECT_TRUE(this->store->read_after("r", 1, 1)[0].reply->deleted);
+  // An anonymous author's device tag is no identity.
+  this->store->append({msg("r", "m3", "anon"), reply("m4", 5)});
+  const auto anon = this->store->find("r", 6);
+  ASSERT_TRUE(anon && anon->reply);
+  EXPECT_EQ(anon->reply->identity, "");
+}
+
+TYPED_TEST(MessageStoreTest, HistoryLimitCountsMessagesOnlyAndMoreSpeaksOfMessages) {
+  this->store->append({msg("r", "m1", "one")});                      // 1
+  this->store->append({change("x1", event_kind::react, 1, "👍")});    // 2
+  this->store->append({msg("r", "m2", "two")});                      // 3
+  this->store->append({change("e1", event_kind::edit, 3, "two!")});  // 4
+  this->store->append({change("x2", event_kind::react, 3, "😂")});    // 5
+  this->store->append({msg("r", "m3", "three")});                    // 6
+  this->store->append({change("x3", event_kind::react, 6, "🎉")});    // 7
+  auto page = this->store->read_before("r", std::nullopt, 2);
+  ASSERT_EQ(page.messages.size(), 2u);
+  EXPECT_EQ(page.messages[0].seq, 3u);
+  EXPECT_EQ(page.messages[1].seq, 6u);
+  EXPECT_TRUE(page.more);
+  page = this->store->read_before("r", std::nullopt, 3);
+  EXPECT_EQ(page.messages.size(), 3u);
+  EXPECT_FALSE(page.more) << "only events are older";
+  page = this->store->read_before("r", 3, 5);
+  ASSERT_EQ(page.messages.size(), 1u);
+  EXPECT_EQ(page.messages[0].seq, 1u);
+  EXPECT_FALSE(page.more);
+  auto forward = this->store->read_messages_after("r", 1, 1);
+  ASSERT_EQ(forward.size(), 1u);
+  EXPECT_EQ(forward[0].seq, 3u);
+  EXPECT_EQ(forward[0].text, "two!");
+  ASSERT_EQ(forward[0].reactions.size(), 1u);
+  forward = this->store->read_messages_after("r", 0, 10);
+  ASSERT_EQ(forward.size(), 3u);
+  EXPECT_EQ(forward[2].reactions[0].emoji, "🎉");
+  const auto replay = this->store->read_after("r", 0, 10);
+  ASSERT_EQ(replay.size(), 7u) << "replay gives every row in order";
+  const std::vector<event_kind> kinds{event_kind::message, event_kind::react, event_kind::message,
+                                      event_kind::edit,    event_kind::react, event_kind::message,
+                                      event_kind::react};
+  for (std::size_t i = 0; i < replay.size(); ++i) {
+    EXPECT_EQ(replay[i].seq, i + 1);
+    EXPECT_EQ(replay[i].kind, kinds[i]) << "row " << i + 1;
+  }
+}
+
+TYPED_TEST(MessageStoreTest, FindGivesAnyRowAsReplayDoes) {
+  this->store->append({msg("r", "m1", "one"), change("x1", event_kind::react, 1, "👍")});
+  ASSERT_TRUE(this->store->find("r", 1));
+  EXPECT_EQ(this->store->find("r", 1)->text, "one");
+  ASSERT_TRUE(this->store->find("r", 2));
+  EXPECT_EQ(this->store->find("r", 2)->kind, event_kind::react);
+  EXPECT_EQ(this->store->find("r", 2)->target, 1u);
+  EXPECT_EQ(this->store->find("r", 2)->text, "👍");
+  EXPECT_FALSE(this->store->find("r", 3));
+  EXPECT_FALSE(this->store->find("other", 1));
+}
+
+TYPED_TEST(MessageStoreTest, AResentEventIsADuplicateAndFoldsOnce) {
+  this->store->append({msg("r", "m1")});
+  const auto a = this->store->append({change("x1", event_kind::react, 1, "👍", "ID1identity0000")});
+  this->store->append({change("x2", event_kind::unreact, 1, "👍", "ID1identity0000")});
+  const auto b = this->store->append({change("x1", event_kind::react, 1, "👍", "ID1identity0000"),
+                                      change("x1", event_kind::react, 1, "👍", "ID1identity0000")});
+  EXPECT_TRUE(b[0].duplicate);
+  EXPECT_EQ(b[0].seq, a[0].seq);
+  EXPECT_TRUE(b[1].duplicate);
+  EXPECT_TRUE(this->store->reactions("r", 1).empty()) << "the resent react was not applied again";
+  EXPECT_EQ(this->store->last_seq("r"), 3u);
+  const auto e = this->store->append(
+      {change("e1", event_kind::edit, 1, "new"), change("e1", event_kind::edit, 1, "newer")});
+  EXPECT_TRUE(e[1].duplicate) << "within one batch";
+  EXPECT_EQ(this->store->read_before("r", std::nullopt, 1).messages[0].text, "new");
+}
+
+TYPED_TEST(MessageStoreTest, TheConversationSurvivesAReopen) {
+  if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
+  auto m2 = reply("m2", 1, "answer");
+  m2.mentions = {"KIMidentity00001", "LEEidentity00001"};
+  this->store->append({msg("r", "m1", "one"), m2, msg("r", "m3", "three")});
+  this->store->append({change("e1", event_kind::edit, 1, "one!", "dev123", "kim", 2100)});
+  this->store->append({change("x1", event_kind::react, 2, "👍", "ID1identity0000", "user1"),
+                       change("x2", event_kind::react, 2, "👍", "ID2identity0000", "user2")});
+  this->store->append({change("d1", event_kind::remove, 3)});
+  const auto before = this->store->read_after("r", 0, 100);
+  this->store = this->factory.reopen(std::move(this->store));
+  const auto after = this->store->read_after("r", 0, 100);
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].kind, before[i].kind) << i;
+    EXPECT_EQ(after[i].text, before[i].text) << i;
+    EXPECT_EQ(after[i].target, before[i].target) << i;
+    EXPECT_EQ(after[i].reply_to, before[i].reply_to) << i;
+    EXPECT_EQ(after[i].mentions, before[i].mentions) << i;
+    EXPECT_EQ(after[i].edited, before[i].edited) << i;
+    EXPECT_EQ(after[i].deleted, before[i].deleted) << i;
+  }
+  const auto page = this->store->read_before("r", std::nullopt, 10, "ID2identity0000");
+  ASSERT_EQ(page.messages.size(), 3u);
+  EXPECT_EQ(page.messages[0].text, "one!");
+  EXPECT_EQ(page.messages[0].edited, 2100);
+  EXPECT_EQ(page.messages[1].mentions.size(), 2u);
+  ASSERT_TRUE(page.messages[1].reply);
+  EXPECT_EQ(page.messages[1].reply->text, "one!");
+  ASSERT_EQ(page.messages[1].reactions.size(), 1u);
+  EXPECT_EQ(page.messages[1].reactions[0].count, 2u);
+  EXPECT_TRUE(page.messages[1].reactions[0].mine);
+  EXPECT_TRUE(page.messages[2].deleted);
+  // Folding goes on after the reopen: the set still knows who reacted.
+  this->store->append({change("x3", event_kind::react, 2, "👍", "ID1identity0000", "user1")});
+  EXPECT_EQ(this->store->reactions("r", 2)[0].count, 2u);
+}
+
+TYPED_TEST(MessageStoreTest, RetentionRemovesTheReactionsOfTheMessagesItRemoves) {
+  this->store->append({msg("r", "m1", "old", 1000)});
+  this->store->append({change("x1", event_kind::react, 1, "👍", "ID1identity0000", "user1", 1000)});
+  this->store->append({msg("r", "m2", "new", 9000)});
+  this->store->append({change("x2", event_kind::react, 3, "🎉", "ID1identity0000", "user1", 9000)});
+  this->store->prune(0, 5000, 0, 100);
+  EXPECT_TRUE(this->store->reactions("r", 1).empty());
+  EXPECT_EQ(this->store->reactions("r", 3).size(), 1u);
+  EXPECT_FALSE(this->store->find("r", 1));
+  const auto page = this->store->read_before("r", std::nullopt, 10);
+  ASSERT_EQ(page.messages.size(), 1u);
+  EXPECT_EQ(page.messages[0].reactions.size(), 1u);
 }
 
 }  // namespace

@@ -104,6 +104,50 @@ TEST_F(SqliteSchema, ADatabaseOfTheEarlierSchemaKeepsItsSeqsAndIds) {
   EXPECT_EQ(count_raw("SELECT count(*) FROM messages WHERE room = 'r'"), 3);
 }
 
+TEST_F(SqliteSchema, ADatabaseOfThePreviousVersionOpensWithItsMessagesAndTakesConversationEvents) {
+  // The schema as the version before conversation events made it (no kind, target, reply_to,
+  // mentions, edited, deleted; no reactions table).
+  exec_raw(R"sql(
+    CREATE TABLE rooms(room TEXT PRIMARY KEY, last_seq INTEGER NOT NULL) STRICT;
+    CREATE TABLE messages(room TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,
+      username TEXT NOT NULL, body TEXT NOT NULL, device TEXT NOT NULL, ts INTEGER NOT NULL,
+      PRIMARY KEY(room, seq)) STRICT, WITHOUT ROWID;
+    CREATE TABLE sent_ids(room TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+      ts INTEGER NOT NULL, PRIMARY KEY(room, id)) STRICT, WITHOUT ROWID;
+    CREATE INDEX sent_ids_ts ON sent_ids(ts);
+    CREATE INDEX messages_id ON messages(room, id, ts);
+    INSERT INTO rooms VALUES('r', 0);
+    INSERT INTO messages VALUES('r', 1, 'x1', 'kim', 'before the upgrade', 'dev123', 1000),
+                               ('r', 2, 'x2', 'lee', 'me too', 'dev456', 1001);
+    PRAGMA application_id = 1836279601;
+  )sql");
+  {
+    sqlite_message_store store(file(), durability::process);
+    const auto old = store.read_before("r", std::nullopt, 10);
+    ASSERT_EQ(old.messages.size(), 2u);
+    EXPECT_EQ(old.messages[0].text, "before the upgrade");
+    EXPECT_EQ(old.messages[0].kind, core::event_kind::message);
+    EXPECT_FALSE(old.messages[0].deleted);
+    core::new_message edit{"r", "e1", "kim", "edited after it", "dev123", 2000};
+    edit.kind = core::event_kind::edit;
+    edit.target = 1;
+    core::new_message react{"r", "t1", "lee", "👍", "dev456", 2000};
+    react.kind = core::event_kind::react;
+    react.target = 1;
+    EXPECT_EQ(store.append({edit, react})[1].seq, 4u);
+  }
+  sqlite_message_store store(file(), durability::process);
+  const auto page = store.read_before("r", std::nullopt, 10);
+  ASSERT_EQ(page.messages.size(), 2u);
+  EXPECT_EQ(page.messages[0].text, "edited after it");
+  EXPECT_EQ(page.messages[0].edited, 2000);
+  ASSERT_EQ(page.messages[0].reactions.size(), 1u);
+  EXPECT_EQ(page.messages[1].text, "me too");
+  EXPECT_EQ(count_raw("SELECT count(*) FROM pragma_table_info('messages') WHERE name IN ('kind', 'target', "
+                      "'reply_to', 'mentions', 'edited', 'deleted')"),
+            6);
+}
+
 TEST_F(SqliteSchema, AReopenedRoomGoesOnFromItsLastSeqAfterRetentionEmptiedIt) {
   {
     sqlite_message_store store(file(), durability::process);

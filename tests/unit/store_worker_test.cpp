@@ -41,7 +41,14 @@ class StoreWorker : public ::testing::Test {
   }
   /// An append request whose outcome fulfils `seen`.
   static store_worker::append_request request(const std::string& id, std::promise<outcome_seen>& seen) {
-    return {new_message{"lobby", id, "kim", "hello " + id, "dev123", 1000}, [&seen](const append_outcome& o) {
+    new_message m;
+    m.room = "lobby";
+    m.id = id;
+    m.username = "kim";
+    m.text = "hello " + id;
+    m.device = "dev123";
+    m.ts = 1000;
+    return {std::move(m), [&seen](const append_outcome& o) {
               seen.set_value({o.result ? o.result->seq : 0, std::this_thread::get_id()});
             }};
   }
