@@ -658,7 +658,7 @@ namespace {
 #define MESSAGE_ROW_SQL                                                                                \
   "SELECT m.seq, m.id, m.username, m.body, m.device, m.ts, m.kind, m.target, m.reply_to, m.mentions, " \
   "m.edited, m.deleted, t.seq, t.username, t.body, t.device, t.deleted FROM messages m LEFT JOIN "     \
-  "messages t ON t.room = m.room AND t.seq = m.reply_to AND t.kind = 0 "
+  "messages t ON m.reply_to != 0 AND t.room = m.room AND t.seq = m.reply_to AND t.kind = 0 "
 
 core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
   core::chat_message m;
