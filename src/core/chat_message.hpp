@@ -45,6 +45,9 @@ struct chat_message {
   std::string device;   ///< Short tag of the sender's device ("" when unknown).
   std::int64_t ts = 0;  ///< Milliseconds since the Unix epoch, set when accepted.
 
+  // Every field from here on has an initializer (`{}` too), so that a message braced from its
+  // first fields only (the code and tests from before these fields) builds without a
+  // -Wmissing-field-initializers warning.
   event_kind kind = event_kind::message;
   std::uint64_t target = 0;             ///< A change: the seq of the message it changes.
   std::uint64_t reply_to = 0;           ///< A message: the seq of the message it answers (0: none).

@@ -47,7 +47,8 @@ struct history_page {
 /// - Reads see every committed append.
 /// - Changes fold at append (docs/protocol.md, "Conversation"): an edit replaces its target
 ///   message's text, mentions and `edited`; a remove turns the target into a tombstone and
-///   scrubs its text and its edits' texts in the same commit; react/unreact add/remove the
+///   scrubs its text and its edits' texts in the same commit (and drops its reactions; files
+///   keep no old text past the deferred work: docs/security.md); react/unreact add/remove the
 ///   (identity = device, emoji) pair of the target, a set (a second add changes nothing). A
 ///   change whose target is missing, an event, or deleted is stored as a row (it holds its
 ///   seq) but changes nothing, and an edit of a deleted message is stored with "" text. Who may

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "redis/redis_entry.hpp"
 #include "redis_server.hpp"
 #include "store/redis_message_store.hpp"
 
@@ -54,6 +55,44 @@ TEST_F(RedisMessageStore, DownMeansStoreErrorsAndAReasonThenRecovery) {
   ASSERT_TRUE(seq);
   EXPECT_EQ(*seq, 1u) << "nothing was stored by the failed attempt";
   EXPECT_TRUE(status->problem().empty());
+}
+
+TEST(RedisEntry, AnOlderEntryIsAPlainMessageAndAnEventKeepsItsFields) {
+  // As the version before conversation events wrote it.
+  const auto old = redis::decode_entry(
+      R"(7 {"room":"r","id":"x","username":"kim","message":"hi","device":"dev123","ts":1000})");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->kind, core::event_kind::message);
+  EXPECT_EQ(old->target, 0u);
+  EXPECT_EQ(old->reply_to, 0u);
+  EXPECT_TRUE(old->mentions.empty());
+  EXPECT_FALSE(old->deleted);
+
+  core::new_message edit{"r", "e1", "kim", "fixed", "KIMidentity00001", 2000};
+  edit.kind = core::event_kind::edit;
+  edit.target = 7;
+  edit.mentions = {"LEEidentity00001"};
+  const auto e = redis::decode_entry("9 " + redis::encode_entry_body(edit));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->kind, core::event_kind::edit);
+  EXPECT_EQ(e->target, 7u);
+  EXPECT_EQ(e->mentions, std::vector<std::string>{"LEEidentity00001"});
+  EXPECT_EQ(e->text, "fixed");
+
+  core::new_message answer{"r", "m2", "kim", "yes", "dev123", 3000};
+  answer.reply_to = 7;
+  EXPECT_EQ(redis::decode_entry("10 " + redis::encode_entry_body(answer))->reply_to, 7u);
+  EXPECT_EQ(redis::encode_entry_body({"r", "x", "kim", "hi", "dev123", 1000}).find("kind"), std::string::npos)
+      << "a plain message's entry is as before";
+  // As the append script's cjson writes a folded message back (numbers as it prints them).
+  const auto folded = redis::decode_entry(
+      R"(7 {"deleted":true,"room":"r","id":"x","username":"kim","message":"","device":"dev123","ts":1000,"edited":2000})");
+  ASSERT_TRUE(folded);
+  EXPECT_TRUE(folded->deleted);
+  EXPECT_EQ(folded->edited, 2000);
+  EXPECT_FALSE(redis::decode_entry(
+      R"(8 {"room":"r","id":"x","username":"k","message":"","device":"d","ts":1,"kind":9})"))
+      << "an unknown kind is not guessed at";
 }
 
 TEST(RedisUrl, ParsesHostPortDbAndPassword) {

@@ -148,6 +148,21 @@ TEST_F(SqliteSchema, ADatabaseOfThePreviousVersionOpensWithItsMessagesAndTakesCo
             6);
 }
 
+TEST_F(SqliteSchema, ADatabaseWithReactionsPassesTheIntegrityCheck) {
+  {
+    sqlite_message_store store(file(), durability::process);
+    core::new_message react{"r", "t1", "lee", "👍", "LEEidentity00001", 2000};
+    react.kind = core::event_kind::react;
+    react.target = 1;
+    store.append({{"r", "m1", "kim", "hello", "dev123", 1000}, react});
+  }
+  sqlite_message_store store(file(), durability::process);
+  store.wait_for_integrity_check();  // Reads every page of the file, `reactions` too.
+  EXPECT_NO_THROW(store.append({{"r", "m2", "kim", "still writable", "dev123", 3000}}))
+      << "the check found damage where there is none";
+  EXPECT_EQ(store.reactions("r", 1).size(), 1u);
+}
+
 TEST_F(SqliteSchema, AReopenedRoomGoesOnFromItsLastSeqAfterRetentionEmptiedIt) {
   {
     sqlite_message_store store(file(), durability::process);
