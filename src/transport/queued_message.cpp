@@ -3,10 +3,23 @@
 namespace message::transport {
 
 std::optional<queued_message> queued_message_of(std::string_view line) {
-  constexpr std::string_view head = R"({"type":"message","room":")";
+  // Every row of a room's stream: a message or a change event (docs/protocol.md,
+  // "Conversation"). A kept change batch behind a dropped one would arrive twice after the
+  // re-read, so each kind must be recognised.
+  constexpr std::string_view type_key = R"({"type":")";
+  constexpr std::string_view room_key = R"(","room":")";
   constexpr std::string_view seq_key = R"(","seq":)";
-  if (line.substr(0, head.size()) != head) return std::nullopt;
-  line.remove_prefix(head.size());
+  if (line.substr(0, type_key.size()) != type_key) return std::nullopt;
+  line.remove_prefix(type_key.size());
+  bool row = false;
+  for (const std::string_view type : {"message", "edit", "delete", "react"}) {
+    if (line.substr(0, type.size()) == type && line.substr(type.size(), room_key.size()) == room_key) {
+      line.remove_prefix(type.size() + room_key.size());
+      row = true;
+      break;
+    }
+  }
+  if (!row) return std::nullopt;
   const auto end = line.find('"');
   if (end == std::string_view::npos || end == 0) return std::nullopt;
   queued_message out{line.substr(0, end), 0};
