@@ -89,7 +89,8 @@ class message_store {
                                    std::size_t limit, const std::string& viewer = {}) = 0;
   /// History forwards: the oldest `limit` messages with seq > after, folded as read_before.
   virtual std::vector<core::chat_message> read_messages_after(const std::string& room, std::uint64_t after,
-                                                              std::size_t limit, const std::string& viewer = {}) = 0;
+                                                              std::size_t limit,
+                                                              const std::string& viewer = {}) = 0;
 
   /// The row `seq` of `room` as read_after gives it; nullopt when there is none (never
   /// written, or removed by retention).
