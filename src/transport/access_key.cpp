@@ -1,4 +1,5 @@
 #include "transport/access_key.hpp"
+#include "transport/header_text.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -17,18 +18,12 @@ std::array<unsigned char, 32> sha256(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 /// Calls fn(token) for each comma-separated token of a header value; stops when fn says so.
 template <class Fn>
 void for_each_token(std::string_view value, Fn&& fn) {
   while (!value.empty()) {
     const auto comma = value.find(',');
-    const auto token = trim(value.substr(0, comma));
+    const auto token = trim_header_space(value.substr(0, comma));
     if (!token.empty() && fn(token)) return;
     if (comma == std::string_view::npos) return;
     value.remove_prefix(comma + 1);
@@ -86,17 +81,17 @@ std::optional<std::string> base64url_decode(std::string_view in) {
 }
 
 std::optional<std::string> key_from_authorization(std::string_view value) {
-  value = trim(value);
+  value = trim_header_space(value);
   // `Identity <token>, Bearer <key>`: what fetch sends for two Authorization headers (the
   // identity first, so that a key containing ", " is never split).
   if (starts_with_scheme(value, "identity ")) {
     const auto comma = value.find(',');
     if (comma == std::string_view::npos) return std::nullopt;
-    value = trim(value.substr(comma + 1));
+    value = trim_header_space(value.substr(comma + 1));
   }
   constexpr std::string_view scheme = "bearer ";
   if (!starts_with_scheme(value, scheme)) return std::nullopt;
-  return std::string(trim(value.substr(scheme.size())));
+  return std::string(trim_header_space(value.substr(scheme.size())));
 }
 
 std::optional<std::string> key_from_protocols(std::string_view value) {

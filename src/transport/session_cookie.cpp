@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/identity.hpp"
+#include "transport/header_text.hpp"
 
 namespace message::transport {
 
@@ -30,12 +31,6 @@ std::string base64url(const unsigned char* data, std::size_t n) {
   }
   if (bits > 0) out.push_back(alphabet[(acc << (6 - bits)) & 0x3f]);
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -110,9 +105,10 @@ std::string session_cookies::set_cookie(std::string_view value, bool secure) con
 std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     const auto semi = header.find(';');
-    const auto pair = trim(header.substr(0, semi));
+    const auto pair = trim_header_space(header.substr(0, semi));
     const auto eq = pair.find('=');
-    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) return trim(pair.substr(eq + 1));
+    if (eq != std::string_view::npos && trim_header_space(pair.substr(0, eq)) == name)
+      return trim_header_space(pair.substr(eq + 1));
     if (semi == std::string_view::npos) break;
     header.remove_prefix(semi + 1);
   }
