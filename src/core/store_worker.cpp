@@ -17,10 +17,13 @@ constexpr std::size_t prune_rows_per_pass = 2000;
 
 store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
                            commit_listener on_commit)
-    : store_(std::move(store)),
-      limits_(limits),
-      on_commit_(std::move(on_commit)),
-      thread_([this] { run(); }) {}
+    : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)) {
+  // spdlog makes its registry (and default logger) on first use, and that making is not safe
+  // against a first use on another thread at once: two workers started together (several nodes
+  // in one process) raced there under TSan. Made here, before the thread starts, it is shared.
+  spdlog::default_logger_raw();
+  thread_ = std::thread([this] { run(); });
+}
 
 store_worker::~store_worker() { stop(); }
 
