@@ -14,24 +14,6 @@
 namespace message::test {
 namespace {
 
-struct person {
-  std::unique_ptr<ws_client> ws;
-  std::string id;
-  json::object welcome;
-};
-
-/// A connection of the identity of token `t` (0: anonymous), after its welcome.
-person connect(unsigned short port, char t, const std::string& target = "/ws") {
-  person p;
-  p.ws = std::make_unique<ws_client>(port, target, "", t ? "message.v1, id." + identity_token(t) : "");
-  auto w = p.ws->next_of("welcome");
-  EXPECT_TRUE(w) << "welcome first";
-  if (!w) return p;
-  p.welcome = *w;
-  if (w->contains("identity")) p.id = str((*w)["identity"]);
-  return p;
-}
-
 /// The next `type` frame that satisfies `want` (earlier ones of that type are skipped).
 std::optional<json::object> await(ws_client& c, const std::string& type,
                                   const std::function<bool(const json::object&)>& want,
@@ -110,7 +92,7 @@ json::object history(ws_client& c, const std::string& room = "lobby", std::size_
 /// Every frame a new connection of `t` gets resuming `room` from `since`, up to `subscribed`.
 std::vector<json::object> replay(unsigned short port, char t, std::uint64_t since,
                                  const std::string& room = "lobby") {
-  auto p = connect(port, t, "/ws?room=" + room + "&since=" + std::to_string(since));
+  auto p = connect_person(port, t, "/ws?room=" + room + "&since=" + std::to_string(since));
   std::vector<json::object> out;
   while (auto f = p.ws->next(10s)) {
     const auto type = str((*f)["type"]);
@@ -129,8 +111,8 @@ class Conversation : public ::testing::Test {
 };
 
 TEST_F(Conversation, EditDeleteAndReactionsReachAnotherClientLiveInSeqOrder) {
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "helo")), 1u);
 
   ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "hello")), 2u) << "an edit takes the room's next seq";
@@ -161,8 +143,8 @@ TEST_F(Conversation, EditDeleteAndReactionsReachAnotherClientLiveInSeqOrder) {
 }
 
 TEST_F(Conversation, HistoryFoldsMessagesAndAResumeReplaysTheEvents) {
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "first")), 1u);
   ASSERT_EQ(acked(*bob.ws, send("m2", "bob", "second")), 2u);
   ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "first, edited")), 3u);
@@ -205,7 +187,7 @@ TEST_F(Conversation, HistoryFoldsMessagesAndAResumeReplaysTheEvents) {
 }
 
 TEST_F(Conversation, ADeletedMessagesTextIsInNoHistoryAndNoReplay) {
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "my secret plan")), 1u);
   ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "my secret plan v2")), 2u);
   ASSERT_EQ(acked(*ann.ws, remove("d1", 1)), 3u);
@@ -225,9 +207,9 @@ TEST_F(Conversation, ADeletedMessagesTextIsInNoHistoryAndNoReplay) {
 }
 
 TEST_F(Conversation, EveryRefusalIsAnErrorWithItsCodeAndChangesNothing) {
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
-  auto anon = connect(server->port(), 0);
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
+  auto anon = connect_person(server->port(), 0);
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "mine")), 1u);
   ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "mine!")), 2u);
   ASSERT_EQ(acked(*ann.ws, send("m2", "ann", "to delete")), 3u);
@@ -272,7 +254,7 @@ TEST_F(Conversation, EveryRefusalIsAnErrorWithItsCodeAndChangesNothing) {
 }
 
 TEST_F(Conversation, AResentChangeIsAckedAsADuplicate) {
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "hi")), 1u);
   ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "hi!")), 2u);
   ann.ws->send(edit("e1", 1, "hi!"));
@@ -289,8 +271,8 @@ TEST_F(Conversation, AResentChangeIsAckedAsADuplicate) {
 }
 
 TEST_F(Conversation, AReplyQuotesItsTargetLiveAndInHistory) {
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "lunch at noon?")), 1u);
   auto reply = send("m2", "bob", "yes");
   reply["reply_to"] = 1;
@@ -310,9 +292,9 @@ TEST_F(Conversation, AReplyQuotesItsTargetLiveAndInHistory) {
 }
 
 TEST_F(Conversation, MentionsCountForTheIdentitiesNamedAndEventsAreNoUnreadMessages) {
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
-  auto cat = connect(server->port(), 'c', "/ws?name=cat");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
+  auto cat = connect_person(server->port(), 'c', "/ws?name=cat");
   auto m = send("m1", "bob", "see this");  // No @name in the text: the ids count.
   m["mentions"] = json::array{json::value(ann.id), json::value("QUFBQUFBQUFBQUFB")};
   ASSERT_EQ(acked(*bob.ws, m), 1u);
@@ -323,12 +305,12 @@ TEST_F(Conversation, MentionsCountForTheIdentitiesNamedAndEventsAreNoUnreadMessa
   EXPECT_EQ(str((*got)["mentions"].as_array()[0]), ann.id);
   ASSERT_EQ(acked(*bob.ws, react("r1", 1, "👍")), 2u);
   ASSERT_EQ(acked(*bob.ws, react("r2", 1, "👍", true)), 3u);
-  auto later = connect(server->port(), 'a');
+  auto later = connect_person(server->port(), 'a');
   EXPECT_TRUE(await(*later.ws, "room_activity", [](const json::object& o) {
     return str(o.at("room")) == "lobby" && u64(o.at("seq")) == 3 && u64(o.at("unread")) == 1 &&
            u64(o.at("mentions")) == 1;
   })) << "one unread message that mentions ann; the reactions are no messages";
-  auto cats = connect(server->port(), 'c');
+  auto cats = connect_person(server->port(), 'c');
   EXPECT_TRUE(await(*cats.ws, "room_activity", [](const json::object& o) {
     return str(o.at("room")) == "lobby" && u64(o.at("unread")) == 1 && u64(o.at("mentions")) == 0;
   })) << "cat is not mentioned";
@@ -338,7 +320,7 @@ TEST_F(Conversation, AKilledServerLosesNoAcknowledgedEdit) {
   std::uint64_t last_acked = 0;
   std::string last_text;
   {
-    auto ann = connect(server->port(), 'a', "/ws?name=ann");
+    auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
     ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "v0")), 1u);
     // A burst: every edit sent at once, then the acks collected, then kill -9.
     constexpr int edits = 40;
@@ -354,7 +336,7 @@ TEST_F(Conversation, AKilledServerLosesNoAcknowledgedEdit) {
   }
   server = std::make_unique<server_process>(
       std::vector<std::string>{"--data", data.path().string(), "--no-rate-limit"});
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
   EXPECT_GE(u64(ann.welcome["seq"]), last_acked) << "every acknowledged edit is stored";
   auto h = history(*ann.ws);
   ASSERT_EQ(h["messages"].as_array().size(), 1u);
@@ -370,7 +352,7 @@ TEST_F(Conversation, AKilledServerLosesNoAcknowledgedEdit) {
 TEST(ConversationLimits, AFloodOfReactionsIsRateLimitedLikeMessagesNamingEachId) {
   temp_dir data;
   server_process server({"--data", data.path().string()});  // The default rate limits.
-  auto ann = connect(server.port(), 'a', "/ws?name=ann");
+  auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "react to me")), 1u);
   // More than the burst at once (40 frames): the rest are refused, each naming its id.
   constexpr int burst = 60;
@@ -398,8 +380,8 @@ TEST(ConversationOnRedis, AnEditAndAReactionOnNodeAReachNodeBLiveAndAfterResume)
   temp_dir dir_a, dir_b;
   server_process a({"--data", dir_a.path().string(), "--redis", redis.url(), "--no-rate-limit"});
   server_process b({"--data", dir_b.path().string(), "--redis", redis.url(), "--no-rate-limit"});
-  auto ann = connect(a.port(), 'a', "/ws?name=ann");
-  auto bob = connect(b.port(), 'b', "/ws?name=bob");
+  auto ann = connect_person(a.port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(b.port(), 'b', "/ws?name=bob");
   ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "helo")), 1u);
   ASSERT_TRUE(await(*bob.ws, "message", with_id("m1")));
   ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "hello")), 2u);

@@ -392,6 +392,17 @@ std::string raw_exchange(unsigned short port, const std::string& bytes, std::chr
   return out;
 }
 
+person connect_person(unsigned short port, char t, const std::string& target) {
+  person p;
+  p.ws = std::make_unique<ws_client>(port, target, "", t ? "message.v1, id." + identity_token(t) : "");
+  auto w = p.ws->next_of("welcome");
+  EXPECT_TRUE(w) << "welcome first";
+  if (!w) return p;
+  p.welcome = *w;
+  if (w->contains("identity")) p.id = str((*w)["identity"]);
+  return p;
+}
+
 std::string str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : std::string(); }
 
 std::uint64_t u64(const json::value& v) {

@@ -126,4 +126,14 @@ inline std::string identity_token(char c) { return std::string(21, c) + "A"; }
 std::string str(const json::value& v);
 std::uint64_t u64(const json::value& v);
 
+/// A connection of one person, after its welcome; `id` is its public identity id ("" when
+/// anonymous).
+struct person {
+  std::unique_ptr<ws_client> ws;
+  std::string id;
+  json::object welcome;
+};
+/// A connection of the identity of token `t` (0: anonymous) to `target`, after its welcome.
+person connect_person(unsigned short port, char t, const std::string& target = "/ws");
+
 }  // namespace message::test

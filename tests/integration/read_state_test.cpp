@@ -11,24 +11,6 @@
 namespace message::test {
 namespace {
 
-struct person {
-  std::unique_ptr<ws_client> ws;
-  std::string id;
-  json::object welcome;
-};
-
-/// A connection of the identity of token `t` (0: anonymous), after its welcome.
-person connect(unsigned short port, char t, const std::string& target) {
-  person p;
-  p.ws = std::make_unique<ws_client>(port, target, "", t ? "message.v1, id." + identity_token(t) : "");
-  auto w = p.ws->next_of("welcome");
-  EXPECT_TRUE(w) << "welcome first";
-  if (!w) return p;
-  p.welcome = *w;
-  if (w->contains("identity")) p.id = str((*w)["identity"]);
-  return p;
-}
-
 /// The next `type` frame of `room` that satisfies `want` (earlier ones are skipped).
 std::optional<json::object> await(ws_client& c, const std::string& type, const std::string& room,
                                   const std::function<bool(const json::object&)>& want,
@@ -84,9 +66,9 @@ class ReadState : public ::testing::Test {
 };
 
 TEST_F(ReadState, AReadReachesTheIdentitysOtherTabsAndTheRoomButNotTheReaderItself) {
-  auto tab1 = connect(server->port(), 'a', "/ws?name=ann");
-  auto tab2 = connect(server->port(), 'a', "/ws?name=ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
+  auto tab1 = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto tab2 = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
   ASSERT_EQ(tab1.id, tab2.id) << "one token, one identity";
   EXPECT_EQ(u64(tab1.welcome["read"]), 0u) << "nothing read yet";
   post(*bob.ws, "bob", 3);
@@ -110,20 +92,20 @@ TEST_F(ReadState, AReadReachesTheIdentitysOtherTabsAndTheRoomButNotTheReaderItse
 
   // A fourth connection of the identity starts from the stored position; the third identity's
   // badge is its own.
-  auto tab3 = connect(server->port(), 'a', "/ws?name=ann");
+  auto tab3 = connect_person(server->port(), 'a', "/ws?name=ann");
   EXPECT_EQ(u64(tab3.welcome["read"]), 3u);
   EXPECT_TRUE(await(*tab3.ws, "room_activity", "lobby", unread(0)));
   auto full = tab3.ws->next_of("seen");
   ASSERT_TRUE(full);
   EXPECT_TRUE(full->contains("full"));
   EXPECT_EQ((*full)["readers"].as_array().size(), 1u);
-  auto bob2 = connect(server->port(), 'b', "/ws");
+  auto bob2 = connect_person(server->port(), 'b', "/ws");
   EXPECT_TRUE(await(*bob2.ws, "room_activity", "lobby", unread(3))) << "bob read nothing";
 }
 
 TEST_F(ReadState, AReadBeyondTheLastMessageIsClampedAndALowerOneIsIgnored) {
-  auto tab1 = connect(server->port(), 'a', "/ws?name=ann");
-  auto tab2 = connect(server->port(), 'a', "/ws?name=ann");
+  auto tab1 = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto tab2 = connect_person(server->port(), 'a', "/ws?name=ann");
   post(*tab1.ws, "ann", 2);
   tab1.ws->send(read_frame("lobby", 1000));
   auto moved = tab2.ws->next_of("read");
@@ -143,8 +125,8 @@ TEST_F(ReadState, AReadBeyondTheLastMessageIsClampedAndALowerOneIsIgnored) {
 
 TEST_F(ReadState, APositionSurvivesARestart) {
   {
-    auto tab1 = connect(server->port(), 'a', "/ws?name=ann");
-    auto tab2 = connect(server->port(), 'a', "/ws?name=ann");
+    auto tab1 = connect_person(server->port(), 'a', "/ws?name=ann");
+    auto tab2 = connect_person(server->port(), 'a', "/ws?name=ann");
     post(*tab1.ws, "ann", 4);
     tab1.ws->send(read_frame("lobby", 3));
     ASSERT_TRUE(await(*tab2.ws, "read", "lobby", seq(3)));
@@ -152,14 +134,14 @@ TEST_F(ReadState, APositionSurvivesARestart) {
   server->stop();
   server = std::make_unique<server_process>(
       std::vector<std::string>{"--data", data.path().string(), "--no-rate-limit"});
-  auto again = connect(server->port(), 'a', "/ws");
+  auto again = connect_person(server->port(), 'a', "/ws");
   EXPECT_EQ(u64(again.welcome["read"]), 3u);
   EXPECT_TRUE(await(*again.ws, "room_activity", "lobby", unread(1)));
 }
 
 TEST_F(ReadState, AFloodOfReadsIsCoalescedAndTheLastOneWins) {
-  auto tab1 = connect(server->port(), 'a', "/ws?name=ann");
-  auto tab2 = connect(server->port(), 'a', "/ws?name=ann");
+  auto tab1 = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto tab2 = connect_person(server->port(), 'a', "/ws?name=ann");
   post(*tab1.ws, "ann", 5);
   for (int i = 1; i <= 3000; ++i) tab1.ws->send(read_frame("lobby", i));
   ASSERT_TRUE(await(*tab2.ws, "read", "lobby", seq(5))) << "the last (clamped) position arrives";
@@ -172,14 +154,14 @@ TEST_F(ReadState, AFloodOfReadsIsCoalescedAndTheLastOneWins) {
 }
 
 TEST_F(ReadState, ReadsNeedAnIdentityAndMembership) {
-  auto anon = connect(server->port(), 0, "/ws");
+  auto anon = connect_person(server->port(), 0, "/ws");
   anon.ws->send(read_frame("lobby", 1));
   auto e = anon.ws->next_of("error");
   ASSERT_TRUE(e);
   EXPECT_EQ(str((*e)["code"]), "not_identified");
 
-  auto ann = connect(server->port(), 'a', "/ws?name=ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
   ann.ws->send(R"({"type":"create_room","room":"plans","private":true})");
   ASSERT_TRUE(ann.ws->next_of("room"));
   bob.ws->send(read_frame("plans", 1));
@@ -194,8 +176,8 @@ TEST_F(ReadState, ReadsNeedAnIdentityAndMembership) {
 }
 
 TEST_F(ReadState, MentionsOfTheIdentitysNameAreCountedAsWholeWords) {
-  auto ann = connect(server->port(), 'a', "/ws?name=Ann");
-  auto bob = connect(server->port(), 'b', "/ws?name=bob");
+  auto ann = connect_person(server->port(), 'a', "/ws?name=Ann");
+  auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
   post(*bob.ws, "bob", 1, "lobby", "lunch, @ann?");
   post(*bob.ws, "bob", 1, "lobby", "@annabel is not ann, nor is mail@ann");
   post(*bob.ws, "bob", 1, "lobby", "(@ANN) again");
@@ -206,13 +188,13 @@ TEST_F(ReadState, MentionsOfTheIdentitysNameAreCountedAsWholeWords) {
 
 TEST_F(ReadState, EveryFollowedRoomHasItsActivityAfterWelcome) {
   {
-    auto ann = connect(server->port(), 'a', "/ws?name=ann");
+    auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
     ann.ws->send(R"({"type":"subscribe","room":"kitchen"})");
     ASSERT_TRUE(ann.ws->next_of("subscribed"));
   }
-  auto bob = connect(server->port(), 'b', "/ws?room=kitchen&name=bob");
+  auto bob = connect_person(server->port(), 'b', "/ws?room=kitchen&name=bob");
   post(*bob.ws, "bob", 2, "kitchen", "hi @ann");
-  auto ann = connect(server->port(), 'a', "/ws");
+  auto ann = connect_person(server->port(), 'a', "/ws");
   auto k = await(*ann.ws, "room_activity", "kitchen", unread(2));
   ASSERT_TRUE(k) << "a followed room the connection did not join";
   EXPECT_EQ(u64((*k)["mentions"]), 2u);
@@ -227,15 +209,15 @@ TEST(ReadStateOnRedis, TwoNodesShareReadPositions) {
   temp_dir dir_a, dir_b;
   server_process a({"--data", dir_a.path().string(), "--redis", redis.url(), "--no-rate-limit"});
   server_process b({"--data", dir_b.path().string(), "--redis", redis.url(), "--no-rate-limit"});
-  auto on_a = connect(a.port(), 'a', "/ws?name=ann");
-  auto on_b = connect(b.port(), 'a', "/ws?name=ann");
-  auto bob = connect(a.port(), 'b', "/ws?name=bob");
+  auto on_a = connect_person(a.port(), 'a', "/ws?name=ann");
+  auto on_b = connect_person(b.port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(a.port(), 'b', "/ws?name=bob");
   post(*bob.ws, "bob", 2);
   ASSERT_TRUE(await(*on_b.ws, "room_activity", "lobby", unread(2)));
   on_a.ws->send(read_frame("lobby", 2));
   EXPECT_TRUE(await(*on_b.ws, "read", "lobby", seq(2))) << "the other node's tab moves";
   EXPECT_TRUE(await(*on_b.ws, "room_activity", "lobby", unread(0)));
-  auto later = connect(b.port(), 'a', "/ws");
+  auto later = connect_person(b.port(), 'a', "/ws");
   EXPECT_EQ(u64(later.welcome["read"]), 2u);
 }
 
