@@ -94,12 +94,18 @@ def med(scenario, server, key):
     v = [r[key] for r in rows if r.get("scenario") == scenario and r.get("server") == server and key in r]
     return (statistics.median(v), len(v)) if v else (float("nan"), 0)
 print(f'{"figure":<34}{"before":>12}{"after":>12}{"after/before":>14}  runs')
-for scenario, keys in [("S1", ["deliveries_per_s", "p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S2R", ["deliveries_per_s"]), ("S3", ["deliveries_per_s"]),
+for scenario, keys in [("S1", ["deliveries_per_s", "p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S2R", ["deliveries_per_s", "rows_per_s"]), ("S3", ["deliveries_per_s"]),
                        ("C300", ["server_cpu_ns_per_delivery"])]:
     for key in keys:
         b, nb = med(scenario, "before", key)
         a, na = med(scenario, "after", key)
         print(f'{scenario + " " + key:<34}{b:>12.1f}{a:>12.1f}{a / b if b else float("nan"):>14.3f}  {nb}/{na}')
+# S2R against S2 in the same binary (issue 30's goal): rows of the room delivered per second.
+for side in ("before", "after"):
+    r2, _ = med("S2R", side, "rows_per_s")
+    s2, _ = med("S2", side, "deliveries_per_s")
+    if r2 == r2 and s2 == s2:
+        print(f'{"S2R rows/s over S2, " + side:<34}{r2 / s2:>12.3f}')
 lost = sum(r.get("lost", 0) for r in rows)
 print(f"lost messages over all runs: {lost}")
 EOF

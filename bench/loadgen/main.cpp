@@ -170,6 +170,7 @@ int run(options const& opt) {
     auto const& s = w->stats();
     total.latency.merge(s.latency);
     total.measured += s.measured;
+    total.changes_measured += s.changes_measured;
     total.received += s.received;
     total.order_violations += s.order_violations;
     total.seq_gaps += s.seq_gaps;
@@ -204,6 +205,9 @@ int run(options const& opt) {
   j.num("sent", sent);
   j.num("deliveries", total.measured);
   j.real("deliveries_per_s", static_cast<double>(total.measured) / measured_s, 0);
+  // Every row of the room delivered, messages and change events (S2R's reactions) alike.
+  j.num("change_deliveries", total.changes_measured);
+  j.real("rows_per_s", static_cast<double>(total.measured + total.changes_measured) / measured_s, 0);
   j.num("received_total", total.received);
   j.num("expected_total", expected_each * opened);
   j.real("lines_per_frame",

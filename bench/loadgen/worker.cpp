@@ -381,7 +381,10 @@ void worker::handle_payload(connection& c, std::string_view payload, std::uint64
 void worker::handle_line(connection& c, std::string_view line, std::uint64_t now) {
   line_fields const f = scan_line(line);
   if (!f.type.empty() && f.type != "message") {
-    if (f.type == "welcome") {
+    // A change event is a row of the room like a message (S2R): one more delivery to count.
+    if (f.type == "react" || f.type == "edit" || f.type == "delete") {
+      if (now >= plan_.measure_start_ns && now < plan_.measure_end_ns) ++stats_.changes_measured;
+    } else if (f.type == "welcome") {
       c.have_seq = f.has_seq;
       c.last_seq = f.seq;
       mark_open(c);

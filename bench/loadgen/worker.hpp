@@ -37,6 +37,7 @@ struct run_plan {
 struct worker_stats {
   histogram latency;                   ///< receive time minus send stamp, measured window only
   std::uint64_t measured = 0;          ///< deliveries received in the measured window
+  std::uint64_t changes_measured = 0;  ///< change events (edit, delete, react) received then
   std::uint64_t received = 0;          ///< all deliveries of our messages
   std::uint64_t order_violations = 0;  ///< a seq or a sender's number that went backwards or repeated
   std::uint64_t seq_gaps = 0;          ///< seq numbers skipped

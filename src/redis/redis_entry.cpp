@@ -1,5 +1,8 @@
 #include "redis/redis_entry.hpp"
 
+#include "core/limits.hpp"
+#include "core/reply_quote.hpp"
+
 #include <boost/json.hpp>
 
 #include <charconv>
@@ -80,6 +83,21 @@ std::optional<core::chat_message> decode_entry(std::string_view entry) {
   if (const auto* a = o.if_contains("mentions"); a && a->is_array())
     for (const auto& id : a->get_array())
       if (id.is_string()) m.mentions.emplace_back(id.get_string().begin(), id.get_string().end());
+  // A published reply carries its target as it was at the commit (the append script).
+  if (const auto* q = o.if_contains("quote"); q && q->is_object() && m.reply_to != 0) {
+    const auto& qo = q->get_object();
+    core::chat_message target;
+    target.seq = m.reply_to;
+    auto text_of = [&](const char* k, std::string& out) {
+      if (const auto* f = qo.if_contains(k); f && f->is_string())
+        out.assign(f->get_string().begin(), f->get_string().end());
+    };
+    text_of("username", target.username);
+    text_of("device", target.device);
+    text_of("message", target.text);
+    if (const auto* d = qo.if_contains("deleted"); d && d->is_bool()) target.deleted = d->get_bool();
+    m.reply = core::quote_of(target, core::limits{}.reply_quote_chars);
+  }
   return m;
 }
 

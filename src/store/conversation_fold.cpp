@@ -2,29 +2,13 @@
 
 #include <algorithm>
 
-#include "core/identity.hpp"
 #include "core/limits.hpp"
+#include "core/reply_quote.hpp"
 
 namespace message::store {
 
-std::string cut_code_points(std::string_view text, std::size_t max_code_points) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    // A byte that does not continue a sequence (10xxxxxx) starts a code point.
-    if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80 && count++ == max_code_points)
-      return std::string(text.substr(0, i));
-  }
-  return std::string(text);
-}
-
 core::reply_quote quote_of(const core::chat_message& target) {
-  core::reply_quote q;
-  q.seq = target.seq;
-  q.username = target.username;
-  if (core::is_identity_id(target.device)) q.identity = target.device;
-  q.deleted = target.deleted;
-  if (!target.deleted) q.text = cut_code_points(target.text, core::limits{}.reply_quote_chars);
-  return q;
+  return core::quote_of(target, core::limits{}.reply_quote_chars);
 }
 
 std::vector<core::reaction_summary> group_reactions(const std::vector<reaction_row>& rows) {

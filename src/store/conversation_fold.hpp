@@ -24,9 +24,6 @@ struct reaction_row {
   std::string username;
 };
 
-/// `text` cut to its first `max_code_points` code points (UTF-8; never inside a sequence).
-std::string cut_code_points(std::string_view text, std::size_t max_code_points);
-
 /// The quote of `target` as a reply shows it now: identity only when the author's device is an
 /// identity id, text cut to limits::reply_quote_chars, "" once deleted.
 core::reply_quote quote_of(const core::chat_message& target);

@@ -32,13 +32,19 @@ constexpr auto max_backoff = std::chrono::milliseconds(500);
 
 // The append script (see the class comment). ARGV: key prefix, channel, then for each row
 // room, id, ts, body, kind, target, the edit's scrubbed body, the reaction's field
-// ("<identity>\t<emoji>") and username. Returns seq, duplicate (0/1) for each row. Ids live in
+// ("<identity>\t<emoji>"), username and reply_to (0: none). Returns seq, duplicate (0/1) for
+// each row. Ids live in
 // a hash per room (id -> seq) with a sorted set by ts beside it, so prune() forgets them by age.
 //
 // A change folds here, atomically with its seq (message_store's contract): an edit or delete
 // rewrites its target's entry (decoded and encoded with Redis's cjson), a delete also the
 // entries of the target's edits (hash edits:<room>: target -> their seqs) and drops its
 // reactions (hash reactions:<room>:<seq>: "<identity>\t<emoji>" -> "<react seq>\t<username>").
+//
+// A reply's *published* entry carries its target as it is at this commit (field "quote": seq,
+// username, device, message, deleted), so every node's live frame quotes it
+// (redis::decode_entry cuts it as a quote). The stored entry has no quote: a later delete of
+// the target then has only the target's own entries to scrub, and reads quote afresh.
 constexpr const char* append_script = R"lua(
 local p, chan = ARGV[1], ARGV[2]
 local out, pub = {}, {}
@@ -51,9 +57,9 @@ local function rewrite(log, seq, obj)
   redis.call('ZREMRANGEBYSCORE', log, seq, seq)
   redis.call('ZADD', log, seq, seq .. ' ' .. cjson.encode(obj))
 end
-for i = 3, #ARGV, 9 do
+for i = 3, #ARGV, 10 do
   local room, id, ts, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local kind, target = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+  local kind, target, reply_to = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 9])
   local seen = redis.call('HGET', p .. 'ids:' .. room, id)
   if seen then
     out[#out + 1] = tonumber(seen)
@@ -95,9 +101,19 @@ for i = 3, #ARGV, 9 do
       end
     end
     local entry = seq .. ' ' .. body
+    local published = entry
+    if kind == 0 and reply_to > 0 then
+      local t = entry_at(log, reply_to)
+      if t ~= nil and (t.kind == nil or t.kind == 0) then
+        local e = cjson.decode(body)
+        e.quote = {seq = reply_to, username = t.username, device = t.device, message = t.message,
+                   deleted = t.deleted == true}
+        published = seq .. ' ' .. cjson.encode(e)
+      end
+    end
     redis.call('ZADD', log, seq, entry)
     redis.call('HSET', p .. 'rooms', room, seq)
-    pub[#pub + 1] = entry
+    pub[#pub + 1] = published
     out[#out + 1] = seq
     out[#out + 1] = 0
   end
@@ -292,7 +308,7 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
   // EVAL with the text each time: Redis caches the compiled script by its SHA1, and the text
   // (under 1 KB) is small next to a batch, so a Redis restart needs no NOSCRIPT dance.
   std::vector<std::string> argv;
-  argv.reserve(5 + 9 * batch.size());
+  argv.reserve(5 + 10 * batch.size());
   argv.insert(argv.end(),
               {"EVAL", append_script, "0", std::string(redis::key_prefix), redis::messages_channel()});
   for (const auto& m : batch) {
@@ -313,6 +329,7 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
     }
     argv.push_back(m.device + '\t' + m.text);
     argv.push_back(m.username);
+    argv.push_back(std::to_string(m.reply_to));
   }
   auto reply = command(argv);
   const auto* rr = as_reply(reply.get());

@@ -97,6 +97,18 @@ describe('conversation', () => {
       ['one', 'two', 'three', 'four', 'five', '— New messages —', 'six', 'seven']));
   });
 
+  it('shows "New messages" where you left off when you come back to the tab', async () => {
+    const kim = await h.openChat(env, { name: 'kim', room: 'back' });
+    const lee = await h.openChat(env, { name: 'lee', room: 'back' });
+    for (const text of ['one', 'two']) await h.send(lee, text);
+    await h.waitTexts(kim, ['one', 'two']);
+    await h.setVisibility(kim, 'hidden'); // kim switches to another tab
+    for (const text of ['three', 'four']) await h.send(lee, text);
+    await h.waitTexts(kim, ['one', 'two', 'three', 'four']);
+    await h.setVisibility(kim, 'visible');
+    await h.eventually(async () => assert.deepEqual(await listed(kim), ['one', 'two', '— New messages —', 'three', 'four']));
+  });
+
   it('says under your own message who has seen it', async () => {
     const kim = await h.openChat(env, { name: 'kim', room: 'seen' });
     await h.send(kim, 'did you read this?');

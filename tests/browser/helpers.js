@@ -218,4 +218,15 @@ async function postMessages(page, room, username, messages) {
   }, { room, username, messages });
 }
 
-module.exports = { ROOT, WAIT_MS, LAN_HOST, setup, openChat, waitStatus, send, texts, eventually, waitTexts, postMessages };
+// Pretends the tab was hidden or shown again (headless pages are always visible).
+async function setVisibility(page, state) {
+  await page.evaluate((s) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+}
+
+module.exports = {
+  ROOT, WAIT_MS, LAN_HOST, setup, openChat, waitStatus, send, texts, eventually, waitTexts, postMessages, setVisibility,
+};

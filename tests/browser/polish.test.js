@@ -54,11 +54,11 @@ describe('page polish', () => {
 
     it('counts unread messages in the tab title while the page is hidden', async () => {
       assert.equal(await a.title(), 'message');
-      await setVisibility(a, 'hidden');
+      await h.setVisibility(a, 'hidden');
       for (const t of ['one', 'two', 'three']) await h.send(b, t);
       await a.locator('#messages .msg').last().getByText('three').waitFor({ timeout: h.WAIT_MS });
       await h.eventually(async () => assert.equal(await a.title(), '(3) message'));
-      await setVisibility(a, 'visible');
+      await h.setVisibility(a, 'visible');
       await h.eventually(async () => assert.equal(await a.title(), 'message'));
     });
   });
@@ -85,7 +85,7 @@ describe('page polish', () => {
 
     await h.send(b, 'seen while visible');
     await h.waitTexts(a, ['seen while visible']);
-    await setVisibility(a, 'hidden');
+    await h.setVisibility(a, 'hidden');
     await h.send(b, 'ping while away');
     await h.eventually(async () => assert.deepEqual(await a.evaluate(() => window.notes.shown),
       [{ title: 'lee in #notes', body: 'ping while away' }]));
@@ -128,12 +128,3 @@ describe('page polish', () => {
     await env.closeContexts();
   });
 });
-
-// Pretends the tab was hidden or shown again (headless pages are always visible).
-async function setVisibility(page, state) {
-  await page.evaluate((s) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, state);
-}

@@ -403,5 +403,35 @@ TEST(ConversationOnRedis, AnEditAndAReactionOnNodeAReachNodeBLiveAndAfterResume)
   EXPECT_EQ(u64(m.at("reactions").as_array().at(0).as_object().at("count")), 1u);
 }
 
+TEST(ConversationOnRedis, AReplyOnNodeAQuotesItsTargetLiveOnBothNodes) {
+  if (!redis_server::available()) GTEST_SKIP() << "redis-server is not installed";
+  redis_server redis;
+  temp_dir dir_a, dir_b;
+  server_process a({"--data", dir_a.path().string(), "--redis", redis.url(), "--no-rate-limit"});
+  server_process b({"--data", dir_b.path().string(), "--redis", redis.url(), "--no-rate-limit"});
+  auto ann = connect_person(a.port(), 'a', "/ws?name=ann");
+  auto bob = connect_person(b.port(), 'b', "/ws?name=bob");
+  auto cat = connect_person(a.port(), 'c', "/ws?name=cat");
+  ASSERT_EQ(acked(*bob.ws, send("m1", "bob", "lunch at noon?")), 1u);
+  auto reply = send("m2", "ann", "yes");
+  reply["reply_to"] = 1;
+  ASSERT_EQ(acked(*ann.ws, reply), 2u);
+  for (auto* ws : {cat.ws.get(), bob.ws.get()}) {  // One reader on each node.
+    auto live = await(*ws, "message", with_id("m2"));
+    ASSERT_TRUE(live);
+    ASSERT_TRUE(live->contains("reply")) << "the live reply quotes its target on every node";
+    EXPECT_EQ(u64((*live)["reply"].as_object().at("seq")), 1u);
+    EXPECT_EQ(str((*live)["reply"].as_object().at("username")), "bob");
+    EXPECT_EQ(str((*live)["reply"].as_object().at("message")), "lunch at noon?");
+  }
+  // The quote travels in the published entry only: the stored one is scrubbed by a delete of
+  // its target like any other, and a resume quotes the target as it is now.
+  ASSERT_EQ(acked(*bob.ws, remove("d1", 1)), 3u);
+  auto rows = replay(b.port(), 'd', 1);
+  ASSERT_GE(rows.size(), 1u);
+  EXPECT_TRUE(rows[0]["reply"].as_object().at("deleted").as_bool());
+  EXPECT_EQ(str(rows[0]["reply"].as_object().at("message")), "");
+}
+
 }  // namespace
 }  // namespace message::test
