@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/file_ref.hpp"
+
 namespace message::core {
 
 /// What a row of a room's seq stream is: a message, or a change to an earlier message of the
@@ -52,6 +54,7 @@ struct chat_message {
   std::uint64_t target = 0;             ///< A change: the seq of the message it changes.
   std::uint64_t reply_to = 0;           ///< A message: the seq of the message it answers (0: none).
   std::vector<std::string> mentions{};  ///< A message or edit: the identity ids it mentions.
+  std::optional<file_ref> file{};       ///< A message sharing a file.
 
   // A message's folded state: set by reads of the store, never by the sender.
   std::int64_t edited = 0;             ///< ms of the latest edit (0: never edited); `text` is the latest.
@@ -75,6 +78,7 @@ struct new_message {
   std::uint64_t target = 0;
   std::uint64_t reply_to = 0;
   std::vector<std::string> mentions{};
+  std::optional<file_ref> file{};
 };
 
 }  // namespace message::core

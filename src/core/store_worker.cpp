@@ -193,6 +193,7 @@ void store_worker::commit(std::vector<append_request>& batch) {
       c.target = m.target;
       c.reply_to = m.reply_to;
       c.mentions = std::move(m.mentions);
+      c.file = std::move(m.file);
       stored.push_back(std::move(c));
     }
   }

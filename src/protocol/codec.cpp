@@ -381,6 +381,26 @@ void put_mentions(std::string& out, const std::vector<std::string>& mentions) {
 
 /// A message's conversation fields, each only when it applies, after the plain ones: a plain
 /// message's frame stays byte for byte what it was before them.
+/// A message's shared file (docs/protocol.md, "Files").
+void put_file(std::string& out, const core::file_ref& f) {
+  out += R"(,"file":{"sha256":)";
+  put_string(out, f.sha256);
+  out += R"(,"name":)";
+  put_string(out, f.name);
+  out += R"(,"size":)";
+  put_number(out, f.size);
+  out += R"(,"type":)";
+  put_string(out, f.type);
+  if (f.width != 0 || f.height != 0) {
+    out += R"(,"width":)";
+    put_number(out, f.width);
+    out += R"(,"height":)";
+    put_number(out, f.height);
+  }
+  if (f.thumb) out += R"(,"thumb":true)";
+  out += '}';
+}
+
 void put_conversation(std::string& out, const core::chat_message& m) {
   if (m.reply_to) {
     out += R"(,"reply_to":)";
@@ -407,6 +427,7 @@ void put_conversation(std::string& out, const core::chat_message& m) {
     put_number(out, m.edited);
   }
   if (m.deleted) out += R"(,"deleted":true)";
+  if (m.file && !m.deleted) put_file(out, *m.file);
   if (!m.reactions.empty()) {
     out += R"(,"reactions":[)";
     for (std::size_t i = 0; i < m.reactions.size(); ++i) {

@@ -30,6 +30,7 @@ std::string encode_entry_body(const core::new_message& m) {
     for (const auto& id : m.mentions) a.emplace_back(id);
     o["mentions"] = std::move(a);
   }
+  if (m.file) o["file"] = core::file_ref_text(*m.file);  // As the other stores keep it: one text.
   return json::serialize(o);
 }
 
@@ -83,6 +84,8 @@ std::optional<core::chat_message> decode_entry(std::string_view entry) {
   if (const auto* a = o.if_contains("mentions"); a && a->is_array())
     for (const auto& id : a->get_array())
       if (id.is_string()) m.mentions.emplace_back(id.get_string().begin(), id.get_string().end());
+  if (const auto* f = o.if_contains("file"); f && f->is_string())
+    m.file = core::parse_file_ref(f->get_string());
   // A published reply carries its target as it was at the commit (the append script).
   if (const auto* q = o.if_contains("quote"); q && q->is_object() && m.reply_to != 0) {
     const auto& qo = q->get_object();

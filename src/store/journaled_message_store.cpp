@@ -170,6 +170,7 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     fresh.back().target = m.target;
     fresh.back().reply_to = m.reply_to;
     fresh.back().mentions = m.mentions;
+    fresh.back().file = m.file;
     results.push_back({seq, false});
   }
   if (fresh.empty()) return results;

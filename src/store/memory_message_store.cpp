@@ -29,6 +29,7 @@ std::string memory_message_store::fold(room_log& log, const core::new_message& m
       if (!live) break;
       target->text.clear();
       target->mentions.clear();
+      target->file.reset();
       target->deleted = true;
       for (auto edit : log.edits[m.target])
         if (auto* e = log.row(edit)) {
@@ -82,6 +83,7 @@ std::vector<append_result> memory_message_store::append(const std::vector<core::
     row.kind = m.kind;
     row.target = m.target;
     row.reply_to = m.reply_to;
+    row.file = m.file;
     // An edit of a deleted message is stored scrubbed, its mentions too.
     if (row.text == m.text) row.mentions = m.mentions;
     log.messages.push_back(std::move(row));

@@ -142,6 +142,11 @@ std::optional<std::pair<core::chat_message, std::size_t>> record_at(std::string_
     const auto mentions = r.fixed(4);
     for (std::uint64_t i = 0; i < mentions && r.ok(); ++i) m.mentions.push_back(r.text());
     if (m.kind > core::event_kind::unreact) return std::nullopt;
+    // A shared file, after them (a record written before files ends here).
+    if (r.ok() && !r.done()) {
+      m.file = core::parse_file_ref(r.text());
+      if (!m.file) return std::nullopt;
+    }
   }
   if (!r.ok() || !r.done()) return std::nullopt;
   return std::make_pair(std::move(m), pos + header_bytes + length);
@@ -293,12 +298,13 @@ void message_journal::encode(const std::vector<core::chat_message>& messages) {
     put_text(buffer_, m.username);
     put_text(buffer_, m.text);
     put_text(buffer_, m.device);
-    if (m.kind != core::event_kind::message || m.reply_to != 0 || !m.mentions.empty()) {
+    if (m.kind != core::event_kind::message || m.reply_to != 0 || !m.mentions.empty() || m.file) {
       buffer_.push_back(static_cast<char>(m.kind));
       put_u64(buffer_, m.target);
       put_u64(buffer_, m.reply_to);
       put_u32(buffer_, static_cast<std::uint32_t>(m.mentions.size()));
       for (const auto& mention : m.mentions) put_text(buffer_, mention);
+      if (m.file) put_text(buffer_, core::file_ref_text(*m.file));
     }
     const auto payload = std::string_view(buffer_).substr(at + header_bytes);
     set_u32(buffer_, at, static_cast<std::uint32_t>(payload.size()));

@@ -83,7 +83,7 @@ for i = 3, #ARGV, 10 do
         rewrite(log, target, t)
         redis.call('HSET', edits, target, (redis.call('HGET', edits, target) or '') .. seq .. ' ')
       elseif kind == 2 and live then
-        t.message, t.mentions, t.deleted = '', nil, true
+        t.message, t.mentions, t.file, t.deleted = '', nil, nil, true
         rewrite(log, target, t)
         for s in string.gmatch(redis.call('HGET', edits, target) or '', '%d+') do
           local e = entry_at(log, tonumber(s))

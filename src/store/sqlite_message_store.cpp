@@ -112,6 +112,9 @@ constexpr const char* conversation_columns[][2] = {
     {"mentions", "ALTER TABLE messages ADD COLUMN mentions TEXT NOT NULL DEFAULT ''"},
     {"edited", "ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0"},
     {"deleted", "ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0"},
+    // A shared file (docs/protocol.md, "Files"): core::file_ref_text, '' for none. Set after the
+    // row's insert, so the batched insert of plain messages binds no more columns than before.
+    {"file", "ALTER TABLE messages ADD COLUMN file TEXT NOT NULL DEFAULT ''"},
 };
 
 // Change events by target, so that a delete finds the edits it scrubs. Partial: a plain
@@ -472,7 +475,8 @@ std::string sqlite_message_store::fold_change(const std::string& room, std::uint
       // The message and every edit of it lose their text in this transaction; secure_delete
       // zeroes the freed bytes of their pages, and the deferred work empties the WAL.
       wal_holds_deleted_ = true;
-      prepared("UPDATE messages SET body = '', mentions = '', deleted = 1 WHERE room = ?1 AND seq = ?2")
+      prepared(
+          "UPDATE messages SET body = '', mentions = '', file = '', deleted = 1 WHERE room = ?1 AND seq = ?2")
           .bind(1, room)
           .bind(2, t)
           .run();
@@ -556,6 +560,12 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
       joined[0] = body == m.text ? join_mentions(m.mentions) : std::string();
       bind_row(insert_msg, 0, m, seq, body, joined[0]);
       insert_msg.run();
+      if (m.file)
+        prepared("UPDATE messages SET file = ?3 WHERE room = ?1 AND seq = ?2")
+            .bind(1, m.room)
+            .bind(2, static_cast<std::int64_t>(seq))
+            .bind(3, core::file_ref_text(*m.file))
+            .run();
     };
     for (const auto& m : stored) {
       auto& last = last_of(m.room);
@@ -563,13 +573,13 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
     }
     // The move (messages already given their seqs) goes in rows_per_insert rows per statement:
     // each statement run has a cost of its own, and one by one the move took 2.2 us of CPU per
-    // message, 16 at a time 1.5 (bench/FINDINGS.md, twelfth pass). A change goes alone, after
-    // the rows before it, and folds only when it is new (a journal replayed twice folds once).
+    // message, 16 at a time 1.5 (bench/FINDINGS.md, twelfth pass). A change (or a message with a file) goes
+    // alone, after the rows before it, and folds only when it is new (a journal replayed twice folds once).
     std::size_t next_row = 0;
     while (next_row < stored.size()) {
       std::size_t run = 0;
       while (run < rows_per_insert && next_row + run < stored.size() &&
-             !is_change(stored[next_row + run].kind))
+             !is_change(stored[next_row + run].kind) && !stored[next_row + run].file)
         ++run;
       if (run == rows_per_insert) {
         auto& insert_rows = prepared(insert_rows_sql().c_str());
@@ -655,9 +665,9 @@ void sqlite_message_store::for_each_id(const std::function<void(std::string_view
 
 namespace {
 /// The columns every read selects: the row, then its reply's target (NULL when it has none).
-#define MESSAGE_ROW_SQL                                                                                \
-  "SELECT m.seq, m.id, m.username, m.body, m.device, m.ts, m.kind, m.target, m.reply_to, m.mentions, " \
-  "m.edited, m.deleted, t.seq, t.username, t.body, t.device, t.deleted FROM messages m LEFT JOIN "     \
+#define MESSAGE_ROW_SQL                                                                                    \
+  "SELECT m.seq, m.id, m.username, m.body, m.device, m.ts, m.kind, m.target, m.reply_to, m.mentions, "     \
+  "m.edited, m.deleted, t.seq, t.username, t.body, t.device, t.deleted, m.file FROM messages m LEFT JOIN " \
   "messages t ON m.reply_to != 0 AND t.room = m.room AND t.seq = m.reply_to AND t.kind = 0 "
 
 core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
@@ -684,6 +694,7 @@ core::chat_message row_to_message(sqlite3_stmt* s, const std::string& room) {
     target.deleted = sqlite3_column_int64(s, 16) != 0;
     m.reply = quote_of(target);
   }
+  if (const auto file = text_column(s, 17); !file.empty()) m.file = core::parse_file_ref(file);
   return m;
 }
 }  // namespace

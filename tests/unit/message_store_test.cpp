@@ -801,6 +801,39 @@ TYPED_TEST(MessageStoreTest, TheConversationSurvivesAReopen) {
   EXPECT_EQ(this->store->reactions("r", 2)[0].count, 2u);
 }
 
+TYPED_TEST(MessageStoreTest, AFileTravelsWithItsMessageThroughEveryReadAndADeleteDropsIt) {
+  const core::file_ref file{std::string(64, 'a'), "photo of us.jpg", 123456, "image/jpeg", 4000, 3000, true};
+  // Among plain messages on both sides, so that a store inserting plain rows in groups puts
+  // the file's row in between them.
+  for (int i = 0; i < 20; ++i) this->store->append({msg("r", "a" + std::to_string(i))});
+  auto shared = msg("r", "f1", "look");
+  shared.file = file;
+  EXPECT_EQ(this->store->append({shared})[0].seq, 21u);
+  for (int i = 0; i < 20; ++i) this->store->append({msg("r", "b" + std::to_string(i))});
+  const auto check = [&](const char* when) {
+    const auto found = this->store->find("r", 21);
+    ASSERT_TRUE(found) << when;
+    EXPECT_EQ(found->file, file) << when;
+    EXPECT_FALSE(this->store->find("r", 20)->file) << when << ": a plain message has none";
+    EXPECT_FALSE(this->store->find("r", 22)->file) << when;
+    const auto replay = this->store->read_after("r", 20, 1);
+    ASSERT_EQ(replay.size(), 1u);
+    EXPECT_EQ(replay[0].file, file) << when;
+    const auto page = this->store->read_before("r", 22, 1);
+    ASSERT_EQ(page.messages.size(), 1u);
+    EXPECT_EQ(page.messages[0].file, file) << when;
+    EXPECT_EQ(page.messages[0].text, "look") << when << ": the caption";
+  };
+  check("stored");
+  if (TypeParam::durable) {
+    this->store = this->factory.reopen(std::move(this->store));
+    check("after a reopen");
+  }
+  this->store->append({change("d1", event_kind::remove, 21)});
+  EXPECT_FALSE(this->store->find("r", 21)->file) << "a deleted message shares no file any more";
+  EXPECT_FALSE(this->store->read_before("r", 22, 1).messages[0].file);
+}
+
 TYPED_TEST(MessageStoreTest, RetentionRemovesTheReactionsOfTheMessagesItRemoves) {
   this->store->append({msg("r", "m1", "old", 1000)});
   this->store->append({change("x1", event_kind::react, 1, "👍", "ID1identity0000", "user1", 1000)});
