@@ -85,7 +85,7 @@ describe('chat between two pages', () => {
     // Close closes, and it stays closed until Open.
     await a.getByRole('button', { name: 'Close' }).click();
     await h.waitStatus(a, 'closed');
-    assert.equal(await a.getByRole('status').textContent(), 'closed');
+    assert.equal(await a.getByRole('status').textContent(), 'Closed');
     await a.getByRole('button', { name: 'Open' }).waitFor();
     await h.send(b, 'Still there?');
     await h.waitTexts(b, [...expected, 'Still there?']);
