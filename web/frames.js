@@ -1,6 +1,5 @@
 // The server's frames (docs/protocol.md), each applied to the page's state and drawn.
 
-import { Outbox } from './outbox.js';
 import { DEFAULT_ROOM, hashFor, isValidRoom } from './rooms.js';
 
 /** @param {object} page  the page's parts (app.js); returns the handler of one frame */

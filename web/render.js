@@ -120,7 +120,7 @@ function stateNode(item, actions) {
   return box;
 }
 
-function createMessage(item, actions) {
+function createMessage(item) {
   const { m } = item;
   const li = el('li', 'msg');
   li.dataset.key = item.key;
@@ -214,7 +214,7 @@ function createItem(item, actions) {
   if (item.kind === 'gap') return createGap(item);
   if (item.kind === 'divider') return createDivider(item);
   if (item.kind === 'hole') return createHole(item, actions);
-  return createMessage(item, actions);
+  return createMessage(item);
 }
 
 /** Makes `list` show `items`, reusing existing nodes by key. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { installFakeDom } from './fake_dom.js';
 import { appendFormatted } from '../../web/format.js';
 
-installFakeDom();
+const document = installFakeDom();
 
 const formatted = (text) => {
   const p = document.createElement('p');

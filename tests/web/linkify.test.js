@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { installFakeDom } from './fake_dom.js';
 import { appendLinkified, linkAt } from '../../web/linkify.js';
 
-installFakeDom();
+const document = installFakeDom();
 
 test('LinkifyMakesOnlyHttpAndHttpsLinks', () => {
   const p = document.createElement('p');
