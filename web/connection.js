@@ -11,6 +11,9 @@ const PING_EVERY_MS = 25_000; // below common proxy idle timeouts (30–60 s)
 const PONG_WITHIN_MS = 10_000; // no frame at all within this after a ping: the socket is dead
 const CONNECT_WITHIN_MS = 10_000; // a handshake that hangs this long is abandoned
 const TICK_MS = 1_000; // the countdown's step
+// A connection that lived this long ends an outage: one closed sooner (a server that accepts and
+// drops at once) continues it, so such a loop slows down as the schedule says, not retried fast forever.
+const STABLE_AFTER_MS = 5_000;
 
 export class Connection {
   /**
@@ -28,6 +31,7 @@ export class Connection {
     this.ws = null;
     this.wanted = false;
     this.outageSince = 0; // when the connection was lost (0: not in an outage)
+    this.openedAt = 0;
     this.retryAt = 0;
     this.retryTimer = 0;
     this.tickTimer = 0;
@@ -68,6 +72,7 @@ export class Connection {
   restart() {
     if (!this.wanted) return;
     this.drop(1000, 'reconnecting');
+    this.outageSince = 0; // a new start, not a drop
     this.connect();
   }
 
@@ -103,7 +108,7 @@ export class Connection {
     let ws;
     try {
       ws = new WebSocket(this.hooks.url(), this.hooks.protocols ? this.hooks.protocols() : undefined);
-    } catch (err) {
+    } catch {
       if (!this.outageSince) this.outageSince = Date.now();
       this.scheduleRetry();
       return;
@@ -114,7 +119,7 @@ export class Connection {
       if (ws !== this.ws) return;
       clearTimeout(this.connectTimer);
       ws.opened = true;
-      this.outageSince = 0;
+      this.openedAt = Date.now();
       this.setStatus('open', '');
       this.pingTimer = setInterval(() => this.ping(), PING_EVERY_MS);
       this.hooks.onOpen();
@@ -149,6 +154,7 @@ export class Connection {
     if (ws !== this.ws) return;
     this.drop(4000, why);
     if (!this.wanted) return;
+    if (ws.opened && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.outageSince = 0;
     if (!this.outageSince) this.outageSince = Date.now();
     if (navigator.onLine === false) {
       this.setStatus('offline', 'waiting for the network');
@@ -162,7 +168,8 @@ export class Connection {
   }
 
   afterRefusal(answer) {
-    if (!this.wanted || this.ws || this.retryTimer) return; // something else started meanwhile
+    // Something else started meanwhile (a click, the online event, going offline, Close).
+    if (!this.wanted || this.ws || this.retryTimer || this.status !== 'connecting') return;
     if (answer && answer.refused !== undefined) {
       this.setStatus('refused', answer.refused);
       return;
