@@ -23,7 +23,7 @@ define apt_install
 	command -v node >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 endef
 
-.PHONY: deps deps-test deps-bench build run package test test-unit test-browser test-asan test-tsan fuzz bench clean format format-check
+.PHONY: deps deps-test deps-bench build run package test test-web test-unit test-browser test-asan test-tsan fuzz bench clean format format-check
 
 deps:
 	$(call apt_install,$(APT_BUILD))
@@ -31,7 +31,7 @@ deps:
 deps-test: deps
 	$(call apt_install,$(APT_TEST))
 	@command -v npm >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null; }
-	@cd tests/browser && { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@cd tests/browser && { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] && [ -d node_modules/eslint ] || npm ci --no-audit --no-fund --loglevel=error; }
 
 build: deps
 	cmake --preset release >/dev/null
@@ -50,11 +50,12 @@ package: deps
 	cmake --build --preset release --target message message_man
 	cd build && cpack -G DEB
 
-# Unit and integration tests (ctest), then the .deb built and inspected (tests/package/
-# check_deb.sh: files, modes, control fields, scripts, systemd-analyze), the browser tests,
-# the fuzz smoke run, the load generator smoke run, and the unit and integration suites again
-# under ASan+UBSan and TSan.
+# The page's JavaScript (test-web: ESLint, the node unit tests), the unit and integration tests
+# (ctest), then the .deb built and inspected (tests/package/check_deb.sh: files, modes, control
+# fields, scripts, systemd-analyze), the browser tests, the fuzz smoke run, the load generator
+# smoke run, and the unit and integration suites again under ASan+UBSan and TSan.
 test: deps-test build
+	$(MAKE) --no-print-directory test-web
 	$(MAKE) --no-print-directory format-check
 	ctest --preset release
 	$(MAKE) --no-print-directory package
@@ -64,6 +65,12 @@ test: deps-test build
 	@if [ -x bench/smoke.sh ]; then bench/smoke.sh; fi
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory test-tsan
+
+# The page's JavaScript without a browser (a few seconds): ESLint over web/ and the JavaScript
+# tests with no findings, then the pure modules' unit tests (tests/web/, node's own runner).
+test-web: deps-test
+	tests/browser/node_modules/.bin/eslint web tests eslint.config.mjs
+	node --test tests/web/
 
 test-browser:
 	cd tests/browser && MESSAGE_BIN=$(CURDIR)/build/message node --test --test-concurrency=1 .

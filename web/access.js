@@ -10,7 +10,7 @@ export function savedKey() {
   try { return localStorage.getItem(STORAGE_KEY) || ''; } catch { return ''; }
 }
 
-function saveKey(key) {
+export function saveKey(key) {
   try { localStorage.setItem(STORAGE_KEY, key); } catch { /* private mode: asked again next time */ }
 }
 
@@ -80,32 +80,41 @@ function sessionHeaders(key, identityToken) {
   return parts.length ? { Authorization: parts.join(', ') } : {};
 }
 
+const WAIT_UNSAID_S = 5; // a 429 or 503 without Retry-After: wait this long
+
+/**
+ * What /auth says of the saved key now: {ok}, {wait: seconds} (429 after too many wrong keys,
+ * or 503 over the connection limit), {refused} (401: the key is missing or not the server's),
+ * or {down} (no answer: the server or the network is down).
+ */
+export async function accessAnswer(identityToken = '') {
+  let res;
+  try {
+    res = await fetch('auth', { cache: 'no-store', credentials: 'same-origin', headers: sessionHeaders(savedKey(), identityToken) });
+  } catch {
+    return { down: true };
+  }
+  if (res.ok) return { ok: true };
+  if (res.status === 429 || res.status === 503) return { wait: Number(res.headers.get('Retry-After')) || WAIT_UNSAID_S, status: res.status };
+  if (res.status === 401) return { refused: true };
+  return { ok: true }; // anything else is not about the key: the connection's retries handle it
+}
+
 /**
  * Resolves once the server lets this browser in, asking the person for the key (through
- * `ask(problem)`, which resolves with what they typed) as often as needed. Returns the key
- * ('' when the server needs none). The answer sets the session cookie (a same-origin fetch
- * stores it) that URL routes such as /invite.svg take in place of the key.
+ * `ask(problem)`, which resolves with what they typed) as often as needed, and waiting by
+ * itself when the server says to (`wait(seconds)` shows the countdown and resolves at its end),
+ * then trying the same key again. Returns the key ('' when the server needs none). The answer
+ * sets the session cookie (a same-origin fetch stores it) that URL routes such as /invite.svg
+ * take in place of the key.
  */
-export async function ensureAccess(ask, identityToken = '') {
-  let problem = '';
+export async function ensureAccess(ask, wait, identityToken = '') {
   for (let attempt = 0; attempt < 1000; attempt += 1) {
     const key = savedKey();
-    let res;
-    try {
-      res = await fetch('auth', { cache: 'no-store', credentials: 'same-origin', headers: sessionHeaders(key, identityToken) });
-    } catch {
-      return key; // Offline or the server is down: the connection's own retries take over.
-    }
-    if (res.ok) return key;
-    if (res.status === 429) {
-      const wait = Number(res.headers.get('Retry-After')) || 5;
-      problem = `Too many wrong keys: try again in ${wait} s.`;
-    } else if (res.status === 401) {
-      problem = key ? 'That key is not right.' : '';
-    } else {
-      return key;
-    }
-    saveKey(await ask(problem));
+    const answer = await accessAnswer(identityToken);
+    if (answer.ok || answer.down) return key; // down: the connection's own retries take over
+    if (answer.wait) await wait(answer.wait);
+    else saveKey(await ask(key ? 'That key is not right.' : ''));
   }
   return savedKey();
 }

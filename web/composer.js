@@ -14,6 +14,7 @@ const MAX_HEIGHT_PX = 160;
  * @param {(username: string) => boolean} o.onTyping  returns false when it could not be sent
  * @param {(username: string) => void} o.onName      a valid new username
  * @param {(text: string) => void} o.onProblem       something to tell the user
+ * @param {() => void} [o.onCleared]  the box was emptied by a send
  * @param {(event: KeyboardEvent) => boolean} [o.onKeyDown]  a key in the message box: true when
  *        handled (mention suggestions, editing, replying), so Enter does not send
  */
@@ -43,6 +44,7 @@ export function setupComposer(o) {
     if (o.onSend(text, username) === false) return; // kept, to try again
     o.message.value = '';
     autosize();
+    o.onCleared?.();
     o.message.focus();
   });
 
@@ -79,4 +81,6 @@ export function setupComposer(o) {
     }
     o.onName(name);
   });
+
+  return { autosize };
 }

@@ -1,15 +1,19 @@
-// The WebSocket to /ws: opening, NDJSON frame splitting, app-level ping, and reconnecting
-// with exponential backoff and jitter after an unplanned drop.
+// The WebSocket to /ws: opening, NDJSON frame splitting, app-level ping, and reconnecting on
+// reconnect_schedule.js's schedule after an unplanned drop, with a countdown the page shows.
 //
 // Status is one of: 'connecting' (trying, or waiting to retry), 'open', 'closed' (the user
-// closed it; stays closed until open() is called), 'offline' (the browser has no network).
+// closed it; stays closed until open() is called), 'offline' (the browser has no network),
+// 'refused' (the server refuses the access key: nothing is tried until keyGiven() or now()).
+
+import { nextDelay, reconnectText } from './reconnect_schedule.js';
 
 const PING_EVERY_MS = 25_000; // below common proxy idle timeouts (30–60 s)
 const PONG_WITHIN_MS = 10_000; // no frame at all within this after a ping: the socket is dead
 const CONNECT_WITHIN_MS = 10_000; // a handshake that hangs this long is abandoned
-const BACKOFF_FIRST_MS = 1_000; // first retry waits 0.5–1 s (half of this plus jitter)
-const BACKOFF_MAX_MS = 30_000;
-const STABLE_AFTER_MS = 5_000; // a connection that lived this long resets the backoff
+const TICK_MS = 1_000; // the countdown's step
+// A connection that lived this long ends an outage: one closed sooner (a server that accepts and
+// drops at once) continues it, so such a loop slows down as the schedule says, not retried fast forever.
+const STABLE_AFTER_MS = 5_000;
 
 export class Connection {
   /**
@@ -18,14 +22,19 @@ export class Connection {
    * @param {(frame: object) => void} hooks.onFrame  each JSON object of each server frame, in order
    * @param {(status: string, detail: string) => void} hooks.onStatus
    * @param {() => void} hooks.onOpen  the socket is open (before any frame)
+   * @param {() => Promise<{wait?: number, refused?: string}>} [hooks.whyRefused]  asked when an
+   *        attempt fails before opening (a browser is not told an upgrade's HTTP status): `wait`
+   *        seconds to wait (429), or `refused` (the key is not accepted: the words to show)
    */
   constructor(hooks) {
     this.hooks = hooks;
     this.ws = null;
     this.wanted = false;
-    this.attempt = 0;
+    this.outageSince = 0; // when the connection was lost (0: not in an outage)
     this.openedAt = 0;
+    this.retryAt = 0;
     this.retryTimer = 0;
+    this.tickTimer = 0;
     this.pingTimer = 0;
     this.deadTimer = 0;
     this.connectTimer = 0;
@@ -47,7 +56,7 @@ export class Connection {
   /** The user wants the connection: open it now. */
   open() {
     this.wanted = true;
-    this.attempt = 0;
+    this.outageSince = 0;
     this.connect();
   }
 
@@ -63,7 +72,7 @@ export class Connection {
   restart() {
     if (!this.wanted) return;
     this.drop(1000, 'reconnecting');
-    this.attempt = 0;
+    this.outageSince = 0; // a new start, not a drop
     this.connect();
   }
 
@@ -74,10 +83,9 @@ export class Connection {
     return true;
   }
 
-  // An 'online' event or a visible tab: skip the backoff wait.
+  // An 'online' event, a visible tab, or "Reconnect now": skip the wait.
   now() {
     if (!this.wanted || this.isOpen() || (this.ws && this.ws.readyState === WebSocket.CONNECTING)) return;
-    this.attempt = 0;
     this.connect();
   }
 
@@ -85,7 +93,7 @@ export class Connection {
     if (!this.wanted) return;
     // The socket may linger for minutes before the OS notices; we already know it is gone.
     this.drop(1000, 'offline');
-    clearTimeout(this.retryTimer);
+    this.clearTimers();
     this.setStatus('offline', 'waiting for the network');
   }
 
@@ -100,8 +108,9 @@ export class Connection {
     let ws;
     try {
       ws = new WebSocket(this.hooks.url(), this.hooks.protocols ? this.hooks.protocols() : undefined);
-    } catch (err) {
-      this.scheduleRetry(String(err && err.message));
+    } catch {
+      if (!this.outageSince) this.outageSince = Date.now();
+      this.scheduleRetry();
       return;
     }
     this.ws = ws;
@@ -109,6 +118,7 @@ export class Connection {
     ws.onopen = () => {
       if (ws !== this.ws) return;
       clearTimeout(this.connectTimer);
+      ws.opened = true;
       this.openedAt = Date.now();
       this.setStatus('open', '');
       this.pingTimer = setInterval(() => this.ping(), PING_EVERY_MS);
@@ -144,19 +154,48 @@ export class Connection {
     if (ws !== this.ws) return;
     this.drop(4000, why);
     if (!this.wanted) return;
-    if (this.openedAt && Date.now() - this.openedAt > STABLE_AFTER_MS) this.attempt = 0;
-    this.openedAt = 0;
-    if (navigator.onLine === false) this.setStatus('offline', 'waiting for the network');
-    else this.scheduleRetry(why);
+    if (ws.opened && Date.now() - this.openedAt >= STABLE_AFTER_MS) this.outageSince = 0;
+    if (!this.outageSince) this.outageSince = Date.now();
+    if (navigator.onLine === false) {
+      this.setStatus('offline', 'waiting for the network');
+    } else if (!ws.opened && this.hooks.whyRefused) {
+      // Refused at the door (a changed key, too many wrong keys) or the server is down: ask.
+      this.setStatus('connecting', '');
+      this.hooks.whyRefused().then((answer) => this.afterRefusal(answer), () => this.scheduleRetry());
+    } else {
+      this.scheduleRetry();
+    }
   }
 
-  scheduleRetry(why) {
+  afterRefusal(answer) {
+    // Something else started meanwhile (a click, the online event, going offline, Close).
+    if (!this.wanted || this.ws || this.retryTimer || this.status !== 'connecting') return;
+    if (answer && answer.refused !== undefined) {
+      this.setStatus('refused', answer.refused);
+      return;
+    }
+    this.scheduleRetry(answer && answer.wait ? answer.wait * 1000 : undefined);
+  }
+
+  scheduleRetry(wait) {
     this.clearTimers();
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2); // jitter: clients must not return in step
-    this.attempt += 1;
+    const delay = wait ?? nextDelay(Date.now() - this.outageSince, {
+      online: navigator.onLine !== false, visible: document.visibilityState !== 'hidden',
+    });
+    if (delay === null) {
+      this.setStatus('offline', 'waiting for the network');
+      return;
+    }
+    this.retryAt = Date.now() + delay;
     this.retryTimer = setTimeout(() => this.connect(), delay);
-    this.setStatus('connecting', `${why}; retrying in ${Math.ceil(delay / 1000)} s`);
+    const tick = () => this.setStatus('connecting', reconnectText(this.retryAt - Date.now()));
+    tick();
+    this.tickTimer = setInterval(tick, TICK_MS);
+  }
+
+  /** The person gave a key after a refusal: try at once. */
+  keyGiven() {
+    if (this.status === 'refused') this.connect();
   }
 
   // Forget the current socket (its late events are ignored) and close it.
@@ -177,6 +216,8 @@ export class Connection {
 
   clearTimers() {
     clearTimeout(this.retryTimer);
+    this.retryTimer = 0;
+    clearInterval(this.tickTimer);
     clearInterval(this.pingTimer);
     clearTimeout(this.deadTimer);
     clearTimeout(this.connectTimer);

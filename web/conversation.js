@@ -110,7 +110,7 @@ export function mentionsMe(m, myIdentity, myName) {
   return Boolean(myName) && textMentions(m.message, myName);
 }
 
-const NAME_CHAR = /[A-Za-z0-9_-]|[^\x00-\x7f]/;
+const NAME_CHAR = /[A-Za-z0-9_-]|[^\p{ASCII}]/u;
 
 /** `@name` as a whole word in `text`, ignoring ASCII case. */
 export function textMentions(text, name) {

@@ -71,8 +71,11 @@ export function drawParts(li, item, ctx) {
   if (m.reply_to) {
     const q = ctx.quoted(m);
     const quote = button('reply-quote', '', () => ctx.jumpTo(m.reply_to));
-    quote.append(el('span', 'reply-who', q.username || 'someone'), ' ',
-      el('span', 'reply-text', q.deleted ? 'deleted message' : [...q.message].slice(0, QUOTE_CHARS).join('')));
+    const who = el('span', 'reply-who', q.username || 'someone');
+    const text = el('span', 'reply-text', q.deleted ? 'deleted message' : [...q.message].slice(0, QUOTE_CHARS).join(''));
+    who.dir = 'auto';
+    text.dir = 'auto';
+    quote.append(who, ' ', text);
     quote.setAttribute('aria-label', q.deleted
       ? `In reply to a deleted message of ${q.username || 'someone'}: show it`
       : `In reply to ${q.username || 'someone'}: ${[...q.message].slice(0, QUOTE_CHARS).join('')}. Show it`);

@@ -27,6 +27,13 @@ export class Notifier {
     return this.enabled;
   }
 
+  /** Asks for permission (only now, because the person asked) without turning the switch on. */
+  async permit() {
+    if (!this.supported) return false;
+    if (Notification.permission === 'default') await Notification.requestPermission();
+    return Notification.permission === 'granted';
+  }
+
   disable() {
     this.enabled = false;
   }
@@ -48,8 +55,9 @@ export class Notifier {
     this.show(`You were mentioned in #${room}`, 'Open the room to read it.', `mention-${room}`);
   }
 
-  show(title, body, tag) {
-    if (!this.enabled || !this.supported || Notification.permission !== 'granted') return;
+  /** `always`: shown even with the page's switch off (a room's own switch asked for it). */
+  show(title, body, tag, always = false) {
+    if (!(this.enabled || always) || !this.supported || Notification.permission !== 'granted') return;
     try {
       const n = new Notification(title, { body, tag });
       n.onclick = () => {

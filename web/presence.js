@@ -19,6 +19,7 @@ export class Presence {
     this.typingLine = typingLine;
     this.me = me;
     this.users = new Map();
+    this.onChange = () => {}; // who is online changed (the page redraws device tags)
     this.typing = new Map(); // key -> {username, device, timer}
   }
 
@@ -34,17 +35,20 @@ export class Presence {
     this.users.clear();
     for (const u of users || []) if (u && typeof u.username === 'string') this.users.set(keyOf(u), u);
     this.draw();
+    this.onChange();
   }
 
   join(u) {
     this.users.set(keyOf(u), { username: u.username, device: u.device, identity: u.identity });
     this.draw();
+    this.onChange();
   }
 
   leave(u) {
     this.users.delete(keyOf(u));
     this.stopTyping(u);
     this.draw();
+    this.onChange();
   }
 
   startTyping(u) {
@@ -83,11 +87,13 @@ export class Presence {
       dot.setAttribute('aria-hidden', 'true');
       const name = document.createElement('span');
       name.className = 'person-name';
+      name.dir = 'auto';
       name.textContent = u.username;
       li.append(dot, name);
-      if (u.device) {
+      // The device tag tells apart two people online under one name; alone, a name needs none.
+      if (u.device && names.get(u.username) > 1) {
         const tag = document.createElement('span');
-        tag.className = names.get(u.username) > 1 ? 'tag tag-strong' : 'tag';
+        tag.className = 'tag tag-strong';
         tag.textContent = u.device;
         li.append(' ', tag);
       }
@@ -109,7 +115,23 @@ export class Presence {
       }
       this.list.append(li);
     }
-    this.count.textContent = String(users.length);
+    this.count.textContent = users.length ? String(users.length) : '';
+    if (users.length === 0) {
+      const li = document.createElement('li');
+      li.className = 'people-empty';
+      li.textContent = me.username ? 'No one yet' : 'Choose a username to be listed here';
+      this.list.append(li);
+    }
+  }
+
+  /** The names shared by two or more people online: their device tags tell them apart. */
+  sharedNames() {
+    const devices = new Map();
+    for (const u of this.users.values()) {
+      if (!devices.has(u.username)) devices.set(u.username, new Set());
+      devices.get(u.username).add(u.device || '');
+    }
+    return new Set([...devices].filter(([, d]) => d.size > 1).map(([name]) => name));
   }
 
   drawTyping() {

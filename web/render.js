@@ -44,7 +44,7 @@ function el(tag, className, text) {
  * @param {Array} pending   outbox entries of this room
  * @param {string} myTag    first 6 characters of our device id
  */
-export function buildItems(messages, pending, myTag, gaps = [], { divider = null, holes = [], isOwn } = {}) {
+export function buildItems(messages, pending, myTag, gaps = [], { divider = null, holes = [], isOwn, tagged = new Set() } = {}) {
   const items = [];
   let prev = null;
   let nextGap = 0;
@@ -82,7 +82,8 @@ export function buildItems(messages, pending, myTag, gaps = [], { divider = null
     }
     const cont = prev !== null && prev.username === m.username && prev.device === m.device
       && m.ts - prev.ts < GROUP_WITHIN_MS;
-    items.push({ kind: 'msg', key: `m:${m.id}`, m, own, state, cont });
+    // The device tag only tells apart people who share a name (`tagged`): noise otherwise.
+    items.push({ kind: 'msg', key: `m:${m.id}`, m, own, state, cont, tagged: tagged.has(m.username) });
     prev = m;
   };
   const pendingIds = new Set(pending.map((e) => e.id));
@@ -119,24 +120,28 @@ function stateNode(item, actions) {
   return box;
 }
 
-function createMessage(item, actions) {
+function createMessage(item) {
   const { m } = item;
   const li = el('li', 'msg');
   li.dataset.key = item.key;
   onLongPress(li, () => li.classList.toggle('show-actions'));
   const meta = el('div', 'meta');
   const who = el('span', `who c${colourIndex(m.username, m.device)}`, m.username || 'anonymous');
+  who.dir = 'auto'; // a name in Hebrew or Arabic reads right to left
   meta.append(who);
   if (m.device) {
     const tag = el('span', 'tag', m.device);
     tag.title = 'device';
+    tag.hidden = !item.tagged;
     meta.append(' ', tag);
   }
   const time = el('time', null, timeFormat.format(m.ts));
   time.dateTime = new Date(m.ts).toISOString();
   time.title = fullFormat.format(m.ts);
   meta.append(' ', time);
-  li.append(meta, el('div', 'body'), el('div', 'extras'));
+  const body = el('div', 'body');
+  body.dir = 'auto'; // each message takes its direction from its own first strong letter
+  li.append(meta, body, el('div', 'extras'));
   return li;
 }
 
@@ -151,6 +156,8 @@ function updateMessage(li, item, actions) {
     who.textContent = name;
     who.className = `who c${colourIndex(item.m.username, item.m.device)}`;
   }
+  const tag = li.querySelector('.meta .tag');
+  if (tag) tag.hidden = !item.tagged;
   if (li.dataset.state !== item.state) {
     li.dataset.state = item.state;
     li.querySelector('.state')?.remove();
@@ -207,7 +214,7 @@ function createItem(item, actions) {
   if (item.kind === 'gap') return createGap(item);
   if (item.kind === 'divider') return createDivider(item);
   if (item.kind === 'hole') return createHole(item, actions);
-  return createMessage(item, actions);
+  return createMessage(item);
 }
 
 /** Makes `list` show `items`, reusing existing nodes by key. */

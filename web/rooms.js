@@ -26,30 +26,33 @@ export const hashFor = (room) => `#/room/${room}`;
 /**
  * Draws the list, reusing each room's link so keyboard focus survives a refresh.
  * `seqs` maps room → latest seq known, `read` room → last seq read; `activity` (optional) is
- * the server's word per room (activity.js: unreadOf, mentionsOf, has).
+ * the server's word per room (activity.js: unreadOf, mentionsOf, has); `notify` (optional,
+ * room_notify.js: isOn, toggle) adds each room's desktop notification switch.
  * @returns {number} total unread across other rooms
  */
-export function renderRoomList(list, { rooms, seqs, read, current, activity }) {
+export function renderRoomList(list, { rooms, seqs, read, current, activity, notify }) {
   const existing = new Map();
   for (const li of list.children) existing.set(li.dataset.room, li);
   for (const [room, li] of existing) if (!rooms.includes(room)) li.remove();
   let total = 0;
   let cursor = list.firstElementChild;
   for (const room of rooms) {
-    const li = existing.get(room) || roomItem(room);
+    const li = existing.get(room) || roomItem(room, notify);
     const known = activity && activity.has(room);
     const local = Math.max(0, (seqs[room] || 0) - (read[room] || 0));
     const unread = room === current ? 0 : known ? activity.unreadOf(room, read[room] || 0) : local;
     const mentioned = room !== current && known && unread > 0 ? activity.mentionsOf(room) : 0;
     total += unread;
     drawRoomItem(li, room === current, unread, mentioned);
+    const bell = li.querySelector('.room-notify');
+    if (bell) bell.checked = notify.isOn(room);
     if (li === cursor) cursor = cursor.nextElementSibling;
     else list.insertBefore(li, cursor);
   }
   return total;
 }
 
-function roomItem(room) {
+function roomItem(room, notify) {
   const li = document.createElement('li');
   li.dataset.room = room;
   const a = document.createElement('a');
@@ -57,6 +60,7 @@ function roomItem(room) {
   a.className = 'room-link';
   const name = document.createElement('span');
   name.className = 'room-name';
+  name.dir = 'auto';
   name.textContent = room;
   const mention = document.createElement('span');
   mention.className = 'mention';
@@ -65,6 +69,16 @@ function roomItem(room) {
   badge.className = 'badge';
   a.append(name, mention, badge);
   li.append(a);
+  if (notify) {
+    const bell = document.createElement('input');
+    bell.type = 'checkbox';
+    bell.className = 'room-notify';
+    bell.setAttribute('role', 'switch');
+    bell.setAttribute('aria-label', `Notifications for #${room}`);
+    bell.title = `Desktop notifications for #${room}`;
+    bell.addEventListener('change', () => notify.toggle(room, bell));
+    li.append(bell);
+  }
   return li;
 }
 

@@ -1,13 +1,14 @@
 // Keeps the message box where the reader wants it: stuck to the bottom while they are there,
 // still while they read older messages (even when older ones are inserted above), with a
-// "N new messages" button to jump down, and a call for older messages near the top.
+// button to jump down whenever they are not at the bottom ("N new messages" when some came,
+// "Jump to latest" otherwise), and a call for older messages near the top.
 
 const NEAR_PX = 48;
 
 export class Scroller {
   /**
    * @param {HTMLElement} box     the scrolling element
-   * @param {HTMLButtonElement} jump  the "N new messages" button
+   * @param {HTMLButtonElement} jump  the "Jump to latest" / "N new messages" button
    * @param {{nearTop: () => void, atBottom: () => void}} hooks
    */
   constructor(box, jump, hooks) {
@@ -31,8 +32,18 @@ export class Scroller {
     if (this.isAtBottom()) {
       this.clearUnseen();
       this.hooks.atBottom();
+    } else {
+      this.drawJump();
     }
     if (this.box.scrollTop < NEAR_PX * 2) this.hooks.nearTop();
+  }
+
+  /** The jump button: shown while the reader is not at the bottom, saying what lies below. */
+  drawJump() {
+    const away = !this.isAtBottom();
+    const text = this.unseen > 0 ? `${this.unseen} new message${this.unseen === 1 ? '' : 's'} ↓` : 'Jump to latest';
+    if (this.jump.textContent !== text) this.jump.textContent = text;
+    this.jump.hidden = !away;
   }
 
   /** Call before the list changes; pass the result to restore() after. */
@@ -62,18 +73,18 @@ export class Scroller {
       const top = this.box.getBoundingClientRect().top;
       this.box.scrollTop += snap.anchor.getBoundingClientRect().top - top - snap.offset;
     }
+    this.drawJump();
   }
 
   /** `n` messages arrived below while the reader is scrolled up. */
   addUnseen(n) {
     this.unseen += n;
-    this.jump.textContent = `${this.unseen} new message${this.unseen === 1 ? '' : 's'} ↓`;
-    this.jump.hidden = false;
+    this.drawJump();
   }
 
   clearUnseen() {
     this.unseen = 0;
-    this.jump.hidden = true;
+    this.drawJump();
   }
 
   toBottom() {

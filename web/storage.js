@@ -4,9 +4,19 @@
 const PREFIX = 'message.';
 const HISTORY_KEEP = 200; // messages cached per room, enough to fill the screen at once after a reload
 
+// The Storage the helpers use: the browser's localStorage unless useStorage() gave another
+// (node's unit tests give a Map-backed one).
+let backing = null;
+const storage = () => backing || globalThis.localStorage;
+
+/** Uses `s` (an object with getItem/setItem, like localStorage) from now on; null: localStorage. */
+export function useStorage(s) {
+  backing = s;
+}
+
 function read(key, fallback) {
   try {
-    const raw = localStorage.getItem(PREFIX + key);
+    const raw = storage().getItem(PREFIX + key);
     return raw === null ? fallback : JSON.parse(raw);
   } catch {
     return fallback;
@@ -15,7 +25,7 @@ function read(key, fallback) {
 
 function write(key, value) {
   try {
-    localStorage.setItem(PREFIX + key, JSON.stringify(value));
+    storage().setItem(PREFIX + key, JSON.stringify(value));
     return true;
   } catch {
     return false;
@@ -79,6 +89,13 @@ export const saveUsername = (name) => write('username', name);
 export const loadNotify = () => read('notify', false) === true;
 export const saveNotify = (on) => write('notify', on);
 
+/** The rooms whose new messages make a desktop notification (room_notify.js). */
+export function loadRoomNotify() {
+  const rooms = read('notify_rooms', []);
+  return Array.isArray(rooms) ? rooms.filter((r) => typeof r === 'string') : [];
+}
+export const saveRoomNotify = (rooms) => write('notify_rooms', rooms);
+
 /** Highest seq the user has seen, per room. */
 export function loadReadMarks() {
   const marks = read('read', {});
@@ -113,6 +130,16 @@ export const loadEpoch = (room) => {
   return typeof e === 'string' ? e : '';
 };
 export const saveEpoch = (room, epoch) => write(`epoch.${room}`, epoch);
+
+/** The text typed in a room's message box and not sent yet ('' none). */
+export const loadDraft = (room) => {
+  const d = read(`draft.${room}`, '');
+  return typeof d === 'string' ? d : '';
+};
+export const saveDraft = (room, text) => write(`draft.${room}`, text);
+
+/** What another tab wrote to the same browser's storage: the key without the prefix, or null. */
+export const ownKey = (fullKey) => (typeof fullKey === 'string' && fullKey.startsWith(PREFIX) ? fullKey.slice(PREFIX.length) : null);
 
 export const loadOutbox = () => {
   const list = read('outbox', []);

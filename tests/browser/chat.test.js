@@ -3,13 +3,11 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
 const h = require('./helpers.js');
 
-let axeSource;
 try {
-  axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  require.resolve('axe-core/axe.min.js'); // helpers.js's axeViolations reads it
 } catch {
   throw new Error('axe-core is not installed: run `npm ci` in tests/browser');
 }
@@ -85,7 +83,7 @@ describe('chat between two pages', () => {
     // Close closes, and it stays closed until Open.
     await a.getByRole('button', { name: 'Close' }).click();
     await h.waitStatus(a, 'closed');
-    assert.equal(await a.getByRole('status').textContent(), 'closed');
+    assert.equal(await a.getByRole('status').textContent(), 'Closed');
     await a.getByRole('button', { name: 'Open' }).waitFor();
     await h.send(b, 'Still there?');
     await h.waitTexts(b, [...expected, 'Still there?']);
@@ -105,20 +103,11 @@ describe('chat between two pages', () => {
     for (const scheme of ['light', 'dark']) {
       for (const page of [a, b]) {
         await page.emulateMedia({ colorScheme: scheme });
-        assert.deepEqual(await violations(page), [], `${scheme}, ${page.viewportSize().width} px`);
+        assert.deepEqual(await h.axeViolations(page), [], `${scheme}, ${page.viewportSize().width} px`);
       }
     }
   });
 });
-
-async function violations(page) {
-  // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') does not apply.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-}
 
 // Both pages side by side in one picture, for the README.
 async function composeScreenshot(env, a, b, file) {

@@ -47,10 +47,12 @@ async function startServer({ port: wantedPort = 0, data: wantedData, args = [] }
       reject(new Error(`server exited (${code}) before it was ready:\n${output}`));
     });
   });
+  const readyAt = Date.now(); // it printed its port: it accepts connections from now on
   child.stdout.resume();
   child.stderr.resume();
   return {
     port,
+    readyAt,
     data,
     url: `http://127.0.0.1:${port}/`,
     /** Stops the server; keeps its data directory when `keepData` (for a restart). */
@@ -98,11 +100,14 @@ async function setup({ args = [] } = {}) {
     contexts,
     /** name -> identity token: every page opened as one name is one person (its devices). */
     identities: new Map(),
-    /** Stops the server and starts it again on the same port with the same data. */
-    async restartServer(whileDown = async () => {}) {
+    /**
+     * Stops the server and starts it again on the same port with the same data (and `newArgs`,
+     * e.g. another --key, when given).
+     */
+    async restartServer(whileDown = async () => {}, newArgs = args) {
       await env.server.stop({ keepData: true });
       await whileDown();
-      env.server = await startServer({ port: env.server.port, data: env.server.data, args });
+      env.server = await startServer({ port: env.server.port, data: env.server.data, args: newArgs });
     },
     /** Closes the contexts that openChat made, so one test's pages do not slow the next. */
     async closeContexts() {
@@ -218,7 +223,28 @@ async function postMessages(page, room, username, messages) {
   }, { room, username, messages });
 }
 
-// Pretends the tab was hidden or shown again (headless pages are always visible).
+let axeSource;
+/** axe-core's WCAG 2.1 A/AA findings on the page as it is now (empty: none). */
+async function axeViolations(page) {
+  axeSource ??= fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') does not apply.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+}
+
+/** Checks axe-core finds nothing in light and in dark. */
+async function assertAccessible(page, what) {
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    assert.deepEqual(await axeViolations(page), [], `${what}, ${scheme}, ${page.viewportSize().width} px`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Pretends the tab was hidden or shown again (headless pages are always visible). */
 async function setVisibility(page, state) {
   await page.evaluate((s) => {
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
@@ -227,6 +253,10 @@ async function setVisibility(page, state) {
   }, state);
 }
 
-module.exports = {
-  ROOT, WAIT_MS, LAN_HOST, setup, openChat, waitStatus, send, texts, eventually, waitTexts, postMessages, setVisibility,
-};
+/** The desktop and phone sizes every page test of the trust issue runs at. */
+const SIZES = [
+  { name: 'desktop', viewport: { width: 1100, height: 760 } },
+  { name: 'phone', viewport: { width: 360, height: 720 } },
+];
+
+module.exports = { SIZES, axeViolations, assertAccessible, setVisibility, ROOT, WAIT_MS, LAN_HOST, setup, openChat, waitStatus, send, texts, eventually, waitTexts, postMessages };
