@@ -1,0 +1,303 @@
+// The chat core on its own (issue 23): a hub with the memory store, driven by manual event
+// loops on the test's thread and recording sinks instead of sockets. What a user relies on:
+// every follower gets every message once, in seq order, on every loop; the sender gets one ack
+// per message, whichever route it takes (with the broadcast, or from the store's answer while
+// the sender reads slowly); a resent id is a duplicate that reaches nobody twice; a resume
+// replays exactly what was missed; a slow reader catches up from the store once it drains.
+// The store worker is the only other thread: results come back through post(), awaited with a
+// bounded wait, never a sleep.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/client.hpp"
+#include "core/hub.hpp"
+#include "store/memory_message_store.hpp"
+
+namespace message::core {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+/// An event loop whose tasks run only when the test says so, on the test's thread.
+/// post() is safe from any thread (the store worker posts its answers).
+class manual_loop final : public event_loop {
+ public:
+  void post(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(fn));
+    }
+    wake_.notify_all();
+  }
+  void post_at(std::chrono::steady_clock::time_point when, std::function<void()> fn) override {
+    timers_.emplace(when, std::move(fn));  // Loop thread only, as the interface says.
+  }
+  // The store worker asks too (hub::on_loop): `running_` is atomic, the owner never changes.
+  bool runs_here() const override { return running_.load() && std::this_thread::get_id() == owner_; }
+  void post_turn(std::function<void()> fn) override { post(std::move(fn)); }
+
+  /// Runs every task that is ready now (and timers that are due); returns how many ran.
+  std::size_t run_ready() {
+    std::size_t ran = 0;
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::lock_guard lock(mutex_);
+        if (tasks_.empty()) break;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      run(task);
+      ++ran;
+    }
+    while (!timers_.empty() && timers_.begin()->first <= std::chrono::steady_clock::now()) {
+      auto task = std::move(timers_.begin()->second);
+      timers_.erase(timers_.begin());
+      run(task);
+      ++ran;
+    }
+    return ran;
+  }
+  /// Waits (bounded) for a post from another thread.
+  void wait_for_post(std::chrono::milliseconds at_most) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, at_most, [&] { return !tasks_.empty(); });
+  }
+
+ private:
+  void run(const std::function<void()>& task) {
+    running_ = true;
+    task();
+    running_ = false;
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> timers_;
+  std::atomic<bool> running_{false};
+  const std::thread::id owner_ = std::this_thread::get_id();  // The test's thread runs every task.
+};
+
+/// A connection that records every line the core hands it; it can pretend to be a slow reader.
+class recording_sink final : public client_sink {
+ public:
+  void deliver(shared_line line) override {
+    std::size_t start = 0;
+    // A batch of several messages arrives as one joined text: one line each.
+    while (start <= line->size()) {
+      auto end = line->find('\n', start);
+      if (end == std::string::npos) end = line->size();
+      if (end > start)
+        frames.push_back(json::parse(std::string_view(*line).substr(start, end - start)).as_object());
+      start = end + 1;
+    }
+  }
+  void close(close_code code, std::string_view) override { closed = static_cast<int>(code); }
+  std::size_t queued_bytes() const override { return pretend_queued; }
+
+  std::vector<json::object> of_type(std::string_view type) const {
+    std::vector<json::object> out;
+    for (const auto& f : frames)
+      if (f.at("type").as_string() == type) out.push_back(f);
+    return out;
+  }
+  std::vector<std::uint64_t> message_seqs() const {
+    std::vector<std::uint64_t> out;
+    for (const auto& f : of_type("message")) out.push_back(f.at("seq").to_number<std::uint64_t>());
+    return out;
+  }
+
+  std::vector<json::object> frames;
+  std::size_t pretend_queued = 0;
+  int closed = 0;
+};
+
+class CorePipeline : public ::testing::Test {
+ protected:
+  void start_hub(std::size_t loop_count) {
+    config.rate_limit = false;
+    for (std::size_t i = 0; i < loop_count; ++i) loops.push_back(std::make_unique<manual_loop>());
+    std::vector<event_loop*> raw;
+    for (auto& l : loops) raw.push_back(l.get());
+    hub_ = std::make_unique<hub>(config, std::make_unique<store::memory_message_store>(), raw);
+  }
+  void TearDown() override {
+    for (auto& c : clients) c->on_closed();
+    run_until([] { return true; });
+    clients.clear();
+    if (hub_) hub_->stop();
+  }
+
+  /// Runs every loop until `done` holds or 5 s pass; true when it holds.
+  bool run_until(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::size_t ran = 0;
+      for (auto& l : loops) ran += l->run_ready();
+      if (ran == 0) {
+        if (done()) return true;
+        loops.front()->wait_for_post(5ms);  // The store worker's answer, or a due timer.
+      }
+    }
+    return done();
+  }
+
+  /// A connected client on `loop`, welcomed.
+  std::pair<client*, recording_sink*> connect(const std::string& name, std::size_t loop = 0,
+                                              std::optional<std::uint64_t> since = std::nullopt) {
+    sinks.push_back(std::make_unique<recording_sink>());
+    protocol::connect_request params;
+    params.name = name;
+    params.since = since;
+    auto* sink = sinks.back().get();
+    clients.push_back(std::make_shared<client>(*hub_, loop, *sink, params));
+    auto* c = clients.back().get();
+    loops[loop]->post([c] { c->start(); });
+    EXPECT_TRUE(run_until([&] { return !sink->of_type("welcome").empty(); })) << name << " is welcomed";
+    return {c, sink};
+  }
+
+  void send_from(client* c, std::size_t loop, const std::string& id, const std::string& text) {
+    const auto frame = json::serialize(
+        json::object{{"type", "send"}, {"id", id}, {"username", "someone"}, {"message", text}});
+    loops[loop]->post([c, frame] { c->on_text(frame); });
+  }
+
+  static std::map<std::string, int> acks_by_id(const recording_sink& s) {
+    std::map<std::string, int> out;
+    for (const auto& a : s.of_type("ack")) ++out[std::string(a.at("id").as_string())];
+    return out;
+  }
+  static bool ascending_from(const std::vector<std::uint64_t>& seqs, std::uint64_t first) {
+    for (std::size_t i = 0; i < seqs.size(); ++i)
+      if (seqs[i] != first + i) return false;
+    return true;
+  }
+
+  limits config;
+  std::vector<std::unique_ptr<manual_loop>> loops;
+  std::unique_ptr<hub> hub_;
+  std::vector<std::unique_ptr<recording_sink>> sinks;
+  std::vector<std::shared_ptr<client>> clients;
+};
+
+TEST_F(CorePipeline, EveryFollowerGetsEveryMessageOnceInOrderAndTheSenderOneAckEach) {
+  start_hub(1);
+  auto [kim, kim_sink] = connect("kim");
+  auto [lee, lee_sink] = connect("lee");
+  constexpr int total = 200;
+  // In bursts, so that some turns hold many sends (a group commit) and some one.
+  for (int i = 0; i < total; ++i) {
+    send_from(kim, 0, "m" + std::to_string(i), "hello " + std::to_string(i));
+    if (i % 17 == 0) run_until([] { return true; });
+  }
+  ASSERT_TRUE(run_until(
+      [&] { return lee_sink->message_seqs().size() >= total && acks_by_id(*kim_sink).size() >= total; }));
+  EXPECT_TRUE(ascending_from(lee_sink->message_seqs(), 1)) << "seq order, no gap, no duplicate";
+  const auto acks = acks_by_id(*kim_sink);
+  ASSERT_EQ(acks.size(), static_cast<std::size_t>(total));
+  for (const auto& [id, n] : acks) EXPECT_EQ(n, 1) << id << " is acked exactly once";
+  EXPECT_EQ(lee_sink->of_type("message").front().at("message").as_string(), "hello 0");
+}
+
+TEST_F(CorePipeline, FollowersOnEveryLoopSeeOneOrderWhoeverSends) {
+  start_hub(2);
+  auto [a, a_sink] = connect("ann", 0);
+  auto [b, b_sink] = connect("bob", 1);
+  auto [c, c_sink] = connect("cat", 1);
+  (void)c;
+  for (int i = 0; i < 60; ++i) {
+    send_from(a, 0, "a" + std::to_string(i), "from loop 0");
+    send_from(b, 1, "b" + std::to_string(i), "from loop 1");
+    if (i % 7 == 0) run_until([] { return true; });
+  }
+  const auto order = [](const recording_sink& s) {
+    std::vector<std::string> ids;
+    for (const auto& m : s.of_type("message")) ids.emplace_back(m.at("id").as_string());
+    return ids;
+  };
+  ASSERT_TRUE(run_until([&] {
+    return a_sink->message_seqs().size() >= 120 && b_sink->message_seqs().size() >= 120 &&
+           c_sink->message_seqs().size() >= 120;
+  }));
+  for (auto* s : {a_sink, b_sink, c_sink}) EXPECT_TRUE(ascending_from(s->message_seqs(), 1));
+  // The senders follow the room too: everyone, on either loop, sees one order.
+  EXPECT_EQ(order(*a_sink), order(*c_sink));
+  EXPECT_EQ(order(*b_sink), order(*c_sink));
+  EXPECT_EQ(acks_by_id(*a_sink).size(), 60u);
+  EXPECT_EQ(acks_by_id(*b_sink).size(), 60u);
+}
+
+TEST_F(CorePipeline, AResentIdIsAckedAsADuplicateAndReachesNobodyTwice) {
+  start_hub(1);
+  auto [kim, kim_sink] = connect("kim");
+  auto [lee, lee_sink] = connect("lee");
+  send_from(kim, 0, "once", "hello");
+  ASSERT_TRUE(run_until([&] { return !kim_sink->of_type("ack").empty(); }));
+  send_from(kim, 0, "once", "hello");  // The page did not see the ack and sends again.
+  send_from(kim, 0, "next", "after");
+  ASSERT_TRUE(run_until([&] { return kim_sink->of_type("ack").size() >= 3; }));
+  // Acks name their id: the duplicate's answer may come after the next message's ack.
+  std::vector<json::object> once, next;
+  for (const auto& ack : kim_sink->of_type("ack"))
+    (ack.at("id").as_string() == "once" ? once : next).push_back(ack);
+  ASSERT_EQ(once.size(), 2u);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_FALSE(once[0].contains("duplicate"));
+  EXPECT_TRUE(once[1].at("duplicate").as_bool());
+  EXPECT_EQ(once[1].at("seq").to_number<int>(), 1) << "the earlier seq";
+  EXPECT_EQ(next[0].at("seq").to_number<int>(), 2) << "a duplicate takes no seq";
+  ASSERT_TRUE(run_until([&] { return lee_sink->message_seqs().size() >= 2; }));
+  EXPECT_EQ(lee_sink->message_seqs(), (std::vector<std::uint64_t>{1, 2}));
+}
+
+TEST_F(CorePipeline, AResumeReplaysExactlyWhatWasMissedThenGoesLive) {
+  start_hub(1);
+  auto [kim, kim_sink] = connect("kim");
+  for (int i = 0; i < 30; ++i) send_from(kim, 0, "m" + std::to_string(i), "before");
+  ASSERT_TRUE(run_until([&] { return kim_sink->of_type("ack").size() >= 30; }));
+  auto [back, back_sink] = connect("lee", 0, 10);  // Saw up to 10 before it went away.
+  for (int i = 30; i < 35; ++i) send_from(kim, 0, "m" + std::to_string(i), "after");
+  ASSERT_TRUE(run_until([&] { return back_sink->message_seqs().size() >= 25; }));
+  EXPECT_TRUE(ascending_from(back_sink->message_seqs(), 11)) << "11..35: the gap, then live";
+  EXPECT_EQ(back_sink->message_seqs().size(), 25u);
+}
+
+TEST_F(CorePipeline, ASlowReaderCatchesUpFromTheStoreInOrderAndItsAcksComeOnce) {
+  start_hub(1);
+  auto [kim, kim_sink] = connect("kim");
+  auto [lee, lee_sink] = connect("lee");
+  // Both read slowly: the core stops handing them room messages, the sender's acks then come
+  // from the store's answer instead of riding with the broadcast.
+  kim_sink->pretend_queued = config.max_queue_bytes;
+  lee_sink->pretend_queued = config.max_queue_bytes;
+  for (int i = 0; i < 50; ++i) send_from(kim, 0, "m" + std::to_string(i), "while slow");
+  ASSERT_TRUE(run_until([&] { return acks_by_id(*kim_sink).size() >= 50; }));
+  EXPECT_LT(lee_sink->message_seqs().size(), 50u) << "nothing piles up past the bound";
+  lee_sink->pretend_queued = 0;
+  kim_sink->pretend_queued = 0;
+  loops[0]->post([lee = lee, kim = kim] {
+    lee->on_drain();
+    kim->on_drain();
+  });
+  ASSERT_TRUE(run_until([&] { return lee_sink->message_seqs().size() >= 50; }));
+  EXPECT_TRUE(ascending_from(lee_sink->message_seqs(), 1))
+      << "caught up from the store, no gap, no duplicate";
+  for (const auto& [id, n] : acks_by_id(*kim_sink)) EXPECT_EQ(n, 1) << id;
+  EXPECT_EQ(lee_sink->closed, 0) << "a slow reader is caught up, not dropped";
+}
+
+}  // namespace
+}  // namespace message::core
