@@ -32,6 +32,7 @@ import { ComposeMode, ReactPicker, copyText } from './message_actions.js';
 import { Mentions } from './mentions.js';
 import { DEFAULT_ROOM, ROOM_RULE, hashFor, isValidRoom, renderRoomList, roomFromHash } from './rooms.js';
 import * as store from './storage.js';
+import { installSearch } from './search.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -130,6 +131,7 @@ const conn = new Connection({
 });
 
 const onLinkCode = setupLinking((frame) => conn.send(frame));
+installSearch({ conn, currentRoom: () => room, hashFor, jumpTo });
 
 // ---- server frames ----
 

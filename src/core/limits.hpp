@@ -195,6 +195,9 @@ struct limits {
   /// gathers rows that long so that one transaction indexes many (a transaction per message
   /// would cost the server a WAL page write per message).
   std::chrono::milliseconds search_delay{200};
+  /// Messages read from the store per step of a `/export`: the export holds one page at a
+  /// time, whatever the room's size, and each store-worker job stays short.
+  std::size_t export_page = 500;
 };
 
 }  // namespace message::core

@@ -12,12 +12,12 @@ namespace json = boost::json;
 
 namespace {
 
-decode_error error(std::string code, std::string message, std::string id) {
+decode_error search_error(std::string code, std::string message, std::string id) {
   return {std::move(code), std::move(message), std::move(id)};
 }
 
 /// An optional non-negative integer given as a number or a string of digits; false: malformed.
-bool read_uint(const json::object& o, std::string_view key, std::optional<std::uint64_t>& out) {
+bool search_uint(const json::object& o, std::string_view key, std::optional<std::uint64_t>& out) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return true;
   if (v->is_uint64()) {
@@ -32,7 +32,7 @@ bool read_uint(const json::object& o, std::string_view key, std::optional<std::u
   return out && *out <= (std::uint64_t{1} << 62);
 }
 
-bool read_string(const json::object& o, std::string_view key, std::optional<std::string>& out) {
+bool search_string(const json::object& o, std::string_view key, std::optional<std::string>& out) {
   const auto* v = o.if_contains(key);
   if (!v || v->is_null()) return true;
   if (!v->is_string()) return false;
@@ -40,7 +40,7 @@ bool read_string(const json::object& o, std::string_view key, std::optional<std:
   return true;
 }
 
-bool blank(std::string_view s) {
+bool blank_query(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); });
 }
 
@@ -49,29 +49,31 @@ bool blank(std::string_view s) {
 std::variant<command, decode_error> decode_search(const json::object& o, const core::limits& limits) {
   search_command cmd;
   std::optional<std::string> id, query, room, author, cursor;
-  if (!read_string(o, "id", id) || (id && id->size() > limits.max_id_chars))
-    return error("bad_id", "id must be a string of at most " + std::to_string(limits.max_id_chars) + " bytes",
-                 {});
+  if (!search_string(o, "id", id) || (id && id->size() > limits.max_id_chars))
+    return search_error(
+        "bad_id", "id must be a string of at most " + std::to_string(limits.max_id_chars) + " bytes", {});
   cmd.id = id.value_or("");
-  if (!read_string(o, "query", query) || !query || blank(*query))
-    return error("missing_field", "query is missing or empty: type the words to find", cmd.id);
+  if (!search_string(o, "query", query) || !query || blank_query(*query))
+    return search_error("missing_field", "query is missing or empty: type the words to find", cmd.id);
   if (count_code_points(*query) > limits.search_query_chars)
-    return error("too_long",
-                 "a search is at most " + std::to_string(limits.search_query_chars) + " characters", cmd.id);
-  if (!read_string(o, "room", room)) return error("missing_field", "room must be a string", cmd.id);
+    return search_error("too_long",
+                        "a search is at most " + std::to_string(limits.search_query_chars) + " characters",
+                        cmd.id);
+  if (!search_string(o, "room", room)) return search_error("missing_field", "room must be a string", cmd.id);
   if (room && !is_valid_name(*room, limits.max_room_chars))
-    return error(
+    return search_error(
         "bad_room",
         "a room name is 1 to " + std::to_string(limits.max_room_chars) + " letters, digits, '-' or '_'",
         cmd.id);
-  if (!read_string(o, "author", author) || (author && author->size() > 4 * limits.max_username_chars))
-    return error("missing_field", "author must be an identity id or a name", cmd.id);
-  if (!read_string(o, "cursor", cursor)) return error("bad_before", "cursor must be a string", cmd.id);
+  if (!search_string(o, "author", author) || (author && author->size() > 4 * limits.max_username_chars))
+    return search_error("missing_field", "author must be an identity id or a name", cmd.id);
+  if (!search_string(o, "cursor", cursor))
+    return search_error("bad_before", "cursor must be a string", cmd.id);
   std::optional<std::uint64_t> from, to, limit, position;
   if (cursor && !(position = parse_seq(*cursor)))
-    return error("bad_before", "cursor must be the cursor of an earlier answer", cmd.id);
-  if (!read_uint(o, "from", from) || !read_uint(o, "to", to) || !read_uint(o, "limit", limit))
-    return error("bad_before", "from, to and limit must be non-negative integers", cmd.id);
+    return search_error("bad_before", "cursor must be the cursor of an earlier answer", cmd.id);
+  if (!search_uint(o, "from", from) || !search_uint(o, "to", to) || !search_uint(o, "limit", limit))
+    return search_error("bad_before", "from, to and limit must be non-negative integers", cmd.id);
   auto& r = cmd.request;
   r.query = std::move(*query);
   r.room = std::move(room);

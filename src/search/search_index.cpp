@@ -240,7 +240,16 @@ void search_index::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  idle_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+void search_index::flush() {
+  std::unique_lock lock(mutex_);
+  ++flushing_;
+  wake_.notify_all();
+  idle_.wait(lock, [&] { return stopping_ || (rows_.empty() && !applying_); });
+  --flushing_;
 }
 
 void search_index::committed(const std::vector<core::chat_message>& stored) {
@@ -323,12 +332,15 @@ void search_index::run() {
       lock.lock();
       continue;
     }
-    if (rows_due()) {
+    if (rows_due() || (flushing_ && !rows_.empty())) {
       auto rows = std::move(rows_);
       rows_.clear();
+      applying_ = true;
       lock.unlock();
       apply(rows);
       lock.lock();
+      applying_ = false;
+      idle_.notify_all();
       continue;
     }
     if (step_done_) {

@@ -49,6 +49,8 @@ class search_index final : public core::search_service {
   void start_catch_up(store_runner runner);
   /// Applies what is queued and ends the thread. Idempotent.
   void stop();
+  /// Returns once every row handed over before the call is applied (benchmarks, tools).
+  void flush();
 
   void committed(const std::vector<core::chat_message>& rows) override;
   void resync() override;
@@ -103,6 +105,9 @@ class search_index final : public core::search_service {
   bool overflowed_ = false;  // Rows were dropped: catch up once the queue is applied.
   bool wants_catch_up_ = false;
   bool stopping_ = false;
+  int flushing_ = 0;              // Callers of flush() waiting: apply without waiting for the delay.
+  bool applying_ = false;         // The index thread applies rows taken from rows_.
+  std::condition_variable idle_;  // Notified after each apply.
 
   // Catch-up state: the index thread and the store worker take turns (one step in flight).
   bool catching_up_ = false;                                               // Under mutex_.
