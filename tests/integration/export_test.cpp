@@ -3,6 +3,10 @@
 // 100,000 messages exported with the server's memory flat (it streams a page at a time).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "client_process.hpp"
 #include "harness.hpp"
 
 namespace message::test {
@@ -152,6 +156,30 @@ TEST(Export, AHundredThousandMessagesStreamWithTheServersMemoryFlat) {
   EXPECT_EQ(doc.at("messages").as_array().size(), static_cast<std::size_t>(total));
   // Holding the room would take more than the 25 MB it exports; a page is 500 messages.
   EXPECT_LT(after - before, 16 * 1024) << "RSS " << before << " KiB before, " << after << " KiB after";
+}
+
+TEST(Export, TheTerminalClientWritesTheRoomToAFileOrStdout) {
+  temp_dir dir, home;
+  server_process server({"--data", dir.path().string(), "--no-rate-limit", "--no-tls", "--key", "sesame"});
+  ws_client c(server.port(), "/ws", "", "message.v1, key." + std::string("c2VzYW1l"));
+  ASSERT_TRUE(c.next_of("welcome"));
+  post(c, "m1", "exported from a terminal");
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  const auto file = (home.path() / "lobby.txt").string();
+  auto r =
+      run_client({"export", "--server", url, "--key", "sesame", "--format", "txt", "-o", file}, home.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("ann: exported from a terminal"), std::string::npos) << text;
+
+  auto j = run_client({"export", "--server", url, "--key", "sesame"}, home.path());
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_EQ(json::parse(j.out).as_object().at("messages").as_array().size(), 1u);
+
+  auto refused = run_client({"export", "--server", url}, home.path());
+  EXPECT_EQ(refused.code, 1) << "no key: refused";
+  EXPECT_NE(refused.err.find("key"), std::string::npos) << refused.err;
 }
 
 }  // namespace
