@@ -558,12 +558,16 @@ core::search_answer search_index::answer(const core::search_request& request) {
   core::search_answer out;
   const auto parsed = parse_query(request.query);
   if (parsed.match.empty()) return out;  // Nothing searchable in it: nothing matches.
+  // highlight() runs for each row stepped to, so a filtered-out match costs it too; that is
+  // bounded by search_scan_rows, and a second MATCH per result would cost the query again.
   statement matches(db_,
-                    "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC");
-  matches.bind(1, parsed.match).bind(2, request.cursor.value_or(INT64_MAX));
+                    "SELECT rowid, highlight(docs_fts, 0, ?3, ?4) FROM docs_fts WHERE docs_fts MATCH ?1 "
+                    "AND rowid < ?2 ORDER BY rowid DESC");
+  matches.bind(1, parsed.match)
+      .bind(2, request.cursor.value_or(INT64_MAX))
+      .bind(3, mark_open)
+      .bind(4, mark_close);
   statement doc(db_, "SELECT room, seq, identity, username, ts, edited FROM docs WHERE id = ?1");
-  statement mark(
-      db_, "SELECT highlight(docs_fts, 0, ?3, ?4) FROM docs_fts WHERE docs_fts MATCH ?1 AND rowid = ?2");
   std::size_t scanned = 0;
   std::int64_t examined = INT64_MAX;  // The oldest index position looked at.
   std::int64_t last_hit = INT64_MAX;
@@ -602,11 +606,7 @@ core::search_answer search_index::answer(const core::search_request& request) {
       exhausted = false;
       break;
     }
-    mark.bind(1, parsed.match).bind(2, id).bind(3, mark_open).bind(4, mark_close);
-    std::string highlighted;
-    if (mark.step()) highlighted = mark.text(0);
-    mark.reset();
-    hit.snippet = make_snippet(highlighted, parsed.cjk_terms, limits_.search_snippet_chars);
+    hit.snippet = make_snippet(matches.text(1), parsed.cjk_terms, limits_.search_snippet_chars);
     out.hits.push_back(std::move(hit));
     last_hit = id;
   }
