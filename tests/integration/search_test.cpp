@@ -307,6 +307,30 @@ TEST(Search, ADatabaseFromBeforeTheIndexIsIndexedAtStartWhileChatWorks) {
   found(*ann.ws, query("fresh"));
 }
 
+TEST(Search, TheIndexOutlivesARestartAndTheMemoryStoreKeepsOneInMemory) {
+  temp_dir dir;
+  {
+    server_process server({"--data", dir.path().string(), "--no-rate-limit"});
+    auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
+    post(*ann.ws, "m1", "persistent pineapple");
+    found(*ann.ws, query("pineapple"));
+    EXPECT_EQ(server.stop(), 0) << "a clean stop with the index's thread";
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "search.sqlite"));
+  {
+    server_process server({"--data", dir.path().string(), "--no-rate-limit"});
+    auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
+    EXPECT_EQ(seqs(found(*ann.ws, query("pineapple"))), std::vector<std::uint64_t>{1});
+    EXPECT_EQ(server.stop(), 0);
+  }
+  temp_dir mem;
+  server_process server({"--data", mem.path().string(), "--no-rate-limit", "--store", "memory"});
+  auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
+  post(*ann.ws, "m1", "volatile mango");
+  EXPECT_EQ(seqs(found(*ann.ws, query("mango"))), std::vector<std::uint64_t>{1});
+  EXPECT_FALSE(std::filesystem::exists(mem.path() / "search.sqlite")) << "nothing on disk beside a memory store";
+}
+
 TEST(SearchOnRedis, EachNodeIndexesWhatAnyNodeCommitsAndRebuildsFromRedisAtStart) {
   if (!redis_server::available()) GTEST_SKIP() << "redis-server is not installed";
   redis_server redis;
