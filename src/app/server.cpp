@@ -150,8 +150,7 @@ server::server(server_config config) : config_(std::move(config)) {
     const bool in_memory = config_.redis_url.empty() && config_.store == store_kind::memory;
     search_ = std::make_unique<search::search_index>(
         in_memory ? std::string() : (dir_->path() / "search.sqlite").string(), config_.limits);
-    hub_->set_search(search_.get());
-    search_->start_catch_up([hub = hub_.get()](auto job) { hub->store_job(std::move(job)); });
+    hub_->set_search(search_.get());  // Fed from the first commit; caught up from run().
   }
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
@@ -240,6 +239,8 @@ std::uint16_t server::port() const { return listener_->local_endpoint().port(); 
 
 void server::run() {
   listener_->run();
+  // After the start lines: what the index lacks is read from the store in the background.
+  if (search_) search_->start_catch_up([hub = hub_.get()](auto job) { hub->store_job(std::move(job)); });
   // The store is open (constructor) and the port listens: systemd may call us started.
   notifier_->start();
   notifier_->ready();

@@ -360,8 +360,9 @@ void search_index::run() {
             marks_[r.room].first = r.epoch;
           }
         }
-        spdlog::info("search index: catching up on {} room(s) from the store, in the background",
-                     pending_rooms_.size());
+        if (!pending_rooms_.empty())
+          spdlog::info("search index: catching up on {} room(s) from the store, in the background",
+                       pending_rooms_.size());
       }
       caught_total_ += rows.size();
       apply(rows);
@@ -371,7 +372,7 @@ void search_index::run() {
       lock.lock();
       if (pending_rooms_.empty() || stopping_) {
         catching_up_ = false;
-        if (caught_total_ > 0 || !stopping_)
+        if (caught_total_ > 0)
           spdlog::info("search index: caught up ({} rows read from the store in {} ms)", caught_total_,
                        std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - catch_up_started_)
