@@ -290,14 +290,15 @@ void search_index::resync() {
 }
 
 void search_index::search(core::search_request request, std::function<void(core::search_answer)> done) {
+  bool queued = false;
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       queries_.push_back({std::move(request), std::move(done)});
-      request = {};
+      queued = true;
     }
   }
-  if (done) done(core::search_answer{{}, std::nullopt, true});  // Stopping: nobody will answer.
+  if (!queued) return done(core::search_answer{{}, std::nullopt, true});  // Stopping: nobody else will.
   wake_.notify_all();
 }
 
