@@ -11,6 +11,7 @@
 #   PROTO_BEFORE=plain SCENARIOS=S1 bench/compare.sh build/message build/message 5
 # SCENARIOS (default: S1 S2 S2R S3 C300) limits the scenarios run. S2R is S2 with one reaction
 # per five messages (issue 30): its senders are identified, and deliveries count messages only.
+# S2N is S2 with the server's --no-search (issue 29): S2 against S2N is the index's cost.
 #
 # Each run starts a fresh server on 127.0.0.1 with a new --data directory, pinned to core 0, and
 # the load generator pinned to core 1, exactly as run.sh does; every run is bounded by timeout.
@@ -50,6 +51,8 @@ run_one() {
   data=$(mktemp -d "$out/data.XXXXXX")
   # Plain ws on the benchmark's port whatever the build's TLS default is.
   if "$bin" --help 2>&1 | grep -q -- '--no-tls'; then extra+=(--no-tls); fi
+  # S2N: S2 without the search index (issue 29), where the build has one to turn off.
+  if [ "$scenario" = S2N ] && "$bin" --help 2>&1 | grep -q -- '--no-search'; then extra+=(--no-search); fi
   "${srv_cpu[@]}" "$bin" --host 127.0.0.1 --port "$port" --data "$data" --no-rate-limit \
     --max-connections-per-address 1000000 "${extra[@]}" >>"$out/server.log" 2>&1 &
   srv_pid=$!
@@ -69,10 +72,11 @@ scenarios=(
   "S1|--clients 2 --window 1"
   "S2|--clients 100 --senders 10 --window 8"
   "S2R|--clients 100 --senders 10 --window 8 --react-every 5"
+  "S2N|--clients 100 --senders 10 --window 8"
   "S3|--clients 1000 --senders 10 --window 8"
   "C300|--clients 1000 --senders 10 --rate 300"
 )
-wanted=" ${SCENARIOS:-S1 S2 S2R S3 C300} "
+wanted=" ${SCENARIOS:-S1 S2 S2N S2R S3 C300} "
 for r in $(seq "$runs"); do
   for entry in "${scenarios[@]}"; do
     [[ $wanted == *" ${entry%%|*} "* ]] || continue
@@ -94,7 +98,7 @@ def med(scenario, server, key):
     v = [r[key] for r in rows if r.get("scenario") == scenario and r.get("server") == server and key in r]
     return (statistics.median(v), len(v)) if v else (float("nan"), 0)
 print(f'{"figure":<34}{"before":>12}{"after":>12}{"after/before":>14}  runs')
-for scenario, keys in [("S1", ["deliveries_per_s", "p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S2R", ["deliveries_per_s", "rows_per_s"]), ("S3", ["deliveries_per_s"]),
+for scenario, keys in [("S1", ["deliveries_per_s", "p50_us", "p99_us"]), ("S2", ["deliveries_per_s"]), ("S2N", ["deliveries_per_s"]), ("S2R", ["deliveries_per_s", "rows_per_s"]), ("S3", ["deliveries_per_s"]),
                        ("C300", ["server_cpu_ns_per_delivery"])]:
     for key in keys:
         b, nb = med(scenario, "before", key)

@@ -213,6 +213,15 @@ def main():
           + span([r["deliveries_per_s"] for r in s2r], rate) + f" of messages alone ({ratio:.2f}).")
         p()
 
+    s2n = ok_runs(rows, "S2N", "message")
+    if s2n:
+        s2 = ok_runs(rows, "S2", "message")
+        ratio = median([r["deliveries_per_s"] for r in s2]) / median([r["deliveries_per_s"] for r in s2n]) if s2 else float("nan")
+        p("S2N (issue 29): S2 with the server's --no-search: "
+          + span([r["deliveries_per_s"] for r in s2n], rate) + " deliveries/s; S2 with the index is "
+          + f"{ratio:.2f} of it in this run (goal: within 10%).")
+        p()
+
     if "message" in servers:
         p("## Goals (issue 4), measured side by side in this run")
         p()

@@ -221,6 +221,7 @@ scenario_list=(
   "S1|--clients 2 --window 1"
   "S2|--clients 100 --senders 10 --window 8"
   "S2R|--clients 100 --senders 10 --window 8 --react-every 5"
+  "S2N|--clients 100 --senders 10 --window 8"
   "S3|--clients 1000 --senders 10 --window 8"
   "S4|--clients 1000 --senders 10 --rate 50"
   "C300|--clients 1000 --senders 10 --rate 300"
@@ -241,11 +242,15 @@ for r in $(seq "$runs"); do
     for name in $servers; do
       # Reactions (issue 30) are this protocol's: the peers have none.
       if [ "$scenario" = S2R ] && [ "$name" != message ]; then continue; fi
+      # S2 without the search index (issue 29): message only, beside S2 in the same run.
+      if [ "$scenario" = S2N ] && [ "$name" != message ]; then continue; fi
+      if [ "$scenario" = S2N ]; then msg_extra=(--no-search); fi
       if [ "$scenario" = S5 ]; then
         run_one "$scenario" "$name" "${args[@]}" "${idle_timing[@]}"
       else
         run_one "$scenario" "$name" "${args[@]}" "${timing[@]}"
       fi
+      msg_extra=()
     done
   done
 done

@@ -16,7 +16,7 @@
 //   reconnect_schedule.js when to try again after a drop (connection.js follows it)
 //   drafts.js      unsent text per room;  char_count.js  the code-point count near the limit
 //   tab_sync.js    a name chosen in one tab reaches the others;  room_notify.js  per-room notifications
-//   storage.js     everything kept in localStorage
+//   storage.js     everything kept in localStorage;  search.js  the search box (Ctrl+K or /)
 // One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
 // A new feature is one import and one `installX(page)` call below.
 
@@ -44,6 +44,8 @@ import { installCharCount } from './char_count.js';
 import { installTabSync } from './tab_sync.js';
 import { installRoomNotifications } from './room_notify.js';
 import * as store from './storage.js';
+import { installSearch } from './search.js';
+import { hashFor } from './rooms.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -127,6 +129,7 @@ installCharCount(page);
 installDrafts(page);
 installTabSync(page);
 installRoomNotifications(page);
+installSearch({ conn: page.conn, currentRoom: () => page.state.room, hashFor, jumpTo: (seq) => page.sync.jumpTo(seq) });
 
 // ---- start ----
 

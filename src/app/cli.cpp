@@ -69,6 +69,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.add_option("--name", cfg.name,
                  "Name announced on the LAN and shown as the page's title (default: \"message on HOST\")")
       ->envname("MESSAGE_NAME");
+  app.add_flag("--no-search", cfg.no_search,
+               "Keep no full-text search index (search is refused); for comparing send speed");
   app.add_flag("--no-qr", cfg.no_qr, "Draw no QR code of the invite in the terminal at start")
       ->envname("MESSAGE_NO_QR");
   app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error or off")

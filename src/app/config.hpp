@@ -37,6 +37,8 @@ struct server_config {
   std::string name;
   /// --no-qr: no QR code in the terminal at start.
   bool no_qr = false;
+  /// --no-search: no full-text index (`search` answers search_off); for comparing send speed.
+  bool no_search = false;
   /// "text" (readable) or "json" (one object per line: app/json_log_formatter.hpp).
   std::string log_format = "text";
   /// --key: the shared secret of a private chat; empty = anyone who reaches the port may join.

@@ -20,6 +20,7 @@
 #include "app/socket_activation.hpp"
 #include "app/tls_certificate.hpp"
 #include "redis/redis_broker.hpp"
+#include "search/search_index.hpp"
 #include "store/journaled_message_store.hpp"
 #include "store/memory_message_store.hpp"
 #include "store/redis_message_store.hpp"
@@ -144,6 +145,13 @@ server::server(server_config config) : config_(std::move(config)) {
     io_loops.push_back(loops_.back().get());
   }
   hub_ = std::make_unique<core::hub>(config_.limits, std::move(store), core_loops, std::move(broker));
+  if (!config_.no_search) {
+    // Each node its own index: in the data directory, or in memory beside a memory store.
+    const bool in_memory = config_.redis_url.empty() && config_.store == store_kind::memory;
+    search_ = std::make_unique<search::search_index>(
+        in_memory ? std::string() : (dir_->path() / "search.sqlite").string(), config_.limits);
+    hub_->set_search(search_.get());  // Fed from the first commit; caught up from run().
+  }
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
   ctx_.reset(new transport::transport_context{
@@ -224,12 +232,15 @@ server::server(server_config config) : config_(std::move(config)) {
 
 server::~server() {
   if (hub_) hub_->stop();
+  if (search_) search_->stop();
 }
 
 std::uint16_t server::port() const { return listener_->local_endpoint().port(); }
 
 void server::run() {
   listener_->run();
+  // After the start lines: what the index lacks is read from the store in the background.
+  if (search_) search_->start_catch_up([hub = hub_.get()](auto job) { hub->store_job(std::move(job)); });
   // The store is open (constructor) and the port listens: systemd may call us started.
   notifier_->start();
   notifier_->ready();
@@ -238,7 +249,8 @@ void server::run() {
     threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
   loops_[0]->run();
   for (auto& t : threads) t.join();
-  hub_->stop();  // Commits whatever was queued; no more posts to the loops.
+  hub_->stop();                  // Commits whatever was queued; no more posts to the loops.
+  if (search_) search_->stop();  // Indexes what the last commits gave it.
   spdlog::info("stopped");
 }
 

@@ -19,6 +19,10 @@
 #include "transport/listener.hpp"
 #include "transport/transport_context.hpp"
 
+namespace message::search {
+class search_index;
+}
+
 namespace message::app {
 
 /// The wiring: data directory, store, chat core, I/O loops, listener and signals.
@@ -52,6 +56,8 @@ class server {
   // context and the hub they point to are alive; the hub's worker is stopped in run().
   // Before the hub and the context it reads: the sessions' /metrics calls end with the loops.
   std::unique_ptr<server_metrics> metrics_;
+  // Before the hub: the hub's deliveries and its store worker's catch-up jobs point to it.
+  std::unique_ptr<search::search_index> search_;
   std::unique_ptr<core::hub> hub_;
   std::unique_ptr<transport::transport_context> ctx_;
   std::vector<std::unique_ptr<transport::asio_event_loop>> loops_;

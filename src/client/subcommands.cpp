@@ -13,6 +13,7 @@ std::optional<int> run_subcommand(int argc, char** argv) {
   if (name == "tail") run = run_tail;
   if (name == "chat") run = run_chat;
   if (name == "link") run = run_link;
+  if (name == "export") run = run_export;
   if (!run) return std::nullopt;
   // A closed stdout (`message tail -f | head -1`) must be a write error we end on quietly,
   // not a signal.

@@ -12,5 +12,6 @@ int run_send(int argc, char** argv);
 int run_tail(int argc, char** argv);
 int run_chat(int argc, char** argv);
 int run_link(int argc, char** argv);
+int run_export(int argc, char** argv);
 
 }  // namespace message::client

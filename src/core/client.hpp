@@ -101,6 +101,7 @@ class client : public std::enable_shared_from_this<client> {
   void handle(protocol::delete_command&& cmd);
   void handle(protocol::react_command&& cmd);
   void handle(protocol::reactions_command&& cmd);
+  void handle(protocol::search_command&& cmd);  // In client_search.cpp.
   /// Checks a change (edit, remove, react, unreact) at the store: the identity may read the
   /// room, the target is a message that is not deleted (and, for `authored`, its own); keeps
   /// only known `mentions`. Then appends it like a send, or answers the refusal.

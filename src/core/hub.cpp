@@ -62,6 +62,8 @@ void hub::on_loop(std::size_t l, bool may_run_now, std::function<void()> task) {
 
 void hub::deliver_messages(std::vector<chat_message>&& stored) {
   if (stopping_) return;
+  // Every node's index is fed by the commits it receives, whoever made them (Redis).
+  if (auto* search = search_.load(std::memory_order_acquire)) search->committed(stored);
   // Runs on the store worker, a loop that committed in place, or the broker's thread. Encode each message
   // once; group consecutive messages of a room into one batch whose joined bytes every live follower shares.
   auto batches = std::make_shared<std::vector<shared_batch>>();
@@ -98,6 +100,7 @@ void hub::broadcast_event(const std::string& room, shared_line line, const clien
 
 void hub::resync() {
   if (stopping_) return;
+  if (auto* search = search_.load(std::memory_order_acquire)) search->resync();
   for (std::size_t l = 0; l < loops_.size(); ++l) {
     on_loop(l, false, [registry = registries_[l].get()] { registry->resync(); });
   }

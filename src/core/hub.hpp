@@ -14,6 +14,7 @@
 #include "core/loop_registry.hpp"
 #include "core/presence.hpp"
 #include "core/read_gate.hpp"
+#include "core/search_service.hpp"
 #include "core/store_worker.hpp"
 #include "core/turn_appends.hpp"
 
@@ -51,6 +52,10 @@ class hub final : public broker_target {
     return presence_;
   }
   const class broker& broker() const { return *broker_; }
+  /// The node's search index, null with --no-search. Set once before the loops run; the
+  /// index outlives the hub's deliveries (app/server). Safe from any thread after that.
+  void set_search(search_service* search) { search_.store(search, std::memory_order_release); }
+  search_service* search() const { return search_.load(std::memory_order_acquire); }
   /// Spaces the stored `read`s of each identity's rooms on this node; safe from any thread.
   read_gate& reads() { return reads_; }
   /// The node's budget of wrong device link codes; safe from any thread.
@@ -78,6 +83,7 @@ class hub final : public broker_target {
 
  private:
   std::atomic<bool> stopping_{false};  // Set by stop(): no more posts to the loops.
+  std::atomic<search_service*> search_{nullptr};
   void on_commit(std::vector<chat_message>&& stored);
 
   /// What the hub has given one loop to run (deliveries, events, resyncs), in order.

@@ -172,6 +172,32 @@ struct limits {
   std::uint32_t keep_days = 0;
   /// How long a client message id is remembered for idempotent resends (>= 24 h promised).
   std::chrono::hours id_memory{48};
+
+  // --- search (search/search_index, docs/protocol.md "Search") ---------------------------
+  /// Longest search query, in code points: a sentence someone remembers, not a document; more
+  /// terms only make a slower query that finds nothing.
+  std::size_t search_query_chars = 256;
+  /// Most results one `search` answer carries (and the default when `limit` is absent, 20):
+  /// a screen of results, and one frame far under max_frame_bytes.
+  std::size_t search_limit = 50;
+  /// Index matches one `search` answer may examine before it answers with a cursor: a filter
+  /// (author, dates, rooms the person may not read) never makes one request scan the index.
+  std::size_t search_scan_rows = 20000;
+  /// Code points of a result's snippet: two lines of the results list.
+  std::size_t search_snippet_chars = 160;
+  /// Rows waiting for the index thread: past them the index drops what comes and catches up
+  /// from the store instead, so a slow disk never grows the server's memory.
+  std::size_t search_queue_rows = 200000;
+  /// Rows read from the store per step of a catch-up (an old database at start, after an
+  /// overflow): one store-worker job short enough not to delay commits noticeably.
+  std::size_t search_catch_up_rows = 2000;
+  /// The most a new message waits before it is searchable (docs/protocol.md): the index thread
+  /// gathers rows that long so that one transaction indexes many (a transaction per message
+  /// would cost the server a WAL page write per message).
+  std::chrono::milliseconds search_delay{200};
+  /// Messages read from the store per step of a `/export`: the export holds one page at a
+  /// time, whatever the room's size, and each store-worker job stays short.
+  std::size_t export_page = 500;
 };
 
 }  // namespace message::core

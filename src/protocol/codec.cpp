@@ -8,6 +8,7 @@
 #include "core/identity.hpp"
 #include "core/link_code.hpp"
 #include "protocol/emoji.hpp"
+#include "protocol/search_frames.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::protocol {
@@ -305,6 +306,7 @@ std::variant<command, decode_error> decode(std::string_view frame, const core::l
   if (t == "unfollow" || t == "create_room" || t == "invite" || t == "direct")
     return decode_membership(o, limits, t);
   if (t == "read") return decode_read(o, limits);
+  if (t == "search") return decode_search(o, limits);
   if (t == "edit" || t == "delete" || t == "react" || t == "reactions") return decode_change(o, limits, t);
   std::optional<std::string> id;
   optional_string(o, "id", id);

@@ -6,6 +6,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/search_service.hpp"
+
 namespace message::protocol {
 
 // What a client can ask, decoded and validated (docs/protocol.md, "Client → server").
@@ -108,11 +110,17 @@ struct reactions_command {
   std::optional<std::string> room;
 };
 
-using command =
-    std::variant<send_command, history_command, subscribe_command, unsubscribe_command, identify_command,
-                 typing_command, rooms_command, ping_command, release_command, unfollow_command,
-                 create_room_command, invite_command, direct_command, read_command, link_code_command,
-                 link_command, edit_command, delete_command, react_command, reactions_command>;
+/// Finds messages by their words (docs/protocol.md, "Search").
+struct search_command {
+  std::string id;  ///< Echoed in the answer ("" none).
+  core::search_request request;
+};
+
+using command = std::variant<send_command, history_command, subscribe_command, unsubscribe_command,
+                             identify_command, typing_command, rooms_command, ping_command, release_command,
+                             unfollow_command, create_room_command, invite_command, direct_command,
+                             read_command, link_code_command, link_command, edit_command, delete_command,
+                             react_command, reactions_command, search_command>;
 
 /// A frame the server refuses, with the documented code (docs/protocol.md, "Errors").
 struct decode_error {

@@ -125,7 +125,9 @@ response unauthorized_response(const request& req) {
   return res;
 }
 
-bool takes_session_cookie(std::string_view path) { return path == invite_svg_path || path == "/metrics"; }
+bool takes_session_cookie(std::string_view path) {
+  return path == invite_svg_path || path == "/metrics" || path == "/export";
+}
 
 std::optional<std::string> session_of(const request& req, const http_context& ctx) {
   if (!ctx.sessions.enabled()) return std::nullopt;

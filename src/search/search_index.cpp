@@ -1,0 +1,619 @@
+#include "search/search_index.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+
+#include "core/identity.hpp"
+#include "search/query_terms.hpp"
+#include "search/snippet.hpp"
+
+namespace message::search {
+
+namespace {
+
+/// One prepared statement, finalized when it goes.
+class statement {
+ public:
+  statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("search index: ") + sqlite3_errmsg(db));
+  }
+  ~statement() { sqlite3_finalize(stmt_); }
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+  statement& bind(int i, std::string_view s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  template <typename I>
+  requires std::is_integral_v<I> statement& bind(int i, I v) {
+    sqlite3_bind_int64(stmt_, i, static_cast<sqlite3_int64>(v));
+    return *this;
+  }
+  /// true: a row is there.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string("search index: ") + sqlite3_errmsg(db_));
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t integer(int i) { return sqlite3_column_int64(stmt_, i); }
+  std::string text(int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string what = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error("search index: " + what);
+  }
+}
+
+// docs holds the indexed copy of each message's current text (what highlight() reads);
+// docs_fts indexes it (external content: the text is kept once). A delete removes a message
+// from docs_fts with its old text first, then deletes its docs row (secure_delete overwrites it).
+constexpr const char* schema = R"(
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=OFF;
+PRAGMA secure_delete=ON;
+CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL,
+  identity TEXT NOT NULL, username TEXT NOT NULL, ts INTEGER NOT NULL, edited INTEGER NOT NULL,
+  version INTEGER NOT NULL, body TEXT NOT NULL, grams TEXT NOT NULL, UNIQUE(room, seq));
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(body, grams, content='docs', content_rowid='id',
+  tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS removed(room TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(room, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rooms(room TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+)";
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           const auto lower = [](char c) {
+             return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+           };
+           return lower(x) == lower(y);
+         });
+}
+
+}  // namespace
+
+/// The statements one batch of rows uses, prepared once per batch.
+struct writes {
+  explicit writes(sqlite3* db)
+      : find(db, "SELECT id, body, grams, version FROM docs WHERE room = ?1 AND seq = ?2"),
+        is_removed(db, "SELECT 1 FROM removed WHERE room = ?1 AND seq = ?2"),
+        insert_doc(
+            db,
+            "INSERT OR IGNORE INTO docs(room, seq, identity, username, ts, edited, version, body, grams) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        insert_fts(db, "INSERT INTO docs_fts(rowid, body, grams) VALUES(?1, ?2, ?3)"),
+        delete_fts(db, "INSERT INTO docs_fts(docs_fts, rowid, body, grams) VALUES('delete', ?1, ?2, ?3)"),
+        update_doc(db, "UPDATE docs SET body = ?2, grams = ?3, edited = ?4, version = ?5 WHERE id = ?1"),
+        delete_doc(db, "DELETE FROM docs WHERE id = ?1"),
+        add_removed(db, "INSERT OR IGNORE INTO removed(room, seq) VALUES(?1, ?2)"),
+        add_room(db, "INSERT OR IGNORE INTO rooms(room, epoch, seq) VALUES(?1, '', ?2)"),
+        raise_room(db, "UPDATE rooms SET seq = max(seq, ?2) WHERE room = ?1"),
+        db_(db) {}
+  statement find, is_removed, insert_doc, insert_fts, delete_fts, update_doc, delete_doc, add_removed,
+      add_room, raise_room;
+  sqlite3* db_;
+};
+
+namespace {
+
+struct found_doc {
+  std::int64_t id = 0;
+  std::string body, grams;
+  std::int64_t version = 0;
+};
+
+std::optional<found_doc> find_doc(writes& w, const std::string& room, std::uint64_t seq) {
+  w.find.bind(1, room).bind(2, seq);
+  std::optional<found_doc> d;
+  if (w.find.step()) d = found_doc{w.find.integer(0), w.find.text(1), w.find.text(2), w.find.integer(3)};
+  w.find.reset();
+  return d;
+}
+
+std::int64_t insert_doc(writes& w, const std::string& room, std::uint64_t seq, const std::string& identity,
+                        const std::string& username, std::int64_t ts, std::int64_t edited,
+                        std::uint64_t version, const std::string& text) {
+  const std::string grams = cjk_grams(text);
+  w.insert_doc.bind(1, room).bind(2, seq).bind(3, identity).bind(4, username).bind(5, ts).bind(6, edited);
+  w.insert_doc.bind(7, version).bind(8, text).bind(9, grams).run();
+  w.insert_doc.reset();
+  if (sqlite3_changes(w.db_) == 0) return 0;
+  const auto id = sqlite3_last_insert_rowid(w.db_);
+  w.insert_fts.bind(1, id).bind(2, text).bind(3, grams).run();
+  w.insert_fts.reset();
+  return id;
+}
+
+/// Takes a message out of the index: its words first (with the text they came from), then the
+/// text itself.
+void remove_doc(writes& w, const found_doc& d) {
+  w.delete_fts.bind(1, d.id).bind(2, d.body).bind(3, d.grams).run();
+  w.delete_fts.reset();
+  w.delete_doc.bind(1, d.id).run();
+  w.delete_doc.reset();
+}
+
+}  // namespace
+
+void search_index::apply_row(writes& w, const row& r, bool catching_up) {
+  switch (r.kind) {
+    case core::event_kind::message: {
+      w.is_removed.bind(1, r.room).bind(2, r.seq);
+      const bool gone = w.is_removed.step();
+      w.is_removed.reset();
+      if (r.deleted) {
+        w.add_removed.bind(1, r.room).bind(2, r.seq).run();
+        w.add_removed.reset();
+        if (auto d = find_doc(w, r.room, r.seq)) remove_doc(w, *d);
+        return;
+      }
+      if (gone) return;
+      insert_doc(w, r.room, r.seq, r.identity, r.username, r.ts, r.edited, 0, r.text);
+      return;
+    }
+    case core::event_kind::edit: {
+      auto d = find_doc(w, r.room, r.target);
+      if (!d) {
+        // Only while catching up can an edit overtake its message (a broker's delivery against
+        // the store's read): keep the edit's text under the message's seq; the message's own
+        // row, read later, then finds it there. Otherwise the target is gone or never was.
+        w.is_removed.bind(1, r.room).bind(2, r.target);
+        const bool gone = w.is_removed.step();
+        w.is_removed.reset();
+        if (catching_up && !gone)
+          insert_doc(w, r.room, r.target, r.identity, r.username, r.ts, r.ts, r.seq, r.text);
+        return;
+      }
+      if (static_cast<std::uint64_t>(d->version) >= r.seq) return;  // A later edit is there already.
+      const std::string grams = cjk_grams(r.text);
+      w.delete_fts.bind(1, d->id).bind(2, d->body).bind(3, d->grams).run();
+      w.delete_fts.reset();
+      w.update_doc.bind(1, d->id).bind(2, r.text).bind(3, grams).bind(4, r.ts).bind(5, r.seq).run();
+      w.update_doc.reset();
+      w.insert_fts.bind(1, d->id).bind(2, r.text).bind(3, grams).run();
+      w.insert_fts.reset();
+      return;
+    }
+    case core::event_kind::remove: {
+      w.add_removed.bind(1, r.room).bind(2, r.target).run();
+      w.add_removed.reset();
+      if (auto d = find_doc(w, r.room, r.target)) remove_doc(w, *d);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+search_index::search_index(const std::string& path, const core::limits& limits) : limits_(limits) {
+  const std::string where = path.empty() ? ":memory:" : path;
+  if (sqlite3_open_v2(where.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string what = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open the search index " + where + ": " + what);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    exec(db_, schema);
+    marks_ = indexed_rooms();
+  } catch (const std::exception& e) {
+    sqlite3_close(db_);
+    throw std::runtime_error(std::string(e.what()) + " (" + where +
+                             ": delete the file to rebuild the index from the messages)");
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+search_index::~search_index() {
+  stop();
+  sqlite3_close(db_);
+}
+
+void search_index::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  idle_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void search_index::flush() {
+  std::unique_lock lock(mutex_);
+  ++flushing_;
+  wake_.notify_all();
+  idle_.wait(lock, [&] { return stopping_ || (rows_.empty() && !applying_); });
+  --flushing_;
+}
+
+void search_index::committed(const std::vector<core::chat_message>& stored) {
+  std::unique_lock lock(mutex_);
+  if (stopping_ || overflowed_) return;
+  if (rows_.size() + stored.size() > limits_.search_queue_rows) {
+    // The disk cannot keep up: stop copying, read what was missed from the store later.
+    overflowed_ = true;
+    lock.unlock();
+    wake_.notify_all();
+    return;
+  }
+  const bool was_empty = rows_.empty();
+  for (const auto& m : stored) {
+    // Reactions are kept too, without their fields: every seq counts towards the room's
+    // contiguous high-water mark (a gap means rows were missed).
+    if (m.kind == core::event_kind::react || m.kind == core::event_kind::unreact) {
+      rows_.push_back(row{m.room, m.seq, m.kind, 0, {}, {}, {}, 0, 0, false});
+      continue;
+    }
+    rows_.push_back(row{m.room, m.seq, m.kind, m.target, m.text, m.username,
+                        core::is_identity_id(m.device) ? m.device : std::string(), m.ts, m.edited,
+                        m.deleted});
+  }
+  if (was_empty && !rows_.empty()) {
+    first_row_at_ = std::chrono::steady_clock::now();
+    lock.unlock();
+    wake_.notify_all();
+  }
+}
+
+void search_index::resync() {
+  {
+    std::lock_guard lock(mutex_);
+    wants_catch_up_ = true;
+  }
+  wake_.notify_all();
+}
+
+void search_index::search(core::search_request request, std::function<void(core::search_answer)> done) {
+  bool queued = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queries_.push_back({std::move(request), std::move(done)});
+      queued = true;
+    }
+  }
+  if (!queued) return done(core::search_answer{{}, std::nullopt, true});  // Stopping: nobody else will.
+  wake_.notify_all();
+}
+
+void search_index::start_catch_up(store_runner runner) {
+  {
+    std::lock_guard lock(mutex_);
+    runner_ = std::move(runner);
+    wants_catch_up_ = true;
+  }
+  wake_.notify_all();
+}
+
+void search_index::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    const auto rows_due = [&] {
+      return !rows_.empty() && (stopping_ || rows_.size() >= limits_.search_catch_up_rows ||
+                                std::chrono::steady_clock::now() - first_row_at_ >= limits_.search_delay);
+    };
+    if (!queries_.empty()) {
+      auto job = std::move(queries_.front());
+      queries_.pop_front();
+      lock.unlock();
+      core::search_answer a;
+      try {
+        a = answer(job.request);
+      } catch (const std::exception& e) {
+        spdlog::warn("search failed: {}", e.what());
+        a = core::search_answer{{}, std::nullopt, true};
+      }
+      job.done(std::move(a));
+      lock.lock();
+      continue;
+    }
+    if (rows_due() || (flushing_ && !rows_.empty())) {
+      auto rows = std::move(rows_);
+      rows_.clear();
+      applying_ = true;
+      lock.unlock();
+      apply(rows);
+      lock.lock();
+      applying_ = false;
+      idle_.notify_all();
+      continue;
+    }
+    if (step_done_) {
+      step_done_ = false;
+      auto rows = std::move(caught_);
+      caught_.clear();
+      lock.unlock();
+      if (!listed_) {
+        // The first step listed the rooms: drop the histories the store no longer has.
+        listed_ = true;
+        for (auto& r : pending_rooms_) {
+          if (r.reset) {
+            reset_room(r.room, r.epoch);
+            marks_[r.room] = {r.epoch, 0};
+          } else {
+            name_history(r.room, r.epoch);
+            marks_[r.room].first = r.epoch;
+          }
+        }
+        if (!pending_rooms_.empty())
+          spdlog::info("search index: catching up on {} room(s) from the store, in the background",
+                       pending_rooms_.size());
+      }
+      caught_total_ += rows.size();
+      apply(rows);
+      if (!rows.empty() && caught_total_ % (limits_.search_catch_up_rows * 25) < rows.size())
+        spdlog::info("search index: {} messages indexed from the store, {} room(s) to go", caught_total_,
+                     pending_rooms_.size());
+      lock.lock();
+      if (pending_rooms_.empty() || stopping_) {
+        catching_up_ = false;
+        if (caught_total_ > 0)
+          spdlog::info("search index: caught up ({} rows read from the store in {} ms)", caught_total_,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - catch_up_started_)
+                           .count());
+      } else {
+        post_step();
+      }
+      continue;
+    }
+    if (!catching_up_ && runner_ && (wants_catch_up_ || (overflowed_ && rows_.empty())) && !stopping_) {
+      wants_catch_up_ = false;
+      overflowed_ = false;  // From here on, live rows are taken again; the store has the rest.
+      lock.unlock();
+      begin_catch_up();
+      lock.lock();
+      continue;
+    }
+    if (stopping_) break;
+    if (!rows_.empty()) {
+      wake_.wait_until(lock, first_row_at_ + limits_.search_delay);
+    } else {
+      wake_.wait(lock);
+    }
+  }
+}
+
+void search_index::apply(std::vector<row>& rows) {
+  if (rows.empty()) return;
+  bool catching;
+  {
+    std::lock_guard lock(mutex_);
+    catching = catching_up_;
+  }
+  try {
+    exec(db_, "BEGIN");
+    writes w(db_);
+    std::map<std::string, std::uint64_t> raised;
+    bool gap = false;
+    for (const auto& r : rows) {
+      apply_row(w, r, catching);
+      auto& mark = marks_[r.room];
+      if (r.from_store ? r.seq > mark.second : r.seq == mark.second + 1) {
+        // The store's rows are contiguous as it holds them (retention may have removed older).
+        mark.second = r.seq;
+        raised[r.room] = r.seq;
+      } else if (r.seq > mark.second + 1) {
+        gap = true;  // Rows before this one never came: the store has them.
+      }
+    }
+    for (const auto& [room, seq] : raised) {
+      w.add_room.bind(1, room).bind(2, seq).run();
+      w.add_room.reset();
+      w.raise_room.bind(1, room).bind(2, seq).run();
+      w.raise_room.reset();
+    }
+    exec(db_, "COMMIT");
+    if (gap && !catching) {
+      std::lock_guard lock(mutex_);
+      wants_catch_up_ = true;
+    }
+  } catch (const std::exception& e) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    try {
+      marks_ = indexed_rooms();
+    } catch (const std::exception&) {
+    }
+    spdlog::error("{}: {} rows not indexed; they are read again from the store", e.what(), rows.size());
+    std::lock_guard lock(mutex_);
+    wants_catch_up_ = true;
+  }
+}
+
+std::map<std::string, std::pair<std::string, std::uint64_t>> search_index::indexed_rooms() {
+  std::map<std::string, std::pair<std::string, std::uint64_t>> out;
+  statement q(db_, "SELECT room, epoch, seq FROM rooms");
+  while (q.step()) out[q.text(0)] = {q.text(1), static_cast<std::uint64_t>(q.integer(2))};
+  return out;
+}
+
+void search_index::reset_room(const std::string& room, const std::string& epoch) {
+  try {
+    exec(db_, "BEGIN");
+    writes w(db_);
+    statement ids(db_, "SELECT id, body, grams FROM docs WHERE room = ?1");
+    ids.bind(1, room);
+    std::vector<found_doc> docs;
+    while (ids.step()) docs.push_back(found_doc{ids.integer(0), ids.text(1), ids.text(2), 0});
+    for (const auto& d : docs) remove_doc(w, d);
+    statement forget(db_, "DELETE FROM removed WHERE room = ?1");
+    forget.bind(1, room).run();
+    statement set(db_, "INSERT OR REPLACE INTO rooms(room, epoch, seq) VALUES(?1, ?2, 0)");
+    set.bind(1, room).bind(2, epoch).run();
+    exec(db_, "COMMIT");
+    if (!docs.empty())
+      spdlog::info("search index: room {} has another history now; its {} indexed messages are dropped", room,
+                   docs.size());
+  } catch (const std::exception& e) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    spdlog::error("{}", e.what());
+  }
+}
+
+void search_index::name_history(const std::string& room, const std::string& epoch) {
+  try {
+    statement set(db_,
+                  "INSERT INTO rooms(room, epoch, seq) VALUES(?1, ?2, 0) "
+                  "ON CONFLICT(room) DO UPDATE SET epoch = excluded.epoch");
+    set.bind(1, room).bind(2, epoch).run();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+  }
+}
+
+void search_index::begin_catch_up() {
+  std::lock_guard lock(mutex_);
+  snapshot_ = marks_;
+  pending_rooms_.clear();
+  listed_ = false;
+  caught_total_ = 0;
+  catching_up_ = true;
+  catch_up_started_ = std::chrono::steady_clock::now();
+  post_step();
+}
+
+void search_index::post_step() {
+  // Under mutex_. The job holds `this`: stop() of the store worker comes first (app/server).
+  runner_([this](store::message_store& s) { catch_up_step(s); });
+}
+
+void search_index::catch_up_step(store::message_store& s) {
+  std::vector<row> rows;
+  std::unique_lock lock(mutex_);
+  if (stopping_) return;
+  try {
+    if (!listed_) {
+      // First step: which rooms, from where. The epoch says whether the index's rows are of
+      // the history the store holds now.
+      std::vector<catch_up_room> pending;
+      lock.unlock();
+      for (auto& info : s.rooms()) {
+        catch_up_room r{info.room, s.room_epoch(info.room), 0, false};
+        bool named = false;
+        if (auto it = snapshot_.find(r.room); it != snapshot_.end()) {
+          // An empty epoch: the room's rows came live before a catch-up named its history.
+          r.reset = !it->second.first.empty() && it->second.first != r.epoch;
+          named = it->second.first == r.epoch;
+          if (!r.reset) r.after = it->second.second;
+        }
+        if (named && r.after >= info.last_seq) continue;  // Nothing to read, nothing to record.
+        pending.push_back(std::move(r));
+      }
+      lock.lock();
+      pending_rooms_ = std::move(pending);
+    } else if (!pending_rooms_.empty()) {
+      auto& r = pending_rooms_.back();
+      const std::string room = r.room;
+      const std::uint64_t after = r.after;
+      lock.unlock();
+      auto read = s.read_after(room, after, limits_.search_catch_up_rows);
+      lock.lock();
+      for (auto& m : read) {
+        rows.push_back(row{m.room, m.seq, m.kind, m.target, std::move(m.text), std::move(m.username),
+                           core::is_identity_id(m.device) ? m.device : std::string(), m.ts, m.edited,
+                           m.deleted, true});
+      }
+      if (read.size() < limits_.search_catch_up_rows) {
+        pending_rooms_.pop_back();
+      } else {
+        pending_rooms_.back().after = read.back().seq;
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("search index: the store cannot be read now ({}); catching up again later", e.what());
+    pending_rooms_.clear();
+    wants_catch_up_ = true;
+  }
+  caught_ = std::move(rows);
+  step_done_ = true;
+  lock.unlock();
+  wake_.notify_all();
+}
+
+core::search_answer search_index::answer(const core::search_request& request) {
+  core::search_answer out;
+  const auto parsed = parse_query(request.query);
+  if (parsed.match.empty()) return out;  // Nothing searchable in it: nothing matches.
+  // highlight() runs for each row stepped to, so a filtered-out match costs it too; that is
+  // bounded by search_scan_rows, and a second MATCH per result would cost the query again.
+  statement matches(db_,
+                    "SELECT rowid, highlight(docs_fts, 0, ?3, ?4) FROM docs_fts WHERE docs_fts MATCH ?1 "
+                    "AND rowid < ?2 ORDER BY rowid DESC");
+  matches.bind(1, parsed.match)
+      .bind(2, request.cursor.value_or(INT64_MAX))
+      .bind(3, mark_open)
+      .bind(4, mark_close);
+  statement doc(db_, "SELECT room, seq, identity, username, ts, edited FROM docs WHERE id = ?1");
+  std::size_t scanned = 0;
+  std::int64_t examined = INT64_MAX;  // The oldest index position looked at.
+  std::int64_t last_hit = INT64_MAX;
+  bool exhausted = true;
+  while (matches.step()) {
+    const std::int64_t id = matches.integer(0);
+    if (++scanned > limits_.search_scan_rows) {
+      exhausted = false;
+      break;
+    }
+    examined = id;
+    doc.bind(1, id);
+    if (!doc.step()) {
+      doc.reset();
+      continue;
+    }
+    core::search_hit hit{doc.text(0),
+                         static_cast<std::uint64_t>(doc.integer(1)),
+                         doc.text(3),
+                         doc.text(2),
+                         doc.integer(4),
+                         doc.integer(5),
+                         {}};
+    doc.reset();
+    if (request.room && hit.room != *request.room) continue;
+    if (std::find(request.hidden_rooms.begin(), request.hidden_rooms.end(), hit.room) !=
+        request.hidden_rooms.end())
+      continue;
+    if (!request.author.empty() && hit.identity != request.author &&
+        !(hit.identity.empty() && same_name(hit.username, request.author)))
+      continue;
+    if (request.from && hit.ts < *request.from) continue;
+    if (request.to && hit.ts >= *request.to) continue;
+    if (out.hits.size() == request.limit) {
+      // One more exists: the answer's cursor pages on from its last result.
+      exhausted = false;
+      break;
+    }
+    hit.snippet = make_snippet(matches.text(1), parsed.cjk_terms, limits_.search_snippet_chars);
+    out.hits.push_back(std::move(hit));
+    last_hit = id;
+  }
+  if (!exhausted) out.cursor = out.hits.size() == request.limit ? last_hit : examined;
+  return out;
+}
+
+}  // namespace message::search
