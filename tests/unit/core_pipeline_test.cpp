@@ -154,7 +154,8 @@ class CorePipeline : public ::testing::Test {
     return done();
   }
 
-  /// A connected client on `loop`, welcomed.
+  /// A connected client on `loop`, welcomed. (Tests name its two parts rather than binding them
+  /// with `auto [c, sink]`: clang 14 cannot capture structured bindings in lambdas.)
   std::pair<client*, recording_sink*> connect(const std::string& name, std::size_t loop = 0,
                                               std::optional<std::uint64_t> since = std::nullopt) {
     sinks.push_back(std::make_unique<recording_sink>());
@@ -195,8 +196,10 @@ class CorePipeline : public ::testing::Test {
 
 TEST_F(CorePipeline, EveryFollowerGetsEveryMessageOnceInOrderAndTheSenderOneAckEach) {
   start_hub(1);
-  auto [kim, kim_sink] = connect("kim");
-  auto [lee, lee_sink] = connect("lee");
+  const auto kim_joined = connect("kim");
+  client* kim = kim_joined.first;
+  recording_sink* kim_sink = kim_joined.second;
+  recording_sink* lee_sink = connect("lee").second;
   constexpr int total = 200;
   // In bursts, so that some turns hold many sends (a group commit) and some one.
   for (int i = 0; i < total; ++i) {
@@ -214,9 +217,15 @@ TEST_F(CorePipeline, EveryFollowerGetsEveryMessageOnceInOrderAndTheSenderOneAckE
 
 TEST_F(CorePipeline, FollowersOnEveryLoopSeeOneOrderWhoeverSends) {
   start_hub(2);
-  auto [a, a_sink] = connect("ann", 0);
-  auto [b, b_sink] = connect("bob", 1);
-  auto [c, c_sink] = connect("cat", 1);
+  const auto a_joined = connect("ann", 0);
+  client* a = a_joined.first;
+  recording_sink* a_sink = a_joined.second;
+  const auto b_joined = connect("bob", 1);
+  client* b = b_joined.first;
+  recording_sink* b_sink = b_joined.second;
+  const auto c_joined = connect("cat", 1);
+  client* c = c_joined.first;
+  recording_sink* c_sink = c_joined.second;
   (void)c;
   for (int i = 0; i < 60; ++i) {
     send_from(a, 0, "a" + std::to_string(i), "from loop 0");
@@ -242,8 +251,10 @@ TEST_F(CorePipeline, FollowersOnEveryLoopSeeOneOrderWhoeverSends) {
 
 TEST_F(CorePipeline, AResentIdIsAckedAsADuplicateAndReachesNobodyTwice) {
   start_hub(1);
-  auto [kim, kim_sink] = connect("kim");
-  auto [lee, lee_sink] = connect("lee");
+  const auto kim_joined = connect("kim");
+  client* kim = kim_joined.first;
+  recording_sink* kim_sink = kim_joined.second;
+  recording_sink* lee_sink = connect("lee").second;
   send_from(kim, 0, "once", "hello");
   ASSERT_TRUE(run_until([&] { return !kim_sink->of_type("ack").empty(); }));
   send_from(kim, 0, "once", "hello");  // The page did not see the ack and sends again.
@@ -265,10 +276,12 @@ TEST_F(CorePipeline, AResentIdIsAckedAsADuplicateAndReachesNobodyTwice) {
 
 TEST_F(CorePipeline, AResumeReplaysExactlyWhatWasMissedThenGoesLive) {
   start_hub(1);
-  auto [kim, kim_sink] = connect("kim");
+  const auto kim_joined = connect("kim");
+  client* kim = kim_joined.first;
+  recording_sink* kim_sink = kim_joined.second;
   for (int i = 0; i < 30; ++i) send_from(kim, 0, "m" + std::to_string(i), "before");
   ASSERT_TRUE(run_until([&] { return kim_sink->of_type("ack").size() >= 30; }));
-  auto [back, back_sink] = connect("lee", 0, 10);  // Saw up to 10 before it went away.
+  recording_sink* back_sink = connect("lee", 0, 10).second;  // Saw up to 10 before it went away.
   for (int i = 30; i < 35; ++i) send_from(kim, 0, "m" + std::to_string(i), "after");
   ASSERT_TRUE(run_until([&] { return back_sink->message_seqs().size() >= 25; }));
   EXPECT_TRUE(ascending_from(back_sink->message_seqs(), 11)) << "11..35: the gap, then live";
@@ -277,8 +290,12 @@ TEST_F(CorePipeline, AResumeReplaysExactlyWhatWasMissedThenGoesLive) {
 
 TEST_F(CorePipeline, ASlowReaderCatchesUpFromTheStoreInOrderAndItsAcksComeOnce) {
   start_hub(1);
-  auto [kim, kim_sink] = connect("kim");
-  auto [lee, lee_sink] = connect("lee");
+  const auto kim_joined = connect("kim");
+  client* kim = kim_joined.first;
+  recording_sink* kim_sink = kim_joined.second;
+  const auto lee_joined = connect("lee");
+  client* lee = lee_joined.first;
+  recording_sink* lee_sink = lee_joined.second;
   // Both read slowly: the core stops handing them room messages, the sender's acks then come
   // from the store's answer instead of riding with the broadcast.
   kim_sink->pretend_queued = config.max_queue_bytes;
