@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "core/identity.hpp"
-#include "core/limits.hpp"
+#include "common/identity.hpp"
+#include "common/limits.hpp"
 
 namespace message::store {
 
