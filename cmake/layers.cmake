@@ -17,7 +17,7 @@ function(message_layer folder)
   target_compile_definitions(${target} PUBLIC MESSAGE_VERSION="${PROJECT_VERSION}"
                              BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
   target_link_libraries(${target} PUBLIC ${arg_DEPENDS} ${arg_LIBRARIES} message_sanitizers
-                        PRIVATE ${arg_PRIVATE_LIBRARIES} message_warnings)
+                        PRIVATE ${arg_PRIVATE_LIBRARIES} message_warnings message_conversion_warnings)
   if(MESSAGE_UNITY_BUILD)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 16)
   endif()
