@@ -9,3 +9,9 @@ target_compile_options(message_warnings INTERFACE
   # g++ 12 reports std::string operator+ as overlapping memcpy at -O2 (GCC bug 105329).
   $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
   $<$<BOOL:${MESSAGE_WARNINGS_AS_ERRORS}>:-Werror>)
+
+# Implicit narrowing conversions are warnings (errors when top-level) in src/, not in the tests,
+# whose gtest macros compare ints with sizes: in src/ a narrowing is written as a cast, or the
+# types agree.
+add_library(message_conversion_warnings INTERFACE)
+target_compile_options(message_conversion_warnings INTERFACE -Wconversion)

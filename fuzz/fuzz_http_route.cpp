@@ -7,7 +7,7 @@
 
 #include <boost/url/parse.hpp>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "transport/http_routes.hpp"
 
 namespace t = message::transport;

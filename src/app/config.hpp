@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 
 namespace message::app {
 

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
   // SIGINT and SIGTERM stay blocked in every thread: the server reads them from a signalfd
-  // (app/stop_signals.hpp says why), so this must come before any thread starts.
+  // (transport/stop_signals.hpp says why), so this must come before any thread starts.
   message::app::block_stop_signals();
 
   try {

@@ -4,9 +4,6 @@
 
 #include <sys/resource.h>
 
-#include <openssl/ssl.h>
-#include <boost/asio/ssl/context.hpp>
-
 #include <thread>
 
 #include <fmt/format.h>
@@ -24,6 +21,7 @@
 #include "store/journaled_message_store.hpp"
 #include "store/memory_message_store.hpp"
 #include "store/redis_message_store.hpp"
+#include "transport/tls_server_context.hpp"
 
 namespace message::app {
 
@@ -104,23 +102,18 @@ server::server(server_config config) : config_(std::move(config)) {
     } else {
       pem = {read_pem_file(config_.tls_cert), read_pem_file(config_.tls_key)};
     }
-    tls_ = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
-    SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
-    tls_->set_options(boost::asio::ssl::context::default_workarounds |
-                      boost::asio::ssl::context::single_dh_use);
     const bool made = config_.self_signed();
-    boost::system::error_code ec;
-    tls_->use_certificate_chain(boost::asio::buffer(pem.cert), ec);
-    if (ec)
-      throw std::runtime_error("cannot use the TLS certificate " +
-                               (made ? tls_identity_.kept_in : config_.tls_cert.string()) + ": " +
-                               ec.message());
-    tls_->use_private_key(boost::asio::buffer(pem.key), boost::asio::ssl::context::pem, ec);
-    if (ec)
+    try {
+      tls_ = transport::make_tls_server_context(pem.cert, pem.key);
+    } catch (const transport::tls_context_error& e) {
+      if (e.which == transport::tls_context_error::part::certificate)
+        throw std::runtime_error("cannot use the TLS certificate " +
+                                 (made ? tls_identity_.kept_in : config_.tls_cert.string()) + ": " +
+                                 e.what());
       throw std::runtime_error(
           "cannot use the TLS key " +
-          (made ? std::string("in ") + dir_->path().string() : config_.tls_key.string()) + ": " +
-          ec.message());
+          (made ? std::string("in ") + dir_->path().string() : config_.tls_key.string()) + ": " + e.what());
+    }
     tls_identity_.fingerprint = certificate_fingerprint(pem.cert);
     tls_identity_.pin = public_key_pin(pem.cert);
   }

@@ -11,12 +11,12 @@
 #include "app/server_metrics.hpp"
 #include "app/server_names.hpp"
 #include "app/service_notifier.hpp"
-#include "app/stop_signals.hpp"
 #include "app/tls_certificate.hpp"
 #include "core/hub.hpp"
 #include "redis/redis_status.hpp"
 #include "transport/asio_event_loop.hpp"
 #include "transport/listener.hpp"
+#include "transport/stop_signals.hpp"
 #include "transport/transport_context.hpp"
 
 namespace message::search {
@@ -28,7 +28,7 @@ namespace message::app {
 /// The wiring: data directory, store, chat core, I/O loops, listener and signals.
 /// The constructor opens everything (throwing a std::exception that says what failed);
 /// run() serves until SIGINT/SIGTERM, then closes every client with 1001 and returns.
-/// Call block_stop_signals() (app/stop_signals.hpp) before constructing one.
+/// Call block_stop_signals() (transport/stop_signals.hpp) before constructing one.
 /// Thread-safety: construct and run() on one thread.
 class server {
  public:

@@ -7,14 +7,14 @@
 #include <map>
 #include <optional>
 
-#include "client/chat_screen.hpp"
 #include "client/common_options.hpp"
 #include "client/event_lines.hpp"
 #include "client/message_format.hpp"
 #include "client/outbox.hpp"
-#include "client/reconnecting_session.hpp"
 #include "client/resume_file.hpp"
 #include "client/subcommands.hpp"
+#include "client_transport/chat_screen.hpp"
+#include "client_transport/reconnecting_session.hpp"
 #include "protocol/client_codec.hpp"
 #include "protocol/validate.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "client/config_dir.hpp"
 #include "client/device_identity.hpp"
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::client {
@@ -86,10 +86,6 @@ exit_code exit_for(end_kind kind) {
       return exit_unreachable;
   }
   return exit_unreachable;
-}
-
-bool worth_retrying(end_kind kind) {
-  return kind == end_kind::lost || kind == end_kind::unreachable || kind == end_kind::busy;
 }
 
 }  // namespace message::client

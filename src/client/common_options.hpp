@@ -5,8 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "client/connection.hpp"
 #include "client/exit_code.hpp"
+#include "client_transport/connection.hpp"
 
 namespace message::client {
 
@@ -29,9 +29,6 @@ std::optional<connection_settings> resolve_settings(const common_options& o);
 
 /// The exit code a connection's end means when it ends a command.
 exit_code exit_for(end_kind kind);
-
-/// True for ends worth a reconnect: the server may come back (lost, restarted, busy).
-bool worth_retrying(end_kind kind);
 
 /// The name messages go out under without --name: $MESSAGE_NAME, $USER, $LOGNAME or "terminal".
 std::string default_name();

@@ -36,7 +36,7 @@ std::string coloured_name(const std::string& name, bool colour) {
   const auto safe = printable(name);
   if (!colour) return safe;
   std::uint32_t h = 2166136261u;
-  for (unsigned char c : name) h = (h ^ c) * 16777619u;
+  for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
   static constexpr const char* palette[] = {"31", "32", "33", "34", "35", "36"};
   return std::string("\033[1;") + palette[h % 6] + "m" + safe + "\033[0m";
 }

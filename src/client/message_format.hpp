@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 
 namespace message::client {
 

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "client/client_limits.hpp"
+#include "client_transport/client_limits.hpp"
 #include "protocol/client_codec.hpp"
 
 namespace message::client {

@@ -9,10 +9,10 @@
 
 #include "client/common_options.hpp"
 #include "client/outbox.hpp"
-#include "client/reconnecting_session.hpp"
 #include "client/resume_file.hpp"
-#include "client/stdin_lines.hpp"
 #include "client/subcommands.hpp"
+#include "client_transport/reconnecting_session.hpp"
+#include "client_transport/stdin_lines.hpp"
 #include "protocol/client_codec.hpp"
 #include "protocol/validate.hpp"
 

@@ -12,9 +12,9 @@
 #include "client/common_options.hpp"
 #include "client/event_lines.hpp"
 #include "client/message_format.hpp"
-#include "client/private_descriptor.hpp"
-#include "client/reconnecting_session.hpp"
 #include "client/subcommands.hpp"
+#include "client_transport/private_descriptor.hpp"
+#include "client_transport/reconnecting_session.hpp"
 #include "protocol/client_codec.hpp"
 
 namespace message::client {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 #include "core/client_sink.hpp"
 
 namespace message::core {
@@ -34,7 +34,9 @@ class broker_target {
 /// calls resync(), and the seq filter in core::client turns that into exactly once, in order.
 /// Events (typing, presence) are at most once, best effort.
 ///
-/// Thread-safety: committed() is called on the store worker only; the rest from any thread.
+/// Thread-safety: committed() is called on the thread that committed, one call at a time in
+/// commit order: the store worker, or the I/O loop that committed a lone message in place
+/// (core/store_worker.hpp). The rest may be called from any thread.
 class broker {
  public:
   virtual ~broker() = default;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "store/message_store.hpp"
+#include "core/message_store.hpp"
 
 namespace message::core {
 

@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
+#include "common/identity.hpp"
 #include "core/clock.hpp"
 #include "core/history_window.hpp"
 #include "core/hub.hpp"
-#include "core/identity.hpp"
 #include "core/identity_names.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/read_frames.hpp"

@@ -12,14 +12,14 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/chat_message.hpp"
 #include "core/change_checks.hpp"
-#include "core/chat_message.hpp"
 #include "core/client_sink.hpp"
+#include "core/message_store.hpp"
 #include "core/read_state.hpp"
 #include "core/room_batch.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/ws_query.hpp"
-#include "store/message_store.hpp"
 
 namespace message::core {
 

@@ -3,9 +3,9 @@
 // store's identity_directory, so every node and a restart honour them.
 #include <chrono>
 
+#include "common/link_code.hpp"
 #include "core/client.hpp"
 #include "core/hub.hpp"
-#include "core/link_code.hpp"
 #include "protocol/codec.hpp"
 
 namespace message::core {

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "core/token_bucket.hpp"
 
 namespace message::core {

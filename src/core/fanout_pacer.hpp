@@ -3,15 +3,15 @@
 #include <chrono>
 #include <cstddef>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 
 namespace message::core {
 
 /// Decides when one loop fans committed messages out: at once, or up to a few dozen
 /// milliseconds later so that several messages share each connection's write.
 ///
-/// Why: a write to a socket costs about the same for one line as for twenty (here 7-10 µs of
-/// CPU, three quarters of it the kernel's send and loopback path, bench/FINDINGS.md). A big
+/// Why: a write to a socket costs about the same for one line as for twenty (most of it is
+/// the kernel's send and loopback path). A big
 /// room at a steady rate, each message written on its own to every member, keeps a loop busy
 /// with nothing but sends: 1,000 members at 300 messages/s is 300,000 sends a second, and the
 /// loop falls behind. Spacing the rounds of writes out, so that each carries several messages,

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
+#include "core/message_store.hpp"
 #include "protocol/commands.hpp"
-#include "store/message_store.hpp"
 
 namespace message::core {
 

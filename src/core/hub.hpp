@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "common/limits.hpp"
 #include "core/broker.hpp"
 #include "core/client_sink.hpp"
 #include "core/event_loop.hpp"
-#include "core/limits.hpp"
 #include "core/link_guesses.hpp"
 #include "core/loop_registry.hpp"
 #include "core/presence.hpp"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 #include "protocol/validate.hpp"
 
 namespace message::core {

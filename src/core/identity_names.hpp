@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "core/chat_message.hpp"
-#include "store/message_store.hpp"
+#include "common/chat_message.hpp"
+#include "core/message_store.hpp"
 
 namespace message::core {
 

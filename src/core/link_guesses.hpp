@@ -2,7 +2,7 @@
 
 #include <mutex>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "core/token_bucket.hpp"
 
 namespace message::core {

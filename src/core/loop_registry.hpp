@@ -7,10 +7,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/limits.hpp"
 #include "core/client_sink.hpp"
 #include "core/event_loop.hpp"
 #include "core/fanout_pacer.hpp"
-#include "core/limits.hpp"
 #include "core/loop_counters.hpp"
 #include "core/room_batch.hpp"
 

@@ -1,6 +1,6 @@
 #include "core/reply_quote.hpp"
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 
 namespace message::core {
 

@@ -2,7 +2,7 @@
 
 #include <cstddef>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 
 namespace message::core {
 

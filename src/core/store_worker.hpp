@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include "core/chat_message.hpp"
-#include "core/limits.hpp"
+#include "common/chat_message.hpp"
+#include "common/limits.hpp"
+#include "core/message_store.hpp"
 #include "core/store_counters.hpp"
-#include "store/message_store.hpp"
 
 namespace message::core {
 
@@ -31,7 +31,7 @@ struct append_outcome {
 /// Commits run on the worker's own thread, except one case: an I/O loop that hands over a
 /// single message while the worker is idle, nothing is queued and the store's commit waits
 /// for nothing (store::message_store::commit_never_waits) commits it in place. That saves the
-/// two thread hops there and back, a fifth of S1's latency (bench/FINDINGS.md); a group of
+/// two thread hops there and back, each a context switch (dear on a virtual machine); a group of
 /// several goes to the worker, which commits it while the loop goes on writing.
 ///
 /// Work the store defers off the commit path (store::message_store::has_deferred_work: the

@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 
 namespace message::files {
 

@@ -7,7 +7,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/commands.hpp"
 

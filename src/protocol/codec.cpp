@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "core/identity.hpp"
-#include "core/link_code.hpp"
+#include "common/identity.hpp"
+#include "common/link_code.hpp"
 #include "protocol/emoji.hpp"
 #include "protocol/search_frames.hpp"
 #include "protocol/validate.hpp"
@@ -317,8 +317,8 @@ namespace {
 
 // The frames every message causes (the message itself, once per message, and the sender's ack)
 // are written straight into their string: building a json::object first, then serializing it,
-// cost a hash table, a copy of every field and a dozen allocations per frame, 5% of a
-// two-person chat's server CPU (bench/FINDINGS.md, twelfth pass). The output is byte for byte
+// costs a hash table, a copy of every field and a dozen allocations per frame, on the path
+// every message takes. The output is byte for byte
 // what json::serialize gives for the same members in the same order (tests/unit/codec_test.cpp).
 
 /// Appends `s` as a JSON string: quoted and escaped by Boost.JSON's own serializer.

@@ -7,8 +7,8 @@
 #include <variant>
 #include <vector>
 
-#include "core/chat_message.hpp"
-#include "core/limits.hpp"
+#include "common/chat_message.hpp"
+#include "common/limits.hpp"
 #include "protocol/commands.hpp"
 
 namespace message::protocol {

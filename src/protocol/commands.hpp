@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/search_service.hpp"
+#include "common/search_values.hpp"
 
 namespace message::protocol {
 

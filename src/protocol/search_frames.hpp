@@ -6,8 +6,8 @@
 #include <string_view>
 #include <variant>
 
-#include "core/limits.hpp"
-#include "core/search_service.hpp"
+#include "common/limits.hpp"
+#include "common/search_values.hpp"
 #include "protocol/commands.hpp"
 
 namespace message::protocol {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <variant>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "protocol/commands.hpp"
 
 namespace message::protocol {

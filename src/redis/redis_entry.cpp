@@ -1,6 +1,6 @@
 #include "redis/redis_entry.hpp"
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "core/reply_quote.hpp"
 
 #include <boost/json.hpp>

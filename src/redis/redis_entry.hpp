@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 
 namespace message::redis {
 

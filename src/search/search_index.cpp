@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 #include "search/query_terms.hpp"
 #include "search/snippet.hpp"
 

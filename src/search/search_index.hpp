@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "core/search_service.hpp"
-#include "store/message_store.hpp"
+#include "core/message_store.hpp"
 
 namespace message::search {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "core/reply_quote.hpp"
 
 namespace message::store {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 
 namespace message::store {
 

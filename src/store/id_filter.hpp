@@ -10,14 +10,14 @@ namespace message::store {
 /// A Bloom filter over (room, id) pairs: says "surely not added" or "maybe added". The default
 /// store keeps every remembered id of its database and its journal in one, so that a new
 /// message's id, which is almost always new, is known to be new without a look-up: a SQLite
-/// read (a WAL read lock and a B-tree search) was a quarter of a two-person chat's server CPU
-/// (bench/FINDINGS.md, seventh pass). A "maybe" is checked against the journal's ids and the
+/// read (a WAL read lock and a B-tree search) per message would be a large share of a
+/// two-person chat's server CPU. A "maybe" is checked against the journal's ids and the
 /// database, so answers stay exact.
 ///
 /// Blocked: a pair's 8 bits all lie in one 64-byte block, one bit in each of its 8 words, so a
 /// look-up or an add touches one cache line. The filter of a big database is megabytes, and a
-/// bit anywhere per probe cost a cache miss per probe: 2% of a two-person chat's server CPU
-/// (bench/FINDINGS.md, twelfth pass). Sized for `capacity` pairs at 12 bits or more each
+/// bit anywhere per probe would cost a cache miss per probe. Sized for `capacity` pairs at 12
+/// bits or more each
 /// (rounded up to a power of two), which keeps false "maybe"s under 1% at capacity (blocking
 /// costs a little accuracy per bit: tests/unit/id_filter_test.cpp measures it); past the
 /// capacity it still never misses, it just says "maybe" more often: full() tells the owner to

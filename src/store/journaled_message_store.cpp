@@ -123,8 +123,7 @@ std::vector<append_result> journaled_message_store::append(const std::vector<cor
     do_deferred_work();  // Throws if the database still refuses.
   if (batch.size() >= direct_group) {
     // A big group pays one SQLite transaction well, and skipping the journal saves writing
-    // each message twice: it goes in with everything waiting, in one transaction (S2 of
-    // bench/: 3.2M deliveries/s against 2.7-2.9M through the journal, bench/FINDINGS.md).
+    // each message twice: it goes in with everything waiting, in one transaction.
     auto results = database_.append_after(waiting_, batch);  // Throws with nothing changed.
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (results[i].duplicate) continue;

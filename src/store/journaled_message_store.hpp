@@ -8,10 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/message_store.hpp"
 #include "store/id_filter.hpp"
 #include "store/id_filter_builder.hpp"
 #include "store/message_journal.hpp"
-#include "store/message_store.hpp"
 #include "store/sqlite_message_store.hpp"
 
 namespace message::store {
@@ -22,8 +22,8 @@ namespace message::store {
 /// nothing; with durability::power it is fdatasynced). The messages then wait in memory until
 /// the store's caller runs the deferred work (core::store_worker, a few milliseconds later),
 /// which moves everything waiting into SQLite in one transaction and, past a size, empties the
-/// journal. A lone message thus no longer pays a whole SQLite transaction of its own, about
-/// half of a two-person chat's server CPU before (bench/FINDINGS.md, seventh pass).
+/// journal. A lone message thus does not pay a whole SQLite transaction of its own, which
+/// would be most of a two-person chat's server CPU.
 ///
 /// A group of `direct_group` or more (a busy room's group commit) skips the journal and goes
 /// into SQLite at once, together with everything waiting, in one transaction: there the

@@ -1,6 +1,6 @@
 #include "store/memory_identity_directory.hpp"
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 
 namespace message::store {
 

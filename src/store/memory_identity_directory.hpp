@@ -5,7 +5,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "store/identity_directory.hpp"
+#include "core/identity_directory.hpp"
 
 namespace message::store {
 

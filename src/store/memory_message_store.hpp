@@ -5,9 +5,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/message_store.hpp"
 #include "store/conversation_fold.hpp"
 #include "store/memory_identity_directory.hpp"
-#include "store/message_store.hpp"
 
 namespace message::store {
 

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <utility>
 
-#include "store/message_store.hpp"
+#include "core/message_store.hpp"
 
 namespace message::store {
 
@@ -28,7 +28,7 @@ constexpr std::size_t header_bytes = 8;  // length + crc
 constexpr std::uint32_t max_payload = 1u << 24;
 
 /// CRC-32 (IEEE, as zlib and Boost.CRC's crc_32_type compute it: the same file format). zlib's
-/// is several bytes a step where Boost's goes one: 1.8% of a two-person chat's server CPU before.
+/// is several bytes a step where Boost's goes one, and every append computes one.
 std::uint32_t crc32(std::string_view bytes) {
   return static_cast<std::uint32_t>(
       ::crc32_z(::crc32_z(0, nullptr, 0), reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
@@ -319,7 +319,7 @@ void message_journal::append(const std::vector<core::chat_message>& messages) {
     if (const int err = reserve(buffer_.size()); err != 0) fail("appending to", err);
     if (mapping_works_) {
       // A store into the shared mapping is in the page cache at once, as a write() would be:
-      // it survives a killed process. Without the syscall (bench/FINDINGS.md, eleventh pass).
+      // it survives a killed process. Without the syscall.
       std::memcpy(map_ + end_, buffer_.data(), buffer_.size());
       end_ += buffer_.size();
       return;
@@ -374,7 +374,7 @@ int message_journal::map(std::uint64_t size) {
   mapped_ = size;
 #ifdef MADV_POPULATE_WRITE
   // Fault the new pages in now, in one call, rather than one fault per page in the appends to
-  // come (S1 p50 33-38 -> 32 us, bench/FINDINGS.md, eleventh pass). A page the file system
+  // come, which a lone message's round trip would otherwise pay. A page the file system
   // cannot take fails here, with an error, where a store would have been a SIGBUS. A kernel
   // before 5.14 does not know the advice (EINVAL): the appends fault the pages in.
   static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));

@@ -5,15 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 
 namespace message::store {
 
 /// An append-only file of accepted messages: the durable half of journaled_message_store's
-/// commit. Appending a group is a copy into the file's shared mapping, well under a
-/// microsecond, where a SQLite transaction of one message costs tens (bench/FINDINGS.md,
-/// seventh and eleventh passes); the messages move into the database later, in batches, and
-/// the file is then emptied.
+/// commit. Appending a group is a copy into the file's shared mapping, far cheaper than a
+/// SQLite transaction of one message; the messages move into the database later, in batches,
+/// and the file is then emptied.
 ///
 /// What is stored in the mapping is in the page cache at once and survives a killed process,
 /// as a write() would. The file is reserved ahead in steps (fallocate, reserve_step), so a full

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 #include "redis/redis_entry.hpp"
 #include "redis/redis_keys.hpp"
 #include "store/conversation_fold.hpp"

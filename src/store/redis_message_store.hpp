@@ -6,10 +6,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/message_store.hpp"
 #include "redis/redis_endpoint.hpp"
 #include "redis/redis_status.hpp"
 #include "store/conversation_fold.hpp"
-#include "store/message_store.hpp"
 
 struct redisContext;
 

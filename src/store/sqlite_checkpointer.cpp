@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
-#include "store/message_store.hpp"
+#include "core/message_store.hpp"
 
 namespace message::store {
 

@@ -13,7 +13,7 @@ namespace message::store {
 /// Moves checkpoints, and their fsyncs, off the commit path. SQLite's default runs a
 /// checkpoint inside the commit that takes the WAL past 1,000 pages: it syncs the WAL, copies
 /// the pages into the database and syncs that, all while a sender waits for its ack
-/// (milliseconds, every few hundred commits: S1's p99 in bench/FINDINGS.md).
+/// (milliseconds, every few hundred commits: it is what a chat round trip's p99 would show).
 ///
 /// A WAL hook on the writer connection (which replaces SQLite's own automatic checkpoint)
 /// wakes a thread with a connection of its own after every `wake_pages` new frames; that

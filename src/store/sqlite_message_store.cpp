@@ -9,8 +9,8 @@
 
 #include <algorithm>
 
-#include "core/identity.hpp"
-#include "core/limits.hpp"
+#include "common/identity.hpp"
+#include "common/limits.hpp"
 
 namespace message::store {
 
@@ -18,7 +18,7 @@ namespace {
 
 // Each commit writes two B-trees, `messages` and its `messages_id` index: every page a commit
 // touches is written to the WAL again (4 KiB each), so pages per commit is most of a message's
-// cost (bench/FINDINGS.md: 5 B-trees cost 106 us of CPU per single-message commit, 2 cost 81).
+// cost.
 // Hence no `ts` index (retention walks each room from its oldest seq), `rooms.last_seq` is
 // written when a room is created and before retention deletes (the live value is
 // max(last_seq, max(seq))), and `sent_ids` only keeps the ids of messages that retention
@@ -143,8 +143,8 @@ const std::string& set_application_id_sql() {
   return sql;
 }
 
-/// Messages per INSERT when moving many: a third less CPU per row than one at a time; 32 measured
-/// 2% better than 16, 64 worse (bench/FINDINGS.md, twelfth pass).
+/// Messages per INSERT when moving many: each statement run has a cost of its own, so a row
+/// costs less in a multi-row INSERT; past a few dozen rows the gain stops.
 constexpr std::size_t rows_per_insert = 16;
 
 std::string text_column(sqlite3_stmt* s, int col) {
@@ -520,8 +520,8 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
   std::vector<append_result> results;
   results.reserve(batch.size());
   std::unordered_map<std::string, std::uint64_t> next;  // Room -> last seq within this transaction.
-  // Prepared like the rest: sqlite3_exec would parse BEGIN and COMMIT on every commit, a few
-  // percent of a lone message's CPU (bench/FINDINGS.md, sixth pass).
+  // Prepared like the rest: sqlite3_exec would parse BEGIN and COMMIT on every commit, which
+  // shows in a lone message's CPU.
   prepared("BEGIN IMMEDIATE").run();
   try {
     auto& lookup = prepared(find_id_sql);
@@ -572,9 +572,8 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
       last = std::max(last, m.seq);
     }
     // The move (messages already given their seqs) goes in rows_per_insert rows per statement:
-    // each statement run has a cost of its own, and one by one the move took 2.2 us of CPU per
-    // message, 16 at a time 1.5 (bench/FINDINGS.md, twelfth pass). A change (or a message with a file) goes
-    // alone, after the rows before it, and folds only when it is new (a journal replayed twice folds once).
+    // each statement run has a cost of its own, which a multi-row INSERT shares. A change (or a message with a
+    // file) goes alone, after the rows before it, and folds only when it is new (a journal replayed twice folds once).
     std::size_t next_row = 0;
     while (next_row < stored.size()) {
       std::size_t run = 0;

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "store/identity_directory.hpp"
-#include "store/message_store.hpp"
+#include "core/identity_directory.hpp"
+#include "core/message_store.hpp"
 #include "store/sqlite_checkpointer.hpp"
 
 struct sqlite3;

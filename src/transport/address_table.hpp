@@ -8,7 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "core/token_bucket.hpp"
 #include "transport/net.hpp"
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "transport/net.hpp"
 
 namespace message::transport {

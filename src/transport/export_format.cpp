@@ -6,7 +6,7 @@
 
 #include <ctime>
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 
 namespace message::transport {
 

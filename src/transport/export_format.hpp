@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 
 namespace message::transport {
 

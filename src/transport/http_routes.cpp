@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/limits.hpp"
-#include "core/link_code.hpp"
+#include "common/limits.hpp"
+#include "common/link_code.hpp"
 #include "transport/identity_token.hpp"
 #include "transport/web_assets.hpp"
 

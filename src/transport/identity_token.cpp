@@ -1,6 +1,6 @@
 #include "transport/identity_token.hpp"
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 #include "transport/access_key.hpp"
 
 namespace message::transport {

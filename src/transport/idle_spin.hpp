@@ -8,11 +8,10 @@ namespace message::transport {
 /// epoll_wait: the adaptive rule, without the loop (asio_event_loop::run applies it).
 ///
 /// Why spin at all: a thread that sleeps hands its core to the idle task, and waking it again
-/// costs far more than the syscall itself. Here (a Firecracker VM whose idle vCPU halts at once,
-/// cpuidle haltpoll with guest_halt_poll_ns=0), a server that slept between the two messages of
-/// a chat round trip had S1 at 78-90 / 134-175 µs (p50 / p99); polling up to 100 µs first gave
-/// 35-39 / 90-111, and even less CPU per message (bench/FINDINGS.md, tenth pass). On bare
-/// metal a core leaving a deep C-state pays a cost of the same kind (not measured here).
+/// costs far more than the syscall itself: on a VM whose idle vCPU halts at once, a server that
+/// sleeps between the two messages of a chat round trip roughly doubles its latency, and
+/// polling a little first also costs less CPU per message (the figures: docs/architecture.md,
+/// Decisions). On bare metal a core leaving a deep C-state pays a cost of the same kind.
 ///
 /// Why adaptive: a fixed window burns it after every event, also where nothing follows soon (a
 /// ping every few seconds, a room at a human pace). As Linux's haltpoll does for a vCPU, the

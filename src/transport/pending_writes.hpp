@@ -14,7 +14,7 @@ class websocket_session;
 /// posted task writes them all, in the order they asked, instead of one post (and one handler
 /// allocation) per session: a fan-out to 1,000 followers schedules one task, not 1,000. Inside
 /// a turn task (asio_event_loop::post_turn: the task that commits a turn's sends in place and
-/// hands them to the room), the round runs when that task ends instead: S1's message is then
+/// hands them to the room), the round runs when that task ends instead: a lone message is then
 /// committed, fanned out and written in one task, one pass of epoll_wait fewer.
 ///
 /// The round is owned by its posted task, like any handler: if the loop is torn down first,

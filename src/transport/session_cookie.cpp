@@ -7,7 +7,7 @@
 #include <charconv>
 #include <stdexcept>
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 #include "transport/header_text.hpp"
 
 namespace message::transport {

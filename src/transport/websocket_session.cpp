@@ -320,7 +320,7 @@ void websocket_session::schedule_write() {
   if (writing_ || finished_) return;
   // Write at the end of this loop turn, not now: what the tasks already queued on this loop
   // hand over meanwhile (a message and its sender's ack, several rooms' commits) joins the
-  // same frame, one sendmsg instead of several (bench/FINDINGS.md).
+  // same frame, one sendmsg instead of several.
   writing_ = true;
   ctx_.writes.at(loop_)->add(shared_from_this());
 }
@@ -333,7 +333,7 @@ void websocket_session::do_write() {
   if (!queue_.empty()) {
     // One line goes out as it is (shared by every recipient); several are joined into one
     // contiguous payload. Copying them is cheaper than gathering them: a sequence of two
-    // buffers per line is walked several times on its way down (bench/FINDINGS.md).
+    // buffers per line is walked several times on its way down.
     if (queue_.size() == 1) {
       lone_ = std::move(queue_.front());
       in_flight_bytes_ = lone_->size() + 1;
@@ -412,8 +412,8 @@ void websocket_session::on_written(boost::system::error_code ec) {
   in_flight_bytes_ = 0;
   lone_.reset();
   // Freed after every write: an idle connection holds no buffer, and the next connection's
-  // write reuses the same cache-warm block (keeping one buffer per busy connection measured
-  // slower in S2: 1.16-1.36M against 1.45-1.64M deliveries/s).
+  // write reuses the same cache-warm block, where one buffer per busy connection would spread
+  // a big room's writes over as many cold blocks.
   std::string().swap(joined_);
   bool wrote_close = false;
   if (control_) {

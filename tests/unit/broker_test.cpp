@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "common/limits.hpp"
 #include "core/broker.hpp"
-#include "core/limits.hpp"
 #include "core/memory_broker.hpp"
 #include "core/presence.hpp"
 #include "core/store_worker.hpp"

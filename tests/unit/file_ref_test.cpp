@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "core/file_ref.hpp"
+#include "common/file_ref.hpp"
 #include "protocol/codec.hpp"
 
 namespace message {

@@ -2,7 +2,7 @@
 // the suggestions for a taken name.
 #include <gtest/gtest.h>
 
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 #include "core/identity_names.hpp"
 #include "store/memory_identity_directory.hpp"
 #include "transport/identity_token.hpp"

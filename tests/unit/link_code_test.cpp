@@ -1,10 +1,10 @@
-// Device link codes (core/link_code.hpp): length, alphabet, spread, and how typed codes read.
+// Device link codes (common/link_code.hpp): length, alphabet, spread, and how typed codes read.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 
-#include "core/link_code.hpp"
+#include "common/link_code.hpp"
 
 namespace message::core {
 namespace {

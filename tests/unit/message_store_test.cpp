@@ -1,5 +1,5 @@
 // The message_store conformance suite: one typed test run against every implementation, so
-// each keeps the contract written on store/message_store.hpp.
+// each keeps the contract written on core/message_store.hpp.
 #include <gtest/gtest.h>
 #include <chrono>
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/chat_message.hpp"
+#include "common/chat_message.hpp"
 #include "protocol/codec.hpp"
 
 namespace message::transport {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/limits.hpp"
+#include "common/limits.hpp"
 #include "core/read_gate.hpp"
 #include "protocol/codec.hpp"
 

@@ -6,8 +6,8 @@
 
 #include "client/message_format.hpp"
 #include "client/resume_file.hpp"
-#include "client/server_trust.hpp"
-#include "client/server_url.hpp"
+#include "client_transport/server_trust.hpp"
+#include "client_transport/server_url.hpp"
 #include "temp_dir.hpp"
 
 namespace message::client {

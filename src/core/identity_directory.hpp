@@ -24,8 +24,8 @@ struct room_access {
 
 /// Who owns which name (docs/protocol.md, "Names people own"), which rooms each identity
 /// follows, and which rooms are private to whom ("Membership, private rooms, direct messages"). Identities
-/// are public identity ids (core/identity.hpp); names are owned under core::fold_name, so "Kim" and "kim" are
-/// one. An identity owns at most one name: claiming another renames it.
+/// are public identity ids (common/identity.hpp); names are owned under core::fold_name, so "Kim" and "kim"
+/// are one. An identity owns at most one name: claiming another renames it.
 ///
 /// Contract (the conformance suite in tests/unit/message_store_test.cpp checks every store's
 /// directory): every change is durable when the call returns, like an append, and with Redis

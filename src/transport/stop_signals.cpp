@@ -1,4 +1,4 @@
-#include "app/stop_signals.hpp"
+#include "transport/stop_signals.hpp"
 
 #include <pthread.h>
 

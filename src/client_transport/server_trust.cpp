@@ -1,4 +1,4 @@
-#include "client/server_trust.hpp"
+#include "client_transport/server_trust.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>

@@ -1,4 +1,4 @@
-#include "core/link_code.hpp"
+#include "common/link_code.hpp"
 
 #include <openssl/rand.h>
 

@@ -1,4 +1,4 @@
-#include "client/connection.hpp"
+#include "client_transport/connection.hpp"
 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -259,6 +259,10 @@ std::string ws_target(const server_url& url, const std::string& room, const std:
   if (since) out += "&since=" + std::to_string(*since);
   if (since && !epoch.empty()) out += "&epoch=" + boost::urls::encode(epoch, boost::urls::unreserved_chars);
   return out;
+}
+
+bool worth_retrying(end_kind kind) {
+  return kind == end_kind::lost || kind == end_kind::unreachable || kind == end_kind::busy;
 }
 
 }  // namespace message::client

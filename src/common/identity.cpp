@@ -1,4 +1,4 @@
-#include "core/identity.hpp"
+#include "common/identity.hpp"
 
 #include <openssl/rand.h>
 #include <openssl/sha.h>

@@ -1,4 +1,4 @@
-#include "client/chat_screen.hpp"
+#include "client_transport/chat_screen.hpp"
 
 #include <unistd.h>
 
@@ -10,8 +10,8 @@
 // libedit's readline-compatible header; it needs stdio first.
 #include <editline/readline.h>
 
-#include "client/private_descriptor.hpp"
-#include "client/stdin_lines.hpp"
+#include "client_transport/private_descriptor.hpp"
+#include "client_transport/stdin_lines.hpp"
 
 namespace message::client {
 

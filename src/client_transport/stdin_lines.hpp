@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "client/net.hpp"
+#include "client_transport/net.hpp"
 
 namespace message::client {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/file_ref.hpp"
+#include "common/file_ref.hpp"
 
 namespace message::core {
 

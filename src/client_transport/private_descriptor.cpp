@@ -1,4 +1,4 @@
-#include "client/private_descriptor.hpp"
+#include "client_transport/private_descriptor.hpp"
 
 #include <fcntl.h>
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "client/backoff.hpp"
-#include "client/connection.hpp"
+#include "client_transport/backoff.hpp"
+#include "client_transport/connection.hpp"
 #include "protocol/client_codec.hpp"
 
 namespace message::client {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "client/net.hpp"
+#include "client_transport/net.hpp"
 
 namespace message::client {
 

@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-#include "client/client_limits.hpp"
-#include "client/net.hpp"
-#include "client/server_trust.hpp"
-#include "client/server_url.hpp"
+#include "client_transport/client_limits.hpp"
+#include "client_transport/net.hpp"
+#include "client_transport/server_trust.hpp"
+#include "client_transport/server_url.hpp"
 
 namespace message::client {
 
@@ -22,7 +22,7 @@ struct connection_settings {
   client_limits limits;
 };
 
-/// How a connection ended. Each kind maps to one exit code (exit_code.hpp).
+/// How a connection ended. Each kind maps to one exit code (client/exit_code.hpp).
 enum class end_kind {
   closed_by_us,        ///< close() was called.
   lost,                ///< It was open and dropped (server gone, network, idle timeout).
@@ -33,6 +33,9 @@ enum class end_kind {
   untrusted,           ///< The TLS server's fingerprint is not the trusted one.
   policy,              ///< Closed by the server with 1008 (a bad room or since).
 };
+
+/// True for ends worth a reconnect: the server may come back (lost, restarted, busy).
+bool worth_retrying(end_kind kind);
 
 struct connection_end {
   end_kind kind = end_kind::lost;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/chat_message.hpp"
-#include "store/identity_directory.hpp"
+#include "common/chat_message.hpp"
+#include "core/identity_directory.hpp"
 
 namespace message::store {
 

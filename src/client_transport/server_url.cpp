@@ -1,4 +1,4 @@
-#include "client/server_url.hpp"
+#include "client_transport/server_url.hpp"
 
 #include <boost/url/parse.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/file_ref.hpp"
+#include "common/file_ref.hpp"
 
 #include <boost/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "client/stdin_lines.hpp"
+#include "client_transport/stdin_lines.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <array>
 #include <cerrno>
 
-#include "client/private_descriptor.hpp"
+#include "client_transport/private_descriptor.hpp"
 
 namespace message::client {
 

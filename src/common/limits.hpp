@@ -47,39 +47,36 @@ struct limits {
   /// How long a write may stay stuck once the server began a close before the socket is cut.
   std::chrono::milliseconds slow_close_grace{2000};
 
-  // --- fan-out pacing (core/fanout_pacer.hpp, bench/FINDINGS.md) -------------------------
+  // --- fan-out pacing (core/fanout_pacer.hpp; the figures: docs/architecture.md, Decisions) -
   /// A round of writes shorter than this is never paced: rooms of people chatting, where a
   /// round is a few dozen sends, are written the moment a message is committed.
   std::chrono::microseconds pace_min_round{1000};
   /// Pacing engages when writing each message at once would keep the loop busy this share of
   /// the time or more (1 = saturated): below that the loop keeps up, and pacing would only add
-  /// latency (S4 of bench/, 1,000 members at 50 messages/s, is 0.3-0.4). 0 = pace every
-  /// round big enough to be timed (64 followers on the loop or more).
+  /// latency (a room of a thousand members at a lively human pace stays well below 1). 0 =
+  /// pace every round big enough to be timed (64 followers on the loop or more).
   double pace_engage_load = 1.0;
   /// ...and only while a round would carry fewer messages than this (the load is also the
   /// messages arriving during one round): a closed loop of senders, or a backlog, already joins
-  /// that many per write, and holding them would only slow them (S3 of bench/ is 20-60).
+  /// that many per write, and holding them would only slow them.
   double pace_batched_load = 8;
   /// Engaged, rounds are spaced so that writing takes at most this share of the loop: about
   /// 1 / share times fewer writes than one per message when saturated, so a fifth or less of
-  /// the CPU (bench/FINDINGS.md: 0.15 gave 0.70 µs per delivery at 300k/s, 0.2 gave 0.81).
+  /// the CPU; a smaller share saves more CPU per delivery and holds messages longer.
   double pace_busy_share = 0.15;
   /// The longest a committed message waits for its round: under what people notice in a room
-  /// that moves hundreds of messages a second (C300 paced: p99 56-62 ms, against 25-33 ms
-  /// unpaced at four times the CPU, bench/FINDINGS.md). It binds only when a round costs more
-  /// than pace_max_hold * pace_busy_share (11 ms): 50 ms bound in this machine's slower hours,
-  /// when C300's rounds cost 11-17 ms instead of 6-8, and let writing take a fifth of the loop
-  /// instead of the share. 0 = never pace.
+  /// that moves hundreds of messages a second, which nobody reads one by one. It binds only
+  /// when a round costs more than pace_max_hold * pace_busy_share (11 ms), and then lets
+  /// writing take more of the loop than the share rather than hold messages longer; a lower
+  /// hold binds on a slow machine's ordinary rounds. 0 = never pace.
   std::chrono::milliseconds pace_max_hold{75};
 
   // --- I/O loop (transport/idle_spin.hpp) ----------------------------------------------------
   /// The longest an I/O loop polls for new events after its last one before it sleeps: waking a
-  /// sleeping thread costs more than the round trip of a chat message (S1 of bench/ here, p50 /
-  /// p99: sleeping at once 78-90 / 134-175 µs, polling up to 100 µs 37 / 101-105, 200 µs the
-  /// same; bench/FINDINGS.md, tenth pass). The window adapts: it shrinks to nothing while events
-  /// come farther apart than this, so an idle server or a room at a human pace sleeps at once;
-  /// where they come closer it costs CPU (C300 of bench/: 0.66-0.69 µs per delivery against
-  /// 0.59-0.62 without, 0.72-0.76 at 200 µs). 0 = never poll.
+  /// sleeping thread costs more than the round trip of a chat message, and a longer window
+  /// gains no latency. The window adapts: it shrinks to nothing while events come farther apart
+  /// than this, so an idle server or a room at a human pace sleeps at once; where they come
+  /// closer it costs some CPU per delivery, more the longer it is. 0 = never poll.
   std::chrono::microseconds loop_spin{100};
 
   // --- liveness -----------------------------------------------------------------------
@@ -162,9 +159,8 @@ struct limits {
   std::size_t max_commit_batch = 4096;
   /// How long the store worker lets deferred store work wait (the journaled messages that the
   /// default store moves into SQLite in one transaction): short enough that an online backup
-  /// is a blink behind, long enough that few moves share the core with the I/O loop. S1 of
-  /// bench/ (two clients, server on one core), p50 / p99: 2 ms 73-75 / 391-424 µs, 5 ms
-  /// 75-107 / 602-889, 20 ms 69-105 / 132-230, 50 ms 70-103 / 132-236 (bench/FINDINGS.md).
+  /// is a blink behind, long enough that few moves share the core with the I/O loop (a move
+  /// every few milliseconds shows in a chat round trip's p99).
   std::chrono::milliseconds store_defer{50};
   /// Messages kept per room (0 = all).
   std::uint64_t keep_messages = 0;

@@ -1,6 +1,4 @@
-#include "client/reconnecting_session.hpp"
-
-#include "client/common_options.hpp"
+#include "client_transport/reconnecting_session.hpp"
 
 namespace message::client {
 
