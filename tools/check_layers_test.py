@@ -57,8 +57,8 @@ def FailsOnAFolderItDoesNotKnow() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         copy = pathlib.Path(tmp) / "src"
         shutil.copytree(SRC, copy)
-        (copy / "search").mkdir()
-        (copy / "search" / "index.cpp").write_text('#include "app/server.hpp"\n', encoding="utf-8")
+        (copy / "plugins").mkdir()
+        (copy / "plugins" / "index.cpp").write_text('#include "app/server.hpp"\n', encoding="utf-8")
         result = run_check(copy)
         print(result.stdout, end="")
         assert result.returncode == 2, f"expected exit 2, got {result.returncode}"

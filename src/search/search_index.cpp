@@ -1,5 +1,8 @@
 #include "search/search_index.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -226,7 +229,15 @@ search_index::search_index(const std::string& path, const core::limits& limits) 
     throw std::runtime_error(std::string(e.what()) + " (" + where +
                              ": delete the file to rebuild the index from the messages)");
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    // Indexing is the work that may wait: at idle priority it takes only CPU the I/O loops and
+    // the store worker leave, so a busy server delivers first and indexes in the gaps (the
+    // queue's bound and the catch-up from the store cover a long burst).
+    sched_param idle{};
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle) != 0)
+      spdlog::debug("search index: idle priority not available, indexing at normal priority");
+    run();
+  });
 }
 
 search_index::~search_index() {

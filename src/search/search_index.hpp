@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "common/limits.hpp"
-#include "core/search_service.hpp"
 #include "core/message_store.hpp"
+#include "core/search_service.hpp"
 
 namespace message::search {
 

@@ -572,8 +572,9 @@ std::vector<append_result> sqlite_message_store::append_after(const std::vector<
       last = std::max(last, m.seq);
     }
     // The move (messages already given their seqs) goes in rows_per_insert rows per statement:
-    // each statement run has a cost of its own, which a multi-row INSERT shares. A change (or a message with a
-    // file) goes alone, after the rows before it, and folds only when it is new (a journal replayed twice folds once).
+    // each statement run has a cost of its own, which a multi-row INSERT shares. A change (or a message with
+    // a file) goes alone, after the rows before it, and folds only when it is new (a journal replayed twice
+    // folds once).
     std::size_t next_row = 0;
     while (next_row < stored.size()) {
       std::size_t run = 0;

@@ -328,7 +328,8 @@ TEST(Search, TheIndexOutlivesARestartAndTheMemoryStoreKeepsOneInMemory) {
   auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
   post(*ann.ws, "m1", "volatile mango");
   EXPECT_EQ(seqs(found(*ann.ws, query("mango"))), std::vector<std::uint64_t>{1});
-  EXPECT_FALSE(std::filesystem::exists(mem.path() / "search.sqlite")) << "nothing on disk beside a memory store";
+  EXPECT_FALSE(std::filesystem::exists(mem.path() / "search.sqlite"))
+      << "nothing on disk beside a memory store";
 }
 
 TEST(SearchOnRedis, EachNodeIndexesWhatAnyNodeCommitsAndRebuildsFromRedisAtStart) {
