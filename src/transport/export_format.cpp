@@ -1,5 +1,7 @@
 #include "transport/export_format.hpp"
 
+#include "transport/html_escape.hpp"
+
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -41,33 +43,6 @@ std::string_view export_content_type(export_format f) {
       return "text/html; charset=utf-8";
   }
   return "application/octet-stream";
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 std::string export_head(export_format f, std::string_view room, std::int64_t now_ms) {

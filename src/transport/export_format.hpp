@@ -24,7 +24,4 @@ std::string export_head(export_format f, std::string_view room, std::int64_t now
 std::string export_item(export_format f, const core::chat_message& m, bool first);
 std::string export_tail(export_format f);
 
-/// `text` with & < > " ' escaped for HTML text and attribute values.
-std::string html_escape(std::string_view text);
-
 }  // namespace message::transport

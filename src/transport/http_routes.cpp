@@ -1,5 +1,7 @@
 #include "transport/http_routes.hpp"
 
+#include "transport/html_escape.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -37,33 +39,6 @@ std::string safe_host(std::string_view host) {
     if (!ok) return {};
   }
   return std::string(host);
-}
-
-/// `text` with the five characters that matter in HTML text and attributes escaped.
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 /// The longest Host header an invite is drawn for: a DNS name (253) with a port.
