@@ -557,6 +557,8 @@ void search_index::catch_up_step(store::message_store& s) {
       }
     }
   } catch (const std::exception& e) {
+    // The store threw while the lock was let go for its read: take it back before the state.
+    if (!lock.owns_lock()) lock.lock();
     spdlog::warn("search index: the store cannot be read now ({}); catching up again later", e.what());
     pending_rooms_.clear();
     wants_catch_up_ = true;
