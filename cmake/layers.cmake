@@ -4,11 +4,14 @@
 # hide them.
 #
 # message_layer(<folder> [DEPENDS <library>...] [LIBRARIES <external>...] [PRIVATE_LIBRARIES ...]
-#               [SOURCES <extra source>...])
+#               [SOURCES <extra source>...] [PRECOMPILE <header>...])
 # builds message_<folder> from src/<folder>/*.cpp. The sources are globbed so that a new file
-# in a folder needs no CMake edit: the folder is the unit of layering.
+# in a folder needs no CMake edit: the folder is the unit of layering. PRECOMPILE names the
+# heavy library headers (Beast, Asio) most of the folder's files include: parsed once per
+# target instead of once per file, which is most of a clean build's time there
+# (docs/architecture.md, Decisions: "Build time").
 function(message_layer folder)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "DEPENDS;LIBRARIES;PRIVATE_LIBRARIES;SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "DEPENDS;LIBRARIES;PRIVATE_LIBRARIES;SOURCES;PRECOMPILE")
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${folder}/*.cpp)
   list(REMOVE_ITEM sources ${PROJECT_SOURCE_DIR}/src/${folder}/main.cpp)
   set(target message_${folder})
@@ -20,5 +23,8 @@ function(message_layer folder)
                         PRIVATE ${arg_PRIVATE_LIBRARIES} message_warnings message_conversion_warnings)
   if(MESSAGE_UNITY_BUILD)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 16)
+  endif()
+  if(arg_PRECOMPILE AND MESSAGE_PRECOMPILED_HEADERS)
+    target_precompile_headers(${target} PRIVATE ${arg_PRECOMPILE})
   endif()
 endfunction()

@@ -10,3 +10,6 @@ set(MESSAGE_SANITIZER "" CACHE STRING "Sanitizer set: empty, 'address' (ASan+UBS
 # a clean sanitizer build's time (docs/architecture.md, Decisions). Off for the release and
 # debug builds, where a change recompiles one small file.
 option(MESSAGE_UNITY_BUILD "Compile the libraries of src/ as unity batches" OFF)
+# Precompiled headers for the targets whose files all include Beast, Asio or GoogleTest (the
+# transports, the tests): a clean build parses those headers once per target, not per file.
+option(MESSAGE_PRECOMPILED_HEADERS "Precompile the heavy library headers of the transports and tests" ON)

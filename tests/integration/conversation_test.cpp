@@ -32,24 +32,6 @@ std::function<bool(const json::object&)> with_id(const std::string& id) {
   return [id](const json::object& o) { return o.contains("id") && str(o.at("id")) == id; };
 }
 
-/// Sends `frame` and returns the seq of its ack (0 when refused or no ack came).
-std::uint64_t acked(ws_client& c, const json::object& frame) {
-  const std::string id = str(frame.at("id"));
-  c.send(frame);
-  const auto end = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < end) {
-    auto f = c.next(10s);
-    if (!f) break;
-    const auto type = str((*f)["type"]);
-    if ((type == "ack" || type == "error") && f->contains("id") && str((*f)["id"]) == id) {
-      EXPECT_EQ(type, "ack") << json::serialize(*f);
-      return type == "ack" ? u64((*f)["seq"]) : 0;
-    }
-  }
-  ADD_FAILURE() << "no answer to " << id;
-  return 0;
-}
-
 /// Sends `frame` and returns the code of the error naming its id ("" when acked or silent).
 std::string refusal(ws_client& c, const json::object& frame) {
   const std::string id = frame.contains("id") ? str(frame.at("id")) : "";
@@ -113,9 +95,9 @@ class Conversation : public ::testing::Test {
 TEST_F(Conversation, EditDeleteAndReactionsReachAnotherClientLiveInSeqOrder) {
   auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
   auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "helo")), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "helo")), 1u);
 
-  ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "hello")), 2u) << "an edit takes the room's next seq";
+  ASSERT_EQ(send_acked(*ann.ws, edit("e1", 1, "hello")), 2u) << "an edit takes the room's next seq";
   auto e = await(*bob.ws, "edit", with_id("e1"));
   ASSERT_TRUE(e) << "bob sees the edit live";
   EXPECT_EQ(u64((*e)["seq"]), 2u);
@@ -124,19 +106,19 @@ TEST_F(Conversation, EditDeleteAndReactionsReachAnotherClientLiveInSeqOrder) {
   EXPECT_EQ(str((*e)["username"]), "ann");
   EXPECT_EQ(str((*e)["identity"]), ann.id);
 
-  ASSERT_EQ(acked(*bob.ws, react("r1", 1, "👍🏽")), 3u);
+  ASSERT_EQ(send_acked(*bob.ws, react("r1", 1, "👍🏽")), 3u);
   auto r = await(*ann.ws, "react", with_id("r1"));
   ASSERT_TRUE(r) << "ann sees bob's reaction live";
   EXPECT_EQ(str((*r)["emoji"]), "👍🏽");
   EXPECT_FALSE(r->contains("remove"));
   EXPECT_EQ(str((*r)["identity"]), bob.id);
 
-  ASSERT_EQ(acked(*bob.ws, react("r2", 1, "👍🏽", true)), 4u);
+  ASSERT_EQ(send_acked(*bob.ws, react("r2", 1, "👍🏽", true)), 4u);
   r = await(*ann.ws, "react", with_id("r2"));
   ASSERT_TRUE(r) << "and its taking back";
   EXPECT_TRUE((*r)["remove"].as_bool());
 
-  ASSERT_EQ(acked(*ann.ws, remove("d1", 1)), 5u);
+  ASSERT_EQ(send_acked(*ann.ws, remove("d1", 1)), 5u);
   auto d = await(*bob.ws, "delete", with_id("d1"));
   ASSERT_TRUE(d) << "bob sees the delete live";
   EXPECT_EQ(u64((*d)["target"]), 1u);
@@ -145,12 +127,12 @@ TEST_F(Conversation, EditDeleteAndReactionsReachAnotherClientLiveInSeqOrder) {
 TEST_F(Conversation, HistoryFoldsMessagesAndAResumeReplaysTheEvents) {
   auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
   auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "first")), 1u);
-  ASSERT_EQ(acked(*bob.ws, send("m2", "bob", "second")), 2u);
-  ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "first, edited")), 3u);
-  ASSERT_EQ(acked(*bob.ws, react("r1", 1, "🎉")), 4u);
-  ASSERT_EQ(acked(*ann.ws, react("r2", 1, "🎉")), 5u);
-  ASSERT_EQ(acked(*ann.ws, react("r3", 2, "❤️")), 6u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "first")), 1u);
+  ASSERT_EQ(send_acked(*bob.ws, send("m2", "bob", "second")), 2u);
+  ASSERT_EQ(send_acked(*ann.ws, edit("e1", 1, "first, edited")), 3u);
+  ASSERT_EQ(send_acked(*bob.ws, react("r1", 1, "🎉")), 4u);
+  ASSERT_EQ(send_acked(*ann.ws, react("r2", 1, "🎉")), 5u);
+  ASSERT_EQ(send_acked(*ann.ws, react("r3", 2, "❤️")), 6u);
 
   auto h = history(*bob.ws);
   const auto& messages = h["messages"].as_array();
@@ -188,9 +170,9 @@ TEST_F(Conversation, HistoryFoldsMessagesAndAResumeReplaysTheEvents) {
 
 TEST_F(Conversation, ADeletedMessagesTextIsInNoHistoryAndNoReplay) {
   auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "my secret plan")), 1u);
-  ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "my secret plan v2")), 2u);
-  ASSERT_EQ(acked(*ann.ws, remove("d1", 1)), 3u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "my secret plan")), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, edit("e1", 1, "my secret plan v2")), 2u);
+  ASSERT_EQ(send_acked(*ann.ws, remove("d1", 1)), 3u);
 
   auto h = history(*ann.ws);
   ASSERT_EQ(h["messages"].as_array().size(), 1u);
@@ -210,10 +192,10 @@ TEST_F(Conversation, EveryRefusalIsAnErrorWithItsCodeAndChangesNothing) {
   auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
   auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
   auto anon = connect_person(server->port(), 0);
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "mine")), 1u);
-  ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "mine!")), 2u);
-  ASSERT_EQ(acked(*ann.ws, send("m2", "ann", "to delete")), 3u);
-  ASSERT_EQ(acked(*ann.ws, remove("d1", 3)), 4u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "mine")), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, edit("e1", 1, "mine!")), 2u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m2", "ann", "to delete")), 3u);
+  ASSERT_EQ(send_acked(*ann.ws, remove("d1", 3)), 4u);
 
   EXPECT_EQ(refusal(*anon.ws, react("x1", 1, "👍")), "not_identified");
   EXPECT_EQ(refusal(*ann.ws, edit("x2", 99, "no such")), "unknown_target");
@@ -240,7 +222,7 @@ TEST_F(Conversation, EveryRefusalIsAnErrorWithItsCodeAndChangesNothing) {
   ASSERT_TRUE(ann.ws->next_of("room"));
   auto room =
       json::object{{"type", "send"}, {"id", "p1"}, {"username", "ann"}, {"message", "hi"}, {"room", "plans"}};
-  ASSERT_EQ(acked(*ann.ws, room), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, room), 1u);
   auto foreign = react("x14", 1, "👍");
   foreign["room"] = "plans";
   EXPECT_EQ(refusal(*bob.ws, foreign), "not_member");
@@ -250,33 +232,33 @@ TEST_F(Conversation, EveryRefusalIsAnErrorWithItsCodeAndChangesNothing) {
   ASSERT_EQ(h["messages"].as_array().size(), 2u);
   EXPECT_EQ(str(h["messages"].as_array()[0].as_object().at("message")), "mine!");
   EXPECT_FALSE(h["messages"].as_array()[0].as_object().contains("reactions"));
-  EXPECT_EQ(acked(*ann.ws, send("m3", "ann", "next")), 5u) << "no refused change took a seq";
+  EXPECT_EQ(send_acked(*ann.ws, send("m3", "ann", "next")), 5u) << "no refused change took a seq";
 }
 
 TEST_F(Conversation, AResentChangeIsAckedAsADuplicate) {
   auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "hi")), 1u);
-  ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "hi!")), 2u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "hi")), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, edit("e1", 1, "hi!")), 2u);
   ann.ws->send(edit("e1", 1, "hi!"));
   auto again = await(*ann.ws, "ack", with_id("e1"));
   ASSERT_TRUE(again);
   EXPECT_EQ(u64((*again)["seq"]), 2u);
   EXPECT_TRUE((*again)["duplicate"].as_bool());
-  ASSERT_EQ(acked(*ann.ws, react("r1", 1, "🎉")), 3u);
+  ASSERT_EQ(send_acked(*ann.ws, react("r1", 1, "🎉")), 3u);
   ann.ws->send(react("r1", 1, "🎉"));
   again = await(*ann.ws, "ack", with_id("r1"));
   ASSERT_TRUE(again);
   EXPECT_TRUE((*again)["duplicate"].as_bool());
-  EXPECT_EQ(acked(*ann.ws, send("m2", "ann", "next")), 4u) << "a duplicate takes no seq";
+  EXPECT_EQ(send_acked(*ann.ws, send("m2", "ann", "next")), 4u) << "a duplicate takes no seq";
 }
 
 TEST_F(Conversation, AReplyQuotesItsTargetLiveAndInHistory) {
   auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
   auto bob = connect_person(server->port(), 'b', "/ws?name=bob");
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "lunch at noon?")), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "lunch at noon?")), 1u);
   auto reply = send("m2", "bob", "yes");
   reply["reply_to"] = 1;
-  ASSERT_EQ(acked(*bob.ws, reply), 2u);
+  ASSERT_EQ(send_acked(*bob.ws, reply), 2u);
   auto live = await(*ann.ws, "message", with_id("m2"));
   ASSERT_TRUE(live);
   EXPECT_EQ(u64((*live)["reply_to"]), 1u);
@@ -284,7 +266,7 @@ TEST_F(Conversation, AReplyQuotesItsTargetLiveAndInHistory) {
   EXPECT_EQ(str((*live)["reply"].as_object().at("username")), "ann");
   EXPECT_EQ(str((*live)["reply"].as_object().at("message")), "lunch at noon?");
 
-  ASSERT_EQ(acked(*ann.ws, remove("d1", 1)), 3u);
+  ASSERT_EQ(send_acked(*ann.ws, remove("d1", 1)), 3u);
   auto h = history(*bob.ws);
   const auto& quoted = h["messages"].as_array().at(1).as_object().at("reply").as_object();
   EXPECT_TRUE(quoted.at("deleted").as_bool()) << "a reply to a deleted message says so";
@@ -297,14 +279,14 @@ TEST_F(Conversation, MentionsCountForTheIdentitiesNamedAndEventsAreNoUnreadMessa
   auto cat = connect_person(server->port(), 'c', "/ws?name=cat");
   auto m = send("m1", "bob", "see this");  // No @name in the text: the ids count.
   m["mentions"] = json::array{json::value(ann.id), json::value("QUFBQUFBQUFBQUFB")};
-  ASSERT_EQ(acked(*bob.ws, m), 1u);
+  ASSERT_EQ(send_acked(*bob.ws, m), 1u);
   auto got = await(*ann.ws, "message", with_id("m1"));
   ASSERT_TRUE(got);
   ASSERT_TRUE(got->contains("mentions"));
   EXPECT_EQ((*got)["mentions"].as_array().size(), 1u) << "an identity nobody owns a name for is dropped";
   EXPECT_EQ(str((*got)["mentions"].as_array()[0]), ann.id);
-  ASSERT_EQ(acked(*bob.ws, react("r1", 1, "👍")), 2u);
-  ASSERT_EQ(acked(*bob.ws, react("r2", 1, "👍", true)), 3u);
+  ASSERT_EQ(send_acked(*bob.ws, react("r1", 1, "👍")), 2u);
+  ASSERT_EQ(send_acked(*bob.ws, react("r2", 1, "👍", true)), 3u);
   auto later = connect_person(server->port(), 'a');
   EXPECT_TRUE(await(*later.ws, "room_activity", [](const json::object& o) {
     return str(o.at("room")) == "lobby" && u64(o.at("seq")) == 3 && u64(o.at("unread")) == 1 &&
@@ -321,7 +303,7 @@ TEST_F(Conversation, AKilledServerLosesNoAcknowledgedEdit) {
   std::string last_text;
   {
     auto ann = connect_person(server->port(), 'a', "/ws?name=ann");
-    ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "v0")), 1u);
+    ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "v0")), 1u);
     // A burst: every edit sent at once, then the acks collected, then kill -9.
     constexpr int edits = 40;
     for (int i = 1; i <= edits; ++i) ann.ws->send(edit("e" + std::to_string(i), 1, "v" + std::to_string(i)));
@@ -353,7 +335,7 @@ TEST(ConversationLimits, AFloodOfReactionsIsRateLimitedLikeMessagesNamingEachId)
   temp_dir data;
   server_process server({"--data", data.path().string()});  // The default rate limits.
   auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "react to me")), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "react to me")), 1u);
   // More than the burst at once (40 frames): the rest are refused, each naming its id.
   constexpr int burst = 60;
   for (int i = 0; i < burst; ++i)
@@ -382,10 +364,10 @@ TEST(ConversationOnRedis, AnEditAndAReactionOnNodeAReachNodeBLiveAndAfterResume)
   server_process b({"--data", dir_b.path().string(), "--redis", redis.url(), "--no-rate-limit"});
   auto ann = connect_person(a.port(), 'a', "/ws?name=ann");
   auto bob = connect_person(b.port(), 'b', "/ws?name=bob");
-  ASSERT_EQ(acked(*ann.ws, send("m1", "ann", "helo")), 1u);
+  ASSERT_EQ(send_acked(*ann.ws, send("m1", "ann", "helo")), 1u);
   ASSERT_TRUE(await(*bob.ws, "message", with_id("m1")));
-  ASSERT_EQ(acked(*ann.ws, edit("e1", 1, "hello")), 2u);
-  ASSERT_EQ(acked(*ann.ws, react("r1", 1, "🎉")), 3u);
+  ASSERT_EQ(send_acked(*ann.ws, edit("e1", 1, "hello")), 2u);
+  ASSERT_EQ(send_acked(*ann.ws, react("r1", 1, "🎉")), 3u);
   auto e = await(*bob.ws, "edit", with_id("e1"));
   ASSERT_TRUE(e) << "node B's client sees the edit made on node A";
   EXPECT_EQ(str((*e)["message"]), "hello");
@@ -412,10 +394,10 @@ TEST(ConversationOnRedis, AReplyOnNodeAQuotesItsTargetLiveOnBothNodes) {
   auto ann = connect_person(a.port(), 'a', "/ws?name=ann");
   auto bob = connect_person(b.port(), 'b', "/ws?name=bob");
   auto cat = connect_person(a.port(), 'c', "/ws?name=cat");
-  ASSERT_EQ(acked(*bob.ws, send("m1", "bob", "lunch at noon?")), 1u);
+  ASSERT_EQ(send_acked(*bob.ws, send("m1", "bob", "lunch at noon?")), 1u);
   auto reply = send("m2", "ann", "yes");
   reply["reply_to"] = 1;
-  ASSERT_EQ(acked(*ann.ws, reply), 2u);
+  ASSERT_EQ(send_acked(*ann.ws, reply), 2u);
   for (auto* ws : {cat.ws.get(), bob.ws.get()}) {  // One reader on each node.
     auto live = await(*ws, "message", with_id("m2"));
     ASSERT_TRUE(live);
@@ -426,7 +408,7 @@ TEST(ConversationOnRedis, AReplyOnNodeAQuotesItsTargetLiveOnBothNodes) {
   }
   // The quote travels in the published entry only: the stored one is scrubbed by a delete of
   // its target like any other, and a resume quotes the target as it is now.
-  ASSERT_EQ(acked(*bob.ws, remove("d1", 1)), 3u);
+  ASSERT_EQ(send_acked(*bob.ws, remove("d1", 1)), 3u);
   auto rows = replay(b.port(), 'd', 1);
   ASSERT_GE(rows.size(), 1u);
   EXPECT_TRUE(rows[0]["reply"].as_object().at("deleted").as_bool());

@@ -411,4 +411,21 @@ std::uint64_t u64(const json::value& v) {
   return 0;
 }
 
+std::uint64_t send_acked(ws_client& c, const json::object& frame) {
+  const std::string id = str(frame.at("id"));
+  c.send(frame);
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < end) {
+    auto f = c.next(10s);
+    if (!f) break;
+    const auto type = str((*f)["type"]);
+    if ((type == "ack" || type == "error") && f->contains("id") && str((*f)["id"]) == id) {
+      EXPECT_EQ(type, "ack") << json::serialize(*f);
+      return type == "ack" ? u64((*f)["seq"]) : 0;
+    }
+  }
+  ADD_FAILURE() << "no answer to " << id;
+  return 0;
+}
+
 }  // namespace message::test

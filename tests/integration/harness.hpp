@@ -126,6 +126,10 @@ inline std::string identity_token(char c) { return std::string(21, c) + "A"; }
 std::string str(const json::value& v);
 std::uint64_t u64(const json::value& v);
 
+/// Sends `frame` (which has an `id`) and waits for the answer naming that id: returns the seq of
+/// its ack, or 0 (with a test failure) when it was refused or nothing came within 10 s.
+std::uint64_t send_acked(ws_client& c, const json::object& frame);
+
 /// A connection of one person, after its welcome; `id` is its public identity id ("" when
 /// anonymous).
 struct person {

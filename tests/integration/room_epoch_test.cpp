@@ -19,7 +19,7 @@ namespace {
 std::string str(const json::value& v) { return std::string(v.as_string()); }
 
 /// Sends `n` messages to lobby as `kim` and waits for their acks.
-void send_acked(ws_client& c, const std::string& prefix, int n) {
+void send_lobby_acked(ws_client& c, const std::string& prefix, int n) {
   for (int i = 1; i <= n; ++i) c.send_message(prefix + std::to_string(i), "kim", prefix + std::to_string(i));
   ASSERT_EQ(c.collect("ack", static_cast<std::size_t>(n), 10s).size(), static_cast<std::size_t>(n));
 }
@@ -38,7 +38,7 @@ TEST(RoomEpoch, AResumeWithTheSameEpochAfterARestartIsExact) {
     ASSERT_TRUE(welcome);
     epoch = str(welcome->at("epoch"));
     EXPECT_EQ(epoch.size(), 16u);
-    send_acked(c, "a", 3);
+    send_lobby_acked(c, "a", 3);
   }
   server_process server({"--data", data.path().string()});
   ws_client back(server.port(), resume_target(1, epoch));
@@ -64,10 +64,10 @@ TEST(RoomEpoch, ARestoredOlderBackupGivesAResumeAResetNotOtherMessagesUnderItsSe
     const auto welcome = c.next_of("welcome");
     ASSERT_TRUE(welcome);
     epoch = str(welcome->at("epoch"));
-    send_acked(c, "old", 2);
+    send_lobby_acked(c, "old", 2);
     const auto [code, said] = run_to_exit({"backup", file.string(), "--data", data.path().string()}, 60000ms);
     ASSERT_EQ(code, 0) << said;
-    send_acked(c, "lost", 3);  // Seqs 3..5: the client has seen them; the backup has not.
+    send_lobby_acked(c, "lost", 3);  // Seqs 3..5: the client has seen them; the backup has not.
   }
   const auto [code, said] = run_to_exit({"restore", file.string(), "--data", data.path().string()});
   ASSERT_EQ(code, 0) << said;
@@ -75,7 +75,7 @@ TEST(RoomEpoch, ARestoredOlderBackupGivesAResumeAResetNotOtherMessagesUnderItsSe
   {
     ws_client other(server.port());
     ASSERT_TRUE(other.next_of("welcome"));
-    send_acked(other, "new", 4);  // Seqs 3..6 again, other messages: past what the client saw.
+    send_lobby_acked(other, "new", 4);  // Seqs 3..6 again, other messages: past what the client saw.
   }
   ws_client back(server.port(), resume_target(5, epoch));
   const auto welcome = back.next_of("welcome");
@@ -100,7 +100,7 @@ TEST(RoomEpoch, ARedisThatLostItsDataGivesAResumeAReset) {
     const auto welcome = c.next_of("welcome");
     ASSERT_TRUE(welcome);
     epoch = str(welcome->at("epoch"));
-    send_acked(c, "a", 3);
+    send_lobby_acked(c, "a", 3);
   }
   // Redis comes back empty (a FLUSHALL, or its data lost): nothing of the room is left.
   redis.stop(SIGKILL);
@@ -111,7 +111,7 @@ TEST(RoomEpoch, ARedisThatLostItsDataGivesAResumeAReset) {
   {
     ws_client other(server.port());
     ASSERT_TRUE(other.next_of("welcome"));
-    send_acked(other, "b", 5);  // Seqs 1..5 again, other messages.
+    send_lobby_acked(other, "b", 5);  // Seqs 1..5 again, other messages.
   }
   ws_client back(server.port(), resume_target(3, epoch));
   const auto welcome = back.next_of("welcome");

@@ -59,19 +59,7 @@ std::uint64_t post(ws_client& c, const std::string& id, const std::string& text,
                    const std::string& name = "ann") {
   json::object m{{"type", "send"}, {"id", id}, {"username", name}, {"message", text}};
   if (!room.empty()) m["room"] = room;
-  c.send(m);
-  const auto end = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < end) {
-    auto f = c.next(10s);
-    if (!f) break;
-    const auto type = str((*f)["type"]);
-    if ((type == "ack" || type == "error") && f->contains("id") && str((*f)["id"]) == id) {
-      EXPECT_EQ(type, "ack") << json::serialize(*f);
-      return type == "ack" ? u64((*f)["seq"]) : 0;
-    }
-  }
-  ADD_FAILURE() << "no ack for " << id;
-  return 0;
+  return send_acked(c, m);
 }
 
 /// Sends a marker and waits until the index has it: everything committed before is indexed.
