@@ -17,6 +17,17 @@ constexpr std::size_t prune_rows_per_pass = 2000;
 
 store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
                            commit_listener on_commit)
+    : store_worker(std::move(store), limits,
+                   [on_commit = std::move(on_commit)](std::vector<chat_message>&& stored,
+                                                      std::vector<answer>&& answers) {
+                     // Fan-out first, then acks: a sender never holds an ack for a message
+                     // others cannot see yet.
+                     if (!stored.empty()) on_commit(std::move(stored));
+                     for (auto& a : answers) a.done(a.outcome);
+                   }) {}
+
+store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
+                           commit_report on_commit)
     : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)) {
   // spdlog makes its registry (and default logger) on first use, and that making is not safe
   // against a first use on another thread at once: two workers started together (several nodes
@@ -35,13 +46,17 @@ void store_worker::append(new_message message, append_callback done) {
   wake_.notify_one();
 }
 
-void store_worker::append(std::vector<append_request> group, bool may_commit_here) {
+void store_worker::append(std::vector<append_request> group, bool at_turn_end) {
   {
     std::unique_lock lock(mutex_);
     // Idle and nothing queued: nothing committed earlier can come after this group. The store
     // is asked only now, while nobody else uses it.
-    if (may_commit_here && group.size() == 1 && !busy_ && !stopping_ && appends_.empty() && reads_.empty() &&
-        store_->commit_never_waits()) {
+    step_facts facts;
+    facts.on_own_loop = at_turn_end;
+    facts.nothing_ahead = !busy_ && !stopping_ && appends_.empty() && reads_.empty();
+    facts.sends = group.size();
+    facts.store_never_waits = facts.on_own_loop && facts.nothing_ahead && store_->commit_never_waits();
+    if (runs_now(pipeline_step::commit_sends, facts)) {
       busy_ = true;
       lock.unlock();
       commit(group);
@@ -170,8 +185,11 @@ void store_worker::commit(std::vector<append_request>& batch) {
     // Nothing of the batch was stored: every sender hears so and keeps its message pending.
     spdlog::error("storing {} message(s) failed: {}", messages.size(), e.what());
     const append_outcome failed{std::nullopt, e.what()};
-    for (auto& p : batch) p.done(failed);
+    std::vector<answer> answers;
+    answers.reserve(batch.size());
+    for (auto& p : batch) answers.push_back({p.origin, std::move(p.done), failed});
     batch.clear();
+    on_commit_({}, std::move(answers));
     return;
   }
   counters_.observe_commit(std::chrono::steady_clock::now() - began);
@@ -210,10 +228,12 @@ void store_worker::commit(std::vector<append_request>& batch) {
     }
   }
   counters_.stored.fetch_add(stored.size(), std::memory_order_relaxed);
-  // Fan-out first, then acks: a sender never holds an ack for a message others cannot see yet.
-  if (!stored.empty()) on_commit_(std::move(stored));
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done({results[i], {}});
+  std::vector<answer> answers;
+  answers.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    answers.push_back({batch[i].origin, std::move(batch[i].done), {results[i], {}}});
   batch.clear();
+  on_commit_(std::move(stored), std::move(answers));
 }
 
 bool store_worker::prune_some() {

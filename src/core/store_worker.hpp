@@ -14,6 +14,7 @@
 #include "common/chat_message.hpp"
 #include "common/limits.hpp"
 #include "core/message_store.hpp"
+#include "core/now_or_post.hpp"
 #include "core/store_counters.hpp"
 
 namespace message::core {
@@ -28,42 +29,55 @@ struct append_outcome {
 /// committing, in arrival order, everything queued since the last commit in one transaction
 /// (group commit), so throughput does not fall to one commit per message.
 ///
-/// Commits run on the worker's own thread, except one case: an I/O loop that hands over a
-/// single message while the worker is idle, nothing is queued and the store's commit waits
-/// for nothing (store::message_store::commit_never_waits) commits it in place. That saves the
-/// two thread hops there and back, each a context switch (dear on a virtual machine); a group of
-/// several goes to the worker, which commits it while the loop goes on writing.
+/// Commits run on the worker's own thread, except when the pipeline's rule (runs_now,
+/// core/now_or_post.hpp) says a loop's turn commits in place: a single message handed over at
+/// the end of a loop's turn while the worker is idle, nothing is queued and the store's commit
+/// waits for nothing. The worker checks the rule under its lock, where idleness is true.
 ///
 /// Work the store defers off the commit path (store::message_store::has_deferred_work: the
 /// default store's journaled messages, moved into SQLite) runs here, limits::store_defer after
 /// the commit that left it, so that many commits share it and no I/O loop pays for it.
 ///
 /// Thread-safety: append(), read() and stop() are safe from any thread. One commit runs at a
-/// time (`busy_`), in the order appends were queued. Callbacks run on the thread that
-/// committed (the worker's, or the loop's that committed in place) and must not block; on the
-/// worker they must only post (the hub's on_commit hands a loop's own in-place commit to its
-/// followers at once, hub::on_loop).
+/// time (`busy_`), in the order appends were queued. The commit listener runs on the thread
+/// that committed (the worker's, or the loop's that committed in place), one call at a time,
+/// and must not block: it hands each answer to its sender's loop (hub::on_commit).
 class store_worker {
  public:
   using append_callback = std::function<void(const append_outcome&)>;
-  /// Called after each successful commit with the newly stored messages, in seq order.
-  using commit_listener = std::function<void(std::vector<chat_message>&&)>;
   using read_job = std::function<void(store::message_store&)>;
   struct append_request {
     new_message message;
     append_callback done;
+    /// Who asked, for the commit listener to route the answer (the hub: the sender's loop).
+    std::size_t origin = 0;
   };
+  /// One request's outcome, for the commit listener to hand to `done` where it belongs.
+  struct answer {
+    std::size_t origin = 0;
+    append_callback done;
+    append_outcome outcome;
+  };
+  /// Called once per commit, with the newly stored messages in seq order (empty when every
+  /// one was a duplicate, or the store failed) and every request's answer, in request order.
+  /// The listener calls each `done` exactly once.
+  using commit_report =
+      std::function<void(std::vector<chat_message>&& stored, std::vector<answer>&& answers)>;
+  /// Called after each successful commit with the newly stored messages, in seq order; each
+  /// `done` then runs on the committing thread, after it.
+  using commit_listener = std::function<void(std::vector<chat_message>&&)>;
 
+  store_worker(std::unique_ptr<store::message_store> store, const limits& limits, commit_report on_commit);
   store_worker(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit);
   ~store_worker();
   store_worker(const store_worker&) = delete;
   store_worker& operator=(const store_worker&) = delete;
 
   void append(new_message message, append_callback done);
-  /// Appends `group` in order. With `may_commit_here`, a group of one commits on the calling
-  /// thread when the worker is idle with nothing queued and the store never waits; `done` has
-  /// then run before this returns.
-  void append(std::vector<append_request> group, bool may_commit_here);
+  /// Appends `group` in order. `at_turn_end`: the caller is a loop handing over its turn's
+  /// sends (room_pipeline); when the rule (runs_now, pipeline_step::commit_sends) says so, the
+  /// group is committed on the calling thread and the listener has run before this returns.
+  void append(std::vector<append_request> group, bool at_turn_end);
   /// Runs `job` on the worker thread after every append queued before it has committed.
   void read(read_job job);
   /// Commits what is queued, then ends the thread. Idempotent.
@@ -78,7 +92,7 @@ class store_worker {
 
   std::unique_ptr<store::message_store> store_;
   const limits& limits_;
-  commit_listener on_commit_;
+  commit_report on_commit_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<append_request> appends_;
