@@ -116,7 +116,11 @@ void client::on_resolved(std::string owned, std::string refused, std::string sug
 
 void client::on_text(std::string_view frame) {
   if (closed_) return;
-  auto decoded = protocol::decode(frame, hub_.config());
+  on_decoded(protocol::decode(frame, hub_.config()));
+}
+
+void client::on_decoded(std::variant<protocol::command, protocol::decode_error>&& decoded) {
+  if (closed_) return;
   if (auto* err = std::get_if<protocol::decode_error>(&decoded)) {
     send_error(err->code, err->message, err->id);
     return;

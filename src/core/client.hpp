@@ -47,7 +47,10 @@ class client : public std::enable_shared_from_this<client> {
 
   /// Registers with the loop and joins the room of the query; sends `welcome`.
   void start();
+  /// A text frame: decoded (protocol::decode), then handled as on_decoded().
   void on_text(std::string_view frame);
+  /// A frame the transport decoded already (it decodes each frame once, for its rate limits).
+  void on_decoded(std::variant<protocol::command, protocol::decode_error>&& decoded);
   /// The sink's queue emptied: continue replays (and catch-ups) that waited for room; resend
   /// presence if events were dropped meanwhile.
   void on_drain();
