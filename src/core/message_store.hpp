@@ -65,6 +65,8 @@ class message_store {
   /// worker's thread (core::store_worker). Asked between calls, by the store's one caller.
   virtual bool commit_never_waits() const { return false; }
 
+  /// The commit of one group, and where a message gets its seq (the contract above). Called by
+  /// core::store_worker, one group at a time.
   virtual std::vector<append_result> append(const std::vector<core::new_message>& batch) = 0;
 
   /// True when the store holds work it kept off the commit path (journaled_message_store:

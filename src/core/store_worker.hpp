@@ -25,9 +25,11 @@ struct append_outcome {
   std::string error;                           ///< Why, when it failed.
 };
 
-/// The owner of the message store, and the ordering point of the server: it assigns seqs by
-/// committing, in arrival order, everything queued since the last commit in one transaction
-/// (group commit), so throughput does not fall to one commit per message.
+/// The store's thread and its group commit: it owns the message store and commits, in arrival
+/// order, everything queued since the last commit as one group, so throughput does not fall to
+/// one commit per message. The seqs are assigned by that commit, inside the store's append()
+/// (core/message_store.hpp: the journaled store on one node, Redis's script across nodes); this
+/// class decides only the order in which groups reach it.
 ///
 /// Commits run on the worker's own thread, except when the pipeline's rule (runs_now,
 /// core/now_or_post.hpp) says a loop's turn commits in place: a single message handed over at
