@@ -55,9 +55,13 @@ void hub::on_commit(std::vector<chat_message>&& stored, std::vector<store_worker
     }
   }
   if (!stored.empty()) {
-    current_answers = {this, &by_loop};
+    struct in_commit {  // Cleared however committed() returns: a throw leaves no stale pointer.
+      in_commit(const hub* h, std::vector<std::vector<store_worker::answer>>* a) { current_answers = {h, a}; }
+      ~in_commit() { current_answers = {}; }
+      in_commit(const in_commit&) = delete;
+      in_commit& operator=(const in_commit&) = delete;
+    } scope(this, &by_loop);
     broker_->committed(std::move(stored));
-    current_answers = {};
   }
   // What the broker did not hand back on this thread (a duplicate, a failed store, a Redis
   // broker): the answers go to their loops on their own, behind what those loops hold.
