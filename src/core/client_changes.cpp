@@ -1,7 +1,7 @@
 // core::client's conversation changes (docs/protocol.md, "Conversation"): edit, delete, react,
 // the `reactions` request, and the checks a send with reply_to or mentions passes before its
 // append. Kept apart from client.cpp, which is about rooms and messages. Everything here runs on
-// the client's loop; the checks run on the store's caller (a store_worker read job, behind the
+// the client's loop; the checks run on the store's caller (a store_thread read job, behind the
 // appends queued before it) and come back through event_loop::post holding a weak_ptr. An
 // accepted change is appended through append_row(), the send's path: ack, duplicate ids,
 // broadcast, the Redis publish and replay work for it as for a message.

@@ -11,7 +11,7 @@ namespace {
 /// answers then join its fan-out step. Null on any other thread (a Redis delivery).
 struct answers_in_commit {
   const hub* owner = nullptr;
-  std::vector<std::vector<store_worker::answer>>* by_loop = nullptr;
+  std::vector<std::vector<store_thread::answer>>* by_loop = nullptr;
 };
 thread_local answers_in_commit current_answers;
 }  // namespace
@@ -21,9 +21,9 @@ hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std:
     : limits_(limits),
       loops_(std::move(loops)),
       broker_(broker ? std::move(broker) : std::make_unique<memory_broker>()) {
-  worker_ = std::make_unique<store_worker>(
+  worker_ = std::make_unique<store_thread>(
       std::move(store), limits_,
-      [this](std::vector<chat_message>&& stored, std::vector<store_worker::answer>&& answers) {
+      [this](std::vector<chat_message>&& stored, std::vector<store_thread::answer>&& answers) {
         on_commit(std::move(stored), std::move(answers));
       });
   for (std::size_t i = 0; i < loops_.size(); ++i)
@@ -45,8 +45,8 @@ void hub::stop() {
   stopping_ = true;
 }
 
-void hub::on_commit(std::vector<chat_message>&& stored, std::vector<store_worker::answer>&& answers) {
-  std::vector<std::vector<store_worker::answer>> by_loop(pipelines_.size());
+void hub::on_commit(std::vector<chat_message>&& stored, std::vector<store_thread::answer>&& answers) {
+  std::vector<std::vector<store_thread::answer>> by_loop(pipelines_.size());
   for (auto& a : answers) {
     if (a.origin < by_loop.size()) {
       by_loop[a.origin].push_back(std::move(a));
@@ -56,7 +56,7 @@ void hub::on_commit(std::vector<chat_message>&& stored, std::vector<store_worker
   }
   if (!stored.empty()) {
     struct in_commit {  // Cleared however committed() returns: a throw leaves no stale pointer.
-      in_commit(const hub* h, std::vector<std::vector<store_worker::answer>>* a) { current_answers = {h, a}; }
+      in_commit(const hub* h, std::vector<std::vector<store_thread::answer>>* a) { current_answers = {h, a}; }
       ~in_commit() { current_answers = {}; }
       in_commit(const in_commit&) = delete;
       in_commit& operator=(const in_commit&) = delete;
@@ -100,7 +100,7 @@ void hub::deliver_messages(std::vector<chat_message>&& stored) {
   }
   const bool answering = current_answers.owner == this;
   for (std::size_t l = 0; l < pipelines_.size(); ++l) {
-    std::vector<store_worker::answer> answers;
+    std::vector<store_thread::answer> answers;
     if (answering) answers.swap((*current_answers.by_loop)[l]);
     pipelines_[l]->committed(batches, std::move(answers));
   }

@@ -16,17 +16,17 @@
 #include "core/read_gate.hpp"
 #include "core/room_pipeline.hpp"
 #include "core/search_service.hpp"
-#include "core/store_worker.hpp"
+#include "core/store_thread.hpp"
 
 namespace message::core {
 
-/// The chat core: the store thread (store_worker, where the store's commit numbers messages),
+/// The chat core: the store thread (store_thread, where the store's commit numbers messages),
 /// one room_pipeline per I/O loop, the broker between them, and presence. No transport types
 /// here: a client reaches it through core::client.
 ///
 /// How a message travels (docs/architecture.md, "The journey of a message"):
 /// client::on_text -> room_pipeline::send (the loop's sends of this turn) -> at the turn's end
-/// store_worker::append (queued, or committed in place when the rule in core/now_or_post.hpp
+/// store_thread::append (queued, or committed in place when the rule in core/now_or_post.hpp
 /// says so) -> the store's append gives the seqs -> hub::on_commit hands the stored messages to
 /// the broker and sorts the senders' answers by loop -> hub::deliver_messages encodes each
 /// message once and gives every loop's room_pipeline::committed one step: fan-out to its
@@ -69,7 +69,7 @@ class hub final : public broker_target {
   const store_counters& store_stats() const { return worker_->counters(); }
   /// Runs `job` on the store worker after everything acknowledged before has committed (a
   /// backup, app/backup_service.hpp). Safe from any thread.
-  void store_job(store_worker::read_job job) { worker_->read(std::move(job)); }
+  void store_job(store_thread::read_job job) { worker_->read(std::move(job)); }
 
   /// Sends `line` to every client following `room` on every node (through the broker), except
   /// `except`: typing notices.
@@ -88,7 +88,7 @@ class hub final : public broker_target {
   std::atomic<bool> stopping_{false};  // Set by stop(): no more posts to the loops.
   std::atomic<search_service*> search_{nullptr};
   /// The store committed `stored` (maybe none) and answered `answers`: on the committing thread.
-  void on_commit(std::vector<chat_message>&& stored, std::vector<store_worker::answer>&& answers);
+  void on_commit(std::vector<chat_message>&& stored, std::vector<store_thread::answer>&& answers);
 
   const limits& limits_;
   std::vector<event_loop*> loops_;
@@ -98,7 +98,7 @@ class hub final : public broker_target {
     limits_
   };
   std::unique_ptr<class broker> broker_;
-  std::unique_ptr<store_worker> worker_;                   // Its thread calls on_commit.
+  std::unique_ptr<store_thread> worker_;                   // Its thread calls on_commit.
   std::vector<std::unique_ptr<room_pipeline>> pipelines_;  // Per loop; hold worker_.
 };
 

@@ -2,20 +2,20 @@
 
 namespace message::core {
 
-void room_pipeline::send(new_message message, store_worker::append_callback answer) {
+void room_pipeline::send(new_message message, store_thread::append_callback answer) {
   // Behind whatever the loop has queued: the other sends it reads this turn join the group.
   if (turn_sends_.empty()) loop_.post_turn([this] { hand_over(true); });
   turn_sends_.push_back({std::move(message), std::move(answer), index_});
 }
 
-void room_pipeline::read(store_worker::read_job job) {
+void room_pipeline::read(store_thread::read_job job) {
   if (!turn_sends_.empty()) hand_over(false);  // Queued ahead of the read, as if each went at once.
   store_.read(std::move(job));
 }
 
 void room_pipeline::hand_over(bool at_turn_end) {
   if (turn_sends_.empty()) return;  // A read, or the shutdown, handed them over already.
-  std::vector<store_worker::append_request> group;
+  std::vector<store_thread::append_request> group;
   group.swap(turn_sends_);
   // The store thread applies the rule (pipeline_step::commit_sends) under its lock, where
   // "idle, nothing queued" is true; committed in place, step 4 has run when this returns.
@@ -23,7 +23,7 @@ void room_pipeline::hand_over(bool at_turn_end) {
 }
 
 void room_pipeline::committed(std::shared_ptr<const std::vector<shared_batch>> batches,
-                              std::vector<store_worker::answer> answers) {
+                              std::vector<store_thread::answer> answers) {
   if (!batches && answers.empty()) return;
   now_or_post(pipeline_step::fan_out, [this, batches = std::move(batches), answers = std::move(answers)] {
     if (batches) followers_.deliver(*batches);

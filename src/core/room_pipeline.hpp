@@ -11,7 +11,7 @@
 #include "core/loop_registry.hpp"
 #include "core/now_or_post.hpp"
 #include "core/room_batch.hpp"
-#include "core/store_worker.hpp"
+#include "core/store_thread.hpp"
 
 namespace message::core {
 
@@ -19,7 +19,7 @@ namespace message::core {
 ///
 ///  1. send(): collects the sends of the loop's turn;
 ///  2. at the turn's end, hands them to the store thread as one group, or commits a lone one in
-///     place (store_worker::append; the rule: runs_now in core/now_or_post.hpp);
+///     place (store_thread::append; the rule: runs_now in core/now_or_post.hpp);
 ///  3. committed(): takes a commit back, from whichever thread committed it, with the answers
 ///     of this loop's senders;
 ///  4. in ONE step on this loop, fans the commit out to the loop's followers
@@ -38,22 +38,22 @@ namespace message::core {
 class room_pipeline {
  public:
   /// `index`: this loop's number, the origin of its sends in the store's answers.
-  room_pipeline(event_loop& loop, store_worker& store, std::size_t index, const limits& limits)
+  room_pipeline(event_loop& loop, store_thread& store, std::size_t index, const limits& limits)
       : loop_(loop), store_(store), index_(index), followers_(loop, limits) {}
   room_pipeline(const room_pipeline&) = delete;
   room_pipeline& operator=(const room_pipeline&) = delete;
 
   /// Queues a send for this turn's group. `answer` runs on this loop with the store's outcome,
   /// right after the commit's fan-out on this loop (step 4).
-  void send(new_message message, store_worker::append_callback answer);
+  void send(new_message message, store_thread::append_callback answer);
   /// Runs `job` on the store thread after every send asked on this loop before it.
-  void read(store_worker::read_job job);
+  void read(store_thread::read_job job);
 
   /// A commit's batches (null: none for this loop's followers) and the answers of this loop's
   /// sends in it: fanned out, then answered, in one step, now or posted (runs_now,
   /// pipeline_step::fan_out). In commit order, behind everything handed to this loop before.
   void committed(std::shared_ptr<const std::vector<shared_batch>> batches,
-                 std::vector<store_worker::answer> answers);
+                 std::vector<store_thread::answer> answers);
   /// Runs `task` with this loop's followers, always posted (pipeline_step::event).
   void event(std::function<void(loop_registry&)> task);
   /// Queues what this turn still holds for the store thread: for the shutdown, after the
@@ -72,10 +72,10 @@ class room_pipeline {
   void run_step(const std::function<void()>& task);
 
   event_loop& loop_;
-  store_worker& store_;
+  store_thread& store_;
   const std::size_t index_;
   loop_registry followers_;
-  std::vector<store_worker::append_request> turn_sends_;  // This turn's sends, in arrival order.
+  std::vector<store_thread::append_request> turn_sends_;  // This turn's sends, in arrival order.
   /// Tasks posted to the loop and not started yet. Raised before a post, lowered only by the
   /// task: zero seen on the loop's thread means none of ours is queued there.
   std::atomic<std::size_t> posted_{0};

@@ -463,9 +463,9 @@ class RoomPipeline : public ::testing::Test {
     std::thread::id thread;
   };
   RoomPipeline() {
-    worker = std::make_unique<store_worker>(
+    worker = std::make_unique<store_thread>(
         std::make_unique<store::memory_message_store>(), config,
-        [this](std::vector<chat_message>&&, std::vector<store_worker::answer>&& report) {
+        [this](std::vector<chat_message>&&, std::vector<store_thread::answer>&& report) {
           {
             std::lock_guard lock(mutex);
             commit_threads.push_back(std::this_thread::get_id());
@@ -510,7 +510,7 @@ class RoomPipeline : public ::testing::Test {
 
   limits config;
   manual_loop loop;
-  std::unique_ptr<store_worker> worker;
+  std::unique_ptr<store_thread> worker;
   std::unique_ptr<room_pipeline> pipeline;
   std::vector<answered> answers;  // The loop's thread only.
   int next_id = 0;

@@ -1,4 +1,4 @@
-#include "core/store_worker.hpp"
+#include "core/store_thread.hpp"
 
 #include "core/clock.hpp"
 #include "core/reply_quote.hpp"
@@ -15,9 +15,9 @@ constexpr auto prune_interval = std::chrono::seconds(30);
 constexpr std::size_t prune_rows_per_pass = 2000;
 }  // namespace
 
-store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
+store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
                            commit_listener on_commit)
-    : store_worker(std::move(store), limits,
+    : store_thread(std::move(store), limits,
                    [on_commit = std::move(on_commit)](std::vector<chat_message>&& stored,
                                                       std::vector<answer>&& answers) {
                      // Fan-out first, then acks: a sender never holds an ack for a message
@@ -26,7 +26,7 @@ store_worker::store_worker(std::unique_ptr<store::message_store> store, const li
                      for (auto& a : answers) a.done(a.outcome);
                    }) {}
 
-store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
+store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
                            commit_report on_commit)
     : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)) {
   // spdlog makes its registry (and default logger) on first use, and that making is not safe
@@ -36,9 +36,9 @@ store_worker::store_worker(std::unique_ptr<store::message_store> store, const li
   thread_ = std::thread([this] { run(); });
 }
 
-store_worker::~store_worker() { stop(); }
+store_thread::~store_thread() { stop(); }
 
-void store_worker::append(new_message message, append_callback done) {
+void store_thread::append(new_message message, append_callback done) {
   {
     std::lock_guard lock(mutex_);
     appends_.push_back({std::move(message), std::move(done)});
@@ -46,7 +46,7 @@ void store_worker::append(new_message message, append_callback done) {
   wake_.notify_one();
 }
 
-void store_worker::append(std::vector<append_request> group, bool at_turn_end) {
+void store_thread::append(std::vector<append_request> group, bool at_turn_end) {
   {
     std::unique_lock lock(mutex_);
     // Idle and nothing queued: nothing committed earlier can come after this group. The store
@@ -76,7 +76,7 @@ void store_worker::append(std::vector<append_request> group, bool at_turn_end) {
   wake_.notify_one();
 }
 
-void store_worker::read(read_job job) {
+void store_thread::read(read_job job) {
   {
     std::lock_guard lock(mutex_);
     reads_.push_back(std::move(job));
@@ -84,7 +84,7 @@ void store_worker::read(read_job job) {
   wake_.notify_one();
 }
 
-void store_worker::stop() {
+void store_thread::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -93,7 +93,7 @@ void store_worker::stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
-void store_worker::run() {
+void store_thread::run() {
   using clock = std::chrono::steady_clock;
   auto next_prune = clock::now();  // Retention's first pass runs in the first round.
   std::vector<append_request> batch;
@@ -172,7 +172,7 @@ void store_worker::run() {
   }
 }
 
-void store_worker::commit(std::vector<append_request>& batch) {
+void store_thread::commit(std::vector<append_request>& batch) {
   std::vector<new_message> messages;
   messages.reserve(batch.size());
   for (auto& p : batch) messages.push_back(std::move(p.message));
@@ -236,7 +236,7 @@ void store_worker::commit(std::vector<append_request>& batch) {
   on_commit_(std::move(stored), std::move(answers));
 }
 
-bool store_worker::prune_some() {
+bool store_thread::prune_some() {
   const auto now = now_ms();
   const std::int64_t day_ms = 24LL * 3600 * 1000;
   const std::int64_t older_than = limits_.keep_days > 0 ? now - limits_.keep_days * day_ms : 0;

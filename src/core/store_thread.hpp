@@ -44,7 +44,7 @@ struct append_outcome {
 /// time (`busy_`), in the order appends were queued. The commit listener runs on the thread
 /// that committed (the worker's, or the loop's that committed in place), one call at a time,
 /// and must not block: it hands each answer to its sender's loop (hub::on_commit).
-class store_worker {
+class store_thread {
  public:
   using append_callback = std::function<void(const append_outcome&)>;
   using read_job = std::function<void(store::message_store&)>;
@@ -69,11 +69,11 @@ class store_worker {
   /// `done` then runs on the committing thread, after it.
   using commit_listener = std::function<void(std::vector<chat_message>&&)>;
 
-  store_worker(std::unique_ptr<store::message_store> store, const limits& limits, commit_report on_commit);
-  store_worker(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit);
-  ~store_worker();
-  store_worker(const store_worker&) = delete;
-  store_worker& operator=(const store_worker&) = delete;
+  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_report on_commit);
+  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit);
+  ~store_thread();
+  store_thread(const store_thread&) = delete;
+  store_thread& operator=(const store_thread&) = delete;
 
   void append(new_message message, append_callback done);
   /// Appends `group` in order. `at_turn_end`: the caller is a loop handing over its turn's
