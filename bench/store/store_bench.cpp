@@ -18,7 +18,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include "core/store_worker.hpp"
+#include "core/store_thread.hpp"
 #include "store/journaled_message_store.hpp"
 #include "store/sqlite_message_store.hpp"
 
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     else
       store = std::make_unique<store::journaled_message_store>(dir / "messages.db", dir / "messages.journal",
                                                                mode);
-    core::store_worker worker(std::move(store), limits,
+    core::store_thread worker(std::move(store), limits,
                               [&](std::vector<core::chat_message>&&) { ++commits; });
     const std::string text(size, 'x');
     std::mutex mu;

@@ -36,7 +36,7 @@ class broker_target {
 ///
 /// Thread-safety: committed() is called on the thread that committed, one call at a time in
 /// commit order: the store worker, or the I/O loop that committed a lone message in place
-/// (core/store_worker.hpp). The rest may be called from any thread.
+/// (core/store_thread.hpp). The rest may be called from any thread.
 class broker {
  public:
   virtual ~broker() = default;

@@ -11,7 +11,7 @@ namespace message::core {
 
 // Who may change which message (docs/protocol.md, "Conversation": "Who may change what"),
 // asked of the store before a change or a reply is appended. Each function runs on the
-// store's one caller (a store_worker read job) and may throw store::store_error.
+// store's one caller (a store_thread read job) and may throw store::store_error.
 
 /// Why a change cannot apply: a documented error code and words for a person.
 struct refusal {

@@ -33,7 +33,7 @@ bool same_secret(std::string_view presented, std::string_view stored) {
 
 client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::connect_request params)
     : hub_(hub),
-      loop_(loop_index),
+      pipeline_(hub.pipeline(loop_index)),
       sink_(&sink),
       params_(std::move(params)),
       who_(params_.identity.empty() ? params_.device.substr(0, 6) : params_.identity),
@@ -48,16 +48,16 @@ client::client(hub& hub, std::size_t loop_index, client_sink& sink, protocol::co
 client::~client() { on_closed(); }
 
 void client::start() {
-  hub_.registry(loop_).add(this);
+  pipeline_.followers().add(this);
   if (params_.identity.empty() && params_.name.empty()) {
     join(params_.room, params_.since, true, params_.secret, params_.epoch);
     return;
   }
   // First the names: the identity's own (for welcome) and the query's (claimed, or checked
   // for an anonymous connection). The join follows, so welcome stays the first frame.
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
-                            name = params_.name,
-                            max = hub_.config().max_username_chars](store::message_store& s) mutable {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
+                  name = params_.name,
+                  max = hub_.config().max_username_chars](store::message_store& s) mutable {
     std::string owned, refused, suggestion, previous;
     bool failed = false;
     try {
@@ -92,7 +92,7 @@ void client::start() {
         self->who_ = std::move(identity);
         // What is meant for this identity alone (an invite, a direct conversation opened by
         // someone else) reaches it, on every node, as an event of its inbox.
-        self->hub_.registry(self->loop_).follow(inbox(self->params_.identity), self.get());
+        self->pipeline_.followers().follow(inbox(self->params_.identity), self.get());
         for (auto& cmd : std::exchange(self->before_identity_, {}))
           std::visit([&](auto&& c) { self->handle(std::move(c)); }, std::move(cmd));
       }
@@ -116,7 +116,11 @@ void client::on_resolved(std::string owned, std::string refused, std::string sug
 
 void client::on_text(std::string_view frame) {
   if (closed_) return;
-  auto decoded = protocol::decode(frame, hub_.config());
+  on_decoded(protocol::decode(frame, hub_.config()));
+}
+
+void client::on_decoded(std::variant<protocol::command, protocol::decode_error>&& decoded) {
+  if (closed_) return;
   if (auto* err = std::get_if<protocol::decode_error>(&decoded)) {
     send_error(err->code, err->message, err->id);
     return;
@@ -143,7 +147,7 @@ void client::on_closed() {
   if (closed_) return;
   if (!params_.identity.empty()) flush_reads(true);
   closed_ = true;
-  auto& registry = hub_.registry(loop_);
+  auto& registry = pipeline_.followers();
   for (auto& [room, st] : rooms_) {
     leave_presence(room, st);
     registry.unfollow(room, this);
@@ -167,11 +171,10 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
   auto& entry = rooms_[room];
   entry.initial = initial;
   entry.announce = !initial || since.has_value();
-  hub_.registry(loop_).follow(room, this);  // Before the store read: see class comment.
+  pipeline_.followers().follow(room, this);  // Before the store read: see class comment.
   const std::size_t page_size = hub_.config().replay_page;
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, asked_since = since,
-                            page_size, initial, secret, known_epoch,
-                            identity = params_.identity](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room, asked_since = since, page_size,
+                  initial, secret, known_epoch, identity = params_.identity](store::message_store& s) {
     std::optional<std::uint64_t> resume = asked_since;
     bool reset = false;
     std::uint64_t last = 0;
@@ -240,15 +243,15 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
       self->enter_presence(room, st);  // After welcome: welcome is always the first frame.
       self->send_line(std::move(seen));
       if (reset) {
-        loop_counters::add(self->hub_.registry(self->loop_).counters().resumes_gap, 1);
+        loop_counters::add(self->pipeline_.followers().counters().resumes_gap, 1);
         self->send_line(protocol::encode_reset(room, epoch, last));
       }
       if (since) {
         // A gap: retention removed messages after `since` before this replay could start,
         // or `since` is past what this server holds (the gap frame below).
         const bool gap = *since > last || (!page.empty() && page.front().seq > *since + 1);
-        loop_counters::add(gap ? self->hub_.registry(self->loop_).counters().resumes_gap
-                               : self->hub_.registry(self->loop_).counters().resumes_exact,
+        loop_counters::add(gap ? self->pipeline_.followers().counters().resumes_gap
+                               : self->pipeline_.followers().counters().resumes_exact,
                            1);
       }
       if (since && *since > last) {
@@ -285,8 +288,8 @@ void client::request_page(const std::string& room) {
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   it->second.state = phase::replaying;
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, after = it->second.last,
-                            page_size = hub_.config().replay_page](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room, after = it->second.last,
+                  page_size = hub_.config().replay_page](store::message_store& s) {
     std::vector<chat_message> page;
     try {
       page = s.read_after(room, after, page_size);
@@ -346,7 +349,7 @@ void client::leave(const std::string& room) {
   if (it == rooms_.end()) return;
   leave_presence(room, it->second);
   // A watched room stays in the registry: its room_activity still counts.
-  if (!watched_.count(room)) hub_.registry(loop_).unfollow(room, this);
+  if (!watched_.count(room)) pipeline_.followers().unfollow(room, this);
   rooms_.erase(it);
 }
 
@@ -361,8 +364,8 @@ void client::deliver(const shared_batch& batch) {
   if (sink_->queued_bytes() >= hub_.config().max_queue_bytes) {
     // Too far behind to queue more: this room goes back to the resume path, read from the
     // store page by page as the queue drains (on_drain), from the last seq queued, and then
-    // live again: no gap, no duplicate, and memory bounded by the queue. The acks this batch
-    // would have carried come from the store's outcome instead.
+    // live again: no gap, no duplicate, and memory bounded by the queue. The senders' acks
+    // (the store's answers) may then come before their messages.
     st.state = phase::replaying;
     st.waiting_for_drain = true;
     drop_queued_messages();
@@ -379,7 +382,7 @@ void client::deliver(const shared_batch& batch) {
     return;
   }
   st.last = batch->last_seq;
-  if (!sending_.empty()) ack_own(*batch, from);
+  if (!sending_.empty()) note_own(*batch, from);
 }
 
 std::string client::sending_key(std::string_view room, std::string_view id) {
@@ -390,14 +393,10 @@ std::string client::sending_key(std::string_view room, std::string_view id) {
   return key;
 }
 
-void client::ack_own(const room_batch& batch, std::size_t from) {
+void client::note_own(const room_batch& batch, std::size_t from) {
   for (std::size_t i = from; i < batch.ids.size(); ++i) {
     auto it = sending_.find(sending_key(batch.room, batch.ids[i]));
-    if (it == sending_.end() || it->second.acked) continue;
-    it->second.acked = true;
-    // Queued right behind the message: both leave in the same frame (websocket_session writes
-    // at the end of the loop turn).
-    send_line(protocol::encode_ack(batch.room, batch.ids[i], batch.first_seq + i, false));
+    if (it != sending_.end() && !it->second.seen) it->second.seen = batch.first_seq + i;
   }
 }
 
@@ -500,8 +499,8 @@ void client::pump() {
 
 void client::check_room(const std::string& room) {
   wanting_ = true;
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
-                            room](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
+                  room](store::message_store& s) {
     std::optional<bool> allowed;
     try {
       allowed = s.directory().access(room, identity).allowed();
@@ -533,8 +532,8 @@ void client::check_room(const std::string& room) {
 
 void client::want(const std::string& name) {
   wanting_ = true;
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
-                            name, max = hub_.config().max_username_chars](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity, name,
+                  max = hub_.config().max_username_chars](store::message_store& s) {
     name_outcome outcome;
     bool failed = false;
     try {
@@ -612,39 +611,37 @@ void client::append_row(new_message&& m) {
   const std::string room = m.room;
   const std::string id = m.id;
   ++sending_[sending_key(room, id)].in_flight;
-  hub_.appends(loop_).append(std::move(m), [weak = weak_from_this(), loop = &hub_.loop(loop_), room,
-                                            id](const append_outcome& outcome) {
-    auto answer = [weak, room, id, outcome] {
-      auto self = weak.lock();
-      if (!self) return;
-      bool acked = false;
-      if (auto it = self->sending_.find(sending_key(room, id)); it != self->sending_.end()) {
-        acked = it->second.acked;
-        if (--it->second.in_flight <= 0) self->sending_.erase(it);
-      }
-      if (!outcome.result) {
-        self->send_error("store_failed",
-                         "the server could not store this message; it was not sent: try again", id, room);
-      } else if (outcome.result->duplicate || !acked) {
-        // Not carried by a broadcast (a duplicate has none; or this connection does not
-        // follow the room, or the broadcast has not reached it yet): ack from the store.
-        self->send_line(protocol::encode_ack(room, id, outcome.result->seq, outcome.result->duplicate));
-      }
-    };
-    // Committed in place, on this client's own loop (the turn task, after the broadcast went
-    // out): answer now, not one more loop pass later. From the store worker: post.
-    if (loop->runs_here()) {
-      answer();
+  // The one route of an ack: this answer, which the pipeline runs on this loop right after the
+  // commit's fan-out here (room_pipeline::committed), so that it follows the message in the
+  // same write when this connection follows the room.
+  pipeline_.send(std::move(m), [weak = weak_from_this(), room, id](const append_outcome& outcome) {
+    auto self = weak.lock();
+    if (!self) return;
+    std::optional<std::uint64_t> seen;  // The seq under which this id reached this connection.
+    bool acked = false;
+    if (auto it = self->sending_.find(sending_key(room, id)); it != self->sending_.end()) {
+      seen = it->second.seen;
+      acked = it->second.acked;
+      it->second.acked = it->second.acked || seen.has_value();
+      if (--it->second.in_flight <= 0) self->sending_.erase(it);
+    }
+    if (!outcome.result) {
+      self->send_error("store_failed", "the server could not store this message; it was not sent: try again",
+                       id, room);
+    } else if (seen) {
+      // This id reached the connection's live stream while it was pending (its own message, or
+      // an earlier copy of a resend, docs/protocol.md): acked once, with that seq.
+      if (!acked) self->send_line(protocol::encode_ack(room, id, *seen, false));
     } else {
-      loop->post(std::move(answer));
+      self->send_line(protocol::encode_ack(room, id, outcome.result->seq, outcome.result->duplicate));
     }
   });
 }
 
 void client::handle(protocol::history_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room, cmd,
-                            identity = params_.identity](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room, cmd,
+                  identity = params_.identity](store::message_store& s) {
     std::string line;
     try {
       if (!s.directory().access(room, identity).allowed()) {
@@ -672,8 +669,8 @@ void client::handle(protocol::subscribe_command&& cmd) {
       return send_line(
           protocol::encode_subscribed(cmd.room, it->second.last, it->second.oldest, it->second.epoch));
     // The read position may have moved on another device since the join: read it again.
-    hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), room = cmd.room,
-                              identity = params_.identity](store::message_store& s) {
+    pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room = cmd.room,
+                    identity = params_.identity](store::message_store& s) {
       std::optional<std::uint64_t> read;
       try {
         read = s.directory().read_position(identity, room);
@@ -712,8 +709,8 @@ void client::handle(protocol::release_command&&) {
     send_error("not_identified", "only a connection with an identity token owns a name");
     return;
   }
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_),
-                            identity = params_.identity](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(),
+                  identity = params_.identity](store::message_store& s) {
     bool failed = false;
     try {
       s.directory().release_name(identity);
@@ -749,8 +746,8 @@ void client::handle(protocol::typing_command&& cmd) {
 }
 
 void client::handle(protocol::rooms_command&&) {
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_),
-                            identity = params_.identity](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(),
+                  identity = params_.identity](store::message_store& s) {
     std::string line;
     try {
       auto& directory = s.directory();
@@ -798,9 +795,8 @@ bool client::refuse_anonymous() {
 
 void client::answer_from_store(std::function<std::string(store::message_store&)> job, std::string what,
                                std::function<void(client&)> on_success) {
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), job = std::move(job),
-                            what = std::move(what),
-                            on_success = std::move(on_success)](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), job = std::move(job),
+                  what = std::move(what), on_success = std::move(on_success)](store::message_store& s) {
     std::string line;
     bool ok = false;
     try {
@@ -828,7 +824,7 @@ void client::handle(protocol::unfollow_command&& cmd) {
   unwatch(cmd.room);
   leave(cmd.room);
   if (params_.identity.empty()) return;
-  hub_.appends(loop_).read([identity = params_.identity, room = cmd.room](store::message_store& s) {
+  pipeline_.read([identity = params_.identity, room = cmd.room](store::message_store& s) {
     try {
       s.directory().set_following(identity, room, false);
     } catch (const std::exception&) {

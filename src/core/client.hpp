@@ -24,6 +24,7 @@
 namespace message::core {
 
 class hub;
+class room_pipeline;
 
 /// One connection's chat state: the rooms it follows and where it is in each, its presence,
 /// and the commands it sends. The transport feeds it text frames and drain notices; it answers
@@ -46,7 +47,10 @@ class client : public std::enable_shared_from_this<client> {
 
   /// Registers with the loop and joins the room of the query; sends `welcome`.
   void start();
+  /// A text frame: decoded (protocol::decode), then handled as on_decoded().
   void on_text(std::string_view frame);
+  /// A frame the transport decoded already (it decodes each frame once, for its rate limits).
+  void on_decoded(std::variant<protocol::command, protocol::decode_error>&& decoded);
   /// The sink's queue emptied: continue replays (and catch-ups) that waited for room; resend
   /// presence if events were dropped meanwhile.
   void on_drain();
@@ -181,22 +185,23 @@ class client : public std::enable_shared_from_this<client> {
   /// This connection's person in presence (see presence).
   std::string presence_key() const;
   std::string make_id();
-  /// Sends the acks this client owes for messages of `batch` from index `from` on.
-  void ack_own(const room_batch& batch, std::size_t from);
+  /// Notes, for this connection's pending sends, the seq under which messages of `batch` from
+  /// index `from` on reached it: their acks (append_row's answer) then name that seq.
+  void note_own(const room_batch& batch, std::size_t from);
   /// The key of sending_: ids are unique within a room, not across rooms.
   static std::string sending_key(std::string_view room, std::string_view id);
 
-  /// A send of this connection between append and its outcome. Its ack normally rides in the
-  /// frame of the broadcast that carries the message itself (one write, not two); the
-  /// store's outcome acks whatever the broadcast did not (duplicates, rooms not followed).
+  /// A send of this connection between append and its answer. The answer sends the ack (the
+  /// only route); the broadcast only notes the seq it carried the id under.
   struct sending {
-    int in_flight = 0;   ///< Appends of this (room, id) not yet answered by the store.
-    bool acked = false;  ///< The broadcast carried it and its ack went out.
+    int in_flight = 0;                  ///< Appends of this (room, id) not yet answered by the store.
+    std::optional<std::uint64_t> seen;  ///< The broadcast carried this id to us under this seq.
+    bool acked = false;                 ///< An answer acked `seen` already.
   };
 
   hub& hub_;
-  std::size_t loop_;
-  client_sink* sink_;  // Null once closed.
+  room_pipeline& pipeline_;  // This connection's loop's.
+  client_sink* sink_;        // Null once closed.
   protocol::connect_request params_;
   /// The sender as stored and shown: the public identity id, or for an anonymous connection
   /// the first 6 characters of its device id.

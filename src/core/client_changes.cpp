@@ -1,7 +1,7 @@
 // core::client's conversation changes (docs/protocol.md, "Conversation"): edit, delete, react,
 // the `reactions` request, and the checks a send with reply_to or mentions passes before its
 // append. Kept apart from client.cpp, which is about rooms and messages. Everything here runs on
-// the client's loop; the checks run on the store's caller (a store_worker read job, behind the
+// the client's loop; the checks run on the store's caller (a store_thread read job, behind the
 // appends queued before it) and come back through event_loop::post holding a weak_ptr. An
 // accepted change is appended through append_row(), the send's path: ack, duplicate ids,
 // broadcast, the Redis publish and replay work for it as for a message.
@@ -59,9 +59,8 @@ void client::submit_change(new_message change, target_need need, bool with_menti
   // Before start() resolved it, params_.identity is this device's own id, which may be linked
   // to another identity: the check asks the store which one it acts as.
   const bool resolve = !identity_known_;
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
-                            resolve, need, with_mentions,
-                            change = std::move(change)](store::message_store& s) mutable {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity, resolve,
+                  need, with_mentions, change = std::move(change)](store::message_store& s) mutable {
     std::optional<refusal> refused;
     bool failed = false;
     try {
@@ -102,9 +101,9 @@ void client::handle(protocol::reactions_command&& cmd) {
 void client::check_send() {
   wanting_ = true;
   const auto& send = *held_.front().send;
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
-                            room = room_or_default(send.room), reply_to = send.reply_to,
-                            mentions = send.mentions](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
+                  room = room_or_default(send.room), reply_to = send.reply_to,
+                  mentions = send.mentions](store::message_store& s) {
     std::optional<refusal> refused;
     std::vector<std::string> kept;
     bool failed = false;

@@ -42,8 +42,8 @@ void client::handle(protocol::link_code_command&& cmd) {
   }
   auto code = new_link_code(hub_.config().link_code_chars);
   const auto expires = unix_ms() + hub_.config().link_code_ttl.count();
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
-                            code = std::move(code), expires](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
+                  code = std::move(code), expires](store::message_store& s) {
     bool failed = false;
     try {
       s.directory().put_link_code(code, identity, expires);
@@ -69,9 +69,8 @@ void client::handle(protocol::link_command&& cmd) {
     send_error("rate_limited", "too many wrong link codes on this server: try again in a minute");
     return;
   }
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), device = device_,
-                            code = std::move(cmd.code),
-                            guesses = &hub_.link_guesses()](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), device = device_,
+                  code = std::move(cmd.code), guesses = &hub_.link_guesses()](store::message_store& s) {
     std::string identity, username;
     bool failed = false;
     try {

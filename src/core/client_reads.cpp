@@ -29,7 +29,7 @@ void client::handle(protocol::read_command&& cmd) {
 }
 
 void client::flush_reads(bool closing) {
-  auto& loop = hub_.loop(loop_);
+  auto& loop = pipeline_.loop();
   const auto now = read_coalescer::clock::now();
   auto due = closing ? reads_.take_all() : reads_.take_due(now);
   // Another connection of the identity stored this room's position within the interval: this
@@ -43,9 +43,9 @@ void client::flush_reads(bool closing) {
     });
   }
   if (!due.empty()) {
-    hub_.appends(loop_).read([weak = weak_from_this(), hub = &hub_, loop = &loop, identity = params_.identity,
-                              scan = hub_.config().activity_mention_scan,
-                              due = std::move(due)](store::message_store& s) {
+    pipeline_.read([weak = weak_from_this(), hub = &hub_, loop = &loop, identity = params_.identity,
+                    scan = hub_.config().activity_mention_scan,
+                    due = std::move(due)](store::message_store& s) {
       struct result {
         std::string room;
         std::string error;  // For this connection only.
@@ -122,12 +122,12 @@ void client::note_activity(const std::string& room, std::uint64_t seq) {
 }
 
 void client::flush_activity() {
-  auto& loop = hub_.loop(loop_);
+  auto& loop = pipeline_.loop();
   auto due = activity_.take_due(read_coalescer::clock::now());
   if (!due.empty()) {
-    hub_.appends(loop_).read([weak = weak_from_this(), loop = &loop, identity = params_.identity,
-                              scan = hub_.config().activity_mention_scan,
-                              due = std::move(due)](store::message_store& s) {
+    pipeline_.read([weak = weak_from_this(), loop = &loop, identity = params_.identity,
+                    scan = hub_.config().activity_mention_scan,
+                    due = std::move(due)](store::message_store& s) {
       std::vector<std::string> lines;
       try {
         const std::string name = current_name(s, identity);
@@ -156,8 +156,8 @@ void client::flush_activity() {
 }
 
 void client::send_activity_snapshot() {
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), identity = params_.identity,
-                            scan = hub_.config().activity_mention_scan](store::message_store& s) {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
+                  scan = hub_.config().activity_mention_scan](store::message_store& s) {
     std::vector<std::string> rooms;
     std::vector<std::string> lines;
     try {
@@ -178,11 +178,11 @@ void client::send_activity_snapshot() {
 }
 
 void client::watch(const std::string& room) {
-  if (watched_.insert(room).second) hub_.registry(loop_).follow(room, this);
+  if (watched_.insert(room).second) pipeline_.followers().follow(room, this);
 }
 
 void client::unwatch(const std::string& room) {
-  if (watched_.erase(room) && !rooms_.count(room)) hub_.registry(loop_).unfollow(room, this);
+  if (watched_.erase(room) && !rooms_.count(room)) pipeline_.followers().unfollow(room, this);
 }
 
 }  // namespace message::core

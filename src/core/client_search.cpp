@@ -17,8 +17,8 @@ void client::handle(protocol::search_command&& cmd) {
     send_error("search_off", "this server runs without search (--no-search)", cmd.id);
     return;
   }
-  hub_.appends(loop_).read([weak = weak_from_this(), loop = &hub_.loop(loop_), index, cmd = std::move(cmd),
-                            identity = params_.identity](store::message_store& s) mutable {
+  pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), index, cmd = std::move(cmd),
+                  identity = params_.identity](store::message_store& s) mutable {
     std::string refusal;
     try {
       auto& directory = s.directory();

@@ -14,25 +14,28 @@
 #include "core/loop_registry.hpp"
 #include "core/presence.hpp"
 #include "core/read_gate.hpp"
+#include "core/room_pipeline.hpp"
 #include "core/search_service.hpp"
-#include "core/store_worker.hpp"
-#include "core/turn_appends.hpp"
+#include "core/store_thread.hpp"
 
 namespace message::core {
 
-/// The chat core: the store worker (the ordering point), one fan-out registry per I/O loop,
-/// and presence. No transport types here: a client reaches it through core::client.
+/// The chat core: the store thread (store_thread, where the store's commit numbers messages),
+/// one room_pipeline per I/O loop, the broker between them, and presence. No transport types
+/// here: a client reaches it through core::client.
 ///
-/// How a message travels: client::on_text -> turn_appends (the loop's sends of this turn) ->
-/// store_worker::append (queued, or committed in place when it came alone and the worker is
-/// idle) -> one commit for everything queued -> on_commit encodes each message once, groups them per room,
-/// and gives each loop one task (on_loop) -> loop_registry::deliver hands the shared bytes to each
-/// follower's sink.
-/// Between the commit and the loops sits the broker: memory_broker hands commits straight back
-/// (deliver_messages); redis::redis_broker delivers what any node committed, from Redis.
+/// How a message travels (docs/architecture.md, "The journey of a message"):
+/// client::on_text -> room_pipeline::send (the loop's sends of this turn) -> at the turn's end
+/// store_thread::append (queued, or committed in place when the rule in core/now_or_post.hpp
+/// says so) -> the store's append gives the seqs -> hub::on_commit hands the stored messages to
+/// the broker and sorts the senders' answers by loop -> hub::deliver_messages encodes each
+/// message once and gives every loop's room_pipeline::committed one step: fan-out to its
+/// followers (loop_registry::deliver -> client::deliver), then its senders' answers (the ack).
+/// The memory_broker hands commits straight back (deliver_messages); redis::redis_broker
+/// delivers what any node committed, from Redis, and the answers then go on their own.
 ///
-/// Thread-safety: the accessors are safe from any thread; registry(i) may only be *used* on
-/// loop i. broadcast_event() is safe from any thread.
+/// Thread-safety: the accessors are safe from any thread; pipeline(i) may only be *used* on
+/// loop i, except as room_pipeline says. broadcast_event() is safe from any thread.
 class hub final : public broker_target {
  public:
   /// `broker` null: a memory_broker (one node).
@@ -44,10 +47,10 @@ class hub final : public broker_target {
 
   const limits& config() const { return limits_; }
   std::size_t loop_count() const { return loops_.size(); }
-  event_loop& loop(std::size_t i) { return *loops_[i]; }
-  loop_registry& registry(std::size_t i) { return *registries_[i]; }
-  /// Loop i's sends and reads for the store worker; used only on loop i.
-  turn_appends& appends(std::size_t i) { return *appends_[i]; }
+  /// Loop i's message path: its sends, reads, commits and followers.
+  room_pipeline& pipeline(std::size_t i) { return *pipelines_[i]; }
+  /// Loop i's followers (for the transport's and /metrics' counts).
+  loop_registry& registry(std::size_t i) { return pipelines_[i]->followers(); }
   class presence& people() override {
     return presence_;
   }
@@ -66,7 +69,7 @@ class hub final : public broker_target {
   const store_counters& store_stats() const { return worker_->counters(); }
   /// Runs `job` on the store worker after everything acknowledged before has committed (a
   /// backup, app/backup_service.hpp). Safe from any thread.
-  void store_job(store_worker::read_job job) { worker_->read(std::move(job)); }
+  void store_job(store_thread::read_job job) { worker_->read(std::move(job)); }
 
   /// Sends `line` to every client following `room` on every node (through the broker), except
   /// `except`: typing notices.
@@ -84,32 +87,19 @@ class hub final : public broker_target {
  private:
   std::atomic<bool> stopping_{false};  // Set by stop(): no more posts to the loops.
   std::atomic<search_service*> search_{nullptr};
-  void on_commit(std::vector<chat_message>&& stored);
-
-  /// What the hub has given one loop to run (deliveries, events, resyncs), in order.
-  struct lane {
-    std::atomic<std::size_t> posted{0};  // Posted to the loop and not started yet.
-    bool running = false;                // One of them runs now (the loop's thread only).
-  };
-  /// Runs `task` on loop `l`, behind everything the hub gave that loop before. With `may_run_now`,
-  /// on the loop's own thread (a commit in place, from the loop's turn_appends task), with
-  /// nothing waiting and no hub task running, that is now: a message one client sent then
-  /// reaches its room in the loop task that committed it, not one post (and one more pass of
-  /// the loop's epoll_wait) later. Otherwise it is posted. Safe from any thread.
-  void on_loop(std::size_t l, bool may_run_now, std::function<void()> task);
+  /// The store committed `stored` (maybe none) and answered `answers`: on the committing thread.
+  void on_commit(std::vector<chat_message>&& stored, std::vector<store_thread::answer>&& answers);
 
   const limits& limits_;
   std::vector<event_loop*> loops_;
-  std::vector<std::unique_ptr<loop_registry>> registries_;
-  std::vector<std::unique_ptr<lane>> lanes_;  // Per loop.
   class presence presence_;
   read_gate reads_{limits_.read_interval};
   class link_guesses link_guesses_ {
     limits_
   };
   std::unique_ptr<class broker> broker_;
-  std::unique_ptr<store_worker> worker_;                // Its thread calls on_commit.
-  std::vector<std::unique_ptr<turn_appends>> appends_;  // Per loop; hold worker_.
+  std::unique_ptr<store_thread> worker_;                   // Its thread calls on_commit.
+  std::vector<std::unique_ptr<room_pipeline>> pipelines_;  // Per loop; hold worker_.
 };
 
 }  // namespace message::core

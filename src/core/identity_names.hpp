@@ -9,7 +9,7 @@
 namespace message::core {
 
 // What a connection asks of the store's identity_directory (docs/protocol.md, "Names people
-// own"). Each runs on the store's one caller (a store_worker read job) and may throw
+// own"). Each runs on the store's one caller (a store_thread read job) and may throw
 // store::store_error like any store call.
 
 /// The outcome of wanting a name.

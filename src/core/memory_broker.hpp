@@ -9,9 +9,10 @@ namespace message::core {
 /// The broker of a single node: delivers straight to this node's loops. It serves one node
 /// only; several nodes need redis::redis_broker. Thread-safety: as broker. Deliveries hold a
 /// mutex so that stop() can promise no call after it returns. It is taken once per commit
-/// group, and held while the hub encodes the group and hands it to each loop: a post to the
-/// other loops, but on a loop that committed in place, the walk over that loop's followers
-/// (hub::on_loop runs it at once). Events (publish_event) take it too.
+/// group, and held while the hub encodes the group and hands it to each loop's room_pipeline:
+/// a post to the other loops, but on a loop that committed in place, the walk over that loop's
+/// followers (the rule in core/now_or_post.hpp runs that fan-out at once). Events
+/// (publish_event) take it too.
 class memory_broker final : public broker {
  public:
   void start(broker_target& target) override {

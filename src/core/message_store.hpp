@@ -54,7 +54,7 @@ struct history_page {
 ///   seq) but changes nothing, and an edit of a deleted message is stored with "" text. Who may
 ///   change what is checked before append (core), not here.
 ///
-/// Thread-safety: none. One caller at a time: the store_worker's thread, or an I/O loop that
+/// Thread-safety: none. One caller at a time: the store_thread's thread, or an I/O loop that
 /// the worker let commit in place while it was idle (it hands the store over under its mutex).
 class message_store {
  public:
@@ -62,9 +62,11 @@ class message_store {
 
   /// True when the next append() of a message or two waits for no network and no disk sync:
   /// only then may an I/O loop commit in place instead of handing the message to the store
-  /// worker's thread (core::store_worker). Asked between calls, by the store's one caller.
+  /// worker's thread (core::store_thread). Asked between calls, by the store's one caller.
   virtual bool commit_never_waits() const { return false; }
 
+  /// The commit of one group, and where a message gets its seq (the contract above). Called by
+  /// core::store_thread, one group at a time.
   virtual std::vector<append_result> append(const std::vector<core::new_message>& batch) = 0;
 
   /// True when the store holds work it kept off the commit path (journaled_message_store:

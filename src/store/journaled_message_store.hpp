@@ -20,7 +20,7 @@ namespace message::store {
 /// the seqs and appends the group to the journal (message_journal): a copy into the file's
 /// mapping, durable as a SQLite commit with synchronous=NORMAL (a killed process loses
 /// nothing; with durability::power it is fdatasynced). The messages then wait in memory until
-/// the store's caller runs the deferred work (core::store_worker, a few milliseconds later),
+/// the store's caller runs the deferred work (core::store_thread, a few milliseconds later),
 /// which moves everything waiting into SQLite in one transaction and, past a size, empties the
 /// journal. A lone message thus does not pay a whole SQLite transaction of its own, which
 /// would be most of a two-person chat's server CPU.

@@ -24,7 +24,7 @@ namespace message::store {
 /// then the thread has copied and synced all but the last `wake_pages` frames.
 ///
 /// Thread-safety: the hook runs on whichever thread commits on the writer connection, one at a
-/// time (core::store_worker hands the store over under its mutex); so does
+/// time (core::store_thread hands the store over under its mutex); so does
 /// inline_checkpoint_near(). Construction and destruction happen on the store's owning thread.
 class sqlite_checkpointer {
  public:

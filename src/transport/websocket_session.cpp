@@ -79,7 +79,7 @@ void websocket_session::run(request req,
   // A browser that offers our subprotocol (it must, to carry the key) gets it named back, or
   // it would fail the connection.
   joined_ = switching_protocols(req, offers_subprotocol(req));
-  writing_ = true;  // Nothing else is written before the 101.
+  state_.writing = true;  // Nothing else is written before the 101.
   // A peer that never reads the 101 is cut at the handshake deadline.
   set_deadline(deadline_role::closing, ctx_.limits.handshake_timeout);
   net::async_write(socket_, net::buffer(joined_),
@@ -92,7 +92,7 @@ void websocket_session::run(request req,
 void websocket_session::on_handshake_written(boost::system::error_code ec,
                                              std::optional<protocol::decode_error> refusal) {
   std::string().swap(joined_);
-  writing_ = false;
+  state_.writing = false;
   if (ec) return finish(ec);
   last_heard_ = std::chrono::steady_clock::now();
   set_deadline(deadline_role::idle, ctx_.limits.idle_ping);
@@ -109,11 +109,11 @@ void websocket_session::on_handshake_written(boost::system::error_code ec,
 // Reading
 
 void websocket_session::read() {
-  if (finished_) return;
+  if (state_.finished()) return;
   if (queued_bytes_ > ctx_.limits.max_queue_bytes) {
     // Back-pressure: what this client asked for has not drained. Its frames wait in the
     // socket (and then its TCP window) until the queue is half empty (on_written).
-    reading_parked_ = true;
+    state_.reading_parked = true;
     return;
   }
   boost::system::error_code ec;
@@ -122,8 +122,8 @@ void websocket_session::read() {
   if (ec) return finish(ec);  // EOF without a close frame, or a reset: the peer is gone.
   last_heard_ = std::chrono::steady_clock::now();
   core::loop_counters::add(counters_.bytes_in, n);
-  if (!input_done_) take(scratch.data(), n);
-  if (finished_) return;
+  if (state_.decoding()) take(scratch.data(), n);
+  if (state_.finished()) return;
   // Epoll tells us about new bytes, not old ones: only a read that did not fill the buffer
   // proves the socket is empty. A full one reads again, after the loop's other work.
   if (n < scratch.size()) return wait_readable();
@@ -179,37 +179,32 @@ bool websocket_session::on_frame(const ws::read_result& frame) {
       } else {
         on_text(frame.payload);
       }
-      return !finished_;
+      return !state_.finished();
     case kind::control:
       if (frame.op == ws::opcode::ping) on_ping(frame.payload);
       if (frame.op == ws::opcode::close) {
         on_peer_close(frame.code);
         return false;
       }
-      return !finished_;
+      return !state_.finished();
     default:
       return true;
   }
 }
 
 void websocket_session::on_text(std::string_view text) {
-  if (client_ && !closing_ && admit_frame(text)) client_->on_text(text);
-}
-
-bool websocket_session::admit_frame(std::string_view frame) {
+  if (!client_ || state_.closing()) return;
   const auto now = core::connection_rate::clock::now();
-  const auto verdict = rate_.on_frame(frame.size(), now);
-  if (verdict == core::connection_rate::verdict::flood) {
-    flood();
-    return false;
-  }
+  const auto verdict = rate_.on_frame(text.size(), now);
+  if (verdict == core::connection_rate::verdict::flood) return flood();
+  // Decoded here, once: the chat core takes the command as it is, and a refusal names its id.
+  auto decoded = protocol::decode(text, ctx_.limits);
   if (verdict == core::connection_rate::verdict::accept &&
-      (!slot_.table() || slot_.table()->allow_frame(slot_.key(), frame.size(), now)))
-    return true;
+      (!slot_.table() || slot_.table()->allow_frame(slot_.key(), text.size(), now)))
+    return client_->on_decoded(std::move(decoded));
   // Name the refused message when it has an id, so the page can send it again later.
   std::string id;
-  if (auto decoded = protocol::decode(frame, ctx_.limits);
-      auto* cmd = std::get_if<protocol::command>(&decoded)) {
+  if (auto* cmd = std::get_if<protocol::command>(&decoded)) {
     // A send or a change (edit, delete, react): each has its own id.
     std::visit(
         [&id](auto& c) {
@@ -219,11 +214,10 @@ bool websocket_session::admit_frame(std::string_view frame) {
   }
   deliver(std::make_shared<const std::string>(
       protocol::encode_error("rate_limited", "too many messages: slow down and send this one again", id)));
-  return false;
 }
 
 void websocket_session::on_ping(std::string_view payload) {
-  if (closing_) return;
+  if (state_.closing()) return;
   if (rate_.on_control(payload.size(), core::connection_rate::clock::now()) ==
       core::connection_rate::verdict::flood)
     return flood();
@@ -231,11 +225,10 @@ void websocket_session::on_ping(std::string_view payload) {
 }
 
 void websocket_session::on_peer_close(std::uint16_t code) {
-  close_received_ = true;
-  input_done_ = true;  // Nothing may follow a close frame.
-  if (close_sent_) {
+  state_.close_received();  // Nothing may follow a close frame.
+  if (state_.close_sent()) {
     // We closed first and this is the answer: the handshake is complete.
-    if (!writing_) finish({});
+    if (!state_.writing) finish({});
     return;
   }
   // Answer with the peer's own code (a bare close with a bare one); what was still queued
@@ -245,14 +238,14 @@ void websocket_session::on_peer_close(std::uint16_t code) {
 }
 
 void websocket_session::flood() {
-  if (closing_ || finished_) return;
+  if (state_.closing()) return;
   deliver(std::make_shared<const std::string>(
       protocol::encode_error("rate_limited", "far too many messages for too long: closing")));
   close(core::close_code::flood, "flood");
 }
 
 void websocket_session::fail(std::uint16_t code, std::string_view reason) {
-  input_done_ = true;
+  state_.input_failed();
   drop_queue();
   begin_close(code, reason);
 }
@@ -265,13 +258,12 @@ void websocket_session::drop_queue() {
 }
 
 void websocket_session::begin_close(std::uint16_t code, std::string_view reason) {
-  if (closing_ || finished_) return;
-  closing_ = true;
+  if (!state_.begin_closing()) return;
   auto& c = control();
   c.close_due = true;
   c.close_code = code;
   c.close_reason = reason;
-  if (!writing_) return schedule_write();
+  if (!state_.writing) return schedule_write();
   // A write is still in flight; if the peer never reads, cut the socket after a grace period.
   set_deadline(deadline_role::closing, ctx_.limits.slow_close_grace);
 }
@@ -280,7 +272,7 @@ void websocket_session::begin_close(std::uint16_t code, std::string_view reason)
 // Writing
 
 void websocket_session::deliver(core::shared_line line) {
-  if (closing_ || finished_) return;
+  if (state_.closing()) return;
   // Not bounded here: room messages stop coming once the queue passes its bound (the client
   // catches up from the store), and what else comes is an answer to a frame this session
   // read, which it stops reading meanwhile (read()). A reader that makes no progress at all
@@ -311,23 +303,23 @@ std::vector<std::pair<std::string, std::uint64_t>> websocket_session::drop_room_
 }
 
 void websocket_session::send_control(ws::opcode op, std::string_view payload) {
-  if (close_sent_ || finished_) return;
+  if (state_.close_sent()) return;
   control().waiting += ws::make_frame(op, payload);
   schedule_write();
 }
 
 void websocket_session::schedule_write() {
-  if (writing_ || finished_) return;
+  if (state_.writing || state_.finished()) return;
   // Write at the end of this loop turn, not now: what the tasks already queued on this loop
   // hand over meanwhile (a message and its sender's ack, several rooms' commits) joins the
   // same frame, one sendmsg instead of several.
-  writing_ = true;
+  state_.writing = true;
   ctx_.writes.at(loop_)->add(shared_from_this());
 }
 
 void websocket_session::do_write() {
-  // writing_ is true here: a write was scheduled, or the last one just ended with more to go.
-  if (finished_) return;
+  // state_.writing is true here: a write was scheduled, or the last one just ended with more to go.
+  if (state_.finished()) return;
   if (control_) std::swap(control_->out, control_->waiting);
   net::const_buffer payload;
   if (!queue_.empty()) {
@@ -357,8 +349,8 @@ void websocket_session::do_write() {
   net::const_buffer control_out;
   net::const_buffer close_out;
   if (control_) {
-    if (control_->close_due && !close_sent_) {
-      close_sent_ = true;
+    if (control_->close_due && !state_.close_sent()) {
+      state_.close_written();
       control_->close_due = false;
       control_->close_out = ws::make_frame(
           ws::opcode::close, control_->close_code == 0
@@ -374,8 +366,8 @@ void websocket_session::do_write() {
   if (total == 0) {
     // Everything queued was dropped (a slow reader's room messages, drop_room_messages()):
     // the queue is drained, and the catch-up waiting for that goes on.
-    writing_ = false;
-    if (in_flight_bytes_ == 0 && client_ && !closing_) client_->on_drain();
+    state_.writing = false;
+    if (in_flight_bytes_ == 0 && client_ && !state_.closing()) client_->on_drain();
     return;
   }
   // Most writes fit in the socket's buffer: try at once, and wait only for what is left.
@@ -405,7 +397,7 @@ void websocket_session::write_rest() {
 }
 
 void websocket_session::on_written(boost::system::error_code ec) {
-  writing_ = false;
+  state_.writing = false;
   rest_.reset();
   queued_bytes_ -= in_flight_bytes_;
   core::loop_counters::add(counters_.queued_out, in_flight_bytes_);
@@ -424,9 +416,9 @@ void websocket_session::on_written(boost::system::error_code ec) {
   }
   if (ec) return finish(ec);
   if (wrote_close) return after_close_sent();
-  if (reading_parked_ && queued_bytes_ <= ctx_.limits.max_queue_bytes / 2) {
+  if (state_.reading_parked && queued_bytes_ <= ctx_.limits.max_queue_bytes / 2) {
     // The answers drained far enough: read the client's frames again.
-    reading_parked_ = false;
+    state_.reading_parked = false;
     net::post(socket_.get_executor(), [self = shared_from_this()] { self->read(); });
   }
   if (!queue_.empty() || control_) {
@@ -435,11 +427,11 @@ void websocket_session::on_written(boost::system::error_code ec) {
     schedule_write();
     return;
   }
-  if (client_ && !closing_) client_->on_drain();
+  if (client_ && !state_.closing()) client_->on_drain();
 }
 
 void websocket_session::after_close_sent() {
-  if (close_received_) return finish({});
+  if (state_.peer_closed()) return finish({});
   // Nothing more will be written: say so, and wait for the peer's close frame (or, after a
   // failure, its hang-up) until the deadline.
   boost::system::error_code ignored;
@@ -453,7 +445,7 @@ websocket_session::control_state& websocket_session::control() {
 }
 
 void websocket_session::close(core::close_code code, std::string_view reason) {
-  if (!closing_ && !finished_) {
+  if (!state_.closing()) {
     using core::close_code;
     core::loop_counters::add(code == close_code::too_slow ? counters_.closes_too_slow
                              : code == close_code::flood  ? counters_.closes_flood
@@ -473,7 +465,7 @@ void websocket_session::set_deadline(deadline_role role, std::chrono::steady_clo
 }
 
 void websocket_session::on_deadline() {
-  if (finished_) return;
+  if (state_.finished()) return;
   const auto self = shared_from_this();  // finish() must not end us halfway.
   if (deadline_role_ == deadline_role::closing) return finish(net::error::timed_out);
   // Ping after idle_ping of silence; hang up after another idle_ping without an answer. Every
@@ -481,7 +473,7 @@ void websocket_session::on_deadline() {
   const auto silence = std::chrono::steady_clock::now() - last_heard_;
   const auto idle = std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.idle_ping);
   if (silence < idle) {
-    ping_out_ = false;
+    state_.ping_out = false;
     return set_deadline(deadline_role::idle, idle - silence);
   }
   if (silence >= 2 * idle) {
@@ -489,7 +481,7 @@ void websocket_session::on_deadline() {
     // No progress for the liveness time: not a byte from the peer, nor a byte taken by it.
     // Say why (4008) when the socket takes a close frame now; a write stuck in the middle of
     // a frame leaves no way to, and the connection is cut.
-    if (!writing_ && !close_sent_) {
+    if (!state_.writing && !state_.close_sent()) {
       const auto frame = ws::make_frame(
           ws::opcode::close, ws::close_payload(static_cast<std::uint16_t>(core::close_code::too_slow),
                                                "no progress: the connection is cut"));
@@ -498,17 +490,15 @@ void websocket_session::on_deadline() {
     }
     return finish(net::error::timed_out);
   }
-  if (!ping_out_) {
-    ping_out_ = true;
+  if (!state_.ping_out) {
+    state_.ping_out = true;
     send_control(ws::opcode::ping, {});
   }
   set_deadline(deadline_role::idle, 2 * idle - silence);
 }
 
 void websocket_session::finish(boost::system::error_code ec) {
-  if (finished_) return;
-  finished_ = true;
-  closing_ = true;
+  if (!state_.finish()) return;
   // Benign ends of a connection are not worth a log line.
   if (!is_benign_end(ec)) spdlog::debug("websocket session ended: {}", ec.message());
   sweep_.remove(*this);

@@ -16,6 +16,7 @@
 #include "transport/address_table.hpp"
 #include "transport/deadline_sweep.hpp"
 #include "transport/net.hpp"
+#include "transport/session_state.hpp"
 #include "transport/transport_context.hpp"
 #include "transport/websocket_frame.hpp"
 
@@ -66,10 +67,10 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   void take(char* data, std::size_t size);
   /// Handles one decoded frame; false when reading must stop (a close, a failure).
   bool on_frame(const ws::read_result& frame);
+  /// Decodes a text frame once, and hands the command to the chat core when the rate limits
+  /// (docs/security.md) admit it; otherwise queues a rate_limited error naming its id, or
+  /// closes with 4029 (a flood, not decoded at all).
   void on_text(std::string_view text);
-  /// Rate limits (docs/security.md): true when the frame may reach the chat core; otherwise a
-  /// rate_limited error was queued, or the connection is closing with 4029.
-  bool admit_frame(std::string_view frame);
   void on_ping(std::string_view payload);
   void on_peer_close(std::uint16_t code);
   void flood();
@@ -136,14 +137,7 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   deadline_role deadline_role_ = deadline_role::idle;
   /// The last byte from the peer, or the last write it made room for (write_rest).
   std::chrono::steady_clock::time_point last_heard_;
-  bool writing_ = false;         // A write is scheduled or in flight.
-  bool closing_ = false;         // No more lines accepted.
-  bool input_done_ = false;      // Input is dropped, not decoded: after a failure or a close.
-  bool close_sent_ = false;      // Our close frame is written (or in the write in flight).
-  bool close_received_ = false;  // The peer's close frame arrived.
-  bool ping_out_ = false;        // The idle deadline sent a ping and waits to hear back.
-  bool reading_parked_ = false;  // Reading waits for the queue to drain (back-pressure).
-  bool finished_ = false;
+  session_state state_;  // Open, closing, finished; decoding or not; writing, parked, pinged.
 };
 
 }  // namespace message::transport

@@ -1,6 +1,6 @@
 // The broker contract (core/broker.hpp), one typed suite for every implementation: the
 // in-process memory_broker and redis::redis_broker on a real redis-server. Each "node" here is
-// what the hub wires in production: a store_worker whose commits go to broker.committed(), a
+// what the hub wires in production: a store_thread whose commits go to broker.committed(), a
 // presence whose local changes go to broker.presence_changed(), and a target that records
 // what the broker delivers. Cross-node tests run for brokers that serve several nodes.
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@
 #include "core/broker.hpp"
 #include "core/memory_broker.hpp"
 #include "core/presence.hpp"
-#include "core/store_worker.hpp"
+#include "core/store_thread.hpp"
 #include "redis/redis_broker.hpp"
 #include "redis_server.hpp"
 #include "store/memory_message_store.hpp"
@@ -101,7 +101,7 @@ struct node {
         [this](const std::string& room, const std::string& username, const std::string& device,
                bool present) { broker_->presence_changed(room, username, device, present); });
     broker_->start(target);
-    worker = std::make_unique<store_worker>(
+    worker = std::make_unique<store_thread>(
         std::move(store), limits_,
         [this](std::vector<chat_message>&& stored) { broker_->committed(std::move(stored)); });
   }
@@ -118,7 +118,7 @@ struct node {
   limits limits_;
   recording_target target;
   std::unique_ptr<broker> broker_;
-  std::unique_ptr<store_worker> worker;
+  std::unique_ptr<store_thread> worker;
 };
 
 struct memory_backend {

@@ -16,12 +16,15 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "core/client.hpp"
 #include "core/hub.hpp"
+#include "core/now_or_post.hpp"
+#include "core/room_pipeline.hpp"
 #include "store/memory_message_store.hpp"
 
 namespace message::core {
@@ -94,6 +97,7 @@ class manual_loop final : public event_loop {
 class recording_sink final : public client_sink {
  public:
   void deliver(shared_line line) override {
+    ++deliveries;
     std::size_t start = 0;
     // A batch of several messages arrives as one joined text: one line each.
     while (start <= line->size()) {
@@ -120,6 +124,7 @@ class recording_sink final : public client_sink {
   }
 
   std::vector<json::object> frames;
+  std::size_t deliveries = 0;  // Calls to deliver(): a paced round joins messages into one.
   std::size_t pretend_queued = 0;
   int closed = 0;
 };
@@ -314,6 +319,250 @@ TEST_F(CorePipeline, ASlowReaderCatchesUpFromTheStoreInOrderAndItsAcksComeOnce) 
       << "caught up from the store, no gap, no duplicate";
   for (const auto& [id, n] : acks_by_id(*kim_sink)) EXPECT_EQ(n, 1) << id;
   EXPECT_EQ(lee_sink->closed, 0) << "a slow reader is caught up, not dropped";
+}
+
+/// Every ack comes after the message it acknowledges, with only that step's other messages and
+/// acks between them: both were queued in one step of the pipeline, so they leave in one write.
+static void expect_each_ack_right_after_its_message(const recording_sink& s) {
+  std::size_t acks = 0;
+  for (std::size_t i = 0; i < s.frames.size(); ++i) {
+    if (s.frames[i].at("type").as_string() != "ack") continue;
+    ++acks;
+    bool found = false;
+    for (std::size_t j = i; j-- > 0 && !found;) {
+      const auto& f = s.frames[j];
+      ASSERT_TRUE(f.at("type").as_string() == "message" || f.at("type").as_string() == "ack")
+          << "only its step's messages and acks between an ack and its message";
+      found = f.at("type").as_string() == "message" && f.at("id") == s.frames[i].at("id");
+      if (found) {
+        EXPECT_EQ(f.at("seq"), s.frames[i].at("seq"));
+      }
+    }
+    EXPECT_TRUE(found) << "the ack of " << s.frames[i].at("id") << " comes after its message";
+  }
+  EXPECT_GT(acks, 0u);
+}
+
+TEST_F(CorePipeline, TheAckFollowsItsMessageWhetherCommittedInPlaceOrByTheStoreThread) {
+  start_hub(1);
+  const auto kim_joined = connect("kim");
+  client* kim = kim_joined.first;
+  recording_sink* kim_sink = kim_joined.second;
+  // One send per turn (committed in place once the store thread is idle), then turns of three
+  // (a group: the store thread commits it and the loop gets the fan-out and answers in one task).
+  for (int i = 0; i < 10; ++i) {
+    send_from(kim, 0, "alone" + std::to_string(i), "alone");
+    ASSERT_TRUE(run_until([&] { return acks_by_id(*kim_sink).size() == static_cast<std::size_t>(i + 1); }));
+  }
+  for (int i = 0; i < 5; ++i) {
+    for (int j = 0; j < 3; ++j) send_from(kim, 0, "group" + std::to_string(i * 3 + j), "grouped");
+    ASSERT_TRUE(
+        run_until([&] { return acks_by_id(*kim_sink).size() == static_cast<std::size_t>(10 + 3 * i + 3); }));
+  }
+  expect_each_ack_right_after_its_message(*kim_sink);
+  for (const auto& [id, n] : acks_by_id(*kim_sink)) EXPECT_EQ(n, 1) << id;
+}
+
+TEST_F(CorePipeline, AResendRacingItsEarlierCopyIsAckedWithThatCopyNotAsADuplicate) {
+  start_hub(1);
+  const auto ann_joined = connect("ann");
+  const auto kim_joined = connect("kim");
+  recording_sink* kim_sink = kim_joined.second;
+  // Both in one turn: the earlier copy (ann's, the page's first try on another connection) and
+  // the resend reach the store in one group; the copy's broadcast reaches kim while its resend
+  // is pending (docs/protocol.md, `ack`).
+  send_from(ann_joined.first, 0, "same", "once");
+  send_from(kim_joined.first, 0, "same", "once");
+  ASSERT_TRUE(run_until([&] { return !kim_sink->of_type("ack").empty(); }));
+  run_until([] { return true; });
+  const auto acks = kim_sink->of_type("ack");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].at("seq").to_number<int>(), 1);
+  EXPECT_FALSE(acks[0].contains("duplicate")) << "the connection cannot tell the copy from its own";
+  EXPECT_EQ(kim_sink->message_seqs(), (std::vector<std::uint64_t>{1})) << "delivered once";
+}
+
+TEST_F(CorePipeline, ASlowFollowerHoldsBackNeitherTheOthersNorTheSendersAcks) {
+  start_hub(1);
+  const auto kim_joined = connect("kim");
+  client* kim = kim_joined.first;
+  recording_sink* kim_sink = kim_joined.second;
+  recording_sink* ann_sink = connect("ann").second;
+  recording_sink* slow_sink = connect("lee").second;
+  slow_sink->pretend_queued = config.max_queue_bytes;
+  for (int i = 0; i < 40; ++i) send_from(kim, 0, "m" + std::to_string(i), "to all");
+  ASSERT_TRUE(
+      run_until([&] { return ann_sink->message_seqs().size() >= 40 && acks_by_id(*kim_sink).size() >= 40; }));
+  EXPECT_TRUE(ascending_from(ann_sink->message_seqs(), 1));
+  EXPECT_TRUE(slow_sink->message_seqs().empty()) << "nothing queued past the bound";
+  for (const auto& [id, n] : acks_by_id(*kim_sink)) EXPECT_EQ(n, 1) << id;
+}
+
+TEST_F(CorePipeline, EngagedPacingJoinsCommitsIntoOneRoundWithoutLosingOrderOrAcks) {
+  // Pacing "always" (engage load 0) with a long hold: the first timed round engages it, and
+  // then commits wait for the next round, joined.
+  config.pace_engage_load = 0;
+  config.pace_min_round = std::chrono::microseconds(0);
+  config.pace_busy_share = 1e-9;  // Rounds as far apart as the hold allows.
+  config.pace_max_hold = std::chrono::milliseconds(40);
+  start_hub(1);
+  const auto kim_joined = connect("kim");
+  client* kim = kim_joined.first;
+  recording_sink* kim_sink = kim_joined.second;
+  // Rounds to 64 followers or more are timed: the pacer measures them and engages.
+  std::vector<recording_sink*> followers;
+  for (int i = 0; i < 64; ++i) followers.push_back(connect("f" + std::to_string(i)).second);
+  send_from(kim, 0, "first", "measured");
+  ASSERT_TRUE(run_until([&] { return followers.back()->message_seqs().size() == 1; }));
+  run_until([] { return true; });  // The round's measure (posted behind its writes).
+  const auto before = followers.back()->deliveries;
+  for (int i = 0; i < 20; ++i) {
+    send_from(kim, 0, "m" + std::to_string(i), "paced");  // One send per turn: one commit each.
+    loops[0]->run_ready();
+  }
+  ASSERT_TRUE(run_until(
+      [&] { return followers.back()->message_seqs().size() == 21 && acks_by_id(*kim_sink).size() == 21; }));
+  for (auto* f : followers) EXPECT_TRUE(ascending_from(f->message_seqs(), 1));
+  EXPECT_LT(followers.back()->deliveries - before, 20u) << "held commits shared rounds";
+  for (const auto& [id, n] : acks_by_id(*kim_sink)) EXPECT_EQ(n, 1) << id;
+}
+
+// The rule for "run now or post" (core/now_or_post.hpp), case by case.
+TEST(NowOrPost, ALoneSendOnItsLoopWithAnIdleStoreThatNeverWaitsCommitsInPlace) {
+  EXPECT_TRUE(runs_now(pipeline_step::commit_sends, {true, true, 1, true}));
+}
+
+TEST(NowOrPost, SeveralSendsGoToTheStoreThread) {
+  EXPECT_FALSE(runs_now(pipeline_step::commit_sends, {true, true, 2, true}));
+}
+
+TEST(NowOrPost, ABusyStoreThreadTakesEvenALoneSend) {
+  EXPECT_FALSE(runs_now(pipeline_step::commit_sends, {true, false, 1, true}));
+}
+
+TEST(NowOrPost, AStoreThatWaitsForADiskSyncIsNeverCommittedInPlace) {
+  EXPECT_FALSE(runs_now(pipeline_step::commit_sends, {true, true, 1, false}));
+}
+
+TEST(NowOrPost, AFanOutRunsNowOnlyOnItsLoopWithNothingPostedAhead) {
+  EXPECT_TRUE(runs_now(pipeline_step::fan_out, {true, true, 0, false}));
+  EXPECT_FALSE(runs_now(pipeline_step::fan_out, {false, true, 0, false})) << "another thread";
+  EXPECT_FALSE(runs_now(pipeline_step::fan_out, {true, false, 0, false})) << "would overtake";
+}
+
+TEST(NowOrPost, AnEventIsAlwaysPosted) {
+  EXPECT_FALSE(runs_now(pipeline_step::event, {true, true, 0, true}));
+}
+
+/// One room_pipeline on a manual loop, with a real store thread (the memory store) whose
+/// commits come back to it as the hub hands them: no fan-out (no followers), only the answers.
+class RoomPipeline : public ::testing::Test {
+ protected:
+  struct answered {
+    std::uint64_t seq = 0;
+    std::thread::id thread;
+  };
+  RoomPipeline() {
+    worker = std::make_unique<store_thread>(
+        std::make_unique<store::memory_message_store>(), config,
+        [this](std::vector<chat_message>&&, std::vector<store_thread::answer>&& report) {
+          {
+            std::lock_guard lock(mutex);
+            commit_threads.push_back(std::this_thread::get_id());
+          }
+          pipeline->committed(nullptr, std::move(report));
+        });
+    pipeline = std::make_unique<room_pipeline>(loop, *worker, 0, config);
+  }
+  ~RoomPipeline() override { worker->stop(); }
+
+  /// Sends `count` messages in one turn of the loop (one task), then runs what that turn posts.
+  void send_in_one_turn(int count) {
+    loop.post([this, count] {
+      for (int i = 0; i < count; ++i) {
+        new_message m;
+        m.room = "lobby";
+        m.id = "m" + std::to_string(next_id++);
+        m.username = "kim";
+        m.text = "hello";
+        m.device = "dev123";
+        m.ts = 1000;
+        pipeline->send(std::move(m), [this](const append_outcome& o) {
+          answers.push_back({o.result ? o.result->seq : 0, std::this_thread::get_id()});
+        });
+      }
+    });
+    loop.run_ready();
+  }
+  /// Runs the loop until `n` answers came (bounded).
+  bool await_answers(std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (answers.size() < n && std::chrono::steady_clock::now() < deadline) {
+      loop.wait_for_post(5ms);
+      loop.run_ready();
+    }
+    return answers.size() >= n;
+  }
+  std::thread::id last_commit_thread() {
+    std::lock_guard lock(mutex);
+    return commit_threads.back();
+  }
+
+  limits config;
+  manual_loop loop;
+  std::unique_ptr<store_thread> worker;
+  std::unique_ptr<room_pipeline> pipeline;
+  std::vector<answered> answers;  // The loop's thread only.
+  int next_id = 0;
+  std::mutex mutex;
+  std::vector<std::thread::id> commit_threads;
+};
+
+TEST_F(RoomPipeline, ALoneSendOnAnIdleStoreThreadIsCommittedAndAnsweredInItsOwnTurn) {
+  // A new store thread first runs a retention pass: a send during it goes to the thread. Offer
+  // one per turn until the store thread is idle (bounded).
+  for (int offer = 1; offer <= 100; ++offer) {
+    send_in_one_turn(1);
+    if (answers.size() == static_cast<std::size_t>(offer)) {
+      EXPECT_EQ(answers.back().thread, std::this_thread::get_id());
+      EXPECT_EQ(last_commit_thread(), std::this_thread::get_id()) << "committed on the loop";
+      EXPECT_EQ(answers.back().seq, static_cast<std::uint64_t>(offer));
+      return;
+    }
+    ASSERT_TRUE(await_answers(static_cast<std::size_t>(offer)));
+  }
+  FAIL() << "no lone send was committed in place";
+}
+
+TEST_F(RoomPipeline, SeveralSendsOfOneTurnGoToTheStoreThreadAsOneGroup) {
+  send_in_one_turn(3);
+  ASSERT_TRUE(await_answers(3));
+  EXPECT_NE(last_commit_thread(), std::this_thread::get_id());
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(answers[i].seq, i + 1) << "in the turn's order";
+    EXPECT_EQ(answers[i].thread, std::this_thread::get_id()) << "answered on the loop";
+  }
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(commit_threads.size(), 1u) << "one commit for the group";
+}
+
+TEST_F(RoomPipeline, ALoneSendWhileTheStoreThreadIsBusyGoesToItAndOvertakesNothing) {
+  std::promise<void> started, release;
+  auto release_f = release.get_future().share();
+  loop.post([&] {
+    pipeline->read([&started, release_f](store::message_store&) {
+      started.set_value();
+      (void)release_f.wait_for(10s);
+    });
+  });
+  loop.run_ready();
+  ASSERT_EQ(started.get_future().wait_for(10s), std::future_status::ready);
+  send_in_one_turn(1);
+  EXPECT_TRUE(answers.empty()) << "committed in place while the store thread held the store";
+  release.set_value();
+  ASSERT_TRUE(await_answers(1));
+  EXPECT_EQ(answers[0].seq, 1u);
+  EXPECT_NE(last_commit_thread(), std::this_thread::get_id());
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // is already queued or being committed, a group goes to the worker, and a store whose commit
 // may wait (a sync per commit) is never committed in place. Real stores; futures with bounded
 // waits instead of sleeps.
-#include "core/store_worker.hpp"
+#include "core/store_thread.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,10 +29,10 @@ struct outcome_seen {
   std::thread::id thread;
 };
 
-class StoreWorker : public ::testing::Test {
+class StoreThread : public ::testing::Test {
  protected:
-  std::unique_ptr<store_worker> make(std::unique_ptr<store::message_store> store) {
-    return std::make_unique<store_worker>(std::move(store), config,
+  std::unique_ptr<store_thread> make(std::unique_ptr<store::message_store> store) {
+    return std::make_unique<store_thread>(std::move(store), config,
                                           [this](std::vector<chat_message>&& stored) {
                                             std::lock_guard lock(mutex);
                                             for (auto& m : stored) committed.push_back(m.seq);
@@ -40,7 +40,7 @@ class StoreWorker : public ::testing::Test {
                                           });
   }
   /// An append request whose outcome fulfils `seen`.
-  static store_worker::append_request request(const std::string& id, std::promise<outcome_seen>& seen) {
+  static store_thread::append_request request(const std::string& id, std::promise<outcome_seen>& seen) {
     new_message m;
     m.room = "lobby";
     m.id = id;
@@ -52,8 +52,8 @@ class StoreWorker : public ::testing::Test {
               seen.set_value({o.result ? o.result->seq : 0, std::this_thread::get_id()});
             }};
   }
-  static std::vector<store_worker::append_request> one(store_worker::append_request r) {
-    std::vector<store_worker::append_request> group;
+  static std::vector<store_thread::append_request> one(store_thread::append_request r) {
+    std::vector<store_thread::append_request> group;
     group.push_back(std::move(r));
     return group;
   }
@@ -61,7 +61,7 @@ class StoreWorker : public ::testing::Test {
   /// Offers messages for an in-place commit until one is committed in place: a new worker
   /// first runs a retention pass, and an offer during it is queued (and committed by the
   /// worker). Returns that message's outcome and how many offers it took; bounded.
-  static std::pair<outcome_seen, int> commit_in_place(store_worker& worker) {
+  static std::pair<outcome_seen, int> commit_in_place(store_thread& worker) {
     for (int offer = 1; offer <= 100; ++offer) {
       std::promise<outcome_seen> seen;
       auto f = seen.get_future();
@@ -83,7 +83,7 @@ class StoreWorker : public ::testing::Test {
   std::vector<std::thread::id> commit_threads;
 };
 
-TEST_F(StoreWorker, AMessageAloneOnAnIdleWorkerIsCommittedInPlace) {
+TEST_F(StoreThread, AMessageAloneOnAnIdleWorkerIsCommittedInPlace) {
   auto worker = make(std::make_unique<store::memory_message_store>());
   // The ack is there when append returns, given on this thread, after the commit listener.
   const auto [o, offers] = commit_in_place(*worker);
@@ -95,7 +95,7 @@ TEST_F(StoreWorker, AMessageAloneOnAnIdleWorkerIsCommittedInPlace) {
   EXPECT_EQ(commit_threads.back(), std::this_thread::get_id());
 }
 
-TEST_F(StoreWorker, NothingOvertakesWhatTheWorkerHolds) {
+TEST_F(StoreThread, NothingOvertakesWhatTheWorkerHolds) {
   auto worker = make(std::make_unique<store::memory_message_store>());
   // Hold the worker inside a read job.
   std::promise<void> started, release;
@@ -120,12 +120,12 @@ TEST_F(StoreWorker, NothingOvertakesWhatTheWorkerHolds) {
   EXPECT_NE(b.thread, std::this_thread::get_id());
 }
 
-TEST_F(StoreWorker, AGroupGoesToTheWorkerInOrder) {
+TEST_F(StoreThread, AGroupGoesToTheWorkerInOrder) {
   auto worker = make(std::make_unique<store::memory_message_store>());
   std::promise<outcome_seen> a_seen, b_seen;
   auto a = a_seen.get_future();
   auto b = b_seen.get_future();
-  std::vector<store_worker::append_request> group;
+  std::vector<store_thread::append_request> group;
   group.push_back(request("a", a_seen));
   group.push_back(request("b", b_seen));
   worker->append(std::move(group), true);
@@ -136,7 +136,7 @@ TEST_F(StoreWorker, AGroupGoesToTheWorkerInOrder) {
   EXPECT_NE(oa.thread, std::this_thread::get_id()) << "a group is the worker's to commit";
 }
 
-TEST_F(StoreWorker, ASqliteStoreCommitsInPlaceUnlessEveryCommitSyncs) {
+TEST_F(StoreThread, ASqliteStoreCommitsInPlaceUnlessEveryCommitSyncs) {
   test::temp_dir tmp;
   {
     auto worker = make(
@@ -156,7 +156,7 @@ TEST_F(StoreWorker, ASqliteStoreCommitsInPlaceUnlessEveryCommitSyncs) {
   }
 }
 
-TEST_F(StoreWorker, TheJournaledStoreCommitsInPlaceAndTheWorkerMovesItIntoTheDatabaseSoonAfter) {
+TEST_F(StoreThread, TheJournaledStoreCommitsInPlaceAndTheWorkerMovesItIntoTheDatabaseSoonAfter) {
   test::temp_dir tmp;
   const auto db = tmp.path() / "messages.db";
   auto worker = make(std::make_unique<store::journaled_message_store>(db, tmp.path() / "messages.journal",
@@ -178,7 +178,7 @@ TEST_F(StoreWorker, TheJournaledStoreCommitsInPlaceAndTheWorkerMovesItIntoTheDat
   EXPECT_TRUE(stored) << "the message never reached the database file";
 }
 
-TEST_F(StoreWorker, StopCommitsWhatArrivedWhileALoopCommittedInPlace) {
+TEST_F(StoreThread, StopCommitsWhatArrivedWhileALoopCommittedInPlace) {
   auto worker = make(std::make_unique<store::memory_message_store>());
   std::promise<outcome_seen> a_seen, b_seen;
   auto a = a_seen.get_future();

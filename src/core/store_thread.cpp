@@ -1,4 +1,4 @@
-#include "core/store_worker.hpp"
+#include "core/store_thread.hpp"
 
 #include "core/clock.hpp"
 #include "core/reply_quote.hpp"
@@ -15,8 +15,19 @@ constexpr auto prune_interval = std::chrono::seconds(30);
 constexpr std::size_t prune_rows_per_pass = 2000;
 }  // namespace
 
-store_worker::store_worker(std::unique_ptr<store::message_store> store, const limits& limits,
+store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
                            commit_listener on_commit)
+    : store_thread(std::move(store), limits,
+                   [on_commit = std::move(on_commit)](std::vector<chat_message>&& stored,
+                                                      std::vector<answer>&& answers) {
+                     // Fan-out first, then acks: a sender never holds an ack for a message
+                     // others cannot see yet.
+                     if (!stored.empty()) on_commit(std::move(stored));
+                     for (auto& a : answers) a.done(a.outcome);
+                   }) {}
+
+store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
+                           commit_report on_commit)
     : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)) {
   // spdlog makes its registry (and default logger) on first use, and that making is not safe
   // against a first use on another thread at once: two workers started together (several nodes
@@ -25,9 +36,9 @@ store_worker::store_worker(std::unique_ptr<store::message_store> store, const li
   thread_ = std::thread([this] { run(); });
 }
 
-store_worker::~store_worker() { stop(); }
+store_thread::~store_thread() { stop(); }
 
-void store_worker::append(new_message message, append_callback done) {
+void store_thread::append(new_message message, append_callback done) {
   {
     std::lock_guard lock(mutex_);
     appends_.push_back({std::move(message), std::move(done)});
@@ -35,13 +46,17 @@ void store_worker::append(new_message message, append_callback done) {
   wake_.notify_one();
 }
 
-void store_worker::append(std::vector<append_request> group, bool may_commit_here) {
+void store_thread::append(std::vector<append_request> group, bool at_turn_end) {
   {
     std::unique_lock lock(mutex_);
     // Idle and nothing queued: nothing committed earlier can come after this group. The store
     // is asked only now, while nobody else uses it.
-    if (may_commit_here && group.size() == 1 && !busy_ && !stopping_ && appends_.empty() && reads_.empty() &&
-        store_->commit_never_waits()) {
+    step_facts facts;
+    facts.on_own_loop = at_turn_end;
+    facts.nothing_ahead = !busy_ && !stopping_ && appends_.empty() && reads_.empty();
+    facts.sends = group.size();
+    facts.store_never_waits = facts.on_own_loop && facts.nothing_ahead && store_->commit_never_waits();
+    if (runs_now(pipeline_step::commit_sends, facts)) {
       busy_ = true;
       lock.unlock();
       commit(group);
@@ -61,7 +76,7 @@ void store_worker::append(std::vector<append_request> group, bool may_commit_her
   wake_.notify_one();
 }
 
-void store_worker::read(read_job job) {
+void store_thread::read(read_job job) {
   {
     std::lock_guard lock(mutex_);
     reads_.push_back(std::move(job));
@@ -69,7 +84,7 @@ void store_worker::read(read_job job) {
   wake_.notify_one();
 }
 
-void store_worker::stop() {
+void store_thread::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -78,7 +93,7 @@ void store_worker::stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
-void store_worker::run() {
+void store_thread::run() {
   using clock = std::chrono::steady_clock;
   auto next_prune = clock::now();  // Retention's first pass runs in the first round.
   std::vector<append_request> batch;
@@ -157,7 +172,7 @@ void store_worker::run() {
   }
 }
 
-void store_worker::commit(std::vector<append_request>& batch) {
+void store_thread::commit(std::vector<append_request>& batch) {
   std::vector<new_message> messages;
   messages.reserve(batch.size());
   for (auto& p : batch) messages.push_back(std::move(p.message));
@@ -170,8 +185,11 @@ void store_worker::commit(std::vector<append_request>& batch) {
     // Nothing of the batch was stored: every sender hears so and keeps its message pending.
     spdlog::error("storing {} message(s) failed: {}", messages.size(), e.what());
     const append_outcome failed{std::nullopt, e.what()};
-    for (auto& p : batch) p.done(failed);
+    std::vector<answer> answers;
+    answers.reserve(batch.size());
+    for (auto& p : batch) answers.push_back({p.origin, std::move(p.done), failed});
     batch.clear();
+    on_commit_({}, std::move(answers));
     return;
   }
   counters_.observe_commit(std::chrono::steady_clock::now() - began);
@@ -210,13 +228,15 @@ void store_worker::commit(std::vector<append_request>& batch) {
     }
   }
   counters_.stored.fetch_add(stored.size(), std::memory_order_relaxed);
-  // Fan-out first, then acks: a sender never holds an ack for a message others cannot see yet.
-  if (!stored.empty()) on_commit_(std::move(stored));
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done({results[i], {}});
+  std::vector<answer> answers;
+  answers.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    answers.push_back({batch[i].origin, std::move(batch[i].done), {results[i], {}}});
   batch.clear();
+  on_commit_(std::move(stored), std::move(answers));
 }
 
-bool store_worker::prune_some() {
+bool store_thread::prune_some() {
   const auto now = now_ms();
   const std::int64_t day_ms = 24LL * 3600 * 1000;
   const std::int64_t older_than = limits_.keep_days > 0 ? now - limits_.keep_days * day_ms : 0;
