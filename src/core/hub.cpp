@@ -19,8 +19,10 @@ hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std:
                           bool present) { b->presence_changed(room, username, device, present); });
   broker_->start(*this);
   worker_ = std::make_unique<store_worker>(
-      std::move(store), limits_,
-      [this](std::vector<chat_message>&& stored) { on_commit(std::move(stored)); });
+      std::move(store), limits_, [this](std::vector<chat_message>&& stored) { on_commit(std::move(stored)); },
+      [this] {
+        if (auto* search = search_.load(std::memory_order_acquire)) search->pruned();
+      });
   for (auto* loop : loops_) appends_.push_back(std::make_unique<turn_appends>(*loop, *worker_));
 }
 

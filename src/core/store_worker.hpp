@@ -54,7 +54,11 @@ class store_worker {
     append_callback done;
   };
 
-  store_worker(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit);
+  /// Called on the worker after a retention round (keep_days or keep_messages set) ends.
+  using prune_listener = std::function<void()>;
+
+  store_worker(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit,
+               prune_listener on_prune = {});
   ~store_worker();
   store_worker(const store_worker&) = delete;
   store_worker& operator=(const store_worker&) = delete;
@@ -79,6 +83,7 @@ class store_worker {
   std::unique_ptr<store::message_store> store_;
   const limits& limits_;
   commit_listener on_commit_;
+  prune_listener on_prune_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<append_request> appends_;
