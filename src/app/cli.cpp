@@ -206,6 +206,9 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   // with it to see the watchdog pings stop.
   int test_stall_loop_ms = 0;
   app.add_option("--test-stall-loop", test_stall_loop_ms)->group("")->check(CLI::Range(0, 60000));
+  // Test-only, hidden: tests/integration/search_test.cpp makes the search index's queue tiny
+  // to see an overflow caught up from the store.
+  app.add_option("--test-search-queue-bytes", l.search_queue_bytes)->group("")->check(CLI::Range(1, 1 << 30));
 
   try {
     app.parse(argc, argv);

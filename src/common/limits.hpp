@@ -181,9 +181,13 @@ struct limits {
   std::size_t search_scan_rows = 20000;
   /// Code points of a result's snippet: two lines of the results list.
   std::size_t search_snippet_chars = 160;
-  /// Rows waiting for the index thread: past them the index drops what comes and catches up
-  /// from the store instead, so a slow disk never grows the server's memory.
-  std::size_t search_queue_rows = 200000;
+  /// Bytes of rows waiting for the index thread (a row costs about 200 bytes besides its text,
+  /// up to max_message_chars of UTF-8): past them the index drops what comes and catches up
+  /// from the store instead, so a slow disk or a busy core never grows the server's memory by
+  /// more. 16 MiB holds about 50,000 ordinary rows, a second of the fastest stream the benches
+  /// send (S1), while the index runs at idle priority; a longer burst is read back from the
+  /// store in catch-up steps, which cost less than holding it.
+  std::size_t search_queue_bytes = 16u << 20;
   /// Rows read from the store per step of a catch-up (an old database at start, after an
   /// overflow): one store-worker job short enough not to delay commits noticeably.
   std::size_t search_catch_up_rows = 2000;
@@ -191,6 +195,10 @@ struct limits {
   /// gathers rows that long so that one transaction indexes many (a transaction per message
   /// would cost the server a WAL page write per message).
   std::chrono::milliseconds search_delay{200};
+  /// Free pages the index file may hold before they are given back (PRAGMA incremental_vacuum
+  /// after a transaction): FTS5's merges free pages all the time; 256 pages (1 MiB) keeps the
+  /// file near its contents without truncating it after every transaction.
+  std::size_t search_free_pages = 256;
   /// Messages read from the store per step of a `/export`: the export holds one page at a
   /// time, whatever the room's size, and each store-worker job stays short.
   std::size_t export_page = 500;

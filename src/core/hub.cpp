@@ -25,6 +25,9 @@ hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std:
       std::move(store), limits_,
       [this](std::vector<chat_message>&& stored, std::vector<store_thread::answer>&& answers) {
         on_commit(std::move(stored), std::move(answers));
+      },
+      [this] {
+        if (auto* search = search_.load(std::memory_order_acquire)) search->pruned();
       });
   for (std::size_t i = 0; i < loops_.size(); ++i)
     pipelines_.push_back(std::make_unique<room_pipeline>(*loops_[i], *worker_, i, limits_));

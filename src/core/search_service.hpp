@@ -23,6 +23,9 @@ class search_service {
   virtual void committed(const std::vector<chat_message>& rows) = 0;
   /// Deliveries may have been missed (a broker lost its link): catch up from the store.
   virtual void resync() = 0;
+  /// A retention pass ran (here, or on another node of a shared Redis): drop from the index
+  /// what the store no longer holds.
+  virtual void pruned() = 0;
   /// Runs `request`; `done` is called once, on the index's thread, and must only post.
   virtual void search(search_request request, std::function<void(search_answer)> done) = 0;
 };

@@ -16,19 +16,20 @@ constexpr std::size_t prune_rows_per_pass = 2000;
 }  // namespace
 
 store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
-                           commit_listener on_commit)
-    : store_thread(std::move(store), limits,
-                   [on_commit = std::move(on_commit)](std::vector<chat_message>&& stored,
-                                                      std::vector<answer>&& answers) {
-                     // Fan-out first, then acks: a sender never holds an ack for a message
-                     // others cannot see yet.
-                     if (!stored.empty()) on_commit(std::move(stored));
-                     for (auto& a : answers) a.done(a.outcome);
-                   }) {}
+                           commit_listener on_commit, prune_listener on_prune)
+    : store_thread(
+          std::move(store), limits,
+          [on_commit = std::move(on_commit)](std::vector<chat_message>&& stored, std::vector<answer>&& answers) {
+            // Fan-out first, then acks: a sender never holds an ack for a message
+            // others cannot see yet.
+            if (!stored.empty()) on_commit(std::move(stored));
+            for (auto& a : answers) a.done(a.outcome);
+          },
+          std::move(on_prune)) {}
 
 store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
-                           commit_report on_commit)
-    : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)) {
+                           commit_report on_commit, prune_listener on_prune)
+    : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)), on_prune_(std::move(on_prune)) {
   // spdlog makes its registry (and default logger) on first use, and that making is not safe
   // against a first use on another thread at once: two workers started together (several nodes
   // in one process) raced there under TSan. Made here, before the thread starts, it is shared.
@@ -245,7 +246,11 @@ bool store_thread::prune_some() {
   try {
     const auto removed = store_->prune(limits_.keep_messages, older_than, id_cutoff, prune_rows_per_pass);
     if (removed > 0) spdlog::debug("retention removed {} row(s)", removed);
-    return removed >= prune_rows_per_pass;
+    const bool more = removed >= prune_rows_per_pass;
+    // Told after every round, not only one that removed rows: on a shared Redis another node's
+    // round may have removed them.
+    if (!more && on_prune_ && (limits_.keep_days > 0 || limits_.keep_messages > 0)) on_prune_();
+    return more;
   } catch (const std::exception& e) {
     spdlog::warn("retention pass failed: {}", e.what());
     return false;

@@ -69,8 +69,13 @@ class store_thread {
   /// `done` then runs on the committing thread, after it.
   using commit_listener = std::function<void(std::vector<chat_message>&&)>;
 
-  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_report on_commit);
-  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit);
+  /// Called on the store thread after a retention round (keep_days or keep_messages set) ends.
+  using prune_listener = std::function<void()>;
+
+  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_report on_commit,
+               prune_listener on_prune = {});
+  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit,
+               prune_listener on_prune = {});
   ~store_thread();
   store_thread(const store_thread&) = delete;
   store_thread& operator=(const store_thread&) = delete;
@@ -95,6 +100,7 @@ class store_thread {
   std::unique_ptr<store::message_store> store_;
   const limits& limits_;
   commit_report on_commit_;
+  prune_listener on_prune_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<append_request> appends_;

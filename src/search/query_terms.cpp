@@ -54,23 +54,6 @@ bool is_space(char32_t c) noexcept {
   return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x3000 || c == 0xA0;
 }
 
-/// The CJK runs of `text`, each a list of its characters' UTF-8.
-template <typename F>
-void for_each_run(std::string_view text, F&& on_run) {
-  std::vector<std::string_view> run;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t at = i;
-    const char32_t c = next_code_point(text, i);
-    if (is_cjk(c)) {
-      run.push_back(text.substr(at, i - at));
-      continue;
-    }
-    if (!run.empty()) on_run(run), run.clear();
-  }
-  if (!run.empty()) on_run(run);
-}
-
 /// Appends `s` as the body of an FTS5 string: a `"` is doubled.
 void append_quoted(std::string& out, std::string_view s) {
   for (char ch : s) {
@@ -79,31 +62,7 @@ void append_quoted(std::string& out, std::string_view s) {
   }
 }
 
-std::string bigram_phrase(const std::vector<std::string_view>& run) {
-  std::string out;
-  if (run.size() == 1) return std::string(run[0]);
-  for (std::size_t k = 0; k + 1 < run.size(); ++k) {
-    if (!out.empty()) out.push_back(' ');
-    out.append(run[k]);
-    out.append(run[k + 1]);
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string cjk_grams(std::string_view text) {
-  std::string out;
-  for_each_run(text, [&](const std::vector<std::string_view>& run) {
-    if (!out.empty()) out.push_back(' ');
-    out += bigram_phrase(run);
-    if (run.size() > 1) {
-      out.push_back(' ');
-      out.append(run.back());
-    }
-  });
-  return out;
-}
 
 parsed_query parse_query(std::string_view query) {
   parsed_query out;
@@ -120,13 +79,14 @@ parsed_query parse_query(std::string_view query) {
     std::string term;
     for (auto c : run) term.append(c);
     out.cjk_terms.push_back(term);
-    // One character: a prefix of the gram tokens (every position of a run starts one).
-    add(run.size() == 1 ? "{grams}: \"" + term + "\"*" : "{grams}: \"" + bigram_phrase(run) + "\"");
+    // The tokenizer makes a run of two or more the phrase of its bigrams; one character is a
+    // prefix of the bigram tokens (every position of a run starts one).
+    add(run.size() == 1 ? "\"" + term + "\"*" : "\"" + term + "\"");
     run.clear();
   };
   const auto end_other = [&] {
     if (other_has_token) {
-      std::string clause = "{body}: \"";
+      std::string clause = "\"";
       append_quoted(clause, other);
       clause += "\"*";
       add(std::move(clause));

@@ -9,18 +9,12 @@ namespace message::search {
 // How words become index terms and a person's query becomes an FTS5 expression
 // (docs/architecture.md, "Search"). Pure functions; safe from any thread.
 //
-// Two columns are indexed: `body`, the text as written, through FTS5's unicode61 tokenizer with
-// remove_diacritics 2 (words; case and accents folded for Latin, Greek, Cyrillic), and `grams`,
-// made here: every run of Korean, Chinese or Japanese characters as its overlapping bigrams in
-// order, then the run's last character alone. A CJK term of two or more characters is then the
-// phrase of its bigrams (consecutive positions: exactly a substring of a run), and one of a
-// single character the prefix query of it (every position of a run starts a token).
+// One column is indexed, through search/cjk_tokenizer: words as FTS5's unicode61 makes them
+// (remove_diacritics 2: case and accents folded for Latin, Greek, Cyrillic), and every run of
+// Korean, Chinese or Japanese characters as its overlapping bigrams, then its last character.
 
 /// True for Hangul, Han ideographs and kana: scripts written without spaces between words.
 bool is_cjk(char32_t c) noexcept;
-
-/// The `grams` column's text for a message's `text` (empty when it holds no CJK).
-std::string cjk_grams(std::string_view text);
 
 struct parsed_query {
   /// The FTS5 MATCH expression: every term quoted (never syntax), ANDed. Empty when no term

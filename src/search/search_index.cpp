@@ -6,11 +6,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
 
 #include "common/identity.hpp"
+#include "search/cjk_tokenizer.hpp"
 #include "search/query_terms.hpp"
 #include "search/snippet.hpp"
 
@@ -73,19 +75,30 @@ void exec(sqlite3* db, const char* sql) {
 }
 
 // docs holds the indexed copy of each message's current text (what highlight() reads);
-// docs_fts indexes it (external content: the text is kept once). A delete removes a message
-// from docs_fts with its old text first, then deletes its docs row (secure_delete overwrites it).
+// docs_fts indexes it (external content: the text is kept once; columnsize=0: no rank is
+// computed, so no per-row token counts are kept). A delete removes a message from docs_fts with
+// its old text first, then deletes its docs row (secure_delete overwrites it). Rooms and
+// authors are numbered once (rooms, authors) so that docs rows carry small integers.
+// auto_vacuum=INCREMENTAL (set before the first table, so only on a new file): FTS5's segment
+// merges free pages all the time, and reclaim() gives them back to the file system.
+// user_version says which layout a file has: any other is dropped and rebuilt by a catch-up.
+constexpr int schema_version = 2;
 constexpr const char* schema = R"(
+PRAGMA auto_vacuum=INCREMENTAL;
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=OFF;
 PRAGMA secure_delete=ON;
-CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL,
-  identity TEXT NOT NULL, username TEXT NOT NULL, ts INTEGER NOT NULL, edited INTEGER NOT NULL,
-  version INTEGER NOT NULL, body TEXT NOT NULL, grams TEXT NOT NULL, UNIQUE(room, seq));
-CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(body, grams, content='docs', content_rowid='id',
-  tokenize='unicode61 remove_diacritics 2');
-CREATE TABLE IF NOT EXISTS removed(room TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(room, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rooms(room TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rooms(id INTEGER PRIMARY KEY, room TEXT NOT NULL UNIQUE, epoch TEXT NOT NULL,
+  seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS authors(id INTEGER PRIMARY KEY, identity TEXT NOT NULL, username TEXT NOT NULL,
+  UNIQUE(identity, username));
+CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, room INTEGER NOT NULL, seq INTEGER NOT NULL,
+  author INTEGER NOT NULL, ts INTEGER NOT NULL, edited INTEGER NOT NULL, version INTEGER NOT NULL,
+  body TEXT NOT NULL, UNIQUE(room, seq));
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(body, content='docs', content_rowid='id', columnsize=0,
+  tokenize='message_cjk remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS removed(room INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(room, seq)) WITHOUT ROWID;
+PRAGMA user_version=2;
 )";
 
 bool same_name(std::string_view a, std::string_view b) {
@@ -99,40 +112,73 @@ bool same_name(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-/// The statements one batch of rows uses, prepared once per batch.
+/// The statements one batch of rows uses, prepared once per batch, and the numbers of rooms
+/// and authors (cached by the index: cleared when a transaction rolls back).
 struct writes {
-  explicit writes(sqlite3* db)
-      : find(db, "SELECT id, body, grams, version FROM docs WHERE room = ?1 AND seq = ?2"),
+  writes(sqlite3* db, std::map<std::string, std::int64_t>& room_ids,
+         std::map<std::pair<std::string, std::string>, std::int64_t>& author_ids)
+      : find(db, "SELECT id, body, version FROM docs WHERE room = ?1 AND seq = ?2"),
         is_removed(db, "SELECT 1 FROM removed WHERE room = ?1 AND seq = ?2"),
-        insert_doc(
-            db,
-            "INSERT OR IGNORE INTO docs(room, seq, identity, username, ts, edited, version, body, grams) "
-            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-        insert_fts(db, "INSERT INTO docs_fts(rowid, body, grams) VALUES(?1, ?2, ?3)"),
-        delete_fts(db, "INSERT INTO docs_fts(docs_fts, rowid, body, grams) VALUES('delete', ?1, ?2, ?3)"),
-        update_doc(db, "UPDATE docs SET body = ?2, grams = ?3, edited = ?4, version = ?5 WHERE id = ?1"),
+        insert_doc(db,
+                   "INSERT OR IGNORE INTO docs(room, seq, author, ts, edited, version, body) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        insert_fts(db, "INSERT INTO docs_fts(rowid, body) VALUES(?1, ?2)"),
+        delete_fts(db, "INSERT INTO docs_fts(docs_fts, rowid, body) VALUES('delete', ?1, ?2)"),
+        update_doc(db, "UPDATE docs SET body = ?2, edited = ?3, version = ?4 WHERE id = ?1"),
         delete_doc(db, "DELETE FROM docs WHERE id = ?1"),
         add_removed(db, "INSERT OR IGNORE INTO removed(room, seq) VALUES(?1, ?2)"),
-        add_room(db, "INSERT OR IGNORE INTO rooms(room, epoch, seq) VALUES(?1, '', ?2)"),
+        add_room(db, "INSERT OR IGNORE INTO rooms(room, epoch, seq) VALUES(?1, '', 0)"),
+        room_id(db, "SELECT id FROM rooms WHERE room = ?1"),
         raise_room(db, "UPDATE rooms SET seq = max(seq, ?2) WHERE room = ?1"),
-        db_(db) {}
+        add_author(db, "INSERT OR IGNORE INTO authors(identity, username) VALUES(?1, ?2)"),
+        author_id(db, "SELECT id FROM authors WHERE identity = ?1 AND username = ?2"),
+        db_(db),
+        room_ids_(room_ids),
+        author_ids_(author_ids) {}
   statement find, is_removed, insert_doc, insert_fts, delete_fts, update_doc, delete_doc, add_removed,
-      add_room, raise_room;
+      add_room, room_id, raise_room, add_author, author_id;
   sqlite3* db_;
+
+  /// The room's number, made on first use.
+  std::int64_t room(const std::string& name) {
+    if (auto it = room_ids_.find(name); it != room_ids_.end()) return it->second;
+    add_room.bind(1, name).run();
+    add_room.reset();
+    room_id.bind(1, name);
+    room_id.step();
+    const auto id = room_id.integer(0);
+    room_id.reset();
+    return room_ids_[name] = id;
+  }
+  std::int64_t author(const std::string& identity, const std::string& username) {
+    auto key = std::make_pair(identity, username);
+    if (auto it = author_ids_.find(key); it != author_ids_.end()) return it->second;
+    add_author.bind(1, identity).bind(2, username).run();
+    add_author.reset();
+    author_id.bind(1, identity).bind(2, username);
+    author_id.step();
+    const auto id = author_id.integer(0);
+    author_id.reset();
+    return author_ids_[std::move(key)] = id;
+  }
+
+ private:
+  std::map<std::string, std::int64_t>& room_ids_;
+  std::map<std::pair<std::string, std::string>, std::int64_t>& author_ids_;
 };
 
 namespace {
 
 struct found_doc {
   std::int64_t id = 0;
-  std::string body, grams;
+  std::string body;
   std::int64_t version = 0;
 };
 
 std::optional<found_doc> find_doc(writes& w, const std::string& room, std::uint64_t seq) {
-  w.find.bind(1, room).bind(2, seq);
+  w.find.bind(1, w.room(room)).bind(2, seq);
   std::optional<found_doc> d;
-  if (w.find.step()) d = found_doc{w.find.integer(0), w.find.text(1), w.find.text(2), w.find.integer(3)};
+  if (w.find.step()) d = found_doc{w.find.integer(0), w.find.text(1), w.find.integer(2)};
   w.find.reset();
   return d;
 }
@@ -140,13 +186,12 @@ std::optional<found_doc> find_doc(writes& w, const std::string& room, std::uint6
 std::int64_t insert_doc(writes& w, const std::string& room, std::uint64_t seq, const std::string& identity,
                         const std::string& username, std::int64_t ts, std::int64_t edited,
                         std::uint64_t version, const std::string& text) {
-  const std::string grams = cjk_grams(text);
-  w.insert_doc.bind(1, room).bind(2, seq).bind(3, identity).bind(4, username).bind(5, ts).bind(6, edited);
-  w.insert_doc.bind(7, version).bind(8, text).bind(9, grams).run();
+  w.insert_doc.bind(1, w.room(room)).bind(2, seq).bind(3, w.author(identity, username)).bind(4, ts);
+  w.insert_doc.bind(5, edited).bind(6, version).bind(7, text).run();
   w.insert_doc.reset();
   if (sqlite3_changes(w.db_) == 0) return 0;
   const auto id = sqlite3_last_insert_rowid(w.db_);
-  w.insert_fts.bind(1, id).bind(2, text).bind(3, grams).run();
+  w.insert_fts.bind(1, id).bind(2, text).run();
   w.insert_fts.reset();
   return id;
 }
@@ -154,7 +199,7 @@ std::int64_t insert_doc(writes& w, const std::string& room, std::uint64_t seq, c
 /// Takes a message out of the index: its words first (with the text they came from), then the
 /// text itself.
 void remove_doc(writes& w, const found_doc& d) {
-  w.delete_fts.bind(1, d.id).bind(2, d.body).bind(3, d.grams).run();
+  w.delete_fts.bind(1, d.id).bind(2, d.body).run();
   w.delete_fts.reset();
   w.delete_doc.bind(1, d.id).run();
   w.delete_doc.reset();
@@ -165,11 +210,11 @@ void remove_doc(writes& w, const found_doc& d) {
 void search_index::apply_row(writes& w, const row& r, bool catching_up) {
   switch (r.kind) {
     case core::event_kind::message: {
-      w.is_removed.bind(1, r.room).bind(2, r.seq);
+      w.is_removed.bind(1, w.room(r.room)).bind(2, r.seq);
       const bool gone = w.is_removed.step();
       w.is_removed.reset();
       if (r.deleted) {
-        w.add_removed.bind(1, r.room).bind(2, r.seq).run();
+        w.add_removed.bind(1, w.room(r.room)).bind(2, r.seq).run();
         w.add_removed.reset();
         if (auto d = find_doc(w, r.room, r.seq)) remove_doc(w, *d);
         return;
@@ -184,7 +229,7 @@ void search_index::apply_row(writes& w, const row& r, bool catching_up) {
         // Only while catching up can an edit overtake its message (a broker's delivery against
         // the store's read): keep the edit's text under the message's seq; the message's own
         // row, read later, then finds it there. Otherwise the target is gone or never was.
-        w.is_removed.bind(1, r.room).bind(2, r.target);
+        w.is_removed.bind(1, w.room(r.room)).bind(2, r.target);
         const bool gone = w.is_removed.step();
         w.is_removed.reset();
         if (catching_up && !gone)
@@ -192,17 +237,16 @@ void search_index::apply_row(writes& w, const row& r, bool catching_up) {
         return;
       }
       if (static_cast<std::uint64_t>(d->version) >= r.seq) return;  // A later edit is there already.
-      const std::string grams = cjk_grams(r.text);
-      w.delete_fts.bind(1, d->id).bind(2, d->body).bind(3, d->grams).run();
+      w.delete_fts.bind(1, d->id).bind(2, d->body).run();
       w.delete_fts.reset();
-      w.update_doc.bind(1, d->id).bind(2, r.text).bind(3, grams).bind(4, r.ts).bind(5, r.seq).run();
+      w.update_doc.bind(1, d->id).bind(2, r.text).bind(3, r.ts).bind(4, r.seq).run();
       w.update_doc.reset();
-      w.insert_fts.bind(1, d->id).bind(2, r.text).bind(3, grams).run();
+      w.insert_fts.bind(1, d->id).bind(2, r.text).run();
       w.insert_fts.reset();
       return;
     }
     case core::event_kind::remove: {
-      w.add_removed.bind(1, r.room).bind(2, r.target).run();
+      w.add_removed.bind(1, w.room(r.room)).bind(2, r.target).run();
       w.add_removed.reset();
       if (auto d = find_doc(w, r.room, r.target)) remove_doc(w, *d);
       return;
@@ -212,16 +256,48 @@ void search_index::apply_row(writes& w, const row& r, bool catching_up) {
   }
 }
 
-search_index::search_index(const std::string& path, const core::limits& limits) : limits_(limits) {
-  const std::string where = path.empty() ? ":memory:" : path;
-  if (sqlite3_open_v2(where.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+namespace {
+
+sqlite3* open_index(const std::string& where) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(where.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
-    std::string what = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
+    std::string what = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
     throw std::runtime_error("cannot open the search index " + where + ": " + what);
   }
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+/// The layout `db` holds (an index from before user_version was set: 0); -1 for an empty file.
+int layout_of(sqlite3* db) {
+  statement tables(db, "SELECT count(*) FROM sqlite_master");
+  tables.step();
+  if (tables.integer(0) == 0) return -1;
+  statement version(db, "PRAGMA user_version");
+  version.step();
+  return static_cast<int>(version.integer(0));
+}
+
+}  // namespace
+
+search_index::search_index(const std::string& path, const core::limits& limits) : limits_(limits) {
+  const std::string where = path.empty() ? ":memory:" : path;
+  db_ = open_index(where);
   try {
-    sqlite3_busy_timeout(db_, 5000);
+    register_cjk_tokenizer(db_);
+    if (const int layout = layout_of(db_); layout != -1 && layout != schema_version) {
+      // An index of another layout (an older release's) is only a copy of the messages: it
+      // goes, and the catch-up at start indexes them again, in the background.
+      spdlog::info("search index: {} has an older layout ({}); it is dropped and rebuilt from the messages",
+                   where, layout);
+      sqlite3_close(db_);
+      db_ = nullptr;
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((where + suffix).c_str());
+      db_ = open_index(where);
+      register_cjk_tokenizer(db_);
+    }
     exec(db_, schema);
     marks_ = indexed_rooms();
   } catch (const std::exception& e) {
@@ -266,7 +342,10 @@ void search_index::flush() {
 void search_index::committed(const std::vector<core::chat_message>& stored) {
   std::unique_lock lock(mutex_);
   if (stopping_ || overflowed_) return;
-  if (rows_.size() + stored.size() > limits_.search_queue_rows) {
+  std::size_t bytes = 0;
+  for (const auto& m : stored)
+    bytes += sizeof(row) + m.room.size() + m.text.size() + m.username.size() + m.device.size();
+  if (queued_bytes_ + bytes > limits_.search_queue_bytes) {
     // The disk cannot keep up: stop copying, read what was missed from the store later.
     overflowed_ = true;
     lock.unlock();
@@ -274,6 +353,7 @@ void search_index::committed(const std::vector<core::chat_message>& stored) {
     return;
   }
   const bool was_empty = rows_.empty();
+  queued_bytes_ += bytes;
   for (const auto& m : stored) {
     // Reactions are kept too, without their fields: every seq counts towards the room's
     // contiguous high-water mark (a gap means rows were missed).
@@ -290,6 +370,11 @@ void search_index::committed(const std::vector<core::chat_message>& stored) {
     lock.unlock();
     wake_.notify_all();
   }
+}
+
+void search_index::pruned() {
+  // The next catch-up's listing asks the store for each room's oldest message (trim()).
+  resync();
 }
 
 void search_index::resync() {
@@ -347,6 +432,7 @@ void search_index::run() {
     if (rows_due() || (flushing_ && !rows_.empty())) {
       auto rows = std::move(rows_);
       rows_.clear();
+      queued_bytes_ = 0;
       applying_ = true;
       lock.unlock();
       apply(rows);
@@ -359,9 +445,24 @@ void search_index::run() {
       step_done_ = false;
       auto rows = std::move(caught_);
       caught_.clear();
+      // The first step listed the rooms: rows queued before the listing go in before the
+      // messages retention removed are dropped, so that none of them comes back after it.
+      std::vector<row> queued;
+      std::vector<std::pair<std::string, std::uint64_t>> trims;
+      const bool listing = !listed_;
+      if (listing) {
+        queued = std::move(rows_);
+        rows_.clear();
+        queued_bytes_ = 0;
+        trims = std::move(trims_);
+        trims_.clear();
+        applying_ = !queued.empty();
+      }
       lock.unlock();
-      if (!listed_) {
-        // The first step listed the rooms: drop the histories the store no longer has.
+      if (listing) {
+        apply(queued);
+        trim(trims);
+        // Drop the histories the store no longer has.
         listed_ = true;
         for (auto& r : pending_rooms_) {
           if (r.reset) {
@@ -382,6 +483,10 @@ void search_index::run() {
         spdlog::info("search index: {} messages indexed from the store, {} room(s) to go", caught_total_,
                      pending_rooms_.size());
       lock.lock();
+      if (listing) {
+        applying_ = false;
+        idle_.notify_all();
+      }
       if (pending_rooms_.empty() || stopping_) {
         catching_up_ = false;
         if (caught_total_ > 0)
@@ -420,7 +525,7 @@ void search_index::apply(std::vector<row>& rows) {
   }
   try {
     exec(db_, "BEGIN");
-    writes w(db_);
+    writes w(db_, room_ids_, author_ids_);
     std::map<std::string, std::uint64_t> raised;
     bool gap = false;
     for (const auto& r : rows) {
@@ -435,18 +540,20 @@ void search_index::apply(std::vector<row>& rows) {
       }
     }
     for (const auto& [room, seq] : raised) {
-      w.add_room.bind(1, room).bind(2, seq).run();
-      w.add_room.reset();
+      w.room(room);
       w.raise_room.bind(1, room).bind(2, seq).run();
       w.raise_room.reset();
     }
     exec(db_, "COMMIT");
+    reclaim();
     if (gap && !catching) {
       std::lock_guard lock(mutex_);
       wants_catch_up_ = true;
     }
   } catch (const std::exception& e) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    room_ids_.clear();
+    author_ids_.clear();
     try {
       marks_ = indexed_rooms();
     } catch (const std::exception&) {
@@ -454,6 +561,17 @@ void search_index::apply(std::vector<row>& rows) {
     spdlog::error("{}: {} rows not indexed; they are read again from the store", e.what(), rows.size());
     std::lock_guard lock(mutex_);
     wants_catch_up_ = true;
+  }
+}
+
+void search_index::reclaim() {
+  try {
+    statement free_pages(db_, "PRAGMA freelist_count");
+    free_pages.step();
+    if (static_cast<std::size_t>(free_pages.integer(0)) < limits_.search_free_pages) return;
+    exec(db_, "PRAGMA incremental_vacuum");
+  } catch (const std::exception& e) {
+    spdlog::warn("{}", e.what());
   }
 }
 
@@ -467,22 +585,60 @@ std::map<std::string, std::pair<std::string, std::uint64_t>> search_index::index
 void search_index::reset_room(const std::string& room, const std::string& epoch) {
   try {
     exec(db_, "BEGIN");
-    writes w(db_);
-    statement ids(db_, "SELECT id, body, grams FROM docs WHERE room = ?1");
-    ids.bind(1, room);
+    writes w(db_, room_ids_, author_ids_);
+    const auto id = w.room(room);
+    statement ids(db_, "SELECT id, body FROM docs WHERE room = ?1");
+    ids.bind(1, id);
     std::vector<found_doc> docs;
-    while (ids.step()) docs.push_back(found_doc{ids.integer(0), ids.text(1), ids.text(2), 0});
+    while (ids.step()) docs.push_back(found_doc{ids.integer(0), ids.text(1), 0});
     for (const auto& d : docs) remove_doc(w, d);
     statement forget(db_, "DELETE FROM removed WHERE room = ?1");
-    forget.bind(1, room).run();
-    statement set(db_, "INSERT OR REPLACE INTO rooms(room, epoch, seq) VALUES(?1, ?2, 0)");
-    set.bind(1, room).bind(2, epoch).run();
+    forget.bind(1, id).run();
+    statement set(db_, "UPDATE rooms SET epoch = ?2, seq = 0 WHERE id = ?1");
+    set.bind(1, id).bind(2, epoch).run();
     exec(db_, "COMMIT");
     if (!docs.empty())
       spdlog::info("search index: room {} has another history now; its {} indexed messages are dropped", room,
                    docs.size());
   } catch (const std::exception& e) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    room_ids_.clear();
+    author_ids_.clear();
+    spdlog::error("{}", e.what());
+  }
+}
+
+void search_index::trim(const std::vector<std::pair<std::string, std::uint64_t>>& cuts) {
+  if (cuts.empty()) return;
+  std::size_t dropped = 0;
+  try {
+    exec(db_, "BEGIN");
+    writes w(db_, room_ids_, author_ids_);
+    statement known(db_, "SELECT id FROM rooms WHERE room = ?1");
+    statement old(db_, "SELECT id, body FROM docs WHERE room = ?1 AND seq <= ?2");
+    statement forget(db_, "DELETE FROM removed WHERE room = ?1 AND seq <= ?2");
+    for (const auto& [room, cut] : cuts) {
+      known.bind(1, room);
+      const bool has = known.step();
+      const auto id = has ? known.integer(0) : 0;
+      known.reset();
+      if (!has) continue;  // Never indexed: nothing to drop.
+      old.bind(1, id).bind(2, cut);
+      std::vector<found_doc> docs;
+      while (old.step()) docs.push_back(found_doc{old.integer(0), old.text(1), 0});
+      old.reset();
+      for (const auto& d : docs) remove_doc(w, d);
+      dropped += docs.size();
+      forget.bind(1, id).bind(2, cut).run();
+      forget.reset();
+    }
+    exec(db_, "COMMIT");
+    if (dropped > 0)
+      spdlog::info("search index: {} message(s) removed by retention are no longer found", dropped);
+  } catch (const std::exception& e) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    room_ids_.clear();
+    author_ids_.clear();
     spdlog::error("{}", e.what());
   }
 }
@@ -523,8 +679,14 @@ void search_index::catch_up_step(store::message_store& s) {
       // First step: which rooms, from where. The epoch says whether the index's rows are of
       // the history the store holds now.
       std::vector<catch_up_room> pending;
+      std::vector<std::pair<std::string, std::uint64_t>> trims;
       lock.unlock();
       for (auto& info : s.rooms()) {
+        // What retention removed (every seq below the oldest the store holds; all of them up
+        // to now when it holds none) is no longer found either.
+        const auto oldest = s.oldest_seq(info.room);
+        if (const auto cut = oldest ? *oldest - 1 : info.last_seq; cut > 0)
+          trims.emplace_back(info.room, cut);
         catch_up_room r{info.room, s.room_epoch(info.room), 0, false};
         bool named = false;
         if (auto it = snapshot_.find(r.room); it != snapshot_.end()) {
@@ -538,6 +700,7 @@ void search_index::catch_up_step(store::message_store& s) {
       }
       lock.lock();
       pending_rooms_ = std::move(pending);
+      trims_ = std::move(trims);
     } else if (!pending_rooms_.empty()) {
       auto& r = pending_rooms_.back();
       const std::string room = r.room;
@@ -582,7 +745,9 @@ core::search_answer search_index::answer(const core::search_request& request) {
       .bind(2, request.cursor.value_or(INT64_MAX))
       .bind(3, mark_open)
       .bind(4, mark_close);
-  statement doc(db_, "SELECT room, seq, identity, username, ts, edited FROM docs WHERE id = ?1");
+  statement doc(db_,
+                "SELECT r.room, d.seq, a.identity, a.username, d.ts, d.edited FROM docs d "
+                "JOIN rooms r ON r.id = d.room JOIN authors a ON a.id = d.author WHERE d.id = ?1");
   std::size_t scanned = 0;
   std::int64_t examined = INT64_MAX;  // The oldest index position looked at.
   std::int64_t last_hit = INT64_MAX;

@@ -27,6 +27,10 @@ struct writes;
 /// in transactions of up to limits::search_delay worth of rows, and answers queries between
 /// them.
 ///
+/// Retention: every catch-up's listing asks the store for each room's oldest message and drops
+/// the indexed ones below it; the store worker asks for one (pruned()) after each retention
+/// pass.
+///
 /// Catch-up: rows the index missed (a database from before the index, an index deleted, a
 /// queue overflow, a broker that lost its link, Redis history at start) are read from the
 /// store in steps of search_catch_up_rows, one store-worker job per step, from each room's
@@ -54,6 +58,7 @@ class search_index final : public core::search_service {
 
   void committed(const std::vector<core::chat_message>& rows) override;
   void resync() override;
+  void pruned() override;
   void search(core::search_request request, std::function<void(core::search_answer)> done) override;
 
  private:
@@ -89,6 +94,10 @@ class search_index final : public core::search_service {
   void begin_catch_up();                        // Index thread.
   void catch_up_step(store::message_store& s);  // Store worker.
   void reset_room(const std::string& room, const std::string& epoch);
+  /// Gives the file's free pages back once there are search_free_pages of them.
+  void reclaim();
+  /// Drops every indexed message of a room at or below its seq (retention removed them).
+  void trim(const std::vector<std::pair<std::string, std::uint64_t>>& cuts);
   void post_step();
   void name_history(const std::string& room, const std::string& epoch);
   std::map<std::string, std::pair<std::string, std::uint64_t>> indexed_rooms();
@@ -100,6 +109,7 @@ class search_index final : public core::search_service {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<row> rows_;
+  std::size_t queued_bytes_ = 0;  // What rows_ costs, about (limits::search_queue_bytes).
   std::deque<query_job> queries_;
   std::chrono::steady_clock::time_point first_row_at_{};
   bool overflowed_ = false;  // Rows were dropped: catch up once the queue is applied.
@@ -113,6 +123,9 @@ class search_index final : public core::search_service {
   bool catching_up_ = false;                                               // Under mutex_.
   std::map<std::string, std::pair<std::string, std::uint64_t>> snapshot_;  // room -> epoch, seq
   std::vector<catch_up_room> pending_rooms_;
+  /// Per room, the seq at and below which the store holds nothing (retention), as the last
+  /// listing found it. Under mutex_.
+  std::vector<std::pair<std::string, std::uint64_t>> trims_;
   std::vector<row> caught_;  // Rows a store step read, for the index thread. Under mutex_.
   bool step_done_ = false;   // Under mutex_: a store step finished (caught_ holds its rows).
   bool listed_ = false;      // The store's rooms were listed.
@@ -122,6 +135,9 @@ class search_index final : public core::search_service {
   /// Index thread: per room, its epoch as last listed and the seq up to which every row was
   /// applied (no gap below it): where a catch-up reads from.
   std::map<std::string, std::pair<std::string, std::uint64_t>> marks_;
+  /// Index thread: the numbers of rooms and authors in the index file (cleared on a rollback).
+  std::map<std::string, std::int64_t> room_ids_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> author_ids_;
 
   std::thread thread_;  // Last: starts once every member above is ready.
 };

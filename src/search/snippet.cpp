@@ -26,6 +26,14 @@ std::vector<std::string> make_snippet(std::string_view highlighted, const std::v
       ++i;
     }
   }
+  // FTS5 marks the character a matching bigram starts at (search/cjk_tokenizer), one short of
+  // the term and one too many for a one-character prefix: CJK is marked by substring only.
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t at = i;
+    if (is_cjk(next_code_point(text, i)))
+      std::fill(hit.begin() + static_cast<std::ptrdiff_t>(at), hit.begin() + static_cast<std::ptrdiff_t>(i),
+                false);
+  }
   for (const auto& term : cjk_terms) {
     if (term.empty()) continue;
     for (auto at = text.find(term); at != std::string::npos; at = text.find(term, at + term.size()))

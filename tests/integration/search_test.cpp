@@ -4,6 +4,7 @@
 // nodes on a real Redis. The index is fed off the commit path, so a test waits for a marker
 // message sent after what it checks: once the marker is found, everything before it is indexed.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <functional>
 #include <set>
@@ -83,6 +84,33 @@ std::vector<std::string> highlighted(const json::object& result) {
   const auto& parts = result.at("snippet").as_array();
   for (std::size_t i = 1; i < parts.size(); i += 2) out.emplace_back(parts[i].as_string());
   return out;
+}
+
+/// Every seq `q` finds, newest first, paging through the answers.
+std::vector<std::uint64_t> all_found(ws_client& c, json::object q) {
+  std::vector<std::uint64_t> all;
+  q["limit"] = 50;
+  for (int page = 0; page < 1000; ++page) {
+    auto a = ask(c, q);
+    auto s = seqs(a);
+    all.insert(all.end(), s.begin(), s.end());
+    if (!a.contains("cursor")) break;
+    q["cursor"] = a.at("cursor");
+  }
+  return all;
+}
+
+/// Asks until the answer is `expected` (the index catches up in the background), within `limit`.
+std::vector<std::uint64_t> until_found(ws_client& c, const json::object& q,
+                                       const std::vector<std::uint64_t>& expected,
+                                       std::chrono::milliseconds limit = 30000ms) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  std::vector<std::uint64_t> got;
+  while (std::chrono::steady_clock::now() < end) {
+    got = all_found(c, q);
+    if (got == expected) break;
+  }
+  return got;
 }
 
 TEST(Search, FindsEnglishWordsIgnoringCaseAndAccentsWithTheWordHighlighted) {
@@ -289,9 +317,9 @@ TEST(Search, ADatabaseFromBeforeTheIndexIsIndexedAtStartWhileChatWorks) {
   auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
   EXPECT_EQ(post(*ann.ws, "new1", "fresh words"), 3001u) << "the chat works at once";
   EXPECT_EQ(seqs(found(*ann.ws, query("firstone"), 30000ms)), std::vector<std::uint64_t>{1});
-  auto q = query("archived");
-  q["limit"] = 1;
-  EXPECT_EQ(seqs(ask(*ann.ws, q)), std::vector<std::uint64_t>{3000});
+  // The catch-up reads the oldest first: the newest is there once it is done.
+  auto q = query("archived 3000");
+  EXPECT_EQ(until_found(*ann.ws, q, {3000}), std::vector<std::uint64_t>{3000});
   found(*ann.ws, query("fresh"));
 }
 
@@ -341,6 +369,77 @@ TEST(SearchOnRedis, EachNodeIndexesWhatAnyNodeCommitsAndRebuildsFromRedisAtStart
   auto cy = connect_person(c.port(), 'c', "/ws?name=cy");
   EXPECT_EQ(seqs(found(*cy.ws, query("bulgogi"))), std::vector<std::uint64_t>{1});
   EXPECT_TRUE(seqs(ask(*cy.ws, query("kimchi"))).empty());
+}
+
+TEST(Search, MessagesRetentionRemovedAreNoLongerFound) {
+  temp_dir dir;
+  {
+    server_process server({"--data", dir.path().string(), "--no-rate-limit"});
+    auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
+    for (int i = 1; i <= 5; ++i)
+      post(*ann.ws, "m" + std::to_string(i), "ephemeral note " + std::to_string(i));
+    EXPECT_EQ(seqs(found(*ann.ws, query("ephemeral 5"))), std::vector<std::uint64_t>{5});
+    EXPECT_EQ(server.stop(), 0);
+  }
+  // The index file still holds all five; retention keeps the last two.
+  server_process server({"--data", dir.path().string(), "--no-rate-limit", "--keep-messages", "2"});
+  auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
+  EXPECT_EQ(until_found(*ann.ws, query("ephemeral"), {5, 4}), (std::vector<std::uint64_t>{5, 4}))
+      << "what retention removed is not found";
+  EXPECT_TRUE(seqs(ask(*ann.ws, query("ephemeral 1"))).empty());
+}
+
+TEST(Search, AnIndexOfAnOlderLayoutIsDroppedAndRebuiltFromTheMessagesAtStart) {
+  temp_dir dir;
+  {
+    server_process old({"--data", dir.path().string(), "--no-rate-limit", "--no-search"});
+    auto ann = connect_person(old.port(), 'a', "/ws?name=ann");
+    for (int i = 1; i <= 3; ++i) post(*ann.ws, "m" + std::to_string(i), "layout note " + std::to_string(i));
+    EXPECT_EQ(old.stop(), 0);
+  }
+  {
+    // The first release's layout, claiming the lobby indexed up to seq 3 with one stale text.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "search.sqlite").string().c_str(), &db), SQLITE_OK);
+    const char* old_layout = R"(
+CREATE TABLE docs(id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL,
+  identity TEXT NOT NULL, username TEXT NOT NULL, ts INTEGER NOT NULL, edited INTEGER NOT NULL,
+  version INTEGER NOT NULL, body TEXT NOT NULL, grams TEXT NOT NULL, UNIQUE(room, seq));
+CREATE VIRTUAL TABLE docs_fts USING fts5(body, grams, content='docs', content_rowid='id',
+  tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE removed(room TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(room, seq)) WITHOUT ROWID;
+CREATE TABLE rooms(room TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO docs VALUES(1, 'lobby', 2, '', 'ann', 0, 0, 0, 'stale ghostword', '');
+INSERT INTO docs_fts(rowid, body, grams) VALUES(1, 'stale ghostword', '');
+INSERT INTO rooms VALUES('lobby', '', 3);
+)";
+    EXPECT_EQ(sqlite3_exec(db, old_layout, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  server_process server({"--data", dir.path().string(), "--no-rate-limit"});
+  auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
+  EXPECT_EQ(until_found(*ann.ws, query("layout"), {3, 2, 1}), (std::vector<std::uint64_t>{3, 2, 1}))
+      << "rebuilt from the messages";
+  EXPECT_TRUE(seqs(ask(*ann.ws, query("ghostword"))).empty()) << "nothing of the old file is kept";
+}
+
+TEST(Search, MessagesAQueueOverflowDroppedAreReadFromTheStoreAndFound) {
+  temp_dir dir;
+  server_process server(
+      {"--data", dir.path().string(), "--no-rate-limit", "--test-search-queue-bytes", "2000"});
+  auto ann = connect_person(server.port(), 'a', "/ws?name=ann");
+  constexpr int n = 400;
+  for (int i = 1; i <= n; ++i)
+    ann.ws->send(json::object{{"type", "send"},
+                              {"id", "m" + std::to_string(i)},
+                              {"username", "ann"},
+                              {"message", "burst note " + std::to_string(i)}});
+  ann.ws->collect("ack", n, 60000ms);
+  std::vector<std::uint64_t> all;
+  for (std::uint64_t s = n; s >= 1; --s) all.push_back(s);
+  const auto got = until_found(*ann.ws, query("burst"), all);
+  EXPECT_EQ(got.size(), all.size());
+  EXPECT_EQ(got, all) << "every message is found once, newest first";
 }
 
 }  // namespace

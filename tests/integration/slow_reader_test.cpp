@@ -24,7 +24,7 @@ class SlowReader : public ::testing::Test {
   std::unique_ptr<server_process> server;
   void start(std::vector<std::string> extra = {}) {
     // Without the search index: its rows waiting to be indexed are a bound of their own
-    // (limits::search_queue_rows), not memory a slow reader makes the server hold.
+    // (limits::search_queue_bytes), not memory a slow reader makes the server hold.
     std::vector<std::string> args{"--data", data.path().string(), "--no-rate-limit", "--no-search"};
     args.insert(args.end(), extra.begin(), extra.end());
     server = std::make_unique<server_process>(args);

@@ -8,23 +8,16 @@
 namespace message::search {
 namespace {
 
-TEST(SearchQuery, KoreanRunsBecomeTheirBigramsThenTheirLastCharacter) {
-  EXPECT_EQ(cjk_grams("오늘 회의를 시작"), "오늘 늘 회의 의를 를 시작 작");
-  EXPECT_EQ(cjk_grams("hello 本 world"), "本");
-  EXPECT_EQ(cjk_grams("plain english"), "");
-}
-
 TEST(SearchQuery, EveryTermIsQuotedAndTheQuotesInItDoubled) {
-  EXPECT_EQ(parse_query("hello").match, "{body}: \"hello\"*");
-  EXPECT_EQ(parse_query("say \"hi\"").match, "{body}: \"say\"* AND {body}: \"\"\"hi\"\"\"*");
-  EXPECT_EQ(parse_query("NEAR OR").match, "{body}: \"NEAR\"* AND {body}: \"OR\"*");
+  EXPECT_EQ(parse_query("hello").match, "\"hello\"*");
+  EXPECT_EQ(parse_query("say \"hi\"").match, "\"say\"* AND \"\"\"hi\"\"\"*");
+  EXPECT_EQ(parse_query("NEAR OR").match, "\"NEAR\"* AND \"OR\"*");
   EXPECT_EQ(parse_query("* - (").match, "") << "punctuation alone is no term";
 }
 
-TEST(SearchQuery, CjkTermsGoToTheBigramColumn) {
+TEST(SearchQuery, CjkRunsAreSplitFromTheirTermAndOneCharacterIsAPrefix) {
   const auto q = parse_query("회의 本 hello日本語");
-  EXPECT_EQ(q.match,
-            "{grams}: \"회의\" AND {grams}: \"本\"* AND {body}: \"hello\"* AND {grams}: \"日本 本語\"");
+  EXPECT_EQ(q.match, "\"회의\" AND \"本\"* AND \"hello\"* AND \"日本語\"");
   EXPECT_EQ(q.cjk_terms, (std::vector<std::string>{"회의", "本", "日本語"}));
 }
 
@@ -33,6 +26,11 @@ TEST(SearchSnippet, AlternatesPlainAndMatchedTextAndMarksCjkTerms) {
       std::string("see the ") + std::string(mark_open) + "meeting" + std::string(mark_close) + " at 회의실";
   EXPECT_EQ(make_snippet(text, {"회의"}, 160),
             (std::vector<std::string>{"see the ", "meeting", " at ", "회의", "실"}));
+}
+
+TEST(SearchSnippet, CjkIsMarkedByTheQueryTermsNotByTheBigramsFtsMarked) {
+  const std::string text = std::string(mark_open) + "회" + std::string(mark_close) + "의실";
+  EXPECT_EQ(make_snippet(text, {"회의"}, 160), (std::vector<std::string>{"", "회의", "실"}));
 }
 
 TEST(SearchSnippet, CutsALongTextAroundTheFirstMatchWithoutSplittingACharacter) {
