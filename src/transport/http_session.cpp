@@ -24,7 +24,9 @@ void http_session::run() {
 void http_session::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_.limits.max_header_bytes));
-  parser_->body_limit(ctx_.limits.max_body_bytes);
+  // No body limit while the header is read: an upload's body is streamed (upload_session);
+  // every other request gets the small limit once its header is in (on_read_body).
+  parser_->body_limit(boost::none);
   // The first request must arrive whole within the handshake time (slowloris); later ones on
   // a keep-alive connection may wait for the idle time.
   stream_.expires_after(
@@ -52,6 +54,9 @@ void http_session::on_header(beast::error_code ec, std::size_t bytes) {
 }
 
 void http_session::on_read_body() {
+  if (const auto length = parser_->content_length(); length && *length > ctx_.limits.max_body_bytes)
+    return on_read(http::error::body_limit, 0);
+  parser_->body_limit(ctx_.limits.max_body_bytes);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }

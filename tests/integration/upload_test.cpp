@@ -359,6 +359,7 @@ TEST_F(Upload, AZeroByteFileMakesAMessageAtOnce) {
 }
 
 TEST_F(Upload, AFileOverTheLimitIsRefusedBeforeAnyByte) {
+  server.reset();
   server = start({"--max-file-bytes", "1000"});
   auto o = exchange(port(), "OPTIONS", "/files/uploads", {});
   EXPECT_EQ(o.status, 204);
@@ -373,6 +374,7 @@ TEST_F(Upload, AFileOverTheLimitIsRefusedBeforeAnyByte) {
 TEST_F(Upload, AFullDiskInTheMiddleKeepsWhatWasStored) {
   // A file size limit (RLIMIT_FSIZE, through prlimit) stands in for the full disk: no tmpfs
   // can be mounted without privileges.
+  server.reset();
   server = start({}, {"prlimit", "--fsize=" + std::to_string(2 * 1024 * 1024)});
   const auto bytes = file_bytes(3 * 1024 * 1024, 17);
   const auto path = create(port(), 'a', bytes.size(), metadata("full.bin"));
