@@ -182,7 +182,10 @@ class Upload : public ::testing::Test {
   std::unique_ptr<server_process> server = start({});
   std::unique_ptr<server_process> start(std::vector<std::string> extra,
                                         std::vector<std::string> prefix = {}) {
-    std::vector<std::string> args{"--data", data.path().string(), "--no-rate-limit", "--min-free-bytes", "0"};
+    std::vector<std::string> args{"--data", data.path().string(), "--no-rate-limit"};
+    // The machine's free space is not the test's: no floor unless the test sets one.
+    if (std::find(extra.begin(), extra.end(), "--min-free-bytes") == extra.end())
+      args.insert(args.end(), {"--min-free-bytes", "0"});
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<server_process>(args, prefix);
   }
@@ -475,6 +478,50 @@ TEST_F(Upload, TheSameMessageIdTwiceMakesOneMessage) {
   auto next = bob.ws->next_of("message");
   ASSERT_TRUE(next);
   EXPECT_EQ(str((*next)["id"]), "after") << "no second file message";
+}
+
+TEST_F(Upload, ARefusedMessageLeavesTheUploadCompleteForARetry) {
+  const auto path =
+      create(port(), 'a', 4, metadata("reply.txt", "lobby", "re1") + ",reply_to " + base64("999"));
+  ASSERT_FALSE(path.empty());
+  auto r = patch(port(), 'a', path, 0, "data");
+  EXPECT_EQ(r.status, 400) << r.text;
+  EXPECT_NE(r.text.find("unknown_target"), std::string::npos);
+  EXPECT_EQ(offset_of(port(), 'a', path), 4u) << "every byte stays";
+  auto again = patch(port(), 'a', path, 4, "");
+  EXPECT_EQ(again.status, 400) << "a retry asks the room again";
+}
+
+TEST_F(Upload, TooManyUploadsOrTooFullADiskAreRefusedAtCreation) {
+  server.reset();
+  server = start({"--max-uploads", "2", "--min-free-bytes", "1000000000000000"});
+  int status = 0;
+  EXPECT_TRUE(create(port(), 'a', 10, metadata("a"), &status).empty());
+  EXPECT_EQ(status, 507) << "it would leave less than --min-free-bytes";
+  server.reset();
+  server = start({"--max-uploads", "2"});
+  EXPECT_FALSE(create(port(), 'a', 10, metadata("a")).empty());
+  EXPECT_FALSE(create(port(), 'a', 10, metadata("b")).empty());
+  EXPECT_TRUE(create(port(), 'a', 10, metadata("c"), &status).empty());
+  EXPECT_EQ(status, 429);
+  EXPECT_FALSE(create(port(), 'b', 10, metadata("c")).empty()) << "per identity";
+}
+
+TEST_F(Upload, AnUnfinishedUploadExpires) {
+  server.reset();
+  server = start({"--upload-expiry", "1"});
+  const auto path = create(port(), 'a', 10, metadata("late.txt"));
+  ASSERT_FALSE(path.empty());
+  ASSERT_EQ(patch(port(), 'a', path, 0, "01234").status, 204);
+  // Bounded wait for the files worker's sweep: expiry is 1 s after the last byte.
+  const auto until = std::chrono::steady_clock::now() + 15s;
+  int status = 200;
+  while (status != 404 && std::chrono::steady_clock::now() < until) {
+    status = exchange(port(), "HEAD", path, as('a')).status;
+    if (status != 404) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(status, 404);
+  EXPECT_EQ(patch(port(), 'a', path, 5, "56789").status, 404);
 }
 
 }  // namespace
