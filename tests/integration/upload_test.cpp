@@ -524,5 +524,22 @@ TEST_F(Upload, AnUnfinishedUploadExpires) {
   EXPECT_EQ(patch(port(), 'a', path, 5, "56789").status, 404);
 }
 
+TEST_F(Upload, ThePagesSessionCookieCarriesTheIdentity) {
+  // The page asks /auth with its identity token and gets the cookie; an upload then needs
+  // nothing else (a browser's tus client sends the cookie by itself).
+  auto auth = http_get(port(), "/auth", {{"Authorization", "Identity " + identity_token('a')}});
+  ASSERT_EQ(auth.first, 200);
+  const auto at = auth.second.find("message_session=");
+  ASSERT_NE(at, std::string::npos);
+  const auto cookie = auth.second.substr(at, auth.second.find(';', at) - at);
+  auto r = exchange(port(), "POST", "/files/uploads",
+                    {{"Tus-Resumable", "1.0.0"},
+                     {"Cookie", cookie},
+                     {"Upload-Length", "2"},
+                     {"Upload-Metadata", metadata("c.txt")}});
+  ASSERT_EQ(r.status, 201) << r.text;
+  EXPECT_EQ(offset_of(port(), 'a', r.header("Location")), 0u) << "the cookie's identity is the token's";
+}
+
 }  // namespace
 }  // namespace message::test
