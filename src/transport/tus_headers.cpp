@@ -8,10 +8,11 @@
 namespace message::transport {
 
 namespace {
-constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view base64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int sextet(char c) {
-  const auto at = alphabet.find(c);
+  const auto at = base64_alphabet.find(c);
   return at == std::string_view::npos ? -1 : static_cast<int>(at);
 }
 }  // namespace
@@ -53,10 +54,10 @@ std::string base64_encode(std::string_view bytes) {
     unsigned n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
     if (left > 1) n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
     if (left > 2) n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 2]));
-    out.push_back(alphabet[(n >> 18) & 63]);
-    out.push_back(alphabet[(n >> 12) & 63]);
-    out.push_back(left > 1 ? alphabet[(n >> 6) & 63] : '=');
-    out.push_back(left > 2 ? alphabet[n & 63] : '=');
+    out.push_back(base64_alphabet[(n >> 18) & 63]);
+    out.push_back(base64_alphabet[(n >> 12) & 63]);
+    out.push_back(left > 1 ? base64_alphabet[(n >> 6) & 63] : '=');
+    out.push_back(left > 2 ? base64_alphabet[n & 63] : '=');
   }
   return out;
 }

@@ -35,7 +35,7 @@ std::string value_of(const std::vector<std::pair<std::string, std::string>>& met
   return fallback;
 }
 
-bool has(const std::vector<std::pair<std::string, std::string>>& metadata, std::string_view key) {
+bool has_key(const std::vector<std::pair<std::string, std::string>>& metadata, std::string_view key) {
   for (const auto& [k, v] : metadata)
     if (k == key) return true;
   return false;
@@ -204,19 +204,19 @@ void upload_session::create() {
                                    ctx_.limits.max_file_bytes)));
   auto metadata = parse_upload_metadata(req_["Upload-Metadata"]);
   if (!metadata) return send(answer(http::status::bad_request, "Upload-Metadata is malformed"));
-  if (!has(*metadata, "filename") || !is_valid_file_name(value_of(*metadata, "filename")))
+  if (!has_key(*metadata, "filename") || !is_valid_file_name(value_of(*metadata, "filename")))
     return send(answer(http::status::bad_request,
                        "filename: 1-255 bytes of UTF-8 without /, \\, NUL or control characters"));
   const auto room = value_of(*metadata, "room", "lobby");
   if (!protocol::is_valid_name(room, ctx_.limits.max_room_chars))
     return send(answer(http::status::bad_request, "room: not a room name"));
-  if (has(*metadata, "id") && !protocol::is_valid_id(value_of(*metadata, "id"), ctx_.limits.max_id_chars))
+  if (has_key(*metadata, "id") && !protocol::is_valid_id(value_of(*metadata, "id"), ctx_.limits.max_id_chars))
     return send(answer(http::status::bad_request, "id: 1-64 printable ASCII characters"));
   const auto caption = value_of(*metadata, "caption");
   if (!protocol::is_valid_utf8(caption) ||
       protocol::count_code_points(caption) > ctx_.limits.max_message_chars)
     return send(answer(http::status::bad_request, "caption: too long, or not UTF-8"));
-  if (has(*metadata, "reply_to")) {
+  if (has_key(*metadata, "reply_to")) {
     const auto r = parse_decimal(value_of(*metadata, "reply_to"));
     if (!r || *r == 0) return send(answer(http::status::bad_request, "reply_to: a positive seq"));
   }
