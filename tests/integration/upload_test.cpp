@@ -541,5 +541,22 @@ TEST_F(Upload, ThePagesSessionCookieCarriesTheIdentity) {
   EXPECT_EQ(offset_of(port(), 'a', r.header("Location")), 0u) << "the cookie's identity is the token's";
 }
 
+TEST_F(Upload, ABigBodyIsStreamedToDiskNotHeldInMemory) {
+  const auto bytes = file_bytes(96 * 1024 * 1024, 23);
+  const auto path = create(port(), 'a', bytes.size(), metadata("big.bin", "lobby", "big1"));
+  ASSERT_FALSE(path.empty());
+  const long before = server->rss_kib();
+  auto r = patch(port(), 'a', path, 0, bytes);
+  ASSERT_EQ(r.status, 204) << r.text;
+  // One piece (upload_piece_bytes) at a time: the server grows by far less than the body.
+  EXPECT_LT(server->rss_kib() - before, 24 * 1024) << "KiB grown for a 96 MiB body";
+  auto bob = connect_person(port(), 'b', "/ws");
+  bob.ws->send(R"({"type":"history","room":"lobby"})");
+  auto h = bob.ws->next_of("history");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(str((*h)["messages"].as_array().back().as_object().at("file").as_object().at("sha256")),
+            sha256_hex(bytes));
+}
+
 }  // namespace
 }  // namespace message::test
