@@ -30,3 +30,5 @@ find_package(prometheus-cpp CONFIG REQUIRED)
 # libedit (libedit-dev, BSD): the terminal client's line editor, through its readline-compatible
 # interface; GNU readline's GPL does not fit the project's MIT licence.
 pkg_check_modules(LIBEDIT REQUIRED IMPORTED_TARGET libedit)
+# libmagic (libmagic-dev): an uploaded file's type, sniffed from its bytes (files/content_sniffer).
+pkg_check_modules(LIBMAGIC REQUIRED IMPORTED_TARGET libmagic)

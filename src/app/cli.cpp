@@ -201,6 +201,17 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
       ->check(CLI::Range(0, 10000));
   limits->add_option("--keep-messages", l.keep_messages, "Messages kept per room (0 = all)");
   limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");
+  limits->add_option("--max-file-bytes", l.max_file_bytes,
+                     "Largest file an upload may declare, in bytes (refused before any byte is sent)");
+  limits->add_option("--min-free-bytes", l.min_free_bytes,
+                     "Free bytes an upload must leave on the data directory's file system");
+  limits->add_option("--max-uploads", l.max_uploads, "Unfinished uploads one identity may hold at once")
+      ->check(CLI::Range(1, 10000));
+  std::int64_t upload_expiry_s = l.upload_expiry.count();
+  limits
+      ->add_option("--upload-expiry", upload_expiry_s,
+                   "Seconds an unfinished upload is kept after its last byte (then removed)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 24 * 60 * 60));
 
   // Test-only, hidden from --help (no group): tests/integration/notify_test.cpp blocks a loop
   // with it to see the watchdog pings stop.
@@ -232,6 +243,7 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   l.rate_limit = !no_rate_limit;
   l.handshake_timeout = std::chrono::seconds(handshake_timeout);
   l.pace_max_hold = std::chrono::milliseconds(pace_hold_ms);
+  l.upload_expiry = std::chrono::seconds(upload_expiry_s);
   cfg.redis_heartbeat = std::chrono::milliseconds(static_cast<std::int64_t>(heartbeat * 1000.0));
   return cfg;
 }

@@ -16,6 +16,7 @@
 #include "app/session_secret.hpp"
 #include "app/socket_activation.hpp"
 #include "app/tls_certificate.hpp"
+#include "files/files_worker.hpp"
 #include "redis/redis_broker.hpp"
 #include "search/search_index.hpp"
 #include "store/journaled_message_store.hpp"
@@ -160,6 +161,10 @@ server::server(server_config config) : config_(std::move(config)) {
                               {}},
       {}});
   ctx_->tls = tls_.get();
+  // The shared files (docs/protocol.md, "Files"): blobs and uploads under DATA/files, each
+  // node its own (nodes never share a data directory).
+  files_ = std::make_unique<files::files_worker>(dir_->path() / "files", config_.limits.upload_expiry);
+  ctx_->files = files_.get();
   {
     std::array<unsigned char, 32> secret{};
     try {
@@ -224,6 +229,7 @@ server::server(server_config config) : config_(std::move(config)) {
 }
 
 server::~server() {
+  if (files_) files_->stop();
   if (hub_) hub_->stop();
   if (search_) search_->stop();
 }
@@ -242,6 +248,7 @@ void server::run() {
     threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
   loops_[0]->run();
   for (auto& t : threads) t.join();
+  files_->stop();                // Ends what uploads still do on disk; their answers go nowhere.
   hub_->stop();                  // Commits whatever was queued; no more posts to the loops.
   if (search_) search_->stop();  // Indexes what the last commits gave it.
   spdlog::info("stopped");

@@ -23,6 +23,10 @@ namespace message::search {
 class search_index;
 }
 
+namespace message::files {
+class files_worker;
+}
+
 namespace message::app {
 
 /// The wiring: data directory, store, chat core, I/O loops, listener and signals.
@@ -62,6 +66,9 @@ class server {
   std::unique_ptr<transport::transport_context> ctx_;
   std::vector<std::unique_ptr<transport::asio_event_loop>> loops_;
   std::shared_ptr<transport::listener> listener_;
+  // After loops_, so it goes first: its jobs hold upload sessions, whose sockets live on the
+  // loops.
+  std::unique_ptr<files::files_worker> files_;
   std::unique_ptr<stop_signals> signals_;
   // After loops_: its beat timers live on the loops, so it goes before them.
   std::unique_ptr<service_notifier> notifier_;

@@ -169,6 +169,25 @@ struct limits {
   /// How long a client message id is remembered for idempotent resends (>= 24 h promised).
   std::chrono::hours id_memory{48};
 
+  // --- file uploads (docs/protocol.md, "Files") -------------------------------------------
+  /// Largest file one upload may declare (--max-file-bytes): a film or a disk image fits; more
+  /// is refused at creation, before any byte travels.
+  std::uint64_t max_file_bytes = 2ULL * 1024 * 1024 * 1024;
+  /// Free space an upload must leave on the data directory's file system (--min-free-bytes):
+  /// the database, its journal and the log keep room to write, so a big upload never stops
+  /// the chat.
+  std::uint64_t min_free_bytes = 256ULL * 1024 * 1024;
+  /// Unfinished uploads one identity may hold at once (--max-uploads): a page sends a handful
+  /// in parallel; more holds disk space and descriptors for nothing.
+  std::size_t max_uploads = 16;
+  /// How long an unfinished upload is kept after its last byte (--upload-expiry): a night's
+  /// sleep of a laptop, then its bytes go.
+  std::chrono::seconds upload_expiry{24 * 60 * 60};
+  /// Bytes of a PATCH body read (and written by the files worker) at a time: the upload's
+  /// memory on the server, whatever the file's size; big enough that a write per piece is
+  /// cheap next to the copy.
+  std::size_t upload_piece_bytes = 256 * 1024;
+
   // --- search (search/search_index, docs/protocol.md "Search") ---------------------------
   /// Longest search query, in code points: a sentence someone remembers, not a document; more
   /// terms only make a slower query that finds nothing.

@@ -204,7 +204,8 @@ void upload_store::write(std::string_view id, std::uint64_t at, std::string_view
 
 void upload_store::truncate(std::string_view id, std::uint64_t offset) {
   auto& e = get(id);
-  if (offset >= e.info.offset) return;
+  // A sealed upload's bytes are a blob's too (one inode): they never change again.
+  if (offset >= e.info.offset || !e.sealed.empty()) return;
   std::error_code ec;
   fs::resize_file(part_of(id), offset, ec);
   if (ec) throw files_error(fmt::format("cannot drop the upload's last bytes: {}", ec.message()));
@@ -218,35 +219,48 @@ void upload_store::sync(std::string_view id) {
     throw files_error(fmt::format("cannot sync an upload: {}", errno_words()));
 }
 
-std::string upload_store::finish(std::string_view id) {
+std::string upload_store::seal(std::string_view id) {
   auto& e = get(id);
   if (e.info.offset != e.info.length)
     throw upload_refused(upload_refusal::incomplete,
                          fmt::format("the upload holds {} of {} bytes", e.info.offset, e.info.length));
-  sync(id);
-  close(e);
-  std::string sha;
-  if (e.digest && e.hashed == e.info.length) {
-    sha = e.digest->finish_hex();
-  } else {
-    // After a restart or a dropped request: the stored bytes, read once more.
-    sha256_stream again;
-    std::ifstream in(part_of(id), std::ios::binary);
-    std::string buffer(1 << 16, '\0');
-    std::uint64_t read = 0;
-    while (in) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      const auto n = static_cast<std::size_t>(in.gcount());
-      again.add(std::string_view(buffer.data(), n));
-      read += n;
+  if (e.sealed.empty()) {
+    sync(id);
+    close(e);
+    if (e.digest && e.hashed == e.info.length) {
+      e.sealed = e.digest->finish_hex();
+    } else {
+      // After a restart or a dropped request: the stored bytes, read once more.
+      sha256_stream again;
+      std::ifstream in(part_of(id), std::ios::binary);
+      std::string buffer(1 << 16, '\0');
+      std::uint64_t read = 0;
+      while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        again.add(std::string_view(buffer.data(), n));
+        read += n;
+      }
+      if (read != e.info.length) throw files_error("the upload's stored bytes changed under the server");
+      e.sealed = again.finish_hex();
     }
-    if (read != e.info.length) throw files_error("the upload's stored bytes changed under the server");
-    sha = again.finish_hex();
+    e.digest.reset();
   }
-  blobs_.adopt(part_of(id), sha);
-  std::error_code ec;
-  fs::remove(description_of(id), ec);
-  uploads_.erase(uploads_.find(id));
+  if (!blobs_.size_of(e.sealed)) {
+    // A second name for the same bytes, moved under the hash: the part stays whole for a retry.
+    const auto link = blobs_.temp_dir() / (std::string(id) + ".seal");
+    std::error_code ec;
+    fs::remove(link, ec);
+    fs::create_hard_link(part_of(id), link, ec);
+    if (ec) throw files_error(fmt::format("cannot link the upload's bytes: {}", ec.message()));
+    blobs_.adopt(link, e.sealed);
+  }
+  return e.sealed;
+}
+
+std::string upload_store::finish(std::string_view id) {
+  auto sha = seal(id);
+  remove(id);
   return sha;
 }
 

@@ -76,6 +76,12 @@ class upload_store {
   /// Every byte is stored: moves them under their SHA-256 and forgets the upload. Returns the
   /// hash. upload_refused (incomplete) before the last byte.
   std::string finish(std::string_view id);
+  /// Every byte is stored: puts them under their SHA-256 too (a hard link, so no copy) and
+  /// keeps the upload, complete, until remove(): its message may still be refused and retried.
+  /// Returns the hash. upload_refused (incomplete) before the last byte.
+  std::string seal(std::string_view id);
+  /// Where the upload's bytes are (for sniffing them), whole or not.
+  std::filesystem::path bytes_of(std::string_view id) const { return part_of(id); }
   /// Forgets the upload and removes its bytes; false when there was none.
   bool remove(std::string_view id);
   /// Removes uploads untouched since `before_ms`; returns how many.
@@ -89,6 +95,7 @@ class upload_store {
     int fd = -1;                          // The part file, open for appending.
     std::optional<sha256_stream> digest;  // Of bytes [0, hashed); empty once it cannot grow.
     std::uint64_t hashed = 0;
+    std::string sealed;  // The hash once seal() computed it.
   };
   entry& get(std::string_view id);
   std::filesystem::path part_of(std::string_view id) const;

@@ -6,6 +6,7 @@
 
 #include "transport/export_session.hpp"
 #include "transport/identity_token.hpp"
+#include "transport/upload_session.hpp"
 #include "transport/websocket_handshake.hpp"
 #include "transport/websocket_session.hpp"
 
@@ -23,7 +24,9 @@ void http_session::run() {
 void http_session::do_read() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_.limits.max_header_bytes));
-  parser_->body_limit(ctx_.limits.max_body_bytes);
+  // No body limit while the header is read: an upload's body is streamed (upload_session);
+  // every other request gets the small limit once its header is in (on_read_body).
+  parser_->body_limit(boost::none);
   // The first request must arrive whole within the handshake time (slowloris); later ones on
   // a keep-alive connection may wait for the idle time.
   stream_.expires_after(
@@ -31,6 +34,29 @@ void http_session::do_read() {
           ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.handshake_timeout)
           : std::chrono::duration_cast<std::chrono::steady_clock::duration>(ctx_.limits.http_idle_timeout));
   first_request_ = false;
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t bytes) {
+  if (ec) return on_read(ec, bytes);
+  if (!is_upload_path(parser_->get().target()) || websocket::is_upgrade(parser_->get()))
+    return on_read_body();
+  const request& head = parser_->get();
+  if (auto refused = refuse_request(head)) {
+    refused->keep_alive(false);  // The body, if any, is not read.
+    return send(std::move(*refused));
+  }
+  // The upload session takes the connection: a PATCH body is streamed, never held whole.
+  std::make_shared<upload_session>(std::move(stream_), std::move(buffer_), std::move(*parser_), ctx_, loop_,
+                                   std::move(slot_), over_tls_)
+      ->run();
+}
+
+void http_session::on_read_body() {
+  if (const auto length = parser_->content_length(); length && *length > ctx_.limits.max_body_bytes)
+    return on_read(http::error::body_limit, 0);
+  parser_->body_limit(ctx_.limits.max_body_bytes);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
@@ -61,25 +87,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     return do_shutdown();
   }
   request req = parser_->release();
-  // Requests draw on the address's frame bucket too: a GET flood from one machine must not
-  // take the loop from everyone else. A page load is a handful of requests.
-  if (slot_.table() &&
-      !slot_.table()->allow_frame(slot_.key(), req.body().size() + 1, address_table::clock::now())) {
-    auto res = error_response(req, http::status::too_many_requests,
-                              "too many requests from this address: slow down");
-    res.set(http::field::retry_after, "1");
-    return send(std::move(res));
-  }
-  // Before the key: a page of another site (DNS rebinding) neither reaches the chat nor
-  // spends the address's key guesses.
-  if (!host_allowed(req, ctx_.http)) {
-    auto res = error_response(
-        req, http::status::misdirected_request,
-        "this server does not answer to that name: open it by its address or name (see --allow-host)");
-    res.keep_alive(false);
-    return send(std::move(res));
-  }
-  if (auto refused = check_key(req)) return send(std::move(*refused));
+  if (auto refused = refuse_request(req)) return send(std::move(*refused));
   if (websocket::is_upgrade(req)) {
     auto url = boost::urls::parse_origin_form(req.target());
     if (!url || url->path() != "/ws") return send(error_response(req, http::status::not_found, "not found"));
@@ -102,6 +110,28 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   }
   if (serve_export(req, stream_, ctx_)) return;  // The export session has the stream now.
   send(route(req, ctx_.http, over_tls_));
+}
+
+std::optional<response> http_session::refuse_request(const request& req) {
+  // Requests draw on the address's frame bucket too: a GET flood from one machine must not
+  // take the loop from everyone else. A page load is a handful of requests.
+  if (slot_.table() &&
+      !slot_.table()->allow_frame(slot_.key(), req.body().size() + 1, address_table::clock::now())) {
+    auto res = error_response(req, http::status::too_many_requests,
+                              "too many requests from this address: slow down");
+    res.set(http::field::retry_after, "1");
+    return res;
+  }
+  // Before the key: a page of another site (DNS rebinding) neither reaches the chat nor
+  // spends the address's key guesses.
+  if (!host_allowed(req, ctx_.http)) {
+    auto res = error_response(
+        req, http::status::misdirected_request,
+        "this server does not answer to that name: open it by its address or name (see --allow-host)");
+    res.keep_alive(false);
+    return res;
+  }
+  return check_key(req);
 }
 
 std::optional<response> http_session::check_key(const request& req) {

@@ -23,7 +23,14 @@ class http_session final : public std::enable_shared_from_this<http_session> {
 
  private:
   void do_read();
+  /// The header is in: an upload (/files/uploads) goes to an upload_session, which reads its
+  /// body in pieces; anything else is read whole.
+  void on_header(beast::error_code ec, std::size_t bytes);
+  void on_read_body();
   void on_read(beast::error_code ec, std::size_t bytes);
+  /// The address's request bucket, the Host and the key: nothing when `req` may go on, else
+  /// the answer to send.
+  std::optional<response> refuse_request(const request& req);
   void send(response&& res);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
   void do_shutdown();

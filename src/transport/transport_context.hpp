@@ -11,6 +11,10 @@
 #include "transport/http_routes.hpp"
 #include "transport/pending_writes.hpp"
 
+namespace message::files {
+class files_worker;
+}
+
 namespace boost::asio::ssl {
 class context;
 }
@@ -27,6 +31,8 @@ struct transport_context {
   std::atomic<std::size_t> websocket_sessions{0};  ///< Open WebSocket sessions, all loops.
   address_table addresses{limits};                 ///< Per-address counts, buckets, key failures.
   boost::asio::ssl::context* tls = nullptr;        ///< Set: the port speaks TLS (tls_front).
+  /// The thread that owns the shared files (uploads); null: /files/uploads answers 503.
+  files::files_worker* files = nullptr;
   /// One per loop, by loop index: the deadlines of that loop's WebSocket sessions. Each is
   /// used only on its loop's thread; they outlive the loops' io_contexts.
   std::vector<std::unique_ptr<deadline_sweep>> sweeps{};
