@@ -25,7 +25,7 @@ MAY_INCLUDE = {
     "store": {"common", "protocol", "core", "redis"},
     "search": {"common", "protocol", "core"},
     "files": {"common"},
-    "transport": {"common", "protocol", "core"},
+    "transport": {"common", "protocol", "core", "files"},
     "client_transport": {"common", "protocol"},
     "client": {"common", "protocol", "client_transport"},
     "app": {"common", "protocol", "core", "redis", "store", "search", "files", "transport", "client_transport",

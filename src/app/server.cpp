@@ -160,6 +160,9 @@ server::server(server_config config) : config_(std::move(config)) {
                               {}},
       {}});
   ctx_->tls = tls_.get();
+  // Downloads read the blobs of this node's data directory (files::blob_store's layout): each
+  // node its own, whatever the store.
+  ctx_->files_root = dir_->path() / "files";
   {
     std::array<unsigned char, 32> secret{};
     try {
