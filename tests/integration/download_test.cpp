@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +23,7 @@ namespace message::test {
 namespace {
 
 namespace fs = std::filesystem;
+namespace http = boost::beast::http;
 
 std::string sha256_of(const std::string& bytes) {
   files::sha256_stream s;
@@ -266,6 +271,53 @@ TEST(Download, NeedsTheKeyOrTheSessionCookie) {
   ASSERT_EQ(status, 200);
   EXPECT_EQ(body_of(reply), "for key holders");
   EXPECT_EQ(http_get(server.port(), path, {{"Cookie", "message_session=v1.1.x.y"}}).first, 401);
+}
+
+/// GET `target` over TLS (the certificate not verified: the server's own self-signed one).
+http::response<http::string_body> https_get(unsigned short port, const std::string& target,
+                                            const std::string& range = {}) {
+  namespace ssl = boost::asio::ssl;
+  net::io_context io;
+  ssl::context tls(ssl::context::tls_client);
+  tls.set_verify_mode(ssl::verify_none);
+  beast::ssl_stream<beast::tcp_stream> stream(io, tls);
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  if (!range.empty()) req.set(http::field::range, range);
+  req.keep_alive(false);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  beast::flat_buffer buf;
+  beast::get_lowest_layer(stream).expires_after(20s);
+  beast::get_lowest_layer(stream).async_connect(
+      net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+        if (ec) return;
+        stream.async_handshake(ssl::stream_base::client, [&](beast::error_code hec) {
+          if (hec) return;
+          http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
+            if (!wec) http::async_read(stream, buf, parser, [](beast::error_code, std::size_t) {});
+          });
+        });
+      });
+  io.run();
+  return parser.release();
+}
+
+TEST(Download, OverTlsTheFileArrivesByteForByteAndARangeToo) {
+  temp_dir dir;
+  std::string bytes(2 * 1024 * 1024 + 333, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 97) % 253);
+  const shared_file song{"song.ogg", "audio/ogg", bytes};
+  prepare(dir.path(), {song});
+  server_process server({"--data", dir.path().string(), "--no-rate-limit"});  // TLS on the port by default.
+  const auto whole = https_get(server.port(), "/files/" + song.sha256());
+  ASSERT_EQ(whole.result_int(), 200);
+  EXPECT_EQ(whole.body().size(), bytes.size());
+  EXPECT_TRUE(whole.body() == bytes) << "through tls_front's socket pair, byte for byte";
+  EXPECT_EQ(whole["Content-Security-Policy"], "sandbox");
+  const auto part = https_get(server.port(), "/files/" + song.sha256(), "bytes=1000000-1999999");
+  ASSERT_EQ(part.result_int(), 206);
+  EXPECT_TRUE(part.body() == bytes.substr(1000000, 1000000));
 }
 
 TEST(Download, TheThumbnailIsAWebpOfThePictureAndAFileWithoutOneHasNone) {
