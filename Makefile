@@ -7,7 +7,7 @@ SHELL := /bin/bash
 APT_BUILD := build-essential cmake pkg-config g++ libboost1.81-dev libboost-json1.81-dev libedit-dev \
              libboost-url1.81-dev libsqlite3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev \
              libhiredis-dev libicu-dev zlib1g-dev libqrencode-dev libavahi-client-dev libsystemd-dev prometheus-cpp-dev \
-             help2man dpkg-dev file libedit-dev libmagic-dev
+             help2man dpkg-dev file libedit-dev libmagic-dev libvips-dev
 APT_TEST  := libgtest-dev clang-format chromium fonts-noto-color-emoji clang libclang-rt-14-dev redis-server sqlite3 util-linux \
              zbar-tools librsvg2-bin avahi-daemon avahi-utils dbus-daemon systemd tmux python3-websockets
 APT_BENCH := golang-go golang-github-gorilla-websocket-dev linux-perf valgrind

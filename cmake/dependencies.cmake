@@ -25,6 +25,8 @@ pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(AVAHI_CLIENT REQUIRED IMPORTED_TARGET avahi-client)
 # sd_notify (READY, STOPPING, STATUS, the watchdog) under systemd: libsystemd-dev.
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# Thumbnails of shared pictures (files/thumbnailer): libvips, 8.14 in Debian 12.
+pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips>=8.13)
 # /metrics: prometheus-cpp's core library (prometheus-cpp-dev), rendered into our own route.
 find_package(prometheus-cpp CONFIG REQUIRED)
 # libedit (libedit-dev, BSD): the terminal client's line editor, through its readline-compatible

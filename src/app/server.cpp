@@ -165,6 +165,9 @@ server::server(server_config config) : config_(std::move(config)) {
   // node its own (nodes never share a data directory).
   files_ = std::make_unique<files::files_worker>(dir_->path() / "files", config_.limits.upload_expiry);
   ctx_->files = files_.get();
+  // Downloads read the blobs of this node's data directory (files::blob_store's layout): each
+  // node its own, whatever the store.
+  ctx_->files_root = dir_->path() / "files";
   {
     std::array<unsigned char, 32> secret{};
     try {

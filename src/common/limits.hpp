@@ -221,6 +221,20 @@ struct limits {
   /// Messages read from the store per step of a `/export`: the export holds one page at a
   /// time, whatever the room's size, and each store-worker job stays short.
   std::size_t export_page = 500;
+
+  // --- shared files: downloads and thumbnails (docs/protocol.md, "Files") -----------------
+  /// Bytes one sendfile() of a download moves before the loop turns again: a read from a cold
+  /// disk inside it holds the loop, so it stays small enough for the loop's other sessions not
+  /// to notice, and big enough that a fast reader costs few turns.
+  std::size_t download_chunk_bytes = 256 * 1024;
+  /// The largest picture (width x height, read from its header before any pixel is decoded)
+  /// that gets a thumbnail: 100 megapixels covers every camera and phone, and decoding one
+  /// costs at most a few hundred MB at once. Bigger ones (a decompression bomb: a tiny PNG
+  /// declaring 50,000 x 50,000) are shared as plain files.
+  std::uint64_t max_image_pixels = 100'000'000;
+  /// A thumbnail fits in this many pixels wide and high: the conversation shows pictures at
+  /// most this big (twice a phone's column width at 1x, a laptop column at 2x).
+  std::uint32_t thumb_max_side = 480;
 };
 
 }  // namespace message::core

@@ -29,6 +29,13 @@ struct room_info {
   std::uint64_t last_seq = 0;
 };
 
+/// A live message sharing a blob (file_uses()).
+struct file_use {
+  std::string room;
+  std::uint64_t seq = 0;  ///< The room's newest live message sharing the blob.
+  core::file_ref file;    ///< As that message carries it (name, sniffed type, ...).
+};
+
 struct history_page {
   std::vector<core::chat_message> messages;  ///< Oldest first.
   bool more = false;                         ///< Older messages exist before the first one.
@@ -114,6 +121,12 @@ class message_store {
 
   /// Every room that has had messages, by name.
   virtual std::vector<room_info> rooms() = 0;
+
+  /// Which rooms hold a live message (not deleted, not removed by retention) whose `file` is
+  /// blob `sha256`: one file_use per room (its newest such message), by room name. Whoever may
+  /// read one of those rooms may download the blob (docs/protocol.md, "Files"); an upload
+  /// that claims a hash uses it too. Empty for a blob no message shares.
+  virtual std::vector<file_use> file_uses(const std::string& sha256) = 0;
 
   /// Removes messages beyond the retention limits (0 = no limit) and ids older than
   /// `id_cutoff_ms`, at most `max_rows` rows per call so the caller can interleave appends.

@@ -336,4 +336,21 @@ std::size_t journaled_message_store::prune(std::uint64_t keep_per_room, std::int
   return database_.prune(keep_per_room, older_than_ms, id_cutoff_ms, max_rows);
 }
 
+std::vector<file_use> journaled_message_store::file_uses(const std::string& sha256) {
+  fold_waiting_changes();  // A waiting delete is folded: what waits now are live messages.
+  auto out = database_.file_uses(sha256);
+  // Waiting messages are newer than every stored one of their room.
+  for (const auto& m : waiting_) {
+    if (!m.file || m.file->sha256 != sha256) continue;
+    auto at = std::find_if(out.begin(), out.end(), [&](const file_use& u) { return u.room == m.room; });
+    if (at == out.end()) {
+      out.push_back({m.room, m.seq, *m.file});
+    } else if (m.seq > at->seq) {
+      *at = {m.room, m.seq, *m.file};
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const file_use& a, const file_use& b) { return a.room < b.room; });
+  return out;
+}
+
 }  // namespace message::store

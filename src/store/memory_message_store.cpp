@@ -225,4 +225,18 @@ std::size_t memory_message_store::prune(std::uint64_t keep_per_room, std::int64_
   return removed;
 }
 
+// A scan of every row: this store is for tests and throwaway chats, whose logs are small.
+std::vector<file_use> memory_message_store::file_uses(const std::string& sha256) {
+  std::vector<file_use> out;
+  for (const auto& [name, log] : rooms_) {
+    for (auto it = log.messages.rbegin(); it != log.messages.rend(); ++it) {
+      if (it->file && it->file->sha256 == sha256) {
+        out.push_back({name, it->seq, *it->file});
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace message::store

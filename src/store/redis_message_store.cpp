@@ -32,14 +32,18 @@ constexpr auto max_backoff = std::chrono::milliseconds(500);
 
 // The append script (see the class comment). ARGV: key prefix, channel, then for each row
 // room, id, ts, body, kind, target, the edit's scrubbed body, the reaction's field
-// ("<identity>\t<emoji>"), username and reply_to (0: none). Returns seq, duplicate (0/1) for
-// each row. Ids live in
+// ("<identity>\t<emoji>"), username, reply_to (0: none) and the shared file's sha256 ('' for
+// none). Returns seq, duplicate (0/1) for each row. Ids live in
 // a hash per room (id -> seq) with a sorted set by ts beside it, so prune() forgets them by age.
 //
 // A change folds here, atomically with its seq (message_store's contract): an edit or delete
 // rewrites its target's entry (decoded and encoded with Redis's cjson), a delete also the
 // entries of the target's edits (hash edits:<room>: target -> their seqs) and drops its
 // reactions (hash reactions:<room>:<seq>: "<identity>\t<emoji>" -> "<react seq>\t<username>").
+//
+// A message sharing a file adds "<room>\t<seq>" to the set files:<sha256> (file_uses()); its
+// delete removes it. Retention does not: file_uses() checks each member against the log and
+// drops the ones whose entry is gone.
 //
 // A reply's *published* entry carries its target as it is at this commit (field "quote": seq,
 // username, device, message, deleted), so every node's live frame quotes it
@@ -57,7 +61,7 @@ local function rewrite(log, seq, obj)
   redis.call('ZREMRANGEBYSCORE', log, seq, seq)
   redis.call('ZADD', log, seq, seq .. ' ' .. cjson.encode(obj))
 end
-for i = 3, #ARGV, 10 do
+for i = 3, #ARGV, 11 do
   local room, id, ts, body = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local kind, target, reply_to = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 9])
   local seen = redis.call('HGET', p .. 'ids:' .. room, id)
@@ -83,6 +87,10 @@ for i = 3, #ARGV, 10 do
         rewrite(log, target, t)
         redis.call('HSET', edits, target, (redis.call('HGET', edits, target) or '') .. seq .. ' ')
       elseif kind == 2 and live then
+        if t.file then
+          local shared = cjson.decode(t.file).sha256
+          if shared then redis.call('SREM', p .. 'files:' .. shared, room .. '\t' .. target) end
+        end
         t.message, t.mentions, t.file, t.deleted = '', nil, nil, true
         rewrite(log, target, t)
         for s in string.gmatch(redis.call('HGET', edits, target) or '', '%d+') do
@@ -112,6 +120,9 @@ for i = 3, #ARGV, 10 do
       end
     end
     redis.call('ZADD', log, seq, entry)
+    if kind == 0 and ARGV[i + 10] ~= '' then
+      redis.call('SADD', p .. 'files:' .. ARGV[i + 10], room .. '\t' .. seq)
+    end
     redis.call('HSET', p .. 'rooms', room, seq)
     pub[#pub + 1] = published
     out[#out + 1] = seq
@@ -128,6 +139,26 @@ constexpr const char* entries_at_script = R"lua(
 local log, out = ARGV[1] .. 'log:' .. ARGV[2], {}
 for i = 3, #ARGV do
   out[#out + 1] = redis.call('ZRANGEBYSCORE', log, ARGV[i], ARGV[i], 'LIMIT', 0, 1)[1] or false
+end
+return out
+)lua";
+
+// The live messages sharing a blob, one round trip: ARGV key prefix, sha256. Returns room,
+// entry pairs; members whose entry retention removed (or that a delete scrubbed) leave the set.
+constexpr const char* file_uses_script = R"lua(
+local p = ARGV[1]
+local set = p .. 'files:' .. ARGV[2]
+local out = {}
+for _, member in ipairs(redis.call('SMEMBERS', set)) do
+  local tab = string.find(member, '\t', 1, true)
+  local room, seq = string.sub(member, 1, tab - 1), string.sub(member, tab + 1)
+  local e = redis.call('ZRANGEBYSCORE', p .. 'log:' .. room, seq, seq, 'LIMIT', 0, 1)[1]
+  if e and string.find(e, '"file"', 1, true) then
+    out[#out + 1] = room
+    out[#out + 1] = e
+  else
+    redis.call('SREM', set, member)
+  end
 end
 return out
 )lua";
@@ -308,7 +339,7 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
   // EVAL with the text each time: Redis caches the compiled script by its SHA1, and the text
   // (under 1 KB) is small next to a batch, so a Redis restart needs no NOSCRIPT dance.
   std::vector<std::string> argv;
-  argv.reserve(5 + 10 * batch.size());
+  argv.reserve(5 + 11 * batch.size());
   argv.insert(argv.end(),
               {"EVAL", append_script, "0", std::string(redis::key_prefix), redis::messages_channel()});
   for (const auto& m : batch) {
@@ -330,6 +361,7 @@ std::vector<append_result> redis_message_store::append(const std::vector<core::n
     argv.push_back(m.device + '\t' + m.text);
     argv.push_back(m.username);
     argv.push_back(std::to_string(m.reply_to));
+    argv.push_back(m.kind == core::event_kind::message && m.file ? m.file->sha256 : std::string());
   }
   auto reply = command(argv);
   const auto* rr = as_reply(reply.get());
@@ -542,6 +574,25 @@ std::vector<room_info> redis_message_store::rooms() {
   std::vector<room_info> out;
   out.reserve(sorted.size());
   for (auto& [room, seq] : sorted) out.push_back({room, seq});
+  return out;
+}
+
+std::vector<file_use> redis_message_store::file_uses(const std::string& sha256) {
+  auto reply = command({"EVAL", file_uses_script, "0", std::string(redis::key_prefix), sha256});
+  const auto* rr = as_reply(reply.get());
+  std::map<std::string, file_use> newest;
+  if (rr->type == REDIS_REPLY_ARRAY) {
+    for (std::size_t i = 0; i + 1 < rr->elements; i += 2) {
+      std::string room(rr->element[i]->str, rr->element[i]->len);
+      auto m = redis::decode_entry({rr->element[i + 1]->str, rr->element[i + 1]->len});
+      if (!m || !m->file || m->file->sha256 != sha256) continue;
+      auto& slot = newest[room];
+      if (m->seq > slot.seq) slot = {room, m->seq, std::move(*m->file)};
+    }
+  }
+  std::vector<file_use> out;
+  out.reserve(newest.size());
+  for (auto& [room, use] : newest) out.push_back(std::move(use));
   return out;
 }
 

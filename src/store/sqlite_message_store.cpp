@@ -124,6 +124,15 @@ constexpr const char* conversation_columns[][2] = {
 constexpr const char* events_index_sql =
     "CREATE INDEX IF NOT EXISTS messages_events ON messages(room, target) WHERE kind != 0";
 
+// Messages by the blob they share (docs/protocol.md, "Files"): who may download a blob is
+// whoever may read a room holding one. An index on the expression rather than a column or a
+// table of its own: it needs no migration, and SQLite keeps it in the append's transaction.
+// Partial: plain messages (file = '') write no entry. A delete sets file to '' and retention
+// deletes the row, so only live messages are ever found.
+constexpr const char* files_index_sql =
+    "CREATE INDEX IF NOT EXISTS messages_files ON messages(json_extract(file, '$.sha256'), room, seq) "
+    "WHERE file != ''";
+
 // An id is found among the messages (while younger than the last id cutoff) or, for a message
 // that retention removed, in sent_ids.
 constexpr const char* find_id_sql =
@@ -234,6 +243,7 @@ sqlite_message_store::sqlite_message_store(const std::filesystem::path& file, du
     exec(schema_sql);
     add_conversation_columns();
     exec(events_index_sql);
+    exec(files_index_sql);
     if (!marked) exec(set_application_id_sql().c_str());
     exec("COMMIT");
     checkpointer_ = std::make_unique<sqlite_checkpointer>(file, db_, sqlite_checkpointer::options{});
@@ -813,6 +823,23 @@ std::vector<std::string> sqlite_message_store::room_names() {
   auto& q = prepared("SELECT room FROM rooms ORDER BY room");
   std::vector<std::string> out;
   while (q.step()) out.push_back(text_column(q.get(), 0));
+  q.reset();
+  return out;
+}
+
+std::vector<file_use> sqlite_message_store::file_uses(const std::string& sha256) {
+  // The bare `file` column takes the row of MAX(seq) (SQLite's rule for a lone aggregate).
+  auto& q = prepared(
+      "SELECT room, MAX(seq), file FROM messages INDEXED BY messages_files WHERE file != '' AND "
+      "json_extract(file, '$.sha256') = ?1 GROUP BY room ORDER BY room");
+  q.bind(1, sha256);
+  std::vector<file_use> out;
+  while (q.step()) {
+    auto file = core::parse_file_ref(text_column(q.get(), 2));
+    if (!file) continue;  // A damaged row keeps its message, not its file.
+    out.push_back({text_column(q.get(), 0), static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 1)),
+                   std::move(*file)});
+  }
   q.reset();
   return out;
 }

@@ -101,8 +101,9 @@ response unauthorized_response(const request& req) {
 }
 
 bool takes_session_cookie(std::string_view path) {
-  return path == invite_svg_path || path == "/metrics" || path == "/export" || path == "/files/uploads" ||
-         path.starts_with("/files/uploads/");
+  // Uploads (/files/uploads...) and downloads (/files/<sha256>): what <img>, <video> and
+  // download links fetch.
+  return path == invite_svg_path || path == "/metrics" || path == "/export" || path.starts_with("/files/");
 }
 
 std::optional<std::string> session_of(const request& req, const http_context& ctx) {

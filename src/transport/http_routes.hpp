@@ -54,7 +54,8 @@ inline constexpr std::string_view invite_svg_path = "/invite.svg";
 inline constexpr std::string_view auth_path = "/auth";
 
 /// True for the routes that take the /auth session cookie in place of the key: those fetched
-/// by `<img>` and links, which cannot send headers (/invite.svg, /metrics). Never /auth (where
+/// by `<img>` and links, which cannot send headers (/invite.svg, /metrics, /export, /files/...).
+/// Never /auth (where
 /// the cookie is made) nor /ws.
 bool takes_session_cookie(std::string_view path);
 

@@ -4,6 +4,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include "transport/download_session.hpp"
 #include "transport/export_session.hpp"
 #include "transport/identity_token.hpp"
 #include "transport/upload_session.hpp"
@@ -108,7 +109,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         ->run(std::move(req), std::move(query));
     return;
   }
-  if (serve_export(req, stream_, ctx_)) return;  // The export session has the stream now.
+  if (serve_export(req, stream_, ctx_)) return;           // The export session has the stream now.
+  if (serve_download(req, stream_, ctx_, slot_)) return;  // So has a download.
   send(route(req, ctx_.http, over_tls_));
 }
 

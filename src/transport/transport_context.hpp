@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct transport_context {
   std::vector<std::unique_ptr<deadline_sweep>> sweeps{};
   /// One per loop, by loop index: the sessions whose write is due at the end of the turn.
   std::vector<std::unique_ptr<pending_writes>> writes{};
+  /// The shared files' folder (files::blob_store's root: DATA/files), where downloads read
+  /// blobs and thumbnails. Empty (a memory store, Redis): every download is 410 or 404.
+  std::filesystem::path files_root{};
 };
 
 }  // namespace message::transport

@@ -105,6 +105,7 @@ class moving_store final : public message_store {
   }
   std::string room_epoch(const std::string& room) override { return inner_->room_epoch(room); }
   std::vector<room_info> rooms() override { return inner_->rooms(); }
+  std::vector<file_use> file_uses(const std::string& sha256) override { return inner_->file_uses(sha256); }
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override {
     return inner_->prune(keep_per_room, older_than_ms, id_cutoff_ms, max_rows);
@@ -832,6 +833,54 @@ TYPED_TEST(MessageStoreTest, AFileTravelsWithItsMessageThroughEveryReadAndADelet
   this->store->append({change("d1", event_kind::remove, 21)});
   EXPECT_FALSE(this->store->find("r", 21)->file) << "a deleted message shares no file any more";
   EXPECT_FALSE(this->store->read_before("r", 22, 1).messages[0].file);
+}
+
+TYPED_TEST(MessageStoreTest, FileUsesNamesEachRoomsNewestLiveMessageSharingTheBlob) {
+  const std::string a(64, 'a'), b(64, 'b');
+  const auto with_file = [](core::new_message m, const std::string& sha, const std::string& name) {
+    m.file = core::file_ref{sha, name, 10, "image/png", 2, 2, false};
+    return m;
+  };
+  EXPECT_TRUE(this->store->file_uses(a).empty()) << "no message shares it yet";
+  this->store->append({msg("r", "m1", "old", 1000)});                        // r 1: plain
+  this->store->append({with_file(msg("r", "f1", "", 1000), a, "one.png")});  // r 2
+  this->store->append({with_file(msg("s", "f2", "", 9000), a, "two.png")});  // s 1
+  this->store->append({with_file(msg("s", "f3", "", 9000), b, "other.png")});
+  this->store->append({with_file(msg("s", "f4", "", 9000), a, "three.png")});  // s 3
+  const auto check = [&](const char* when) {
+    const auto uses = this->store->file_uses(a);
+    ASSERT_EQ(uses.size(), 2u) << when;
+    EXPECT_EQ(uses[0].room, "r") << when;
+    EXPECT_EQ(uses[0].seq, 2u) << when;
+    EXPECT_EQ(uses[0].file.name, "one.png") << when;
+    EXPECT_EQ(uses[1].room, "s") << when;
+    EXPECT_EQ(uses[1].seq, 3u) << when << ": the room's newest message sharing it";
+    EXPECT_EQ(uses[1].file.name, "three.png") << when;
+    EXPECT_EQ(uses[1].file.type, "image/png") << when;
+    ASSERT_EQ(this->store->file_uses(b).size(), 1u) << when;
+    EXPECT_TRUE(this->store->file_uses(std::string(64, 'c')).empty()) << when;
+  };
+  check("stored");
+  if (TypeParam::durable) {
+    this->store = this->factory.reopen(std::move(this->store));
+    check("after a reopen");
+  }
+  // A delete of s's newest leaves its older one; a delete of r's only one leaves r out.
+  auto remove_in = [](const std::string& room, const std::string& id, std::uint64_t target) {
+    auto m = change(id, event_kind::remove, target);
+    m.room = room;
+    return m;
+  };
+  this->store->append({remove_in("s", "d1", 3)});
+  this->store->append({remove_in("r", "d2", 2)});
+  auto uses = this->store->file_uses(a);
+  ASSERT_EQ(uses.size(), 1u);
+  EXPECT_EQ(uses[0].room, "s");
+  EXPECT_EQ(uses[0].seq, 1u);
+  // Retention removes s's old message (ts 9000 < 10000): no room shares the blob any more.
+  this->store->prune(0, 10000, 0, 100);
+  EXPECT_TRUE(this->store->file_uses(a).empty()) << "retention removed every message sharing it";
+  EXPECT_TRUE(this->store->file_uses(b).empty());
 }
 
 TYPED_TEST(MessageStoreTest, RetentionRemovesTheReactionsOfTheMessagesItRemoves) {
