@@ -10,7 +10,8 @@
 
 #include "core/file_message.hpp"
 #include "files/files_worker.hpp"
-#include "files/picture_size.hpp"
+#include "files/picture_step.hpp"
+#include "files/thumbnailer.hpp"
 #include "protocol/validate.hpp"
 #include "transport/http_session.hpp"
 #include "transport/identity_token.hpp"
@@ -517,7 +518,8 @@ void upload_session::last_byte() {
     core::file_ref file;
   };
   on_files(
-      [id = id_](files::files_state& s) {
+      [id = id_, max_pixels = ctx_.limits.max_image_pixels,
+       max_side = ctx_.limits.thumb_max_side](files::files_state& s) {
         sealed r;
         try {
           const auto* u = s.uploads.find(id);
@@ -528,8 +530,8 @@ void upload_session::last_byte() {
           r.file.size = u->length;
           const auto blob = s.blobs.path_of(r.file.sha256);
           r.file.type = s.sniffer.type_of_file(blob);
-          // The picture step: a picture's size now; the thumbnail joins here (issue 28).
-          files::add_picture_details(blob, r.file);
+          files::add_picture_details(blob, files::thumb_path(s.blobs.root(), r.file.sha256), r.file,
+                                     max_pixels, max_side);
         } catch (const std::exception&) {
           r.failed = true;
         }

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "test_png.hpp"
 
 namespace message::test {
 namespace {
@@ -359,6 +360,46 @@ TEST_F(Upload, AZeroByteFileMakesAMessageAtOnce) {
   ASSERT_TRUE(m);
   EXPECT_EQ(str((*m)["file"].as_object()["sha256"]), sha256_hex(""));
   EXPECT_EQ(u64((*m)["file"].as_object()["size"]), 0u);
+}
+
+TEST_F(Upload, APictureArrivesWithItsSizeAndAThumbnailThatCanBeFetched) {
+  auto bob = connect_person(port(), 'b', "/ws");
+  const std::string picture = png(800);
+  const auto path = create(port(), 'a', picture.size(), metadata("cat.png", "lobby", "p1"));
+  ASSERT_FALSE(path.empty());
+  ASSERT_EQ(patch(port(), 'a', path, 0, picture).status, 204);
+  auto m = bob.ws->next_of("message");
+  ASSERT_TRUE(m);
+  const auto& file = (*m)["file"].as_object();
+  EXPECT_EQ(str(file.at("type")), "image/png");
+  EXPECT_EQ(u64(file.at("width")), 800u);
+  EXPECT_EQ(u64(file.at("height")), 800u);
+  ASSERT_TRUE(file.contains("thumb") && file.at("thumb").as_bool());
+  const auto thumb = exchange(port(), "GET", "/files/" + sha256_hex(picture) + "/thumb", as('b'));
+  EXPECT_EQ(thumb.status, 200) << thumb.text.substr(0, 300);
+  EXPECT_EQ(thumb.header("Content-Type"), "image/webp");
+}
+
+TEST_F(Upload, APictureDeclaringTooManyPixelsIsSharedAsAFileWithoutAThumbnail) {
+  // A decompression bomb: a few hundred bytes whose header declares 50,000 x 50,000 pixels.
+  auto bob = connect_person(port(), 'b', "/ws");
+  std::string ihdr;
+  for (std::uint32_t v : {50000u, 50000u})
+    for (int shift = 24; shift >= 0; shift -= 8) ihdr.push_back(static_cast<char>((v >> shift) & 0xff));
+  ihdr += std::string("\x08\x00\x00\x00\x00", 5);
+  const std::string bomb = std::string("\x89PNG\r\n\x1a\n", 8) + png_chunk("IHDR", ihdr) +
+                           png_chunk("IDAT", std::string(64, '\0')) + png_chunk("IEND", "");
+  const auto path = create(port(), 'a', bomb.size(), metadata("bomb.png", "lobby", "b1"));
+  ASSERT_FALSE(path.empty());
+  ASSERT_EQ(patch(port(), 'a', path, 0, bomb).status, 204);
+  auto m = bob.ws->next_of("message");
+  ASSERT_TRUE(m);
+  const auto& file = (*m)["file"].as_object();
+  EXPECT_EQ(str(file.at("type")), "image/png");
+  EXPECT_FALSE(file.contains("thumb"));
+  EXPECT_EQ(exchange(port(), "GET", "/files/" + sha256_hex(bomb) + "/thumb", as('b')).status, 404);
+  // The server is still well and serves the file itself, as an attachment-safe download.
+  EXPECT_EQ(exchange(port(), "GET", "/files/" + sha256_hex(bomb), as('b')).status, 200);
 }
 
 TEST_F(Upload, AFileOverTheLimitIsRefusedBeforeAnyByte) {

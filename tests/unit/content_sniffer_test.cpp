@@ -1,12 +1,11 @@
-// files::content_sniffer and files::picture_size on real bytes (docs/protocol.md, "Files"): the
-// type comes from the content, never from a name, and a picture's size from its header.
+// files::content_sniffer on real bytes (docs/protocol.md, "Files"): the type comes from the
+// content, never from a name.
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "files/content_sniffer.hpp"
-#include "files/picture_size.hpp"
 
 namespace message::files {
 namespace {
@@ -46,20 +45,6 @@ TEST(ContentSniffer, TellsTypesFromTheBytes) {
             "image/svg+xml");
   EXPECT_EQ(sniff.type_of(""), "application/x-empty");
   EXPECT_EQ(sniff.type_of("just some words\n"), "text/plain");
-}
-
-TEST(PictureSize, ReadsTheSizeFromPngAndJpegHeaders) {
-  const auto png = picture_size("image/png", one_pixel_png());
-  EXPECT_EQ(png.width, 3u);
-  EXPECT_EQ(png.height, 2u);
-  const auto jpeg = picture_size("image/jpeg", jpeg_head());
-  EXPECT_EQ(jpeg.width, 640u);
-  EXPECT_EQ(jpeg.height, 480u);
-  const auto gif = picture_size("image/gif", std::string("GIF89a") + bytes({0x20, 0x01, 0x10, 0x00}));
-  EXPECT_EQ(gif.width, 288u);
-  EXPECT_EQ(gif.height, 16u);
-  EXPECT_EQ(picture_size("text/html", one_pixel_png()).width, 0u);
-  EXPECT_EQ(picture_size("image/png", "short").width, 0u);
 }
 
 }  // namespace
