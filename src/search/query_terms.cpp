@@ -107,7 +107,7 @@ std::string cjk_grams(std::string_view text) {
 
 parsed_query parse_query(std::string_view query) {
   parsed_query out;
-  const auto add = [&out](std::string clause) {
+  const auto add = [&out](const std::string& clause) {
     if (!out.match.empty()) out.match += " AND ";
     out.match += clause;
   };
