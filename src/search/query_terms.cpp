@@ -129,7 +129,7 @@ parsed_query parse_query(std::string_view query) {
       std::string clause = "{body}: \"";
       append_quoted(clause, other);
       clause += "\"*";
-      add(std::move(clause));
+      add(clause);
     }
     other.clear();
     other_has_token = false;
