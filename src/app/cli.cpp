@@ -18,10 +18,10 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   app.option_defaults()->always_capture_default();
 
   std::string store = "sqlite";
-  std::uint32_t idle_ping = static_cast<std::uint32_t>(l.idle_ping.count());
+  auto idle_ping = static_cast<std::uint32_t>(l.idle_ping.count());
   auto link_code_seconds =
       static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(l.link_code_ttl).count());
-  std::uint32_t handshake_timeout = static_cast<std::uint32_t>(l.handshake_timeout.count());
+  auto handshake_timeout = static_cast<std::uint32_t>(l.handshake_timeout.count());
 
   app.add_option("--host", cfg.host, "Address to listen on")->envname("MESSAGE_HOST");
   auto* port = app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");

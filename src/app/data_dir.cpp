@@ -13,7 +13,7 @@
 
 namespace message::app {
 
-data_dir::data_dir(const std::filesystem::path& path) : path_(path) {
+data_dir::data_dir(std::filesystem::path path) : path_(std::move(path)) {
   std::error_code ec;
   std::filesystem::create_directories(path_, ec);
   if (ec)

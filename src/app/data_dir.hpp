@@ -20,7 +20,7 @@ struct running_server {
 /// Thread-safety: one thread uses an instance; running_server_in() is safe anywhere.
 class data_dir {
  public:
-  explicit data_dir(const std::filesystem::path& path);
+  explicit data_dir(std::filesystem::path path);
   ~data_dir();
   data_dir(const data_dir&) = delete;
   data_dir& operator=(const data_dir&) = delete;

@@ -14,7 +14,7 @@ void json_log_formatter::format(const spdlog::details::log_msg& msg, spdlog::mem
   const auto since_epoch = msg.time.time_since_epoch();
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-  const std::time_t t = static_cast<std::time_t>(seconds.count());
+  const auto t = static_cast<std::time_t>(seconds.count());
   std::tm utc{};
   gmtime_r(&t, &utc);
   char stamp[32];

@@ -148,6 +148,7 @@ server::server(server_config config) : config_(std::move(config)) {
   }
   std::function<std::string()> health;
   if (redis_status_) health = [status = redis_status_] { return status->problem(); };
+  // NOLINTNEXTLINE(modernize-make-unique): an aggregate with an atomic; clang 14 has no make_unique of one.
   ctx_.reset(new transport::transport_context{
       *hub_,
       config_.limits,
@@ -259,6 +260,7 @@ void server::run() {
 
 void server::shutdown() {
   listener_->stop();
+  // NOLINTNEXTLINE(modernize-loop-convert): the index also picks the loop's registry.
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     loops_[i]->post([registry = &hub_->registry(i)] {
       registry->close_all(core::close_code::going_away, "the server is shutting down");

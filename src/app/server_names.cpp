@@ -39,7 +39,7 @@ std::string as_host(const std::string& value) {
 server_names::server_names(std::vector<std::string> allowed, std::string listen,
                            std::chrono::milliseconds refresh)
     : allowed_(std::move(allowed)), listen_(std::move(listen)), refresh_(refresh), current_(read()) {
-  if (refresh_.count() > 0) poller_ = std::jthread([this](std::stop_token stop) { poll(stop); });
+  if (refresh_.count() > 0) poller_ = std::jthread([this](const std::stop_token& stop) { poll(stop); });
 }
 
 server_names::~server_names() = default;  // The jthread asks the poller to stop and joins it.
@@ -73,7 +73,7 @@ void server_names::refresh() {
   spdlog::info("the server's names are now: {}", list);
 }
 
-void server_names::poll(std::stop_token stop) {
+void server_names::poll(const std::stop_token& stop) {
   std::unique_lock lock(wake_mutex_);
   for (;;) {
     // Returns at the interval, or at once when the destructor asks the thread to stop.

@@ -53,7 +53,7 @@ class server_names {
     std::string hostname;
   };
   current read() const;
-  void poll(std::stop_token stop);
+  void poll(const std::stop_token& stop);
 
   const std::vector<std::string> allowed_;
   const std::string listen_;

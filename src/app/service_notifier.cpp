@@ -15,7 +15,7 @@ constexpr auto status_period = std::chrono::seconds(5);
 void notify(const std::string& state) { sd_notify(0, state.c_str()); }
 }  // namespace
 
-service_notifier::service_notifier(std::vector<transport::asio_event_loop*> loops,
+service_notifier::service_notifier(const std::vector<transport::asio_event_loop*>& loops,
                                    std::function<std::string()> status, std::chrono::milliseconds stall_once)
     : status_(std::move(status)), stall_once_(stall_once) {
   const char* socket = std::getenv("NOTIFY_SOCKET");

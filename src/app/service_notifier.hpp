@@ -33,7 +33,7 @@ class service_notifier {
   /// `status` is called on the notifier's thread and must be safe there (it reads atomics).
   /// `stall_once`: test-only (hidden flag --test-stall-loop): after three pings, the last loop
   /// blocks this long once, to show the pings stop. Zero in normal use.
-  service_notifier(std::vector<transport::asio_event_loop*> loops, std::function<std::string()> status,
+  service_notifier(const std::vector<transport::asio_event_loop*>& loops, std::function<std::string()> status,
                    std::chrono::milliseconds stall_once = {});
   ~service_notifier();
   service_notifier(const service_notifier&) = delete;

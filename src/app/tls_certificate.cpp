@@ -51,7 +51,7 @@ std::string pem_text(Write write) {
   if (!bio || write(bio.get()) != 1) fail("cannot write PEM text");
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(length));
+  return {data, static_cast<std::size_t>(length)};
 }
 
 file_ptr open_file(const std::filesystem::path& path, const char* mode) {

@@ -33,7 +33,7 @@ std::string excerpt(const std::string& text, std::size_t max_chars) {
 }
 
 std::string coloured_name(const std::string& name, bool colour) {
-  const auto safe = printable(name);
+  auto safe = printable(name);
   if (!colour) return safe;
   std::uint32_t h = 2166136261u;
   for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
@@ -42,7 +42,7 @@ std::string coloured_name(const std::string& name, bool colour) {
 }
 
 std::string format_message(const core::chat_message& m, bool colour) {
-  const std::time_t t = static_cast<std::time_t>(m.ts / 1000);
+  const auto t = static_cast<std::time_t>(m.ts / 1000);
   std::tm local{};
   localtime_r(&t, &local);
   char stamp[8];

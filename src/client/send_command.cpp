@@ -201,7 +201,7 @@ class send_run {
   void mark_done(std::uint64_t number) {
     done_.insert(number);
     auto contiguous = resume_ ? resume_->acked() : 0;
-    while (done_.count(contiguous + 1)) done_.erase(++contiguous);
+    while (done_.contains(contiguous + 1)) done_.erase(++contiguous);
     if (resume_) {
       try {
         resume_->set_acked(contiguous);

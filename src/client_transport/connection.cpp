@@ -30,8 +30,8 @@ bool is_ip_literal(const std::string& host) {
 template <bool Tls>
 class ws_connection final : public connection, public std::enable_shared_from_this<ws_connection<Tls>> {
  public:
-  ws_connection(net::io_context& ioc, const connection_settings& settings, std::string target, handlers h)
-      : settings_(settings),
+  ws_connection(net::io_context& ioc, connection_settings settings, std::string target, handlers h)
+      : settings_(std::move(settings)),
         target_(std::move(target)),
         handlers_(std::move(h)),
         resolver_(ioc),

@@ -41,7 +41,7 @@ std::string normalize_fingerprint(std::string_view text) {
                         reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
     if (n < 0) return {};
     // EVP_DecodeBlock counts the padding's zero bytes too.
-    std::size_t size = static_cast<std::size_t>(n);
+    auto size = static_cast<std::size_t>(n);
     for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '=' && size > 0; --i) --size;
     static constexpr char digits[] = "0123456789ABCDEF";
     std::string out;
@@ -69,7 +69,7 @@ std::string normalize_fingerprint(std::string_view text) {
   return out;
 }
 
-server_trust::server_trust(std::string pinned, std::filesystem::path known_servers)
+server_trust::server_trust(const std::string& pinned, std::filesystem::path known_servers)
     : pinned_(pinned.empty() ? std::string() : normalize_fingerprint(pinned)),
       known_servers_(std::move(known_servers)) {}
 
@@ -89,12 +89,13 @@ std::optional<std::string> server_trust::check(const std::string& authority,
     std::string who, known;
     if (!(fields >> who >> known) || who != authority) continue;
     if (known == fingerprint) return std::nullopt;
-    return "@@@ WARNING: THE SERVER'S KEY HAS CHANGED @@@\n" + authority +
-           " now shows the public key fingerprint\n    " + fingerprint + "\nbut " + known_servers_.string() +
-           " recorded\n    " + known +
-           "\nsomeone may be impersonating it, or its key was replaced. Refusing to connect.\n"
-           "If the change is expected, remove the line of " +
-           authority + " from that file, or pass --fingerprint.";
+    std::string warning = "@@@ WARNING: THE SERVER'S KEY HAS CHANGED @@@\n";
+    warning.append(authority).append(" now shows the public key fingerprint\n    ").append(fingerprint);
+    warning.append("\nbut ").append(known_servers_.string()).append(" recorded\n    ").append(known);
+    warning.append("\nsomeone may be impersonating it, or its key was replaced. Refusing to connect.\n");
+    warning.append("If the change is expected, remove the line of ").append(authority);
+    warning.append(" from that file, or pass --fingerprint.");
+    return warning;
   }
   std::ofstream out(known_servers_, std::ios::app);
   out << authority << ' ' << fingerprint << '\n';

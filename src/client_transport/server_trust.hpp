@@ -23,7 +23,7 @@ std::string normalize_fingerprint(std::string_view text);
 class server_trust {
  public:
   /// `pinned` empty: use `known_servers` (a file of "host:port FINGERPRINT" lines).
-  server_trust(std::string pinned, std::filesystem::path known_servers);
+  server_trust(const std::string& pinned, std::filesystem::path known_servers);
 
   /// Checks the fingerprint the server at `authority` showed. Returns the refusal to print,
   /// or nullopt when trusted (a first use is recorded and announced on stderr).

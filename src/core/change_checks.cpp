@@ -24,7 +24,7 @@ std::vector<std::string> known_mentions(store::message_store& s, const std::stri
   const auto named = directory.names_of(wanted);
   const bool is_private = directory.access(room, {}).is_private;
   for (const auto& id : wanted) {
-    if (!named.count(id)) continue;
+    if (!named.contains(id)) continue;
     if (is_private && !directory.access(room, id).member) continue;
     kept.push_back(id);
   }

@@ -35,7 +35,7 @@ bool client::defer_until_identified(protocol::command&& cmd) {
 }
 
 void client::handle(protocol::link_code_command&& cmd) {
-  if (defer_until_identified(std::move(cmd))) return;
+  if (defer_until_identified(cmd)) return;
   if (params_.identity.empty()) {
     send_error("not_identified", "only a connection with an identity token can link another device");
     return;

@@ -182,7 +182,7 @@ void client::watch(const std::string& room) {
 }
 
 void client::unwatch(const std::string& room) {
-  if (watched_.erase(room) && !rooms_.count(room)) pipeline_.followers().unfollow(room, this);
+  if (watched_.erase(room) && !rooms_.contains(room)) pipeline_.followers().unfollow(room, this);
 }
 
 }  // namespace message::core

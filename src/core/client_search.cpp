@@ -39,7 +39,7 @@ void client::handle(protocol::search_command&& cmd) {
       });
       return;
     }
-    index->search(std::move(cmd.request), [weak, loop, id = cmd.id](search_answer answer) {
+    index->search(std::move(cmd.request), [weak, loop, id = cmd.id](const search_answer& answer) {
       std::string line = answer.failed ? protocol::encode_error(
                                              "store_failed", "search is unavailable right now: try again", id)
                                        : protocol::encode_search(id, answer);

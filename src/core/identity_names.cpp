@@ -38,7 +38,7 @@ std::string suggest_name(store::identity_directory& directory, const std::string
       if (!base.empty()) base.pop_back();  // The lead byte, or a one-byte character.
     }
     if (base.empty()) return {};
-    const std::string candidate = base + suffix;
+    std::string candidate = base + suffix;
     if (directory.name_owner(candidate).empty()) return candidate;
   }
   return {};

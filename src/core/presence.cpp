@@ -16,7 +16,7 @@ std::string shown_device(const std::string& device) {
 }  // namespace
 
 bool presence::present(const room_people& r, const person& who) const {
-  return r.local.count(who) > 0 || r.remote.count(who) > 0;
+  return r.local.contains(who) || r.remote.contains(who);
 }
 
 presence::change presence::join(const std::string& room, const std::string& username,
@@ -102,11 +102,11 @@ void presence::set_remote(const std::string& room, const person& who, const std:
   if (r.local.empty() && r.remote.empty()) rooms_.erase(room);
 }
 
-std::vector<presence::remote_change> presence::remote_update(const std::string& node, const entry& e, bool on,
-                                                             clock::time_point expires) {
+std::vector<presence::remote_change> presence::remote_update(const std::string& node, const entry& e,
+                                                             bool is_present, clock::time_point expires) {
   std::lock_guard lock(mutex_);
   std::vector<remote_change> changes;
-  set_remote(e.room, {e.username, e.device}, node, on, expires, changes);
+  set_remote(e.room, {e.username, e.device}, node, is_present, expires, changes);
   return changes;
 }
 
@@ -124,7 +124,7 @@ std::vector<presence::remote_change> presence::remote_snapshot(const std::string
   std::vector<std::pair<std::string, person>> stale;
   for (const auto& [room, r] : rooms_) {
     for (const auto& [who, nodes] : r.remote) {
-      if (nodes.count(node) && !listed.count({room, who})) stale.push_back({room, who});
+      if (nodes.contains(node) && !listed.contains({room, who})) stale.emplace_back(room, who);
     }
   }
   for (const auto& [room, who] : stale) set_remote(room, who, node, false, {}, changes);

@@ -54,8 +54,8 @@ class presence {
   void set_local_listener(local_listener listener) { listener_ = std::move(listener); }
   /// This node's people, for a heartbeat.
   std::vector<entry> local_entries();
-  /// `node` says `person` is (or is no longer) in `room`, valid until `expires`.
-  std::vector<remote_change> remote_update(const std::string& node, const entry& person, bool present,
+  /// `node` says `e`'s person is (`is_present`) or is no longer in `e.room`, valid until `expires`.
+  std::vector<remote_change> remote_update(const std::string& node, const entry& e, bool is_present,
                                            clock::time_point expires);
   /// `node`'s full list (a heartbeat): replaces what was known of it, valid until `expires`.
   std::vector<remote_change> remote_snapshot(const std::string& node, const std::vector<entry>& people,

@@ -66,7 +66,7 @@ void append_quoted(std::string& out, std::string_view s) {
 
 parsed_query parse_query(std::string_view query) {
   parsed_query out;
-  const auto add = [&out](std::string clause) {
+  const auto add = [&out](const std::string& clause) {
     if (!out.match.empty()) out.match += " AND ";
     out.match += clause;
   };
@@ -89,7 +89,7 @@ parsed_query parse_query(std::string_view query) {
       std::string clause = "\"";
       append_quoted(clause, other);
       clause += "\"*";
-      add(std::move(clause));
+      add(clause);
     }
     other.clear();
     other_has_token = false;

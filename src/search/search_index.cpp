@@ -386,15 +386,13 @@ void search_index::resync() {
 }
 
 void search_index::search(core::search_request request, std::function<void(core::search_answer)> done) {
-  bool queued = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (!stopping_) {
-      queries_.push_back({std::move(request), std::move(done)});
-      queued = true;
-    }
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    return done(core::search_answer{{}, std::nullopt, true});  // Stopping: nobody else will.
   }
-  if (!queued) return done(core::search_answer{{}, std::nullopt, true});  // Stopping: nobody else will.
+  queries_.push_back({std::move(request), std::move(done)});
+  lock.unlock();
   wake_.notify_all();
 }
 

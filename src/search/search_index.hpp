@@ -56,7 +56,7 @@ class search_index final : public core::search_service {
   /// Returns once every row handed over before the call is applied (benchmarks, tools).
   void flush();
 
-  void committed(const std::vector<core::chat_message>& rows) override;
+  void committed(const std::vector<core::chat_message>& stored) override;
   void resync() override;
   void pruned() override;
   void search(core::search_request request, std::function<void(core::search_answer)> done) override;

@@ -305,7 +305,7 @@ std::vector<core::reaction_summary> journaled_message_store::reactions(const std
 std::optional<std::uint64_t> journaled_message_store::oldest_seq(const std::string& room) {
   if (auto stored = database_.oldest_seq(room)) return stored;
   // None in the database: the waiting ones follow its last seq without a gap.
-  if (waiting_rooms_.count(room)) return database_.last_seq(room) + 1;
+  if (waiting_rooms_.contains(room)) return database_.last_seq(room) + 1;
   return std::nullopt;
 }
 

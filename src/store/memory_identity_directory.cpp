@@ -58,7 +58,7 @@ std::vector<std::string> memory_identity_directory::followed(const std::string& 
 
 bool memory_identity_directory::create_private_room(const std::string& room, const std::string& creator,
                                                     const std::string& secret) {
-  if (private_.count(room)) return false;
+  if (private_.contains(room)) return false;
   private_[room] = {secret, {creator}};
   return true;
 }
@@ -70,7 +70,7 @@ void memory_identity_directory::add_member(const std::string& room, const std::s
 room_access memory_identity_directory::access(const std::string& room, const std::string& identity) {
   auto it = private_.find(room);
   if (it == private_.end()) return {};
-  return {true, it->second.members.count(identity) > 0};
+  return {true, it->second.members.contains(identity)};
 }
 
 std::string memory_identity_directory::room_secret(const std::string& room) {
@@ -81,7 +81,7 @@ std::string memory_identity_directory::room_secret(const std::string& room) {
 std::vector<std::string> memory_identity_directory::hidden_rooms(const std::string& identity) {
   std::vector<std::string> out;
   for (const auto& [room, r] : private_) {
-    if (!r.members.count(identity)) out.push_back(room);
+    if (!r.members.contains(identity)) out.push_back(room);
   }
   return out;
 }

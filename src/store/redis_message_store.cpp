@@ -559,7 +559,7 @@ std::string redis_message_store::room_epoch(const std::string& room) {
   auto reply = command({"GET", k});
   const auto* rr = as_reply(reply.get());
   if (rr->type != REDIS_REPLY_STRING) throw store_error("Redis gave no epoch for room " + room);
-  return std::string(rr->str, rr->len);
+  return {rr->str, rr->len};
 }
 
 std::vector<room_info> redis_message_store::rooms() {

@@ -961,7 +961,7 @@ std::unordered_map<std::string, std::string> sqlite_message_store::names_of(
   std::unordered_map<std::string, std::string> out;
   auto& q = prepared("SELECT name FROM names WHERE identity = ?1");
   for (const auto& id : identities) {
-    if (out.count(id)) continue;
+    if (out.contains(id)) continue;
     q.bind(1, id);
     if (q.step()) out.emplace(id, text_column(q.get(), 0));
     q.reset();

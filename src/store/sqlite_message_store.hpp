@@ -70,9 +70,9 @@ class sqlite_message_store final : public message_store, public identity_directo
                                                       const std::string& viewer = {}) override;
   std::optional<core::chat_message> find(const std::string& room, std::uint64_t seq) override;
   std::vector<core::reaction_summary> reactions(const std::string& room, std::uint64_t seq) override;
-  std::uint64_t last_seq(const std::string& room) override;
-  std::optional<std::uint64_t> oldest_seq(const std::string& room) override;
-  std::string room_epoch(const std::string& room) override;
+  std::uint64_t last_seq(const std::string& name) override;
+  std::optional<std::uint64_t> oldest_seq(const std::string& name) override;
+  std::string room_epoch(const std::string& name) override;
   std::vector<room_info> rooms() override;
   std::vector<file_use> file_uses(const std::string& sha256) override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,

@@ -47,7 +47,7 @@ std::optional<std::string> key_from_authorization(std::string_view value);
 /// True when `value` begins with `scheme` (lower case, with its space), in any case, and has more.
 bool starts_with_scheme(std::string_view value, std::string_view scheme);
 std::optional<std::string> key_from_protocols(std::string_view value);
-bool protocols_contain(std::string_view value, std::string_view token);
+bool protocols_contain(std::string_view value, std::string_view wanted);
 std::optional<std::string> base64url_decode(std::string_view in);
 
 template <class Fields>

@@ -7,7 +7,7 @@ namespace message::transport {
 void asio_event_loop::run() {
   using clock = std::chrono::steady_clock;
   while (!context_.stopped()) {
-    if (const auto window = spin_.window(); window > window.zero()) {
+    if (const auto window = spin_.window(); window.count() > 0) {
       // Poll (epoll_wait with no timeout) while events keep coming, and for `window` after
       // the last one. The yield lets a thread that shares the core (the store worker, pinned
       // beside the loop) run instead of waiting for our time slice to end.

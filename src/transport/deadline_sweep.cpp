@@ -37,8 +37,7 @@ deadline_sweep::~deadline_sweep() {
 }
 
 deadline_sweep::clock::duration deadline_sweep::tick_for(const core::limits& l) {
-  const clock::duration shortest =
-      std::min<clock::duration>({l.idle_ping, l.handshake_timeout, l.slow_close_grace});
+  const auto shortest = std::min<clock::duration>({l.idle_ping, l.handshake_timeout, l.slow_close_grace});
   return std::clamp<clock::duration>(shortest / 8, std::chrono::milliseconds(10), std::chrono::seconds(1));
 }
 

@@ -17,7 +17,7 @@ namespace json = boost::json;
 namespace {
 
 std::string export_utc(std::int64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  const auto t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,

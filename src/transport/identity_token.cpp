@@ -15,15 +15,12 @@ presented_identity identity_from_protocols(std::string_view value) {
     while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.remove_suffix(1);
     if (entry.substr(0, identity_token_prefix.size()) == identity_token_prefix) {
       const auto token = entry.substr(identity_token_prefix.size());
-      if (out.state == presented_identity::kind::valid && token == token_seen) {
-        // The same token twice: harmless.
-      } else if (out.state != presented_identity::kind::none) {
-        return {presented_identity::kind::malformed, {}};
-      } else if (auto id = core::identity_of_token(token)) {
+      const bool repeated = out.state == presented_identity::kind::valid && token == token_seen;
+      if (!repeated) {  // The same token twice is harmless; a second, different one is not.
+        auto id = out.state == presented_identity::kind::none ? core::identity_of_token(token) : std::nullopt;
+        if (!id) return {presented_identity::kind::malformed, {}};
         out = {presented_identity::kind::valid, std::move(*id)};
         token_seen = token;
-      } else {
-        return {presented_identity::kind::malformed, {}};
       }
     }
     if (comma == std::string_view::npos) break;

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include <signal.h>
+#include <csignal>
 
 #include <sys/signalfd.h>
 #include <boost/asio/io_context.hpp>
