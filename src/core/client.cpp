@@ -94,15 +94,15 @@ void client::start() {
         // someone else) reaches it, on every node, as an event of its inbox.
         self->pipeline_.followers().follow(inbox(self->params_.identity), self.get());
         for (auto& cmd : std::exchange(self->before_identity_, {}))
-          std::visit([&](auto&& c) { self->handle(std::move(c)); }, std::move(cmd));
+          std::visit([&](auto&& c) { self->handle(std::forward<decltype(c)>(c)); }, std::move(cmd));
       }
-      self->on_resolved(std::move(owned), std::move(refused), std::move(suggestion), std::move(previous));
+      self->on_resolved(std::move(owned), refused, suggestion, previous);
     });
   });
 }
 
-void client::on_resolved(std::string owned, std::string refused, std::string suggestion,
-                         std::string previous) {
+void client::on_resolved(std::string owned, const std::string& refused, const std::string& suggestion,
+                         const std::string& previous) {
   owned_ = std::move(owned);
   params_.name = owned_;  // A refused name is not listed; an identity shows under its own.
   if (!refused.empty()) name_error_ = protocol::encode_name_taken(refused, suggestion, {});
@@ -125,7 +125,8 @@ void client::on_decoded(std::variant<protocol::command, protocol::decode_error>&
     send_error(err->code, err->message, err->id);
     return;
   }
-  std::visit([this](auto&& cmd) { handle(std::move(cmd)); }, std::get<protocol::command>(std::move(decoded)));
+  std::visit([this](auto&& cmd) { handle(std::forward<decltype(cmd)>(cmd)); },
+             std::get<protocol::command>(std::move(decoded)));
 }
 
 void client::on_drain() {
@@ -349,13 +350,13 @@ void client::leave(const std::string& room) {
   if (it == rooms_.end()) return;
   leave_presence(room, it->second);
   // A watched room stays in the registry: its room_activity still counts.
-  if (!watched_.count(room)) pipeline_.followers().unfollow(room, this);
+  if (!watched_.contains(room)) pipeline_.followers().unfollow(room, this);
   rooms_.erase(it);
 }
 
 void client::deliver(const shared_batch& batch) {
   if (closed_) return;
-  if (!watched_.empty() && watched_.count(batch->room)) note_activity(batch->room, batch->last_seq);
+  if (!watched_.empty() && watched_.contains(batch->room)) note_activity(batch->room, batch->last_seq);
   auto it = rooms_.find(batch->room);
   if (it == rooms_.end()) return;
   auto& st = it->second;
@@ -759,14 +760,14 @@ void client::handle(protocol::rooms_command&&) {
       }
       std::vector<protocol::room_entry> list;
       for (auto& r : s.rooms()) {
-        if (hidden.count(r.room)) continue;  // Not even its name for a non-member.
+        if (hidden.contains(r.room)) continue;  // Not even its name for a non-member.
         const bool follows = followed.erase(r.room) > 0;
         const bool is_private = follows && directory.access(r.room, identity).is_private;
         list.push_back({std::move(r.room), r.last_seq, follows, is_private});
       }
       // Followed rooms without messages yet (a new private room, a direct conversation).
       for (const auto& room : followed) {
-        if (hidden.count(room)) continue;
+        if (hidden.contains(room)) continue;
         list.push_back({room, 0, true, directory.access(room, identity).is_private});
       }
       std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.room < b.room; });

@@ -148,7 +148,8 @@ class client : public std::enable_shared_from_this<client> {
   void notify(const std::string& identity, std::string line, const client* except = nullptr);
 
   /// After start(): the identity's name is known (and the query's name claimed or refused).
-  void on_resolved(std::string owned, std::string refused, std::string suggestion, std::string previous);
+  void on_resolved(std::string owned, const std::string& refused, const std::string& suggestion,
+                   const std::string& previous);
   /// Sends (and identify requests) wait here, in order, while a name is being claimed.
   void pump();
   void want(const std::string& name);
@@ -160,7 +161,7 @@ class client : public std::enable_shared_from_this<client> {
   void append_send(protocol::send_command&& cmd);
   /// Appends a row (a message or a change) and acks it to this connection as for a send: in
   /// the broadcast's frame, or from the store's outcome (duplicates, rooms not followed).
-  void append_row(new_message&& row);
+  void append_row(new_message&& m);
   /// `epoch`: the room's epoch the client knew with `since` ("" none): another one gets `reset`.
   void join(const std::string& room, std::optional<std::uint64_t> since, bool initial,
             const std::string& secret = {}, const std::string& epoch = {});

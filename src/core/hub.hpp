@@ -76,7 +76,7 @@ class hub final : public broker_target {
   void broadcast_event(const std::string& room, shared_line line, const client* except);
 
   // broker_target: this node's loops.
-  void deliver_messages(std::vector<chat_message>&& messages) override;
+  void deliver_messages(std::vector<chat_message>&& stored) override;
   void deliver_event(const std::string& room, shared_line line, const client* except) override;
   void resync() override;
 

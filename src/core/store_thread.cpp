@@ -19,7 +19,8 @@ store_thread::store_thread(std::unique_ptr<store::message_store> store, const li
                            commit_listener on_commit, prune_listener on_prune)
     : store_thread(
           std::move(store), limits,
-          [on_commit = std::move(on_commit)](std::vector<chat_message>&& stored, std::vector<answer>&& answers) {
+          [on_commit = std::move(on_commit)](std::vector<chat_message>&& stored,
+                                             std::vector<answer>&& answers) {
             // Fan-out first, then acks: a sender never holds an ack for a message
             // others cannot see yet.
             if (!stored.empty()) on_commit(std::move(stored));
@@ -29,7 +30,10 @@ store_thread::store_thread(std::unique_ptr<store::message_store> store, const li
 
 store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
                            commit_report on_commit, prune_listener on_prune)
-    : store_(std::move(store)), limits_(limits), on_commit_(std::move(on_commit)), on_prune_(std::move(on_prune)) {
+    : store_(std::move(store)),
+      limits_(limits),
+      on_commit_(std::move(on_commit)),
+      on_prune_(std::move(on_prune)) {
   // spdlog makes its registry (and default logger) on first use, and that making is not safe
   // against a first use on another thread at once: two workers started together (several nodes
   // in one process) raced there under TSan. Made here, before the thread starts, it is shared.

@@ -65,7 +65,7 @@ websocket_session::~websocket_session() {
   --ctx_.websocket_sessions;
 }
 
-void websocket_session::run(request req,
+void websocket_session::run(const request& req,
                             std::variant<protocol::connect_request, protocol::decode_error> query) {
   std::optional<protocol::decode_error> refusal;
   if (auto* q = std::get_if<protocol::connect_request>(&query)) {

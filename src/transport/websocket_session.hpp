@@ -49,7 +49,7 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
 
   /// Accepts the upgrade `req`, which refuse_upgrade() passed. A query refusal (bad
   /// room/since) is sent as an error frame, then the connection closes with 1008.
-  void run(request req, std::variant<protocol::connect_request, protocol::decode_error> query);
+  void run(const request& req, std::variant<protocol::connect_request, protocol::decode_error> query);
 
   // core::client_sink
   void deliver(core::shared_line line) override;
