@@ -48,7 +48,8 @@ int on_token(void* p, int tflags, const char* token, int size, int from, int to)
   auto& call = *static_cast<tokenize_call*>(p);
   const std::string_view folded(token, static_cast<std::size_t>(size));
   bool any_cjk = false;
-  for (unsigned char b : folded) any_cjk = any_cjk || b >= 0xE1;  // Every CJK character is 3-4 bytes.
+  for (const char c : folded)  // Every CJK character is 3-4 bytes, led by 0xE1 or above.
+    any_cjk = any_cjk || static_cast<unsigned char>(c) >= 0xE1;
   if (any_cjk) {
     std::size_t i = 0;
     any_cjk = false;
