@@ -50,8 +50,8 @@ package: deps
 	cmake --build --preset release --target message message_man
 	cd build && cpack -G DEB
 
-# The page's JavaScript (test-web: ESLint, the node unit tests), the unit and integration tests
-# (ctest), then the .deb built and inspected (tests/package/check_deb.sh: files, modes, control
+# The page's JavaScript (test-web: ESLint, the node unit tests), the C++ layout (format-check)
+# and clang-tidy with no findings (tidy), the unit and integration tests (ctest), then the .deb built and inspected (tests/package/check_deb.sh: files, modes, control
 # fields, scripts, systemd-analyze), the browser tests, the fuzz smoke run, the load generator
 # smoke run, and the unit and integration suites again under ASan+UBSan and TSan.
 test: deps-test build
@@ -104,8 +104,6 @@ bench: build
 	$(call apt_install,$(APT_BENCH))
 	bench/run.sh
 
-# clang-tidy (.clang-tidy) over every file of src/, through the asan tree's unity batches
-# (tools/run_clang_tidy.sh says why). Not yet a step of `make test`: it still has findings to fix.
 # clang-tidy over src/ (.clang-tidy) with no findings. Its own tree, configured and never built:
 # it needs only compile_commands.json and CMake's unity sources, which configure writes.
 tidy: deps-test
