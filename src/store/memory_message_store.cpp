@@ -229,12 +229,9 @@ std::size_t memory_message_store::prune(std::uint64_t keep_per_room, std::int64_
 std::vector<file_use> memory_message_store::file_uses(const std::string& sha256) {
   std::vector<file_use> out;
   for (const auto& [name, log] : rooms_) {
-    for (auto it = log.messages.rbegin(); it != log.messages.rend(); ++it) {
-      if (it->file && it->file->sha256 == sha256) {
-        out.push_back({name, it->seq, *it->file});
-        break;
-      }
-    }
+    const auto newest = std::find_if(log.messages.rbegin(), log.messages.rend(),
+                                     [&](const auto& m) { return m.file && m.file->sha256 == sha256; });
+    if (newest != log.messages.rend()) out.push_back({name, newest->seq, *newest->file});
   }
   return out;
 }

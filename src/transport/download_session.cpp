@@ -98,12 +98,12 @@ void download_session::run() {
       fd = -1;
     }
     net::post(self->stream_.get_executor(), [self, what, file = std::move(file), fd, size]() mutable {
-      self->on_found(what, std::move(file), fd, size);
+      self->on_found(what, file, fd, size);
     });
   });
 }
 
-void download_session::on_found(found what, core::file_ref file, int fd, std::uint64_t size) {
+void download_session::on_found(found what, const core::file_ref& file, int fd, std::uint64_t size) {
   fd_ = fd;
   // The same answer for a blob nobody shares and one only rooms the asker may not read share.
   if (what == found::none) return write_head(plain_answer("404 Not Found", "not found"), false);

@@ -40,7 +40,7 @@ class download_session final : public std::enable_shared_from_this<download_sess
  private:
   /// What the store worker found.
   enum class found { file, none, gone, failed };
-  void on_found(found what, core::file_ref file, int fd, std::uint64_t size);
+  void on_found(found what, const core::file_ref& file, int fd, std::uint64_t size);
   void write_head(std::string head, bool body_follows);
   void send_body();
   void wait_writable();

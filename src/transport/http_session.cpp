@@ -106,7 +106,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
       }
     }
     std::make_shared<websocket_session>(stream_.release_socket(), ctx_, loop_, std::move(slot_))
-        ->run(std::move(req), std::move(query));
+        ->run(req, std::move(query));
     return;
   }
   if (serve_export(req, stream_, ctx_)) return;           // The export session has the stream now.

@@ -265,7 +265,7 @@ void upload_session::create_checked(std::vector<std::pair<std::string, std::stri
         }
         return c;
       },
-      [self = shared_from_this()](created c) {
+      [self = shared_from_this()](const created& c) {
         if (c.status != http::status::created) return self->send(self->answer(c.status, c.text));
         auto res = self->answer(http::status::created, "");
         res.set(http::field::location, std::string(uploads_path) + "/" + c.id);
@@ -352,7 +352,7 @@ void upload_session::patch() {
         }
         return f;
       },
-      [self = shared_from_this()](found f) {
+      [self = shared_from_this()](const found& f) {
         if (f.status != http::status::ok) {
           auto res = self->answer(f.status, f.text);
           if (f.status != http::status::not_found) res.set("Upload-Offset", std::to_string(f.stored));
@@ -435,7 +435,7 @@ void upload_session::write_piece(std::size_t n, bool then_done, bool cut) {
         r.offset = u ? u->offset : 0;
         return r;
       },
-      [self = shared_from_this(), then_done, cut](piece_result r) {
+      [self = shared_from_this(), then_done, cut](const piece_result& r) {
         if (cut) {
           beast::error_code ignored;
           self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -556,7 +556,8 @@ void upload_session::append_message(const files::upload& info, core::file_ref fi
   m.file = std::move(file);
   const std::string message_id = m.id;
   core::append_file_message(
-      ctx_.hub, loop_, std::move(m), [self = shared_from_this(), message_id](core::file_message_outcome out) {
+      ctx_.hub, loop_, std::move(m),
+      [self = shared_from_this(), message_id](const core::file_message_outcome& out) {
         if (out.failed)
           return self->send(
               self->answer(http::status::service_unavailable,
