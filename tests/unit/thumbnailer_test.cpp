@@ -12,11 +12,13 @@
 #include <string>
 
 #include "files/thumbnailer.hpp"
+#include "test_png.hpp"
 
 namespace message::files {
 namespace {
 
 namespace fs = std::filesystem;
+using test::png_chunk;
 
 constexpr std::uint64_t max_pixels = 100'000'000;
 constexpr std::uint32_t max_side = 480;
@@ -143,20 +145,6 @@ TEST_F(Thumbnailer, AWebpGetsAThumbnail) {
   ASSERT_EQ(vips_webpsave(image, (dir / "in").c_str(), nullptr), 0);
   g_object_unref(image);
   expect_webp_thumb(make_thumbnail(dir / "in", thumb, max_pixels, max_side), 300, 900, 160, 480);
-}
-
-/// A PNG chunk: length, type, data, CRC-32 of type and data.
-std::string png_chunk(const char* type, const std::string& data) {
-  std::string out;
-  const auto put32 = [&](std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
-  };
-  put32(static_cast<std::uint32_t>(data.size()));
-  const std::string body = std::string(type, 4) + data;
-  out += body;
-  put32(static_cast<std::uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
-  return out;
 }
 
 TEST_F(Thumbnailer, ADecompressionBombIsRefusedFromItsHeaderWithoutDecoding) {
