@@ -23,7 +23,7 @@ define apt_install
 	command -v node >/dev/null || { DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 endef
 
-.PHONY: deps deps-test deps-bench build run package test test-web test-unit test-browser test-asan test-tsan fuzz bench clean format format-check tidy
+.PHONY: deps deps-test deps-bench build run package test test-release test-web test-unit test-browser test-asan test-tsan fuzz bench clean format format-check tidy
 
 deps:
 	$(call apt_install,$(APT_BUILD))
@@ -51,14 +51,13 @@ package: deps
 	cd build && cpack -G DEB
 
 # The page's JavaScript (test-web: ESLint, the node unit tests), the C++ layout (format-check)
-# and clang-tidy with no findings (tidy), the unit and integration tests (ctest), then the .deb built and inspected (tests/package/check_deb.sh: files, modes, control
+# and clang-tidy with no findings (tidy) beside the unit and integration tests (ctest), then the .deb built and inspected (tests/package/check_deb.sh: files, modes, control
 # fields, scripts, systemd-analyze), the browser tests, the fuzz smoke run, the load generator
 # smoke run, and the unit and integration suites again under ASan+UBSan and TSan.
 test: deps-test build
 	$(MAKE) --no-print-directory test-web
 	$(MAKE) --no-print-directory format-check
-	$(MAKE) --no-print-directory tidy
-	ctest --preset release
+	$(MAKE) --no-print-directory -j2 --output-sync=target tidy test-release
 	$(MAKE) --no-print-directory package
 	tests/package/check_deb.sh build
 	$(MAKE) --no-print-directory test-browser
@@ -67,6 +66,12 @@ test: deps-test build
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory test-tsan
 
+# The release tree's unit and integration tests. `make test` runs them beside clang-tidy
+# (make -j2, each one's output printed whole when it ends): the integration tests mostly wait for
+# a server's answer, and tidy fills the cores meanwhile.
+test-release:
+	ctest --preset release
+
 # The page's JavaScript without a browser (a few seconds): ESLint over web/ and the JavaScript
 # tests with no findings, then the pure modules' unit tests (tests/web/, node's own runner).
 test-web: deps-test
@@ -74,7 +79,7 @@ test-web: deps-test
 	node --test tests/web/
 
 test-browser:
-	cd tests/browser && MESSAGE_BIN=$(CURDIR)/build/message node --test --test-concurrency=1 .
+	cd tests/browser && MESSAGE_BIN=$(CURDIR)/build/message node --test --test-concurrency=2 .
 
 # The sanitizer builds (clang: it compiles Beast under the sanitizers in about half g++'s time,
 # docs/architecture.md) hold the server and the unit tests. The unit tests run in-process; the
