@@ -186,6 +186,42 @@ describe('files shared in a room show on the page', () => {
     assert.equal(await msg.getByRole('button', { name: 'React', exact: true }).count(), 1);
   });
 
+  it('edits the caption of a file, reacts to it and deletes it like any message, the file drawn once', async () => {
+    env.identities.set('kim', kim); // kim's page is the uploader: the author may edit and delete
+    const sender = await h.openChat(env, { name: 'kim', room: ROOM });
+    const sent = await upload({ bytes: makePng(300, 200, 2), name: 'draft.png', caption: 'before' });
+    for (const page of [sender, lee]) await message(page, sent.seq).locator('.file-picture img').waitFor();
+    // The picture keeps its node through an edit and a reaction (a playing video would restart).
+    await message(lee, sent.seq).locator('img').evaluate((e) => { e.dataset.kept = 'yes'; });
+
+    await message(sender, sent.seq).hover();
+    await message(sender, sent.seq).getByRole('button', { name: 'Edit', exact: true }).click();
+    const box = sender.getByLabel('Message', { exact: true });
+    assert.equal(await box.inputValue(), 'before');
+    await box.fill('after');
+    await box.press('Enter');
+    await h.eventually(async () => assert.equal(await message(lee, sent.seq).locator('.body').textContent(), 'after'));
+    await message(lee, sent.seq).locator('.edited').waitFor();
+
+    await message(lee, sent.seq).hover();
+    await message(lee, sent.seq).getByRole('button', { name: 'React', exact: true }).click();
+    await lee.getByRole('button', { name: 'React with 👍' }).click();
+    await message(sender, sent.seq).locator('.reaction', { hasText: '👍' }).waitFor();
+    await message(lee, sent.seq).locator('.reaction', { hasText: '👍' }).waitFor();
+    assert.equal(await message(lee, sent.seq).locator('img').getAttribute('data-kept'), 'yes');
+
+    sender.once('dialog', (d) => d.accept());
+    await message(sender, sent.seq).hover();
+    await message(sender, sent.seq).getByRole('button', { name: 'Delete', exact: true }).click();
+    for (const page of [sender, lee]) {
+      await h.eventually(async () => assert.equal(await message(page, sent.seq).locator('.body').textContent(), 'message deleted'));
+      assert.equal(await message(page, sent.seq).locator('.file').count(), 0, 'a deleted message shows no file');
+    }
+    const got = await fetchFromPage(lee, `files/${sent.sha256}`);
+    assert.equal(got.status, 404, 'no message shares the picture any more');
+    await sender.close();
+  });
+
   it('says a file the server removed is gone, and offers no download', async () => {
     // Retention's size cap, which marks a file `gone`, is not in this server yet: the page's own
     // module draws such a message, in the real browser.
