@@ -6,7 +6,7 @@
 // with the page's session cookie, which the server serves inline only for its allowlist of
 // picture, video and audio types, so nothing here can make the browser run an uploaded file.
 
-import { boxSize, fileUrls, formatSize, iconKind, shownAs } from './file_kind.js';
+import { boxSize, fileOf, fileUrls, formatSize, iconKind, shownAs } from './file_kind.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -95,9 +95,13 @@ function player(file, tag) {
   return box;
 }
 
-/** The file part of message `m`: a new node, or null for a message without a (live) file. */
+/**
+ * The file part of message `m`: a new node, or null for a message without a (live) file. The
+ * file is checked again here: an item that did not come through timeline.js (a pending one of
+ * this page) may carry one that names no stored blob yet.
+ */
 export function fileNode(m) {
-  const file = m.deleted ? null : m.file;
+  const file = m.deleted ? null : fileOf(m.file);
   if (!file) return null;
   const how = shownAs(file);
   let node;
@@ -115,7 +119,7 @@ export function fileNode(m) {
  * restart a playing video.
  */
 export function drawFile(li, m) {
-  const key = m.deleted || !m.file ? '' : JSON.stringify(m.file);
+  const key = m.deleted || !fileOf(m.file) ? '' : JSON.stringify(m.file);
   const old = li.querySelector(':scope > .file');
   if ((old?.dataset.key ?? '') === key) return;
   old?.remove();

@@ -229,9 +229,11 @@ describe('files shared in a room show on the page', () => {
       const { fileNode } = await import('/file_view.js');
       const li = document.createElement('li');
       li.append(fileNode({ message: '', file: { sha256: sha, name: 'old.png', size: 5, type: 'image/png', thumb: true, gone: true } }));
-      return { shown: li.firstChild.dataset.shown, text: li.textContent, links: li.querySelectorAll('a, img').length };
+      // A file that names no stored blob (a pending upload's) shows nothing that fetches.
+      const unstored = fileNode({ message: '', file: { name: 'sending.png', size: 5 } });
+      return { shown: li.firstChild.dataset.shown, text: li.textContent, links: li.querySelectorAll('a, img').length, unstored };
     }, shared.picture.sha256);
-    assert.deepEqual(gone, { shown: 'gone', text: 'old.pngRemoved from the server: no longer available', links: 0 });
+    assert.deepEqual(gone, { shown: 'gone', text: 'old.pngRemoved from the server: no longer available', links: 0, unstored: null });
   });
 
   it('is accessible and gives every file control 44 × 44 px on a phone', async () => {
