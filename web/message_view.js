@@ -1,7 +1,7 @@
-// The conversation parts of one message in the list: the quoted message it answers, its
-// shared file (file_view.js), its formatted text (or "message deleted"), "(edited)" with the time, reaction chips, "seen by N"
-// under one's own messages, and its actions (reply, react, copy, and edit and delete for one's
-// own), shown on hover, keyboard focus or a long press. Built as DOM nodes; user text only ever
+// The conversation parts of one message in the list: the quoted message it answers, its shared
+// file (file_view.js), its formatted text (or "message deleted"), "(edited)" with the time,
+// reaction chips, "seen by N" under one's own messages, and its actions (reply, react, copy when
+// it has text, and edit and delete for one's own), shown on hover, keyboard focus or a long press. Built as DOM nodes; user text only ever
 // goes into textContent (format.js).
 
 import { appendFormatted } from './format.js';
