@@ -57,6 +57,7 @@ export function applyDelete(m) {
   m.deleted = true;
   m.message = '';
   delete m.mentions;
+  delete m.file; // the blob goes when no message shares it
   m.reactions = [];
   return true;
 }

@@ -2,6 +2,8 @@
 // above it says which; Escape or Cancel leaves it), the reaction picker (a quick set and any
 // emoji typed), copying text, and the aria-live line that tells screen readers what happened.
 
+import { messageSummary } from './file_kind.js';
+
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
 const QUOTE_CHARS = 60;
 
@@ -34,7 +36,7 @@ export class ComposeMode {
 
   reply(m) {
     this.mode = { kind: 'reply', m };
-    this.text.textContent = `Replying to ${m.username || 'anonymous'}: ${start(m.message)}`;
+    this.text.textContent = `Replying to ${m.username || 'anonymous'}: ${start(messageSummary(m))}`;
     this.box.hidden = false;
     this.input.focus();
     this.announce(`Replying to ${m.username || 'anonymous'}. Escape cancels.`);

@@ -1,10 +1,11 @@
-// The conversation parts of one message in the list: the quoted message it answers, its
-// formatted text (or "message deleted"), "(edited)" with the time, reaction chips, "seen by N"
-// under one's own messages, and its actions (reply, react, copy, and edit and delete for one's
-// own), shown on hover, keyboard focus or a long press. Built as DOM nodes; user text only ever
+// The conversation parts of one message in the list: the quoted message it answers, its shared
+// file (file_view.js), its formatted text (or "message deleted"), "(edited)" with the time,
+// reaction chips, "seen by N" under one's own messages, and its actions (reply, react, copy when
+// it has text, and edit and delete for one's own), shown on hover, keyboard focus or a long press. Built as DOM nodes; user text only ever
 // goes into textContent (format.js).
 
 import { appendFormatted } from './format.js';
+import { drawFile } from './file_view.js';
 
 const LONG_PRESS_MS = 500;
 const QUOTE_CHARS = 100;
@@ -56,7 +57,7 @@ export function onLongPress(node, onLong) {
 export function partsKey(item, ctx) {
   const { m } = item;
   const quoted = m.reply_to ? ctx.quoted(m) : null;
-  return JSON.stringify([m.message, m.deleted, m.edited, quoted, m.reactions, ctx.mentionsMe(m),
+  return JSON.stringify([m.message, m.deleted, m.edited, m.file, quoted, m.reactions, ctx.mentionsMe(m),
     item.own ? ctx.seenBy(m) : null, item.own, Boolean(m.seq) && item.state !== 'pending' && item.state !== 'failed']);
 }
 
@@ -72,16 +73,19 @@ export function drawParts(li, item, ctx) {
     const q = ctx.quoted(m);
     const quote = button('reply-quote', '', () => ctx.jumpTo(m.reply_to));
     const who = el('span', 'reply-who', q.username || 'someone');
-    const text = el('span', 'reply-text', q.deleted ? 'deleted message' : [...q.message].slice(0, QUOTE_CHARS).join(''));
+    // A file shared without text is quoted by its name.
+    const said = [...(q.message || (q.file ? `📎 ${q.file}` : ''))].slice(0, QUOTE_CHARS).join('');
+    const text = el('span', 'reply-text', q.deleted ? 'deleted message' : said);
     who.dir = 'auto';
     text.dir = 'auto';
     quote.append(who, ' ', text);
     quote.setAttribute('aria-label', q.deleted
       ? `In reply to a deleted message of ${q.username || 'someone'}: show it`
-      : `In reply to ${q.username || 'someone'}: ${[...q.message].slice(0, QUOTE_CHARS).join('')}. Show it`);
+      : `In reply to ${q.username || 'someone'}: ${said}. Show it`);
     if (q.deleted) quote.classList.add('reply-deleted');
-    li.querySelector('.body').before(quote);
+    li.querySelector(':scope > .file, :scope > .body').before(quote);
   }
+  drawFile(li, m);
 
   const body = li.querySelector('.body');
   body.replaceChildren();
@@ -148,7 +152,7 @@ function actionBar(m, own, ctx) {
   bar.setAttribute('aria-label', `Actions for the message of ${m.username || 'anonymous'}`);
   bar.append(button('action', 'Reply', () => ctx.reply(m)));
   bar.append(button('action', 'React', (event) => ctx.openPicker(m, event.currentTarget)));
-  bar.append(button('action', 'Copy', () => ctx.copy(m.message, 'Text copied')));
+  if (m.message) bar.append(button('action', 'Copy', () => ctx.copy(m.message, 'Text copied')));
   if (own) {
     bar.append(button('action', 'Edit', () => ctx.edit(m)));
     bar.append(button('action action-danger', 'Delete', () => ctx.remove(m)));

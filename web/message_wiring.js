@@ -84,7 +84,7 @@ export function installMessageActions(page) {
       mentionsMe: page.isMentioned,
       quoted(m) {
         const held = state.timeline.get(m.reply_to);
-        if (held) return { username: held.username, message: held.message, deleted: held.deleted === true };
+        if (held) return { username: held.username, message: held.message, file: held.file?.name, deleted: held.deleted === true };
         if (m.reply) return { username: m.reply.username, message: m.reply.message, deleted: m.reply.deleted };
         return { username: '', message: '', deleted: false };
       },

@@ -1,6 +1,8 @@
 // Telling the user about messages they are not looking at: a count in the tab title while the
 // page is hidden, and optional desktop notifications.
 
+import { messageSummary } from './file_kind.js';
+
 // The server writes --name into the page's title; unread counts go in front of it.
 const BASE_TITLE = document.title || 'message';
 
@@ -44,7 +46,7 @@ export class Notifier {
     this.hiddenUnread += 1;
     this.drawTitle();
     const title = mentioned ? `${m.username} mentioned you in #${room}` : `${m.username} in #${room}`;
-    this.show(title, m.message.slice(0, 200), `message-${room}`);
+    this.show(title, messageSummary(m).slice(0, 200), `message-${room}`);
   }
 
   /**

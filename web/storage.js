@@ -117,8 +117,8 @@ export function loadHistory(room) {
 }
 
 export function saveHistory(room, messages) {
-  const keep = messages.slice(-HISTORY_KEEP).map(({ seq, id, username, message, ts, device, identity, reply_to, reply, mentions, edited, deleted, reactions }) =>
-    ({ seq, id, username, message, ts, device, identity, reply_to, reply, mentions, edited, deleted, reactions }));
+  const keep = messages.slice(-HISTORY_KEEP).map(({ seq, id, username, message, file, ts, device, identity, reply_to, reply, mentions, edited, deleted, reactions }) =>
+    ({ seq, id, username, message, file, ts, device, identity, reply_to, reply, mentions, edited, deleted, reactions }));
   if (!write(`history.${room}`, keep)) write(`history.${room}`, keep.slice(-50)); // storage full: keep less
 }
 

@@ -5,6 +5,7 @@
 // between that and the newer messages is loaded on request.
 
 import { applyDelete, applyEdit, applyReact, applyReactionList, conversationFields } from './conversation.js';
+import { fileOf } from './file_kind.js';
 
 export class Timeline {
   constructor(room, cached) {
@@ -144,11 +145,12 @@ export class Timeline {
   }
 }
 
-const CONVERSATION_KEYS = ['message', 'reply_to', 'reply', 'mentions', 'edited', 'deleted', 'reactions'];
+const CONVERSATION_KEYS = ['message', 'file', 'reply_to', 'reply', 'mentions', 'edited', 'deleted', 'reactions'];
 
 function normalize(m) {
   if (!m || !Number.isInteger(m.seq) || m.seq < 1) return null;
   const folded = conversationFields(m);
+  const file = folded.deleted ? null : fileOf(m.file);
   return {
     seq: m.seq,
     id: typeof m.id === 'string' ? m.id : `seq-${m.seq}`,
@@ -158,6 +160,7 @@ function normalize(m) {
     device: typeof m.device === 'string' ? m.device : '',
     identity: typeof m.identity === 'string' ? m.identity : '',
     provisional: m.provisional === true,
+    ...(file ? { file } : {}),
     ...folded,
   };
 }
