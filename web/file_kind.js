@@ -8,8 +8,9 @@
 export const PICTURE_MAX_SIDE = 320;
 
 // The types the server serves inline (docs/protocol.md, "Download"): only these may show as a
-// picture or play; everything else is a card with a download. libmagic names a WAV file
-// `audio/x-wav`: a media element plays it whatever its disposition, so it gets the player too.
+// picture or play; everything else is a card with a download. `audio/x-wav` is how files
+// stored before the server named WAV `audio/wav` carry it: a media element plays it whatever its
+// disposition, so it gets the player too.
 const PICTURES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 const VIDEOS = new Set(['video/mp4', 'video/webm']);
 const AUDIOS = new Set(['audio/mpeg', 'audio/ogg', 'audio/wav', 'audio/x-wav', 'audio/webm']);

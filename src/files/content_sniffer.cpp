@@ -7,6 +7,17 @@
 
 namespace message::files {
 
+namespace {
+
+/// libmagic still names some types by their pre-registration `x-` names; the file field and the
+/// download's inline list use the registered ones, so a WAV plays in the page like an MP3.
+std::string registered_name(std::string type) {
+  if (type == "audio/x-wav") return "audio/wav";
+  return type;
+}
+
+}  // namespace
+
 content_sniffer::content_sniffer()
     : cookie_(magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS)) {
   if (cookie_ == nullptr) throw std::runtime_error("libmagic cannot start");
@@ -23,7 +34,7 @@ std::string content_sniffer::type_of(std::string_view bytes) {
   if (bytes.empty()) return "application/x-empty";
   const char* type = magic_buffer(static_cast<magic_t>(cookie_), bytes.data(), bytes.size());
   if (type == nullptr || *type == '\0') return "application/octet-stream";
-  return type;
+  return registered_name(type);
 }
 
 std::string content_sniffer::type_of_file(const std::filesystem::path& path) {

@@ -47,5 +47,17 @@ TEST(ContentSniffer, TellsTypesFromTheBytes) {
   EXPECT_EQ(sniff.type_of("just some words\n"), "text/plain");
 }
 
+TEST(ContentSniffer, NamesAWaveByItsRegisteredTypeSoItIsServedInline) {
+  content_sniffer sniff;
+  // A RIFF/WAVE header of 8 kHz mono 8-bit PCM with no samples.
+  std::string wav = "RIFF";
+  wav += bytes({36, 0, 0, 0});
+  wav += "WAVEfmt ";
+  wav += bytes({16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0});
+  wav += "data";
+  wav += bytes({0, 0, 0, 0});
+  EXPECT_EQ(sniff.type_of(wav), "audio/wav");
+}
+
 }  // namespace
 }  // namespace message::files
