@@ -1,0 +1,177 @@
+// The page sends files: dropped, pasted or picked with the paperclip, each shows a pending card
+// with a progress bar and becomes a message with a `file` field that another page receives; an
+// upload cut by going offline resumes after a reload; Cancel removes it from the server; a file
+// over the server's limit is refused on the card before any byte is sent.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const h = require('./helpers.js');
+
+// A 1x1 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPj/HwADAgH/eL9kVwAAAABJRU5ErkJggg==', 'base64');
+const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/** Records every `message` frame the page receives (call before the page loads). */
+function watchMessages(page) {
+  page.messages = [];
+  page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+    for (const line of String(payload).split('\n')) {
+      try {
+        const f = JSON.parse(line);
+        if (f.type === 'message' || f.type === 'history') page.messages.push(...(f.type === 'history' ? f.messages || [] : [f]));
+      } catch { /* not JSON */ }
+    }
+  }));
+}
+
+/** Waits until `page` received a message carrying a file named `name`; returns that message. */
+function fileMessage(page, name) {
+  return h.eventually(() => page.messages.find((m) => m.file?.name === name) || false, { timeout: 20_000 });
+}
+
+/** Records the cards that appear (they may go again quickly): name and whether it has a bar. */
+async function recordCards(page) {
+  await page.evaluate(() => {
+    window.seenCards = [];
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (n.classList?.contains('upload-card')) {
+            window.seenCards.push({ name: n.querySelector('.upload-name').textContent, bar: Boolean(n.querySelector('progress')) });
+          }
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+function setChunkKnob(bytes) {
+  return (page) => page.addInitScript((b) => localStorage.setItem('message.uploadChunkBytes', String(b)), bytes);
+}
+
+describe('sending files', () => {
+  let env;
+  before(async () => { env = await h.setup(); });
+  after(async () => { await env?.close(); });
+
+  it('sends a dropped file, a pasted picture and two picked files, each its own message', async () => {
+    const a = await h.openChat(env, { name: 'kim', beforeLoad: watchMessages });
+    const b = await h.openChat(env, { name: 'lee', beforeLoad: watchMessages });
+    await recordCards(a);
+    const box = a.getByLabel('Message', { exact: true });
+    await box.fill('a draft that stays');
+
+    // Dragging shows the drop target; dropping sends.
+    await a.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['hello from a dropped file\n'.repeat(200)], 'notes.txt', { type: 'text/plain' }));
+      const target = document.getElementById('message-box');
+      target.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      window.dropShown = !document.querySelector('.drop-target').hidden;
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    assert.equal(await a.evaluate(() => window.dropShown), true);
+    assert.equal(await a.locator('.drop-target').isHidden(), true);
+
+    // A pasted screenshot.
+    await a.evaluate((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'screenshot.png', { type: 'image/png' }));
+      document.getElementById('message').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, [...PNG]);
+
+    // Two files through the paperclip.
+    await a.setInputFiles('#attach-input', [
+      { name: 'one.bin', mimeType: 'application/octet-stream', buffer: crypto.randomBytes(5000) },
+      { name: 'two.bin', mimeType: 'application/octet-stream', buffer: crypto.randomBytes(7000) },
+    ]);
+
+    for (const name of ['notes.txt', 'screenshot.png', 'one.bin', 'two.bin']) {
+      const m = await fileMessage(b, name);
+      assert.ok(m.seq > 0);
+      await fileMessage(a, name);
+    }
+    assert.equal((await fileMessage(b, 'screenshot.png')).file.sha256, sha256(PNG));
+    // Each showed a pending card with a progress bar, and every card gave way to its message.
+    const seen = await a.evaluate(() => window.seenCards);
+    assert.deepEqual(seen.map((c) => c.name).sort(), ['notes.txt', 'one.bin', 'screenshot.png', 'two.bin']);
+    assert.ok(seen.every((c) => c.bar));
+    await h.eventually(async () => (await a.locator('.upload-card').count()) === 0);
+    // Four messages, one each; the composer's text was not eaten.
+    assert.equal(new Set(b.messages.filter((m) => m.file).map((m) => m.id)).size, 4);
+    assert.equal(await box.inputValue(), 'a draft that stays');
+    await env.closeContexts();
+  });
+
+  it('resumes an upload cut by going offline, after a reload, with the right SHA-256', async () => {
+    const MiB = 1024 * 1024;
+    const bytes = crypto.randomBytes(24 * MiB);
+    const a = await h.openChat(env, {
+      name: 'kim',
+      beforeLoad: async (p) => { watchMessages(p); await setChunkKnob(MiB)(p); },
+    });
+    await a.setInputFiles('#attach-input', [{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    const card = a.locator('.upload-card', { hasText: 'big.bin' });
+    // The first chunk landed: then the network goes.
+    await h.eventually(async () => (await card.locator('progress').evaluate((p) => p.value)) >= MiB, { timeout: 20_000 });
+    await a.context().setOffline(true);
+    await card.getByText('Waiting for the network').waitFor({ timeout: h.WAIT_MS });
+    const before = await card.locator('progress').evaluate((p) => p.value);
+    assert.ok(before < bytes.length);
+
+    await a.context().setOffline(false);
+    await a.reload();
+    // The card is back from IndexedDB and the upload finishes by itself.
+    await a.locator('.upload-card', { hasText: 'big.bin' }).waitFor({ timeout: h.WAIT_MS });
+    const m = await fileMessage(a, 'big.bin');
+    assert.equal(m.file.sha256, sha256(bytes));
+    assert.equal(m.file.size, bytes.length);
+    await h.eventually(async () => (await a.locator('.upload-card').count()) === 0);
+    const res = await a.request.get(`${env.server.url}files/${m.file.sha256}`);
+    assert.equal(res.status(), 200);
+    assert.equal(sha256(await res.body()), sha256(bytes));
+    await env.closeContexts();
+  });
+
+  it('cancels: the card goes and the server no longer has the upload', async () => {
+    const a = await h.openChat(env, { name: 'kim', beforeLoad: setChunkKnob(64 * 1024) });
+    // Hold the bytes back, so the upload is still running when Cancel is pressed.
+    await a.route('**/files/uploads/*', (route) => (route.request().method() === 'PATCH' ? undefined : route.continue()));
+    const created = a.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/files/uploads'));
+    await a.setInputFiles('#attach-input', [{ name: 'cancel-me.bin', mimeType: 'application/octet-stream', buffer: crypto.randomBytes(300_000) }]);
+    const location = (await created).headers().location;
+    assert.match(location, /^\/files\/uploads\/[A-Za-z0-9_-]{22}$/);
+    const card = a.locator('.upload-card', { hasText: 'cancel-me.bin' });
+    await card.getByRole('button', { name: 'Cancel sending cancel-me.bin' }).click();
+    await card.waitFor({ state: 'detached', timeout: h.WAIT_MS });
+    const token = env.identities.get('kim');
+    await h.eventually(async () => {
+      const res = await a.request.head(`${env.server.url}${location.slice(1)}`, {
+        headers: { 'Tus-Resumable': '1.0.0', Authorization: `Identity ${token}` },
+      });
+      return res.status() === 404;
+    });
+    await a.unroute('**/files/uploads/*');
+    await env.closeContexts();
+  });
+});
+
+describe('a file over the limit', () => {
+  let env;
+  before(async () => { env = await h.setup({ args: ['--max-file-bytes', '1000'] }); });
+  after(async () => { await env?.close(); });
+
+  it('is refused on the card before any byte is sent', async () => {
+    const a = await h.openChat(env, { name: 'kim' });
+    const posts = [];
+    a.on('request', (r) => { if (r.method() === 'POST' || r.method() === 'PATCH') posts.push(r.url()); });
+    await a.setInputFiles('#attach-input', [{ name: 'too-big.bin', mimeType: 'application/octet-stream', buffer: crypto.randomBytes(5000) }]);
+    const card = a.locator('.upload-card[data-state="failed"]', { hasText: 'too-big.bin' });
+    await card.waitFor({ timeout: h.WAIT_MS });
+    assert.match(await card.locator('.upload-detail').textContent(), /at most .*1000 bytes/);
+    assert.deepEqual(posts, []);
+    await card.getByRole('button', { name: 'Dismiss too-big.bin' }).click();
+    await card.waitFor({ state: 'detached', timeout: h.WAIT_MS });
+  });
+});
