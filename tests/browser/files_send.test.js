@@ -134,6 +134,50 @@ describe('sending files', () => {
     await env.closeContexts();
   });
 
+  it('asks for a file the browser lost after a reload, refuses another one and finishes with the same', async () => {
+    const bytes = crypto.randomBytes(300_000);
+    const a = await h.openChat(env, {
+      name: 'kim',
+      beforeLoad: async (p) => { watchMessages(p); await setChunkKnob(64 * 1024)(p); },
+    });
+    // The first piece goes through, the rest is held back: the upload stops part way.
+    let patches = 0;
+    await a.route('**/files/uploads/*', (route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      patches += 1;
+      return patches === 1 ? route.continue() : undefined;
+    });
+    const card = a.locator('.upload-card', { hasText: 'lost.bin' });
+    await a.setInputFiles('#attach-input', [{ name: 'lost.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    await h.eventually(async () => (await card.locator('progress').evaluate((p) => p.value)) >= 64 * 1024);
+    // The browser evicted the File: the record stays without it.
+    await a.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('message-uploads');
+      open.onsuccess = () => {
+        const store = open.result.transaction('uploads', 'readwrite').objectStore('uploads');
+        const all = store.getAll();
+        all.onsuccess = () => {
+          for (const r of all.result) store.put({ ...r, file: null });
+          store.transaction.oncomplete = resolve;
+        };
+      };
+      open.onerror = reject;
+    }));
+    await a.unroute('**/files/uploads/*');
+    await a.reload();
+    await card.getByRole('button', { name: 'Pick the file again' }).waitFor({ timeout: h.WAIT_MS });
+    // Same name and size, other bytes: refused by the hash of what the server holds.
+    const other = Buffer.from(bytes);
+    other[10] ^= 0xff;
+    await a.setInputFiles('.upload-repick', [{ name: 'lost.bin', mimeType: 'application/octet-stream', buffer: other }]);
+    await card.getByText('The bytes differ').waitFor({ timeout: h.WAIT_MS });
+    await a.setInputFiles('.upload-repick', [{ name: 'lost.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    const m = await fileMessage(a, 'lost.bin');
+    assert.equal(m.file.sha256, sha256(bytes));
+    await h.eventually(async () => (await a.locator('.upload-card').count()) === 0);
+    await env.closeContexts();
+  });
+
   it('cancels: the card goes and the server no longer has the upload', async () => {
     const a = await h.openChat(env, { name: 'kim', beforeLoad: setChunkKnob(64 * 1024) });
     // Hold the bytes back, so the upload is still running when Cancel is pressed.
