@@ -178,6 +178,34 @@ describe('sending files', () => {
     await env.closeContexts();
   });
 
+  it('hashes a file first and sends no byte when the creation says the server already has it', async () => {
+    const a = await h.openChat(env, { name: 'kim' });
+    const bytes = crypto.randomBytes(20_000);
+    let metadata = '';
+    const patched = [];
+    // The server's "already there" answer (201 with Upload-Offset = length), with and without
+    // the message's headers.
+    let withHeaders = true;
+    await a.route('**/files/uploads', (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      metadata = route.request().headers()['upload-metadata'];
+      const headers = { 'Tus-Resumable': '1.0.0', Location: '/files/uploads/AAAAAAAAAAAAAAAAAAAAAA', 'Upload-Offset': String(bytes.length) };
+      if (withHeaders) Object.assign(headers, { 'Message-Seq': '99', 'Message-Id': 'x' });
+      return route.fulfill({ status: 201, headers });
+    });
+    a.on('request', (r) => { if (r.method() === 'PATCH') patched.push(r.url()); });
+    for (const name of ['known-1.bin', 'known-2.bin']) {
+      await a.setInputFiles('#attach-input', [{ name, mimeType: 'application/octet-stream', buffer: bytes }]);
+      await a.locator('.upload-card[data-state="done"]', { hasText: name }).waitFor({ timeout: h.WAIT_MS });
+      const sent = Object.fromEntries(metadata.split(',').map((kv) => kv.split(' ')));
+      assert.equal(Buffer.from(sent.sha256, 'base64').toString(), sha256(bytes));
+      withHeaders = false;
+    }
+    assert.deepEqual(patched, []);
+    await a.unroute('**/files/uploads');
+    await env.closeContexts();
+  });
+
   it('cancels: the card goes and the server no longer has the upload', async () => {
     const a = await h.openChat(env, { name: 'kim', beforeLoad: setChunkKnob(64 * 1024) });
     // Hold the bytes back, so the upload is still running when Cancel is pressed.
