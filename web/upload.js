@@ -99,7 +99,7 @@ export class TusUpload {
   /** What to do after an answer: 'next', 'head', 'wait', 'done' or 'failed'. */
   judge(res, wasHead) {
     if (res.aborted && this.stopped) return 'failed';
-    if (res.status === 0 || (res.status >= 500 && res.status !== 507) || res.status === 429 && this.url) return 'wait';
+    if (res.status === 0 || (res.status >= 500 && res.status !== 507) || (res.status === 429 && this.url)) return 'wait';
     if (res.status === 409) return 'head';
     if (res.status === 460) return 'next'; // the slice was damaged on its way: send it again
     const ok = res.status === 200 || res.status === 201 || res.status === 204;

@@ -133,6 +133,7 @@ export function installUploads(page) {
   }
 
   function retry(u) {
+    if (u.tus) u.url = u.tus.url; // '' once the server said the upload is gone: start over
     setState(u, 'sending', 'Starting…');
     if (!u.url) keep(u);
     u.tus = null;
@@ -225,12 +226,21 @@ export function installUploads(page) {
   });
 
   // ---- across a reload ----
-  listUploads().then((records) => {
+  // A stored File whose bytes the browser dropped cannot be read: ask for it like a lost one.
+  const readable = async (file) => {
+    try {
+      await file.slice(0, 1).arrayBuffer();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  listUploads().then(async (records) => {
     for (const r of records) {
       if (uploads.has(r.id)) continue;
       const u = { ...r, shown: 0, state: 'sending', detail: 'Resuming…', canRetry: false, hidden: false };
       uploads.set(u.id, u);
-      if (u.file) {
+      if (u.file && await readable(u.file)) {
         draw(u);
         start(u);
       } else {

@@ -6,6 +6,9 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const h = require('./helpers.js');
 
 // A 1x1 PNG.
@@ -111,12 +114,27 @@ describe('sending files', () => {
       name: 'kim',
       beforeLoad: async (p) => { watchMessages(p); await setChunkKnob(MiB)(p); },
     });
-    await a.setInputFiles('#attach-input', [{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    // The first chunk lands; the second waits until the network is gone (loopback is so fast
+    // that the whole file could otherwise be sent before going offline takes effect).
+    let wentOffline;
+    const offline = new Promise((resolve) => { wentOffline = resolve; });
+    let patches = 0;
+    await a.route('**/files/uploads/*', async (route) => {
+      if (route.request().method() !== 'PATCH' || ++patches === 1) return route.continue();
+      await offline;
+      return route.abort('internetdisconnected');
+    });
+    // Given by path: a 24 MiB buffer would cross the DevTools protocol as base64, slowly.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'files-send-'));
+    const file = path.join(dir, 'big.bin');
+    fs.writeFileSync(file, bytes);
+    await a.setInputFiles('#attach-input', file); // the page reads it from there: removed at the end
     const card = a.locator('.upload-card', { hasText: 'big.bin' });
-    // The first chunk landed: then the network goes.
     await h.eventually(async () => (await card.locator('progress').evaluate((p) => p.value)) >= MiB, { timeout: 20_000 });
     await a.context().setOffline(true);
+    wentOffline();
     await card.getByText('Waiting for the network').waitFor({ timeout: h.WAIT_MS });
+    await a.unroute('**/files/uploads/*');
     const before = await card.locator('progress').evaluate((p) => p.value);
     assert.ok(before < bytes.length);
 
@@ -131,6 +149,7 @@ describe('sending files', () => {
     const res = await a.request.get(`${env.server.url}files/${m.file.sha256}`);
     assert.equal(res.status(), 200);
     assert.equal(sha256(await res.body()), sha256(bytes));
+    fs.rmSync(dir, { recursive: true, force: true });
     await env.closeContexts();
   });
 
@@ -245,5 +264,24 @@ describe('a file over the limit', () => {
     assert.deepEqual(posts, []);
     await card.getByRole('button', { name: 'Dismiss too-big.bin' }).click();
     await card.waitFor({ state: 'detached', timeout: h.WAIT_MS });
+  });
+});
+
+describe('from a LAN address over plain http', () => {
+  let env;
+  // lan.test is not one of the server's names: --allow-host lets it past the Host check.
+  before(async () => { env = await h.setup({ args: ['--allow-host', h.LAN_HOST] }); });
+  after(async () => { await env?.close(); });
+
+  it('sends without hashing first, as crypto.subtle is missing there', async () => {
+    env.server.url = `http://${h.LAN_HOST}:${env.server.port}/`;
+    const a = await h.openChat(env, { name: 'kim', beforeLoad: watchMessages });
+    assert.equal(await a.evaluate(() => Boolean(globalThis.crypto?.subtle)), false, 'not a secure context');
+    const created = a.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/files/uploads'));
+    const bytes = crypto.randomBytes(10_000);
+    await a.setInputFiles('#attach-input', [{ name: 'lan.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    const keys = (await created).headers()['upload-metadata'].split(',').map((kv) => kv.split(' ')[0]);
+    assert.deepEqual(keys.sort(), ['filename', 'id', 'room']);
+    assert.equal((await fileMessage(a, 'lan.bin')).file.sha256, sha256(bytes));
   });
 });
