@@ -234,6 +234,7 @@ describe('sending files', () => {
     const location = (await created).headers().location;
     assert.match(location, /^\/files\/uploads\/[A-Za-z0-9_-]{22}$/);
     const card = a.locator('.upload-card', { hasText: 'cancel-me.bin' });
+    await h.assertAccessible(a, 'a file being sent');
     await card.getByRole('button', { name: 'Cancel sending cancel-me.bin' }).click();
     await card.waitFor({ state: 'detached', timeout: h.WAIT_MS });
     const token = env.identities.get('kim');
@@ -262,6 +263,7 @@ describe('a file over the limit', () => {
     await card.waitFor({ timeout: h.WAIT_MS });
     assert.match(await card.locator('.upload-detail').textContent(), /at most .*1000 bytes/);
     assert.deepEqual(posts, []);
+    await h.assertAccessible(a, 'a refused file card');
     await card.getByRole('button', { name: 'Dismiss too-big.bin' }).click();
     await card.waitFor({ state: 'detached', timeout: h.WAIT_MS });
   });
