@@ -74,7 +74,7 @@ export function protocolsFor(key, identityToken) {
  * key, in one Authorization value (`Identity <token>, Bearer <key>`; docs/protocol.md,
  * "Resources by URL"), so the cookie carries who this browser is.
  */
-function sessionHeaders(key, identityToken) {
+export function sessionHeaders(key, identityToken) {
   const { Authorization: bearer } = authHeaders(key);
   const parts = [identityToken ? `Identity ${identityToken}` : '', bearer || ''].filter(Boolean);
   return parts.length ? { Authorization: parts.join(', ') } : {};

@@ -17,6 +17,7 @@
 //   drafts.js      unsent text per room;  char_count.js  the code-point count near the limit
 //   tab_sync.js    a name chosen in one tab reaches the others;  room_notify.js  per-room notifications
 //   storage.js     everything kept in localStorage;  search.js  the search box (Ctrl+K or /)
+//   uploads.js     sending files (drop, paste, paperclip): upload.js (tus), upload_view.js, upload_store.js
 // One WebSocket per page, for the room on screen; changing room reconnects with the new `room`.
 // A new feature is one import and one `installX(page)` call below.
 
@@ -45,6 +46,7 @@ import { installTabSync } from './tab_sync.js';
 import { installRoomNotifications } from './room_notify.js';
 import * as store from './storage.js';
 import { installSearch } from './search.js';
+import { installUploads } from './uploads.js';
 import { hashFor } from './rooms.js';
 
 const $ = (id) => document.getElementById(id);
@@ -69,7 +71,7 @@ setupInvite();
 const page = {
   ui,
   store,
-  hooks: { opened: [], status: [], roomLeaving: [], roomEntered: [], sent: [], limitsChanged: [] },
+  hooks: { opened: [], status: [], roomLeaving: [], roomEntered: [], sent: [], limitsChanged: [], message: [] },
 };
 // A link address (#link=CODE) is taken too: the code is sent once connected.
 page.pendingLink = takeLinkFromFragment();
@@ -129,6 +131,7 @@ installCharCount(page);
 installDrafts(page);
 installTabSync(page);
 installRoomNotifications(page);
+installUploads(page);
 installSearch({ conn: page.conn, currentRoom: () => page.state.room, hashFor, jumpTo: (seq) => page.sync.jumpTo(seq) });
 
 // ---- start ----

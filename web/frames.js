@@ -37,6 +37,7 @@ export function createFrameHandler(page) {
   }
 
   function onMessage(f) {
+    for (const seen of page.hooks.message) seen(f); // e.g. a file's pending card gives way
     state.noteSeq(f.room, f.seq);
     if (f.room !== state.room) return;
     const added = state.timeline.add([f]);

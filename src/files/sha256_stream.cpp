@@ -26,6 +26,13 @@ void sha256_stream::add(std::string_view bytes) {
     throw std::runtime_error("OpenSSL could not update a SHA-256 digest");
 }
 
+std::string sha256_stream::peek_hex() const {
+  sha256_stream copy;
+  if (EVP_MD_CTX_copy_ex(md(copy.ctx_.get()), md(ctx_.get())) != 1)
+    throw std::runtime_error("OpenSSL could not copy a SHA-256 digest");
+  return copy.finish_hex();
+}
+
 std::string sha256_stream::finish_hex() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;

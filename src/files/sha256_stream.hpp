@@ -23,6 +23,9 @@ class sha256_stream {
   /// The digest of everything added, as 64 lowercase hex digits. Ends the stream: add() may
   /// not follow.
   std::string finish_hex();
+  /// The digest of everything added so far, as finish_hex() says it, while the stream goes on
+  /// (a copy of the context is finished).
+  std::string peek_hex() const;
 
  private:
   struct context_deleter {

@@ -80,6 +80,10 @@ class upload_store {
   /// keeps the upload, complete, until remove(): its message may still be refused and retried.
   /// Returns the hash. upload_refused (incomplete) before the last byte.
   std::string seal(std::string_view id);
+  /// The SHA-256 (hex) of the bytes stored so far: a copy of the running digest, finished; when
+  /// there is none (after a restart, a truncate or a failed write) the stored bytes are read
+  /// once and the digest goes on from them. A sealed upload's is its hash.
+  std::string stored_sha256(std::string_view id);
   /// Where the upload's bytes are (for sniffing them), whole or not.
   std::filesystem::path bytes_of(std::string_view id) const { return part_of(id); }
   /// Forgets the upload and removes its bytes; false when there was none.

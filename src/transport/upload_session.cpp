@@ -275,14 +275,30 @@ void upload_session::create_checked(std::vector<std::pair<std::string, std::stri
 }
 
 void upload_session::head() {
+  struct stored {
+    std::optional<files::upload> upload;
+    std::string sha256;  // Of the bytes stored so far: a client checks a file picked again.
+    bool failed = false;
+  };
   on_files(
-      [id = id_, device = device_](files::files_state& s) -> std::optional<files::upload> {
+      [id = id_, device = device_](files::files_state& s) {
+        stored r;
         const auto* u = s.uploads.find(id);
-        if (u == nullptr || u->identity != device) return std::nullopt;
-        return *u;
+        if (u == nullptr || u->identity != device) return r;
+        r.upload = *u;
+        try {
+          r.sha256 = s.uploads.stored_sha256(id);
+        } catch (const std::exception&) {
+          r.failed = true;
+        }
+        return r;
       },
-      [self = shared_from_this()](std::optional<files::upload> u) {
+      [self = shared_from_this()](const stored& r) {
+        const auto& u = r.upload;
         if (!u) return self->send(self->answer(http::status::not_found, "no such upload"));
+        if (r.failed)
+          return self->send(self->answer(http::status::service_unavailable,
+                                         "the upload's stored bytes cannot be read right now: try again"));
         response res{http::status::ok, self->req_.version()};
         res.set(http::field::server, "message");
         res.set(http::field::cache_control, "no-store");
@@ -290,6 +306,7 @@ void upload_session::head() {
         res.set("Upload-Offset", std::to_string(u->offset));
         res.set("Upload-Length", std::to_string(u->length));
         res.set("Upload-Metadata", encode_upload_metadata(u->metadata));
+        res.set("Upload-Stored-Sha256", r.sha256);
         res.keep_alive(self->req_.keep_alive());
         res.content_length(0);
         self->send(std::move(res));

@@ -280,6 +280,34 @@ TEST_F(Upload, AnUploadResumesAfterTheServerRestarts) {
       << "hashed again from the stored bytes";
 }
 
+TEST_F(Upload, HeadTellsTheSha256OfTheStoredBytesAcrossARefusedPieceAndARestart) {
+  const auto bytes = file_bytes(400 * 1024, 9);
+  const auto stored_sha = [&](const std::string& path) {
+    return exchange(port(), "HEAD", path, as('a')).header("Upload-Stored-Sha256");
+  };
+  const auto path = create(port(), 'a', bytes.size(), metadata("again.bin", "lobby", "s1"));
+  ASSERT_FALSE(path.empty());
+  EXPECT_EQ(stored_sha(path), sha256_hex(""));
+  ASSERT_EQ(patch(port(), 'a', path, 0, std::string_view(bytes).substr(0, 150000)).status, 204);
+  EXPECT_EQ(stored_sha(path), sha256_hex(std::string_view(bytes).substr(0, 150000)));
+  // A piece whose checksum does not match is dropped: the digest is of what stays.
+  auto bad = patch(port(), 'a', path, 150000, std::string_view(bytes).substr(150000, 1000),
+                   {{"Upload-Checksum", "sha256 " + sha256_base64("something else")}});
+  ASSERT_EQ(bad.status, 460) << bad.text;
+  EXPECT_EQ(stored_sha(path), sha256_hex(std::string_view(bytes).substr(0, 150000)));
+  ASSERT_EQ(patch(port(), 'a', path, 150000, std::string_view(bytes).substr(150000, 50000)).status, 204);
+  EXPECT_EQ(stored_sha(path), sha256_hex(std::string_view(bytes).substr(0, 200000)));
+  server->stop();
+  server = start({});
+  EXPECT_EQ(stored_sha(path), sha256_hex(std::string_view(bytes).substr(0, 200000)))
+      << "read again from the stored bytes";
+  auto bob = connect_person(port(), 'b', "/ws");
+  ASSERT_EQ(patch(port(), 'a', path, 200000, std::string_view(bytes).substr(200000)).status, 204);
+  auto m = bob.ws->next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(str((*m)["file"].as_object()["sha256"]), sha256_hex(bytes));
+}
+
 TEST_F(Upload, AServerKilledDuringABodyKeepsWhatItStoredAndTheUploadEndsWithTheRightHash) {
   const auto bytes = file_bytes(3 * 1024 * 1024, 11);
   const auto path = create(port(), 'a', bytes.size(), metadata("killed.bin", "lobby", "k1"));

@@ -75,6 +75,34 @@ TEST(UploadStore, AFileSentInPiecesIsStoredUnderItsOwnHash) {
   EXPECT_EQ(blobs.list(), std::vector<std::string>{sha});
 }
 
+TEST(UploadStore, TheStoredBytesDigestFollowsWritesTruncatesAndARestart) {
+  temp_dir dir;
+  const auto bytes = pattern(200000);
+  const auto prefix = [&](std::size_t n) { return sha_of(std::string_view(bytes).substr(0, n)); };
+  std::string id;
+  {
+    blob_store blobs(dir.path() / "files");
+    upload_store uploads(blobs, 0);
+    id = uploads.create("ann", bytes.size(), {{"filename", "a.bin"}}, any_size, 0, 1).id;
+    EXPECT_EQ(uploads.stored_sha256(id), sha_of(""));
+    uploads.write(id, 0, std::string_view(bytes).substr(0, 80000), 2);
+    EXPECT_EQ(uploads.stored_sha256(id), prefix(80000));
+    EXPECT_EQ(uploads.stored_sha256(id), prefix(80000)) << "asking does not end the digest";
+    uploads.write(id, 80000, std::string_view(bytes).substr(80000, 20000), 2);
+    uploads.truncate(id, 90000);
+    EXPECT_EQ(uploads.stored_sha256(id), prefix(90000)) << "read again after the drop";
+    uploads.write(id, 90000, std::string_view(bytes).substr(90000, 10000), 2);
+    EXPECT_EQ(uploads.stored_sha256(id), prefix(100000)) << "and goes on from there";
+    uploads.sync(id);
+  }
+  blob_store blobs(dir.path() / "files");
+  upload_store uploads(blobs, 5);
+  EXPECT_EQ(uploads.stored_sha256(id), prefix(100000));
+  uploads.write(id, 100000, std::string_view(bytes).substr(100000), 6);
+  EXPECT_EQ(uploads.stored_sha256(id), sha_of(bytes));
+  EXPECT_EQ(uploads.finish(id), sha_of(bytes));
+}
+
 TEST(UploadStore, AnUploadContinuesAfterARestartWithTheRightHash) {
   temp_dir dir;
   const auto bytes = pattern(100000);
