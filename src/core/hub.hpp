@@ -30,7 +30,8 @@ namespace message::core {
 /// says so) -> the store's append gives the seqs -> hub::on_commit hands the stored messages to
 /// the broker and sorts the senders' answers by loop -> hub::deliver_messages encodes each
 /// message once and gives every loop's room_pipeline::committed one step: fan-out to its
-/// followers (loop_registry::deliver -> client::deliver), then its senders' answers (the ack).
+/// followers (loop_registry::deliver -> client::deliver), then its senders' answers (the ack);
+/// each connection handed lines joins the loop's write_round and is written once as the task ends.
 /// The memory_broker hands commits straight back (deliver_messages); redis::redis_broker
 /// delivers what any node committed, from Redis, and the answers then go on their own.
 ///
