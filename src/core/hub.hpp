@@ -66,9 +66,9 @@ class hub final : public broker_target {
   class link_guesses& link_guesses() {
     return link_guesses_;
   }
-  /// The store worker's counts for /metrics; safe from any thread.
+  /// The store thread's counts for /metrics; safe from any thread.
   const store_counters& store_stats() const { return worker_->counters(); }
-  /// Runs `job` on the store worker after everything acknowledged before has committed (a
+  /// Runs `job` on the store thread after everything acknowledged before has committed (a
   /// backup, app/backup_service.hpp). Safe from any thread.
   void store_job(store_thread::read_job job) { worker_->read(std::move(job)); }
 
@@ -81,7 +81,7 @@ class hub final : public broker_target {
   void deliver_event(const std::string& room, shared_line line, const client* except) override;
   void resync() override;
 
-  /// Commits what is queued and stops the store worker. Call after the loops stopped taking
+  /// Commits what is queued and stops the store thread. Call after the loops stopped taking
   /// new messages.
   void stop();
 
