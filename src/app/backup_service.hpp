@@ -10,7 +10,7 @@ namespace message::app {
 
 /// The running server's end of `message backup`: a Unix socket in the data directory
 /// (DIR/message.sock, mode 0600: only the server's owner and root may connect). A client
-/// sends "backup\n"; the store worker then runs the backup after everything acknowledged so
+/// sends "backup\n"; the store thread then runs the backup after everything acknowledged so
 /// far has committed: the journal's waiting messages move into SQLite, and SQLite's online
 /// backup copies the database into a file in DIR. The answer is "ok SIZE\n" and the file's
 /// bytes (the client writes them where it was asked, with its own rights: a hardened unit may

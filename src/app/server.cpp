@@ -199,7 +199,6 @@ server::server(server_config config) : config_(std::move(config)) {
   for (auto& loop : loops_) {
     ctx_->sweeps.push_back(std::make_unique<transport::deadline_sweep>(
         loop->context(), transport::deadline_sweep::tick_for(config_.limits)));
-    ctx_->writes.push_back(std::make_unique<transport::pending_writes>(*loop));
   }
   // Under socket activation systemd has bound the port (message.socket): --host and --port
   // then name nothing, and the start lines print the socket's own address.

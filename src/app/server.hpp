@@ -60,7 +60,7 @@ class server {
   // context and the hub they point to are alive; the hub's worker is stopped in run().
   // Before the hub and the context it reads: the sessions' /metrics calls end with the loops.
   std::unique_ptr<server_metrics> metrics_;
-  // Before the hub: the hub's deliveries and its store worker's catch-up jobs point to it.
+  // Before the hub: the hub's deliveries and its store thread's catch-up jobs point to it.
   std::unique_ptr<search::search_index> search_;
   std::unique_ptr<core::hub> hub_;
   std::unique_ptr<transport::transport_context> ctx_;
@@ -72,7 +72,7 @@ class server {
   std::unique_ptr<stop_signals> signals_;
   // After loops_: its beat timers live on the loops, so it goes before them.
   std::unique_ptr<service_notifier> notifier_;
-  // After the hub: its backups run on the hub's store worker, so it stops first.
+  // After the hub: its backups run on the hub's store thread, so it stops first.
   std::unique_ptr<backup_service> backups_;
   std::unique_ptr<transport::net::steady_timer> shutdown_timer_;
 };

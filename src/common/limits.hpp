@@ -157,7 +157,7 @@ struct limits {
   // --- storage ------------------------------------------------------------------------
   /// Most messages grouped into one SQLite transaction: bounds a commit's latency.
   std::size_t max_commit_batch = 4096;
-  /// How long the store worker lets deferred store work wait (the journaled messages that the
+  /// How long the store thread lets deferred store work wait (the journaled messages that the
   /// default store moves into SQLite in one transaction): short enough that an online backup
   /// is a blink behind, long enough that few moves share the core with the I/O loop (a move
   /// every few milliseconds shows in a chat round trip's p99).

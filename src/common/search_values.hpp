@@ -20,7 +20,7 @@ struct search_request {
   std::optional<std::int64_t> cursor;  ///< Results strictly older than this index position.
   std::size_t limit = 20;
   /// Rooms whose results are dropped (private rooms the asker is not a member of); filled on the
-  /// store worker from the same directory check as `history`.
+  /// store thread from the same directory check as `history`.
   std::vector<std::string> hidden_rooms{};
 };
 

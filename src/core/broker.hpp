@@ -35,7 +35,7 @@ class broker_target {
 /// Events (typing, presence) are at most once, best effort.
 ///
 /// Thread-safety: committed() is called on the thread that committed, one call at a time in
-/// commit order: the store worker, or the I/O loop that committed a lone message in place
+/// commit order: the store thread, or the I/O loop that committed a lone message in place
 /// (core/store_thread.hpp). The rest may be called from any thread.
 class broker {
  public:

@@ -1,5 +1,5 @@
 // core::client's `search` (docs/protocol.md, "Search"): who may read which rooms is decided on
-// the store worker with the same directory check as `history`; the index answers on its own
+// the store thread with the same directory check as `history`; the index answers on its own
 // thread, and the answer comes back to the client's loop holding a weak_ptr.
 
 #include <utility>

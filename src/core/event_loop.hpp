@@ -17,11 +17,6 @@ class event_loop {
   virtual void post_at(std::chrono::steady_clock::time_point when, std::function<void()> fn) = 0;
   /// True when called on the loop's own thread, from one of its tasks.
   virtual bool runs_here() const = 0;
-  /// Posts `fn` as a turn task: the work that asks, while it runs, to come at the end of the
-  /// task (the transport's round of writes) runs when `fn` returns, in the same task, instead of
-  /// one post later. room_pipeline hands a turn's sends over this way, so that a message
-  /// committed in place is also written in that task.
-  virtual void post_turn(std::function<void()> fn) = 0;
 };
 
 }  // namespace message::core

@@ -30,7 +30,8 @@ namespace message::core {
 /// says so) -> the store's append gives the seqs -> hub::on_commit hands the stored messages to
 /// the broker and sorts the senders' answers by loop -> hub::deliver_messages encodes each
 /// message once and gives every loop's room_pipeline::committed one step: fan-out to its
-/// followers (loop_registry::deliver -> client::deliver), then its senders' answers (the ack).
+/// followers (loop_registry::deliver -> client::deliver), then its senders' answers (the ack);
+/// each connection handed lines joins the loop's write_round and is written once as the task ends.
 /// The memory_broker hands commits straight back (deliver_messages); redis::redis_broker
 /// delivers what any node committed, from Redis, and the answers then go on their own.
 ///
@@ -65,9 +66,9 @@ class hub final : public broker_target {
   class link_guesses& link_guesses() {
     return link_guesses_;
   }
-  /// The store worker's counts for /metrics; safe from any thread.
+  /// The store thread's counts for /metrics; safe from any thread.
   const store_counters& store_stats() const { return worker_->counters(); }
-  /// Runs `job` on the store worker after everything acknowledged before has committed (a
+  /// Runs `job` on the store thread after everything acknowledged before has committed (a
   /// backup, app/backup_service.hpp). Safe from any thread.
   void store_job(store_thread::read_job job) { worker_->read(std::move(job)); }
 
@@ -80,7 +81,7 @@ class hub final : public broker_target {
   void deliver_event(const std::string& room, shared_line line, const client* except) override;
   void resync() override;
 
-  /// Commits what is queued and stops the store worker. Call after the loops stopped taking
+  /// Commits what is queued and stops the store thread. Call after the loops stopped taking
   /// new messages.
   void stop();
 

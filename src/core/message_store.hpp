@@ -77,7 +77,7 @@ class message_store {
   virtual std::vector<append_result> append(const std::vector<core::new_message>& batch) = 0;
 
   /// True when the store holds work it kept off the commit path (journaled_message_store:
-  /// messages journaled but not yet in the database). The store worker then runs
+  /// messages journaled but not yet in the database). The store thread then runs
   /// do_deferred_work() soon (limits::store_defer), off every I/O loop. Asked by the one caller.
   virtual bool has_deferred_work() const { return false; }
   /// Does that work. Throws store_error when it cannot; the work is then kept for later.

@@ -10,7 +10,7 @@
 namespace message::core {
 
 // Read state and room activity as the store sees them (docs/protocol.md, "Read state", "Room
-// activity"). Each function runs on the store's one caller (the store worker), like every read.
+// activity"). Each function runs on the store's one caller (the store thread), like every read.
 
 /// One room's activity for one identity.
 struct room_activity {

@@ -4,8 +4,19 @@ namespace message::core {
 
 void room_pipeline::send(new_message message, store_thread::append_callback answer) {
   // Behind whatever the loop has queued: the other sends it reads this turn join the group.
-  if (turn_sends_.empty()) loop_.post_turn([this] { hand_over(true); });
+  if (turn_sends_.empty()) loop_.post([this] { run_turn(); });
   turn_sends_.push_back({std::move(message), std::move(answer), index_});
+}
+
+void room_pipeline::run_turn() {
+  writes_.begin_turn();
+  try {
+    hand_over(true);
+  } catch (...) {
+    writes_.end_turn();  // What was handed out before the failure still leaves.
+    throw;
+  }
+  writes_.end_turn();
 }
 
 void room_pipeline::read(store_thread::read_job job) {

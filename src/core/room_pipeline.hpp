@@ -12,6 +12,7 @@
 #include "core/now_or_post.hpp"
 #include "core/room_batch.hpp"
 #include "core/store_thread.hpp"
+#include "core/write_round.hpp"
 
 namespace message::core {
 
@@ -27,19 +28,21 @@ namespace message::core {
 ///     each sender its answer. That answer is the only route of a sender's `ack`
 ///     (client::append_row): it follows the fan-out in the same task, so the message and its
 ///     ack leave in one write when the sender follows the room;
-///  5. the round of writes: the transport writes every connection the step gave lines to once,
-///     when the loop's task ends (event_loop::post_turn; transport/pending_writes).
+///  5. the round of writes (write_round, owned here): every connection the step gave lines to
+///     joins it, and is written once when the loop's task ends. The turn's task (run_turn)
+///     writes the round its own commit opened before it returns, so a lone message committed
+///     in place is committed, fanned out and written in one task.
 ///
 /// Reads asked on this loop go to the store thread behind the sends asked before them, so a
 /// history read sees what its client just sent.
 ///
-/// Thread-safety: send(), read(), followers() and loop() on this loop's thread only;
+/// Thread-safety: send(), read(), followers(), writes() and loop() on this loop's thread only;
 /// committed() and event() from any thread; flush() once the loop has stopped.
 class room_pipeline {
  public:
   /// `index`: this loop's number, the origin of its sends in the store's answers.
   room_pipeline(event_loop& loop, store_thread& store, std::size_t index, const limits& limits)
-      : loop_(loop), store_(store), index_(index), followers_(loop, limits) {}
+      : loop_(loop), store_(store), index_(index), followers_(loop, limits), writes_(loop) {}
   room_pipeline(const room_pipeline&) = delete;
   room_pipeline& operator=(const room_pipeline&) = delete;
 
@@ -62,9 +65,13 @@ class room_pipeline {
 
   loop_registry& followers() { return followers_; }
   const loop_registry& followers() const { return followers_; }
+  /// This loop's round of writes, which its connections join when they have lines due.
+  write_round& writes() { return writes_; }
   event_loop& loop() { return loop_; }
 
  private:
+  /// The turn's task: hands the turn's sends over, then writes the round that opened meanwhile.
+  void run_turn();
   void hand_over(bool at_turn_end);
   /// Runs `task` now when `step`'s rule says so, otherwise posts it behind this pipeline's
   /// earlier tasks.
@@ -75,6 +82,7 @@ class room_pipeline {
   store_thread& store_;
   const std::size_t index_;
   loop_registry followers_;
+  write_round writes_;
   std::vector<store_thread::append_request> turn_sends_;  // This turn's sends, in arrival order.
   /// Tasks posted to the loop and not started yet. Raised before a post, lowered only by the
   /// task: zero seen on the loop's thread means none of ours is queued there.

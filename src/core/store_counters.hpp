@@ -7,7 +7,7 @@
 
 namespace message::core {
 
-/// What the store worker counts for /metrics: messages stored, duplicates and failed sends,
+/// What the store thread counts for /metrics: messages stored, duplicates and failed sends,
 /// and how long commits take. Written where commits run (the worker, or a loop committing in
 /// place, one at a time), read by a scrape on any thread: relaxed atomics, so the commit path
 /// pays one uncontended add per field and no lock.

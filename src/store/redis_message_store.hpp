@@ -31,7 +31,7 @@ namespace message::store {
 /// when the connection breaks after the script was sent, the batch may have been stored
 /// although append() threw; a resend with the same id then gets the stored seq (duplicate).
 ///
-/// Not thread-safe (see message_store): the store worker owns it; its calls block that thread
+/// Not thread-safe (see message_store): the store thread owns it; its calls block that thread
 /// only, never an I/O thread.
 class redis_message_store final : public message_store, public identity_directory {
  public:

@@ -9,7 +9,7 @@ void asio_event_loop::run() {
   while (!context_.stopped()) {
     if (const auto window = spin_.window(); window.count() > 0) {
       // Poll (epoll_wait with no timeout) while events keep coming, and for `window` after
-      // the last one. The yield lets a thread that shares the core (the store worker, pinned
+      // the last one. The yield lets a thread that shares the core (the store thread, pinned
       // beside the loop) run instead of waiting for our time slice to end.
       auto last = clock::now();
       while (!context_.stopped()) {

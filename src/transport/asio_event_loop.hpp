@@ -3,7 +3,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <vector>
 
 #include "core/event_loop.hpp"
 #include "transport/idle_spin.hpp"
@@ -29,28 +28,6 @@ class asio_event_loop final : public core::event_loop {
     });
   }
   bool runs_here() const override { return executor_.running_in_this_thread(); }
-  void post_turn(std::function<void()> fn) override {
-    net::post(context_, [this, fn = std::move(fn)] {
-      std::vector<std::function<void()>> ends;
-      turn_ends_ = &ends;
-      struct reset {
-        std::vector<std::function<void()>>*& p;
-        ~reset() { p = nullptr; }
-      } on_exit{turn_ends_};
-      fn();
-      turn_ends_ = nullptr;  // What the ends ask for from now on is posted as usual.
-      for (auto& end : ends) end();
-    });
-  }
-  /// Runs `fn` when the turn task running now ends (post_turn), or posts it when none runs.
-  /// Loop thread only.
-  void at_turn_end(std::function<void()> fn) {
-    if (turn_ends_) {
-      turn_ends_->push_back(std::move(fn));
-    } else {
-      net::post(context_, std::move(fn));
-    }
-  }
   net::io_context& context() { return context_; }
   /// Runs handlers until stop(): after the last ready one it polls for new events for the
   /// idle_spin window, then sleeps in epoll_wait.
@@ -61,8 +38,7 @@ class asio_event_loop final : public core::event_loop {
   net::io_context context_;
   net::io_context::executor_type executor_ = context_.get_executor();
   net::executor_work_guard<net::io_context::executor_type> work_;
-  std::vector<std::function<void()>>* turn_ends_ = nullptr;  // The running turn task's (loop thread).
-  idle_spin spin_;                                           // Loop thread only.
+  idle_spin spin_;  // Loop thread only.
 };
 
 }  // namespace message::transport

@@ -10,7 +10,6 @@
 #include "transport/address_table.hpp"
 #include "transport/deadline_sweep.hpp"
 #include "transport/http_routes.hpp"
-#include "transport/pending_writes.hpp"
 
 namespace message::files {
 class files_worker;
@@ -24,7 +23,7 @@ namespace message::transport {
 
 /// What every session needs, owned by the app and alive longer than any session.
 /// Thread-safety: read-only after start-up, except the atomic counter, the address table
-/// (which locks itself), the sweeps and the pending writes (each on its own loop).
+/// (which locks itself) and the sweeps (each on its own loop).
 struct transport_context {
   core::hub& hub;
   const core::limits& limits;
@@ -37,8 +36,6 @@ struct transport_context {
   /// One per loop, by loop index: the deadlines of that loop's WebSocket sessions. Each is
   /// used only on its loop's thread; they outlive the loops' io_contexts.
   std::vector<std::unique_ptr<deadline_sweep>> sweeps{};
-  /// One per loop, by loop index: the sessions whose write is due at the end of the turn.
-  std::vector<std::unique_ptr<pending_writes>> writes{};
   /// The shared files' folder (files::blob_store's root: DATA/files), where downloads read
   /// blobs and thumbnails. Empty (a memory store, Redis): every download is 410 or 404.
   std::filesystem::path files_root{};

@@ -314,7 +314,7 @@ void websocket_session::schedule_write() {
   // hand over meanwhile (a message and its sender's ack, several rooms' commits) joins the
   // same frame, one sendmsg instead of several.
   state_.writing = true;
-  ctx_.writes.at(loop_)->add(shared_from_this());
+  ctx_.hub.pipeline(loop_).writes().add(shared_from_this());
 }
 
 void websocket_session::do_write() {

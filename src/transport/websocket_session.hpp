@@ -54,6 +54,7 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   // core::client_sink
   void deliver(core::shared_line line) override;
   void close(core::close_code code, std::string_view reason) override;
+  void write_round_due() override { do_write(); }
   std::size_t queued_bytes() const override { return queued_bytes_; }
   std::vector<std::pair<std::string, std::uint64_t>> drop_room_messages(
       const std::function<bool(std::string_view room)>& may_drop) override;
@@ -85,7 +86,6 @@ class websocket_session final : public std::enable_shared_from_this<websocket_se
   // Writing.
   void send_control(ws::opcode op, std::string_view payload);
   void schedule_write();
-  friend class pending_writes;  // Runs do_write() for the loop's round of writes.
   void do_write();
   /// Writes what the socket did not take at once (rest_), piece by piece.
   void write_rest();

@@ -13,8 +13,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -25,6 +23,7 @@
 #include "core/hub.hpp"
 #include "core/now_or_post.hpp"
 #include "core/room_pipeline.hpp"
+#include "manual_loop.hpp"
 #include "store/memory_message_store.hpp"
 
 namespace message::core {
@@ -32,66 +31,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-
-/// An event loop whose tasks run only when the test says so, on the test's thread.
-/// post() is safe from any thread (the store worker posts its answers).
-class manual_loop final : public event_loop {
- public:
-  void post(std::function<void()> fn) override {
-    {
-      std::lock_guard lock(mutex_);
-      tasks_.push_back(std::move(fn));
-    }
-    wake_.notify_all();
-  }
-  void post_at(std::chrono::steady_clock::time_point when, std::function<void()> fn) override {
-    timers_.emplace(when, std::move(fn));  // Loop thread only, as the interface says.
-  }
-  // The store worker asks too (hub::on_loop): `running_` is atomic, the owner never changes.
-  bool runs_here() const override { return running_.load() && std::this_thread::get_id() == owner_; }
-  void post_turn(std::function<void()> fn) override { post(std::move(fn)); }
-
-  /// Runs every task that is ready now (and timers that are due); returns how many ran.
-  std::size_t run_ready() {
-    std::size_t ran = 0;
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::lock_guard lock(mutex_);
-        if (tasks_.empty()) break;
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      }
-      run(task);
-      ++ran;
-    }
-    while (!timers_.empty() && timers_.begin()->first <= std::chrono::steady_clock::now()) {
-      auto task = std::move(timers_.begin()->second);
-      timers_.erase(timers_.begin());
-      run(task);
-      ++ran;
-    }
-    return ran;
-  }
-  /// Waits (bounded) for a post from another thread.
-  void wait_for_post(std::chrono::milliseconds at_most) {
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, at_most, [&] { return !tasks_.empty(); });
-  }
-
- private:
-  void run(const std::function<void()>& task) {
-    running_ = true;
-    task();
-    running_ = false;
-  }
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> tasks_;
-  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> timers_;
-  std::atomic<bool> running_{false};
-  const std::thread::id owner_ = std::this_thread::get_id();  // The test's thread runs every task.
-};
 
 /// A connection that records every line the core hands it; it can pretend to be a slow reader.
 class recording_sink final : public client_sink {
