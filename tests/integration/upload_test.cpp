@@ -792,5 +792,55 @@ TEST_F(Upload, TheSizeCapRemovesTheOldestBlobAndHistorySaysItIsGone) {
   }
 }
 
+// --- Downloads keep the connection ------------------------------------------------------
+
+/// Reads one answer with a Content-Length body from `fd`; "" when the connection ends first.
+std::string read_answer(int fd) {
+  std::string got;
+  char buf[65536];
+  for (;;) {
+    const auto head_end = got.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      std::string lower = got.substr(0, head_end);
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto at = lower.find("content-length:");
+      const std::size_t length = at == std::string::npos ? 0 : std::stoull(lower.substr(at + 15));
+      if (got.size() >= head_end + 4 + length) return got.substr(0, head_end + 4 + length);
+    }
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {};
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+TEST_F(Upload, TwoDownloadsGoOverOneConnection) {
+  const auto first = file_bytes(200 * 1024, 67);
+  const auto second = file_bytes(1000, 71);
+  ASSERT_FALSE(share(port(), 'a', "lobby", "one", first).empty());
+  ASSERT_FALSE(share(port(), 'a', "lobby", "two", second).empty());
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port());
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  const auto get = [&](const std::string& sha) {
+    const std::string req = "GET /files/" + sha + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port()) +
+                            "\r\nAuthorization: Identity " + identity_token('b') + "\r\n\r\n";
+    EXPECT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    return read_answer(fd);
+  };
+  const auto one = get(sha256_hex(first));
+  ASSERT_EQ(one.rfind("HTTP/1.1 200", 0), 0u) << one.substr(0, 300);
+  EXPECT_NE(one.find("Connection: keep-alive"), std::string::npos);
+  EXPECT_EQ(one.substr(one.find("\r\n\r\n") + 4), first);
+  const auto two = get(sha256_hex(second));
+  ASSERT_EQ(two.rfind("HTTP/1.1 200", 0), 0u) << "the second answer comes on the same connection";
+  EXPECT_EQ(two.substr(two.find("\r\n\r\n") + 4), second);
+  const auto missing = get(std::string(64, 'f'));
+  EXPECT_EQ(missing.rfind("HTTP/1.1 404", 0), 0u) << "an error answer keeps it too";
+  ::close(fd);
+}
+
 }  // namespace
 }  // namespace message::test
