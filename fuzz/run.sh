@@ -8,7 +8,7 @@ set -euo pipefail
 build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS}
 seconds=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS}
 here=$(cd "$(dirname "$0")" && pwd)
-targets=(fuzz_decode fuzz_ws_query fuzz_http_route fuzz_websocket_frame fuzz_server_line)
+targets=(fuzz_decode fuzz_ws_query fuzz_http_route fuzz_websocket_frame fuzz_server_line fuzz_tus_headers)
 per=$(( seconds / ${#targets[@]} ))
 (( per >= 1 )) || per=1
 artifacts="$build/fuzz-artifacts"

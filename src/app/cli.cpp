@@ -203,6 +203,8 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   limits->add_option("--keep-days", l.keep_days, "Days messages are kept (0 = forever)");
   limits->add_option("--max-file-bytes", l.max_file_bytes,
                      "Largest file an upload may declare, in bytes (refused before any byte is sent)");
+  limits->add_option("--max-files-total-bytes", l.max_files_total_bytes,
+                     "Bytes the shared files may take together; the oldest go first (0 = no cap)");
   limits->add_option("--min-free-bytes", l.min_free_bytes,
                      "Free bytes an upload must leave on the data directory's file system");
   limits->add_option("--max-uploads", l.max_uploads, "Unfinished uploads one identity may hold at once")

@@ -22,6 +22,7 @@
 #include "store/journaled_message_store.hpp"
 #include "store/memory_message_store.hpp"
 #include "store/redis_message_store.hpp"
+#include "transport/blob_sweep.hpp"
 #include "transport/tls_server_context.hpp"
 
 namespace message::app {
@@ -166,6 +167,12 @@ server::server(server_config config) : config_(std::move(config)) {
   // node its own (nodes never share a data directory).
   files_ = std::make_unique<files::files_worker>(dir_->path() / "files", config_.limits.upload_expiry);
   ctx_->files = files_.get();
+  // Blob retention (docs/architecture.md, "Blob retention"): blobs no message needs any more,
+  // and the oldest past --max-files-total-bytes, are removed at start and then every round.
+  files_->every(config_.limits.blob_sweep_interval,
+                [hub = hub_.get(), files = files_.get(), &limits = config_.limits] {
+                  transport::sweep_blobs(*hub, *files, limits);
+                });
   // Downloads read the blobs of this node's data directory (files::blob_store's layout): each
   // node its own, whatever the store.
   ctx_->files_root = dir_->path() / "files";

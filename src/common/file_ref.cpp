@@ -17,6 +17,7 @@ std::string file_ref_text(const file_ref& f) {
     o["height"] = f.height;
   }
   if (f.thumb) o["thumb"] = true;
+  if (f.gone) o["gone"] = true;
   return json::serialize(o);
 }
 
@@ -51,6 +52,7 @@ std::optional<file_ref> parse_file_ref(std::string_view text) {
   f.width = static_cast<std::uint32_t>(*width);
   f.height = static_cast<std::uint32_t>(*height);
   if (const auto* t = o.if_contains("thumb"); t != nullptr && t->is_bool()) f.thumb = t->get_bool();
+  if (const auto* g = o.if_contains("gone"); g != nullptr && g->is_bool()) f.gone = g->get_bool();
   return f;
 }
 

@@ -17,6 +17,7 @@ struct file_ref {
   std::uint32_t width = 0;  ///< A picture's size in pixels (0: not a picture, or not read).
   std::uint32_t height = 0;
   bool thumb = false;  ///< /files/<sha256>/thumb exists.
+  bool gone = false;   ///< The blob was removed (the size cap) while this message still names it.
 
   bool operator==(const file_ref&) const = default;
 };

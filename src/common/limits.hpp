@@ -183,6 +183,14 @@ struct limits {
   /// How long an unfinished upload is kept after its last byte (--upload-expiry): a night's
   /// sleep of a laptop, then its bytes go.
   std::chrono::seconds upload_expiry{24 * 60 * 60};
+  /// The shared files may take this many bytes together (0: no cap); past it the blobs whose
+  /// newest message is oldest are removed (their messages keep `file` with `gone: true`). Off
+  /// by default: the free-disk floor already keeps the disk from filling, and a cap removes
+  /// what people shared, so it is the operator's choice (`--max-files-total-bytes`).
+  std::uint64_t max_files_total_bytes = 0;
+  /// How often the files worker looks for blobs no live message references (a delete, a
+  /// retention round) and for blobs past the total cap: as often as retention's rounds.
+  std::chrono::seconds blob_sweep_interval{30};
   /// Bytes of a PATCH body read (and written by the files worker) at a time: the upload's
   /// memory on the server, whatever the file's size; big enough that a write per piece is
   /// cheap next to the copy.

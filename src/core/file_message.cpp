@@ -32,6 +32,26 @@ void check_file_room(hub& hub, std::size_t loop, std::string device, std::string
   });
 }
 
+void find_readable_file(hub& hub, std::size_t loop, std::string device, std::string sha256,
+                        std::function<void(readable_file)> done) {
+  hub.pipeline(loop).read([l = &hub.pipeline(loop).loop(), device = std::move(device),
+                           sha256 = std::move(sha256),
+                           done = std::move(done)](store::message_store& s) mutable {
+    readable_file found;
+    try {
+      const auto identity = s.directory().identity_of_device(device);
+      for (auto& use : s.file_uses(sha256)) {
+        if (!s.directory().access(use.room, identity).allowed()) continue;
+        found.file = std::move(use.file);
+        break;
+      }
+    } catch (const std::exception&) {
+      found.failed = true;
+    }
+    l->post([done = std::move(done), found = std::move(found)]() mutable { done(std::move(found)); });
+  });
+}
+
 void append_file_message(hub& hub, std::size_t loop, file_message message,
                          std::function<void(file_message_outcome)> done) {
   auto shared_done = std::make_shared<std::function<void(file_message_outcome)>>(std::move(done));

@@ -42,6 +42,18 @@ struct file_message_outcome {
 void check_file_room(hub& hub, std::size_t loop, std::string device, std::string room,
                      std::function<void(file_room_check)> done);
 
+/// A blob the asker could download already ("Already there" in docs/protocol.md, "Files").
+struct readable_file {
+  bool failed = false;           ///< The store could not say.
+  std::optional<file_ref> file;  ///< As the newest live message sharing it in a readable room carries it.
+};
+
+/// The file of a live message sharing blob `sha256` in a room `device` (resolved to the
+/// identity it acts as) may read: the same rule as a download. `done` runs on loop `loop`.
+/// Safe from loop `loop`'s thread.
+void find_readable_file(hub& hub, std::size_t loop, std::string device, std::string sha256,
+                        std::function<void(readable_file)> done);
+
 /// The one way a file message enters a room. The checks a WebSocket `send` goes through run
 /// first, on the store thread (the identity a linked device acts as, membership of a private
 /// room, a `reply_to` that names a readable message); then the message is appended through

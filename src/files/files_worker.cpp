@@ -34,6 +34,16 @@ void files_worker::post(job j) {
   wake_.notify_one();
 }
 
+void files_worker::every(std::chrono::seconds every, std::function<void()> fn) {
+  {
+    std::lock_guard lock(mutex_);
+    periodic_ = std::move(fn);
+    periodic_every_ = every;
+    periodic_due_ = true;
+  }
+  wake_.notify_one();
+}
+
 void files_worker::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -47,8 +57,21 @@ void files_worker::stop() {
 void files_worker::run() {
   const auto interval = sweep_interval(expiry_);
   auto next_sweep = std::chrono::steady_clock::now();
+  auto next_periodic = std::chrono::steady_clock::time_point::max();
   std::unique_lock lock(mutex_);
   for (;;) {
+    if (periodic_due_ || std::chrono::steady_clock::now() >= next_periodic) {
+      periodic_due_ = false;
+      auto fn = periodic_;
+      next_periodic = std::chrono::steady_clock::now() + periodic_every_;
+      lock.unlock();
+      try {
+        if (fn) fn();
+      } catch (const std::exception&) {
+        // The next round tries again.
+      }
+      lock.lock();
+    }
     if (std::chrono::steady_clock::now() >= next_sweep) {
       lock.unlock();
       try {
@@ -59,7 +82,8 @@ void files_worker::run() {
       next_sweep = std::chrono::steady_clock::now() + interval;
       lock.lock();
     }
-    wake_.wait_until(lock, next_sweep, [this] { return stopping_ || !jobs_.empty(); });
+    wake_.wait_until(lock, std::min(next_sweep, next_periodic),
+                     [this] { return stopping_ || periodic_due_ || !jobs_.empty(); });
     if (jobs_.empty()) {
       if (stopping_) return;
       continue;

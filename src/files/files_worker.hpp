@@ -43,6 +43,9 @@ class files_worker {
   files_worker& operator=(const files_worker&) = delete;
 
   void post(job j);
+  /// Runs `fn` on the worker's thread now and then every `every` while it waits for jobs (the
+  /// blob retention round). `fn` must only post work. Safe from any thread.
+  void every(std::chrono::seconds every, std::function<void()> fn);
   /// Runs what is queued, then ends the thread. Idempotent.
   void stop();
   /// Milliseconds since the Unix epoch: the clock the uploads' ages are kept in.
@@ -60,6 +63,9 @@ class files_worker {
   std::condition_variable wake_;
   std::deque<job> jobs_;
   bool stopping_ = false;
+  std::function<void()> periodic_;  // Guarded by mutex_.
+  std::chrono::seconds periodic_every_{0};
+  bool periodic_due_ = false;
   std::thread thread_;  // Last: starts after every member above is ready.
 };
 

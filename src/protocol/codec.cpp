@@ -400,6 +400,7 @@ void put_file(std::string& out, const core::file_ref& f) {
     put_number(out, f.height);
   }
   if (f.thumb) out += R"(,"thumb":true)";
+  if (f.gone) out += R"(,"gone":true)";
   out += '}';
 }
 

@@ -353,4 +353,9 @@ std::vector<file_use> journaled_message_store::file_uses(const std::string& sha2
   return out;
 }
 
+void journaled_message_store::mark_file_gone(const std::string& sha256) {
+  do_deferred_work();  // Every message that names the blob is in the database then.
+  database_.mark_file_gone(sha256);
+}
+
 }  // namespace message::store

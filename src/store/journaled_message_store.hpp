@@ -100,6 +100,7 @@ class journaled_message_store final : public message_store {
   std::string room_epoch(const std::string& room) override { return database_.room_epoch(room); }
   std::vector<room_info> rooms() override;
   std::vector<file_use> file_uses(const std::string& sha256) override;
+  void mark_file_gone(const std::string& sha256) override;
   /// Names are written straight into the database: they are rare, and never wait behind messages.
   identity_directory& directory() override { return database_; }
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,

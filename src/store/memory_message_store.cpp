@@ -236,4 +236,10 @@ std::vector<file_use> memory_message_store::file_uses(const std::string& sha256)
   return out;
 }
 
+void memory_message_store::mark_file_gone(const std::string& sha256) {
+  for (auto& [name, log] : rooms_)
+    for (auto& m : log.messages)
+      if (m.file && m.file->sha256 == sha256) m.file->gone = true;
+}
+
 }  // namespace message::store

@@ -1112,4 +1112,14 @@ std::string sqlite_message_store::identity_of_device(const std::string& device) 
   return linked.empty() ? device : linked;
 }
 
+void sqlite_message_store::mark_file_gone(const std::string& sha256) {
+  // The same partial index as file_uses: only the rows that share the blob are read.
+  auto& q = prepared(
+      "UPDATE messages INDEXED BY messages_files SET file = json_set(file, '$.gone', json('true')) "
+      "WHERE file != '' AND json_extract(file, '$.sha256') = ?1");
+  q.bind(1, sha256);
+  q.step();
+  q.reset();
+}
+
 }  // namespace message::store

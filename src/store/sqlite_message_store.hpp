@@ -75,6 +75,7 @@ class sqlite_message_store final : public message_store, public identity_directo
   std::string room_epoch(const std::string& name) override;
   std::vector<room_info> rooms() override;
   std::vector<file_use> file_uses(const std::string& sha256) override;
+  void mark_file_gone(const std::string& sha256) override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
   /// Blocks until the background quick_check has finished (tests; see integrity_check).

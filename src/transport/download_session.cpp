@@ -13,6 +13,7 @@
 
 #include "files/blob_store.hpp"
 #include "files/thumbnailer.hpp"
+#include "transport/http_session.hpp"
 #include "transport/identity_token.hpp"
 
 namespace message::transport {
@@ -21,15 +22,20 @@ namespace {
 
 /// The headers every file answer carries (docs/protocol.md, "Files"): the browser never guesses
 /// a type, and a file opened directly (HTML, SVG) runs in a sandbox without scripts or origin.
+/// The connection header follows: keep-alive unless the request asked to close.
 constexpr std::string_view file_headers =
     "Server: message\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: sandbox\r\n"
-    "Referrer-Policy: no-referrer\r\nConnection: close\r\n";
+    "Referrer-Policy: no-referrer\r\n";
 
-std::string plain_answer(std::string_view status, std::string_view text) {
+std::string connection_header(bool keep_alive) {
+  return keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+}
+
+std::string plain_answer(std::string_view status, std::string_view text, bool keep_alive) {
   return fmt::format(
-      "HTTP/1.1 {}\r\n{}Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
+      "HTTP/1.1 {}\r\n{}{}Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
       "Content-Length: {}\r\n\r\n{}\n",
-      status, file_headers, text.size() + 1, text);
+      status, file_headers, connection_header(keep_alive), text.size() + 1, text);
 }
 
 /// True when an If-None-Match value names `etag` (or is `*`).
@@ -106,12 +112,14 @@ void download_session::run() {
 void download_session::on_found(found what, const core::file_ref& file, int fd, std::uint64_t size) {
   fd_ = fd;
   // The same answer for a blob nobody shares and one only rooms the asker may not read share.
-  if (what == found::none) return write_head(plain_answer("404 Not Found", "not found"), false);
+  if (what == found::none) return write_head(plain_answer("404 Not Found", "not found", keep_alive_), false);
   if (what == found::failed)
-    return write_head(plain_answer("503 Service Unavailable", "the file cannot be read right now: try again"),
-                      false);
+    return write_head(
+        plain_answer("503 Service Unavailable", "the file cannot be read right now: try again", keep_alive_),
+        false);
   if (what == found::gone)
-    return write_head(plain_answer("410 Gone", "this file was removed from the server (retention)"), false);
+    return write_head(
+        plain_answer("410 Gone", "this file was removed from the server (retention)", keep_alive_), false);
 
   const std::string etag =
       target_.thumb ? fmt::format("\"{}.thumb\"", target_.sha256) : fmt::format("\"{}\"", target_.sha256);
@@ -119,8 +127,8 @@ void download_session::on_found(found what, const core::file_ref& file, int fd, 
   if (type.empty()) type = "application/octet-stream";
   const bool inline_ = !attachment_ && served_inline(type);
   std::string headers = fmt::format(
-      "{}Cache-Control: private, max-age=31536000, immutable\r\nETag: {}\r\nAccept-Ranges: bytes\r\n",
-      file_headers, etag);
+      "{}{}Cache-Control: private, max-age=31536000, immutable\r\nETag: {}\r\nAccept-Ranges: bytes\r\n",
+      file_headers, connection_header(keep_alive_), etag);
   if (!if_none_match_.empty() && etag_matches(if_none_match_, etag))
     return write_head(fmt::format("HTTP/1.1 304 Not Modified\r\n{}\r\n", headers), false);
 
@@ -157,7 +165,7 @@ void download_session::write_head(std::string head, bool body_follows) {
                      if (ec) return;
                      self->stream_.expires_never();
                      if (body_follows) return self->send_body();
-                     self->finish();
+                     self->finish(true);
                    });
 }
 
@@ -165,17 +173,17 @@ void download_session::send_body() {
   auto& socket = stream_.socket();
   beast::error_code ec;
   socket.native_non_blocking(true, ec);
-  if (ec) return finish();
+  if (ec) return finish(false);
   const auto chunk = std::min<std::uint64_t>(remaining_, ctx_.limits.download_chunk_bytes);
   auto at = static_cast<off_t>(offset_);
   const ssize_t sent = ::sendfile(socket.native_handle(), fd_, &at, static_cast<std::size_t>(chunk));
-  if (sent < 0 && errno != EAGAIN && errno != EINTR) return finish();  // The reader left.
-  if (sent == 0) return finish();  // The file is shorter than it was: cut, the length says so.
+  if (sent < 0 && errno != EAGAIN && errno != EINTR) return finish(false);  // The reader left.
+  if (sent == 0) return finish(false);  // The file is shorter than it was: cut, the length says so.
   if (sent > 0) {
     offset_ += static_cast<std::uint64_t>(sent);
     remaining_ -= static_cast<std::uint64_t>(sent);
   }
-  if (remaining_ == 0) return finish();
+  if (remaining_ == 0) return finish(true);
   // Back to the loop in between, whether the socket is full or not: others' turn.
   wait_writable();
 }
@@ -190,23 +198,28 @@ void download_session::wait_writable() {
   });
   stream_.socket().async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
     self->idle_timer_.cancel();
-    if (ec) return self->finish();
+    if (ec) return self->finish(false);
     self->send_body();
   });
 }
 
-void download_session::finish() {
+void download_session::finish(bool whole) {
   idle_timer_.cancel();
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
   }
+  beast::error_code ignored;
+  if (whole && keep_alive_) {
+    // The answer is whole: the connection takes the next request (a page's thumbnails share it).
+    std::make_shared<http_session>(stream_.release_socket(), ctx_, loop_, std::move(slot_), over_tls_)->run();
+    return;
+  }
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 bool serve_download(const request& req, beast::tcp_stream& stream, transport_context& ctx,
-                    connection_slot& slot) {
+                    connection_slot& slot, std::size_t loop, bool over_tls, bool pipelined) {
   if (req.method() != http::verb::get && req.method() != http::verb::head) return false;
   auto url = boost::urls::parse_origin_form(req.target());
   if (!url) return false;
@@ -237,7 +250,8 @@ bool serve_download(const request& req, beast::tcp_stream& stream, transport_con
                                      std::move(identity), req.method() == http::verb::head, attachment,
                                      std::string(req[http::field::range]),
                                      std::string(req[http::field::if_none_match]))
-      ->run();
+      ->keep_alive(req.keep_alive() && !pipelined, loop, over_tls)
+      .run();
   return true;
 }
 

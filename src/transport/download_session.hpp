@@ -22,7 +22,8 @@ namespace message::transport {
 /// limits::download_chunk_bytes per turn of the loop and waiting for the socket to drain in
 /// between, so the file is never held in memory and one download never holds the loop. (Over
 /// TLS the session's socket is one end of tls_front's socket pair: sendfile works there too.)
-/// The connection closes after the answer.
+/// A whole answer leaves the connection to a new http_session (keep-alive) unless the request
+/// asked to close; a cut one closes it.
 ///
 /// Thread-safety: runs on its loop; the store job holds it by shared_ptr and posts back.
 class download_session final : public std::enable_shared_from_this<download_session> {
@@ -35,6 +36,13 @@ class download_session final : public std::enable_shared_from_this<download_sess
   ~download_session();
   download_session(const download_session&) = delete;
   download_session& operator=(const download_session&) = delete;
+  /// Keeps the connection for the next request after a whole answer (loop `loop`'s sessions).
+  download_session& keep_alive(bool keep, std::size_t loop, bool over_tls) {
+    keep_alive_ = keep;
+    loop_ = loop;
+    over_tls_ = over_tls;
+    return *this;
+  }
   void run();
 
  private:
@@ -44,7 +52,8 @@ class download_session final : public std::enable_shared_from_this<download_sess
   void write_head(std::string head, bool body_follows);
   void send_body();
   void wait_writable();
-  void finish();
+  /// Ends the answer: `whole` when every byte of it went (then keep-alive may go on).
+  void finish(bool whole);
 
   beast::tcp_stream stream_;
   transport_context& ctx_;
@@ -60,12 +69,17 @@ class download_session final : public std::enable_shared_from_this<download_sess
   std::uint64_t remaining_ = 0;   // Body bytes still to send.
   std::string out_;               // The head, while its write is in flight.
   net::steady_timer idle_timer_;  // A reader that stops taking the body is cut.
+  bool keep_alive_ = false;
+  std::size_t loop_ = 0;
+  bool over_tls_ = false;
 };
 
 /// Answers `req` when it is a download (the key check passed already): true when it took the
 /// stream (a download or its error answer), false when `req` is something else (an upload's
 /// path, another method: route() answers those).
+/// `pipelined`: bytes of a next request were read already (the connection then closes after
+/// the answer, as those bytes are not handed on).
 bool serve_download(const request& req, beast::tcp_stream& stream, transport_context& ctx,
-                    connection_slot& slot);
+                    connection_slot& slot, std::size_t loop, bool over_tls, bool pipelined);
 
 }  // namespace message::transport

@@ -109,8 +109,9 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         ->run(req, std::move(query));
     return;
   }
-  if (serve_export(req, stream_, ctx_)) return;           // The export session has the stream now.
-  if (serve_download(req, stream_, ctx_, slot_)) return;  // So has a download.
+  if (serve_export(req, stream_, ctx_)) return;  // The export session has the stream now.
+  if (serve_download(req, stream_, ctx_, slot_, loop_, over_tls_, buffer_.size() != 0))
+    return;  // So has a download.
   send(route(req, ctx_.http, over_tls_));
 }
 

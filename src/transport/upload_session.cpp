@@ -13,6 +13,7 @@
 #include "files/picture_step.hpp"
 #include "files/thumbnailer.hpp"
 #include "protocol/validate.hpp"
+#include "transport/blob_sweep.hpp"
 #include "transport/http_session.hpp"
 #include "transport/identity_token.hpp"
 #include "transport/tus_headers.hpp"
@@ -231,6 +232,8 @@ void upload_session::create() {
         if (!check.allowed)
           return self->send(self->answer(
               http::status::forbidden, "not_member: this room is private: only its members can post in it"));
+        auto sha256 = value_of(metadata, "sha256");
+        if (!sha256.empty()) return self->claim(std::move(metadata), length, std::move(sha256));
         self->create_checked(std::move(metadata), length);
       });
 }
@@ -596,6 +599,9 @@ void upload_session::append_message(const files::upload& info, core::file_ref fi
               return true;
             },
             [self, out, message_id](bool) {
+              // A new blob may take the shared files past their cap: the oldest go now.
+              if (self->ctx_.limits.max_files_total_bytes > 0 && self->ctx_.files != nullptr)
+                sweep_blobs(self->ctx_.hub, *self->ctx_.files, self->ctx_.limits);
               auto res = self->answer(http::status::no_content);
               res.set("Upload-Offset", std::to_string(self->at_));
               res.set("Message-Seq", std::to_string(out.seq));

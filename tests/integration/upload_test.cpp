@@ -627,5 +627,248 @@ TEST_F(Upload, ABigBodyIsStreamedToDiskNotHeldInMemory) {
             sha256_hex(bytes));
 }
 
+// --- "Already there": a creation that names a blob the identity could download ----------
+
+/// Metadata that claims the file's hash.
+std::string claiming(const std::string& name, const std::string& room, const std::string& id,
+                     const std::string& sha256) {
+  return metadata(name, room, id) + ",sha256 " + base64(sha256);
+}
+
+/// Shares `bytes` in `room` as `who` the usual way; returns the message's seq.
+std::string share(unsigned short port, char who, const std::string& room, const std::string& id,
+                  const std::string& bytes) {
+  const auto path = create(port, who, bytes.size(), metadata("first.bin", room, id));
+  if (path.empty()) return {};
+  auto r = patch(port, who, path, 0, bytes);
+  return r.status == 204 ? r.header("Message-Seq") : std::string();
+}
+
+std::string body_of(const reply& r) {
+  const auto at = r.text.find("\r\n\r\n");
+  return at == std::string::npos ? std::string() : r.text.substr(at + 4);
+}
+
+TEST_F(Upload, AFileAlreadySharedInAReadableRoomIsClaimedWithoutSendingItsBytes) {
+  auto cat = connect_person(port(), 'c', "/ws");
+  const auto bytes = file_bytes(300 * 1024, 31);
+  const auto sha = sha256_hex(bytes);
+  ASSERT_FALSE(share(port(), 'a', "lobby", "first", bytes).empty());
+  ASSERT_TRUE(cat.ws->next_of("message"));
+
+  auto r = exchange(port(), "POST", "/files/uploads",
+                    as('b', {{"Upload-Length", std::to_string(bytes.size())},
+                             {"Upload-Metadata", claiming("again.bin", "lobby", "claimed", sha)}}));
+  ASSERT_EQ(r.status, 201) << r.text;
+  EXPECT_EQ(r.header("Upload-Offset"), std::to_string(bytes.size())) << "nothing is uploaded";
+  EXPECT_EQ(r.header("Message-Id"), "claimed");
+  ASSERT_FALSE(r.header("Message-Seq").empty());
+  EXPECT_FALSE(r.header("Location").empty());
+
+  auto m = cat.ws->next_of("message");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(str((*m)["id"]), "claimed");
+  EXPECT_EQ(std::to_string(u64((*m)["seq"])), r.header("Message-Seq"));
+  const auto& file = (*m)["file"].as_object();
+  EXPECT_EQ(str(file.at("sha256")), sha);
+  EXPECT_EQ(str(file.at("name")), "again.bin");
+  EXPECT_EQ(u64(file.at("size")), bytes.size());
+  EXPECT_EQ(str(file.at("type")), "application/octet-stream");
+  EXPECT_FALSE(file.contains("gone"));
+
+  auto got = exchange(port(), "GET", "/files/" + sha, {{"Authorization", "Identity " + identity_token('b')}});
+  ASSERT_EQ(got.status, 200) << got.text.substr(0, 300);
+  EXPECT_EQ(sha256_hex(body_of(got)), sha) << "the download gives the shared bytes";
+
+  // The same message id claimed again makes no second message.
+  auto again = exchange(port(), "POST", "/files/uploads",
+                        as('b', {{"Upload-Length", std::to_string(bytes.size())},
+                                 {"Upload-Metadata", claiming("again.bin", "lobby", "claimed", sha)}}));
+  ASSERT_EQ(again.status, 201) << again.text;
+  EXPECT_EQ(again.header("Message-Seq"), r.header("Message-Seq"));
+  cat.ws->send_message("after", "cat", "next");
+  auto next = cat.ws->next_of("message");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(str((*next)["id"]), "after") << "no second file message";
+}
+
+TEST_F(Upload, AClaimOnABlobOnlyAPrivateRoomSharesIsIgnoredForANonMember) {
+  auto ann = connect_person(port(), 'a', "/ws?name=ann");
+  ann.ws->send(R"({"type":"create_room","room":"plans","private":true})");
+  ASSERT_TRUE(ann.ws->next_of("room"));
+  const auto bytes = file_bytes(2000, 37);
+  const auto sha = sha256_hex(bytes);
+  ASSERT_FALSE(share(port(), 'a', "plans", "secret", bytes).empty());
+
+  auto r = exchange(port(), "POST", "/files/uploads",
+                    as('b', {{"Upload-Length", std::to_string(bytes.size())},
+                             {"Upload-Metadata", claiming("guess.bin", "lobby", "guess", sha)}}));
+  ASSERT_EQ(r.status, 201) << r.text;
+  EXPECT_EQ(r.header("Upload-Offset"), "0") << "the claim is ignored: the bytes must come";
+  EXPECT_EQ(r.header("Message-Seq"), "");
+  auto done = patch(port(), 'b', r.header("Location"), 0, bytes);
+  EXPECT_EQ(done.status, 204) << done.text;
+}
+
+TEST_F(Upload, AClaimWithAnotherSizeIsIgnored) {
+  const auto bytes = file_bytes(4000, 41);
+  const auto sha = sha256_hex(bytes);
+  ASSERT_FALSE(share(port(), 'a', "lobby", "sized", bytes).empty());
+  auto r = exchange(port(), "POST", "/files/uploads",
+                    as('b', {{"Upload-Length", std::to_string(bytes.size() + 1)},
+                             {"Upload-Metadata", claiming("bigger.bin", "lobby", "bigger", sha)}}));
+  ASSERT_EQ(r.status, 201) << r.text;
+  EXPECT_EQ(r.header("Upload-Offset"), "0");
+  EXPECT_EQ(r.header("Message-Seq"), "");
+  EXPECT_EQ(offset_of(port(), 'b', r.header("Location")), 0u) << "a real upload waits for its bytes";
+}
+
+// --- Blob retention and the total size cap ----------------------------------------------
+
+std::filesystem::path blob_path(const std::filesystem::path& data, const std::string& sha) {
+  return data / "files" / "sha256" / sha.substr(0, 2) / sha.substr(2);
+}
+
+/// Waits (bounded) until the blob's file is gone; true when it went.
+bool await_removed(const std::filesystem::path& blob) {
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < until) {
+    if (!std::filesystem::exists(blob)) return true;
+    std::this_thread::yield();
+  }
+  return !std::filesystem::exists(blob);
+}
+
+int download_status(unsigned short port, char who, const std::string& sha) {
+  return exchange(port, "GET", "/files/" + sha, {{"Authorization", "Identity " + identity_token(who)}})
+      .status;
+}
+
+TEST_F(Upload, AMessagePrunedByKeepMessagesFreesItsBlob) {
+  auto ann = connect_person(port(), 'a', "/ws?name=ann");
+  const auto bytes = file_bytes(3000, 43);
+  const auto sha = sha256_hex(bytes);
+  ASSERT_FALSE(share(port(), 'a', "lobby", "old-file", bytes).empty());
+  ann.ws->send_message("newer", "ann", "the newest message stays");
+  ASSERT_TRUE(ann.ws->next_of("ack"));
+  ASSERT_TRUE(std::filesystem::exists(blob_path(data.path(), sha)));
+  ann.ws.reset();
+  server->stop();
+  server = start({"--keep-messages", "1"});
+  EXPECT_TRUE(await_removed(blob_path(data.path(), sha))) << "no message references the blob any more";
+  EXPECT_EQ(download_status(port(), 'a', sha), 404);
+}
+
+TEST_F(Upload, ABlobSharedByTwoMessagesStaysWhileOneRemains) {
+  auto ann = connect_person(port(), 'a', "/ws?name=ann");
+  const auto shared = file_bytes(3000, 47);
+  const auto alone = file_bytes(3000, 53);
+  ASSERT_FALSE(share(port(), 'a', "lobby", "shared-old", shared).empty());
+  ASSERT_FALSE(share(port(), 'a', "lobby", "alone-old", alone).empty());
+  ann.ws->send_message("newer", "ann", "the newest message of the lobby");
+  ASSERT_TRUE(ann.ws->next_of("ack"));
+  ASSERT_FALSE(share(port(), 'a', "other", "shared-new", shared).empty()) << "the only message of its room";
+  ann.ws.reset();
+  server->stop();
+  server = start({"--keep-messages", "1"});
+  // The lone blob going says the round ran; the shared one stays for the message that remains.
+  ASSERT_TRUE(await_removed(blob_path(data.path(), sha256_hex(alone))));
+  EXPECT_TRUE(std::filesystem::exists(blob_path(data.path(), sha256_hex(shared))));
+  auto got = exchange(port(), "GET", "/files/" + sha256_hex(shared),
+                      {{"Authorization", "Identity " + identity_token('a')}});
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(body_of(got), shared);
+}
+
+TEST_F(Upload, TheSizeCapRemovesTheOldestBlobAndHistorySaysItIsGone) {
+  server->stop();
+  server = start({"--max-files-total-bytes", "150000"});
+  auto bob = connect_person(port(), 'b', "/ws");
+  const auto older = file_bytes(100000, 59);
+  const auto newer = file_bytes(100000, 61);
+  ASSERT_FALSE(share(port(), 'a', "lobby", "older", older).empty());
+  EXPECT_TRUE(std::filesystem::exists(blob_path(data.path(), sha256_hex(older)))) << "under the cap";
+  ASSERT_FALSE(share(port(), 'a', "lobby", "newer", newer).empty());
+  ASSERT_TRUE(await_removed(blob_path(data.path(), sha256_hex(older)))) << "past the cap the oldest goes";
+  EXPECT_TRUE(std::filesystem::exists(blob_path(data.path(), sha256_hex(newer))));
+  EXPECT_EQ(download_status(port(), 'b', sha256_hex(older)), 410);
+  EXPECT_EQ(download_status(port(), 'b', sha256_hex(newer)), 200);
+
+  // The message keeps its file, marked gone; a bounded wait for the mark, written after the removal.
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  bool marked = false;
+  while (!marked && std::chrono::steady_clock::now() < until) {
+    bob.ws->send(R"({"type":"history","room":"lobby"})");
+    auto h = bob.ws->next_of("history");
+    ASSERT_TRUE(h);
+    for (const auto& m : (*h)["messages"].as_array()) {
+      const auto& o = m.as_object();
+      if (str(o.at("id")) != "older") continue;
+      const auto& file = o.at("file").as_object();
+      EXPECT_EQ(str(file.at("sha256")), sha256_hex(older));
+      marked = file.contains("gone") && file.at("gone").as_bool();
+    }
+  }
+  EXPECT_TRUE(marked) << "history says the older file is gone";
+  bob.ws->send(R"({"type":"history","room":"lobby"})");
+  auto h = bob.ws->next_of("history");
+  ASSERT_TRUE(h);
+  for (const auto& m : (*h)["messages"].as_array()) {
+    if (str(m.as_object().at("id")) == "newer") {
+      EXPECT_FALSE(m.as_object().at("file").as_object().contains("gone"));
+    }
+  }
+}
+
+// --- Downloads keep the connection ------------------------------------------------------
+
+/// Reads one answer with a Content-Length body from `fd`; "" when the connection ends first.
+std::string read_answer(int fd) {
+  std::string got;
+  char buf[65536];
+  for (;;) {
+    const auto head_end = got.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      std::string lower = got.substr(0, head_end);
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto at = lower.find("content-length:");
+      const std::size_t length = at == std::string::npos ? 0 : std::stoull(lower.substr(at + 15));
+      if (got.size() >= head_end + 4 + length) return got.substr(0, head_end + 4 + length);
+    }
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {};
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+TEST_F(Upload, TwoDownloadsGoOverOneConnection) {
+  const auto first = file_bytes(200 * 1024, 67);
+  const auto second = file_bytes(1000, 71);
+  ASSERT_FALSE(share(port(), 'a', "lobby", "one", first).empty());
+  ASSERT_FALSE(share(port(), 'a', "lobby", "two", second).empty());
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port());
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  const auto get = [&](const std::string& sha) {
+    const std::string req = "GET /files/" + sha + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port()) +
+                            "\r\nAuthorization: Identity " + identity_token('b') + "\r\n\r\n";
+    EXPECT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+    return read_answer(fd);
+  };
+  const auto one = get(sha256_hex(first));
+  ASSERT_EQ(one.rfind("HTTP/1.1 200", 0), 0u) << one.substr(0, 300);
+  EXPECT_NE(one.find("Connection: keep-alive"), std::string::npos);
+  EXPECT_EQ(one.substr(one.find("\r\n\r\n") + 4), first);
+  const auto two = get(sha256_hex(second));
+  ASSERT_EQ(two.rfind("HTTP/1.1 200", 0), 0u) << "the second answer comes on the same connection";
+  EXPECT_EQ(two.substr(two.find("\r\n\r\n") + 4), second);
+  const auto missing = get(std::string(64, 'f'));
+  EXPECT_EQ(missing.rfind("HTTP/1.1 404", 0), 0u) << "an error answer keeps it too";
+  ::close(fd);
+}
+
 }  // namespace
 }  // namespace message::test

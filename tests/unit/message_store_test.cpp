@@ -106,6 +106,7 @@ class moving_store final : public message_store {
   std::string room_epoch(const std::string& room) override { return inner_->room_epoch(room); }
   std::vector<room_info> rooms() override { return inner_->rooms(); }
   std::vector<file_use> file_uses(const std::string& sha256) override { return inner_->file_uses(sha256); }
+  void mark_file_gone(const std::string& sha256) override { inner_->mark_file_gone(sha256); }
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override {
     return inner_->prune(keep_per_room, older_than_ms, id_cutoff_ms, max_rows);
@@ -833,6 +834,38 @@ TYPED_TEST(MessageStoreTest, AFileTravelsWithItsMessageThroughEveryReadAndADelet
   this->store->append({change("d1", event_kind::remove, 21)});
   EXPECT_FALSE(this->store->find("r", 21)->file) << "a deleted message shares no file any more";
   EXPECT_FALSE(this->store->read_before("r", 22, 1).messages[0].file);
+}
+
+TYPED_TEST(MessageStoreTest, AMarkedGoneFileSaysSoInEveryMessageSharingTheBlob) {
+  if constexpr (std::is_same_v<TypeParam, redis_factory>)
+    GTEST_SKIP() << "Redis does not mark gone files yet";
+  const std::string a(64, 'a'), b(64, 'b');
+  const auto with_file = [](core::new_message m, const std::string& sha) {
+    m.file = core::file_ref{sha, "f.bin", 10, "application/octet-stream", 0, 0, false};
+    return m;
+  };
+  this->store->append({with_file(msg("r", "f1", "", 1000), a)});
+  this->store->append({with_file(msg("s", "f2", "", 1000), a)});
+  this->store->append({with_file(msg("s", "f3", "", 1000), b)});
+  this->store->mark_file_gone(a);
+  const auto check = [&](const char* when) {
+    auto r1 = this->store->find("r", 1);
+    auto s1 = this->store->find("s", 1);
+    auto s2 = this->store->find("s", 2);
+    ASSERT_TRUE(r1 && r1->file && s1 && s1->file && s2 && s2->file) << when;
+    EXPECT_TRUE(r1->file->gone) << when;
+    EXPECT_TRUE(s1->file->gone) << when;
+    EXPECT_FALSE(s2->file->gone) << when << ": another blob";
+    EXPECT_EQ(s1->file->name, "f.bin") << when << ": the rest of the file stays";
+    const auto uses = this->store->file_uses(a);
+    ASSERT_EQ(uses.size(), 2u) << when << ": the messages still share it";
+    EXPECT_TRUE(uses[0].file.gone) << when;
+  };
+  check("marked");
+  if (TypeParam::durable) {
+    this->store = this->factory.reopen(std::move(this->store));
+    check("after a reopen");
+  }
 }
 
 TYPED_TEST(MessageStoreTest, FileUsesNamesEachRoomsNewestLiveMessageSharingTheBlob) {
