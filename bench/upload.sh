@@ -46,9 +46,9 @@ port=""
 data=""
 sampler=""
 cleanup() {
-  [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
-  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  [ -n "$data" ] && rm -rf "$data"
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$data" ]; then rm -rf "$data"; fi
   rm -f "$file"
 }
 trap cleanup EXIT
@@ -59,8 +59,8 @@ start_server() {
   "${srv_cpu[@]}" "$msg" --host 127.0.0.1 --port "$port" --data "$data" --no-tls --no-rate-limit \
     --min-free-bytes 0 --log-level warn >>"$work/server.log" 2>&1 &
   pid=$!
-  local i
-  for i in $(seq 100); do
+  local _
+  for _ in $(seq 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
