@@ -285,10 +285,20 @@ fi
 if [ "$big_idle" -gt 0 ] && want message; then
   run_one "S5-big" message --clients "$big_idle" --idle --warmup 1 --duration 2 --connect-timeout 120
 fi
+# The upload scenario (issue 28): 1 GiB by tus against one curl PATCH, and its download; full
+# mode only (it writes several GiB to the disk). Its table goes under the report.
+upload_md=""
+if [ "$mode" = full ] && want message; then
+  say "== upload: 1 GiB, tus against curl"
+  upload_md="$out/upload-$stamp.md"
+  MESSAGE_BIN="$msg" "$here/upload.sh" --runs "${runs:-3}" --markdown "$upload_md" >/dev/null ||
+    { say "run.sh: the upload scenario failed"; upload_md=""; }
+fi
 loadavg end
 say "== done in $(( $(date +%s) - t0 )) s"
 
 if [ "$report" = 1 ]; then
   python3 "$here/report.py" --mode "$mode" "$results" >"$here/RESULTS.md"
+  if [ -n "$upload_md" ]; then printf '\n' >>"$here/RESULTS.md"; cat "$upload_md" >>"$here/RESULTS.md"; fi
   say "== wrote $here/RESULTS.md"
 fi

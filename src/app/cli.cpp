@@ -27,6 +27,9 @@ std::variant<server_config, int> parse_command_line(int argc, const char* const*
   auto* port = app.add_option("--port", cfg.port, "TCP port (0 picks a free one)")->envname("MESSAGE_PORT");
   app.add_option("--data", cfg.data_dir, "Directory for the server's state (created if missing)")
       ->envname("MESSAGE_DATA");
+  app.add_option("--shared-files", cfg.shared_files,
+                 "Folder for the shared files (blobs and thumbnails) that every node of a --redis chat "
+                 "reads and writes, e.g. an NFS mount (default: in --data, this node's own)");
   app.add_option("--store", store,
                  "Where messages live: sqlite (durable, in --data) or memory (lost on exit)")
       ->check(CLI::IsMember({"sqlite", "memory"}))

@@ -20,6 +20,9 @@ struct server_config {
   /// server running in data_dir.
   bool port_given = false;
   std::filesystem::path data_dir = "data";
+  /// --shared-files: the folder where every node of a --redis chat keeps the shared files
+  /// (blobs and thumbnails), so any node serves a file uploaded to another; empty = DATA/files.
+  std::filesystem::path shared_files;
   store_kind store = store_kind::sqlite;
   bool fsync_every_commit = false;  ///< SQLite synchronous=FULL: survives power loss.
   /// --salvage-journal: a journal damaged in its middle is salvaged instead of refused.

@@ -164,8 +164,12 @@ server::server(server_config config) : config_(std::move(config)) {
       {}});
   ctx_->tls = tls_.get();
   // The shared files (docs/protocol.md, "Files"): blobs and uploads under DATA/files, each
-  // node its own (nodes never share a data directory).
-  files_ = std::make_unique<files::files_worker>(dir_->path() / "files", config_.limits.upload_expiry);
+  // node its own (nodes never share a data directory). With --shared-files the blobs and
+  // thumbnails go to that folder, which every node of a --redis chat reads and writes, while
+  // the uploads in progress stay in this node's data directory (docs/deployment.md).
+  const auto files_root = config_.shared_files.empty() ? dir_->path() / "files" : config_.shared_files;
+  files_ = std::make_unique<files::files_worker>(files_root, dir_->path() / "files" / "uploads",
+                                                 config_.limits.upload_expiry);
   ctx_->files = files_.get();
   // Blob retention (docs/architecture.md, "Blob retention"): blobs no message needs any more,
   // and the oldest past --max-files-total-bytes, are removed at start and then every round.
@@ -173,9 +177,10 @@ server::server(server_config config) : config_(std::move(config)) {
                 [hub = hub_.get(), files = files_.get(), &limits = config_.limits] {
                   transport::sweep_blobs(*hub, *files, limits);
                 });
-  // Downloads read the blobs of this node's data directory (files::blob_store's layout): each
-  // node its own, whatever the store.
-  ctx_->files_root = dir_->path() / "files";
+  // Downloads read the blobs from the same folder (files::blob_store's layout).
+  ctx_->files_root = files_root;
+  if (!config_.redis_url.empty() && config_.shared_files.empty())
+    spdlog::warn("--redis without --shared-files: this node serves only the files uploaded to it");
   {
     std::array<unsigned char, 32> secret{};
     try {

@@ -15,7 +15,11 @@ std::chrono::milliseconds sweep_interval(std::chrono::seconds expiry) {
 }  // namespace
 
 files_worker::files_worker(const std::filesystem::path& root, std::chrono::seconds expiry)
-    : blobs_(root), uploads_(blobs_, now_ms()), expiry_(expiry), thread_([this] { run(); }) {}
+    : files_worker(root, root / "uploads", expiry) {}
+
+files_worker::files_worker(const std::filesystem::path& root, const std::filesystem::path& uploads,
+                           std::chrono::seconds expiry)
+    : blobs_(root), uploads_(blobs_, uploads, now_ms()), expiry_(expiry), thread_([this] { run(); }) {}
 
 files_worker::~files_worker() { stop(); }
 

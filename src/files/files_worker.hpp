@@ -38,6 +38,10 @@ class files_worker {
   /// Opens (or makes) `root` and the uploads a previous run left; throws files_error (or
   /// std::runtime_error from libmagic) when it cannot.
   files_worker(const std::filesystem::path& root, std::chrono::seconds expiry);
+  /// The same with the uploads in progress in `uploads` (this node's own) and the blobs and
+  /// thumbnails under `root` (shared by several nodes: docs/deployment.md).
+  files_worker(const std::filesystem::path& root, const std::filesystem::path& uploads,
+               std::chrono::seconds expiry);
   ~files_worker();
   files_worker(const files_worker&) = delete;
   files_worker& operator=(const files_worker&) = delete;

@@ -85,7 +85,10 @@ int open_part(const fs::path& p) {
 }  // namespace
 
 upload_store::upload_store(blob_store& blobs, std::int64_t now_ms)
-    : blobs_(blobs), dir_(blobs.root() / "uploads") {
+    : upload_store(blobs, blobs.root() / "uploads", now_ms) {}
+
+upload_store::upload_store(blob_store& blobs, fs::path dir, std::int64_t now_ms)
+    : blobs_(blobs), dir_(std::move(dir)) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) throw files_error(fmt::format("cannot make {}: {}", dir_.string(), ec.message()));
@@ -252,6 +255,15 @@ std::string upload_store::seal(std::string_view id) {
     std::error_code ec;
     fs::remove(link, ec);
     fs::create_hard_link(part_of(id), link, ec);
+    // Shared blobs on another file system (docs/deployment.md): a copy, synced by adopt().
+    if (ec == std::errc::cross_device_link) {
+      ec.clear();
+      fs::copy_file(part_of(id), link, fs::copy_options::overwrite_existing, ec);
+      if (ec) {
+        std::error_code ignored;
+        fs::remove(link, ignored);  // Never a partial copy left in the temporary folder.
+      }
+    }
     if (ec) throw files_error(fmt::format("cannot link the upload's bytes: {}", ec.message()));
     blobs_.adopt(link, e.sealed);
   }

@@ -55,6 +55,10 @@ class upload_store {
   /// Reads the uploads a previous run left (a half-written description is dropped with its
   /// bytes).
   upload_store(blob_store& blobs, std::int64_t now_ms);
+  /// The same with the uploads in `dir` rather than `ROOT/uploads/`: a node's own folder when
+  /// the blobs are shared by several nodes (docs/deployment.md). On another file system than
+  /// the blobs, a finished upload is copied under its hash instead of linked.
+  upload_store(blob_store& blobs, std::filesystem::path dir, std::int64_t now_ms);
   ~upload_store();
   upload_store(const upload_store&) = delete;
   upload_store& operator=(const upload_store&) = delete;
