@@ -28,30 +28,30 @@ core::new_message row(const std::string& room, const std::string& id, const std:
 }
 
 /// 100 messages, the changes to message 100, 100 more messages: the changes lie inside the page.
-void fill(store::message_store& s, const std::string& room, int edits, int reactions) {
+void fill(store::sequencing_store& s, const std::string& room, int edits, int reactions) {
   const std::string text(100, 'x');
   std::vector<core::new_message> batch;
   for (int i = 0; i < 100; ++i) batch.push_back(row(room, fmt::format("a{}", i), text, "AUTHORidentity01"));
-  s.append(batch);
+  s.commit_group(batch);
   for (int i = 0; i < edits; ++i) {
     auto e = row(room, fmt::format("e{}", i), fmt::format("{} edit {}", text, i), "AUTHORidentity01");
     e.kind = core::event_kind::edit;
     e.target = 100;
-    s.append({e});
+    s.commit_group({e});
   }
   for (int i = 0; i < reactions; ++i) {
     auto r = row(room, fmt::format("r{}", i), "👍", fmt::format("REACTOR{:09d}", i));
     r.kind = core::event_kind::react;
     r.target = 100;
-    s.append({r});
+    s.commit_group({r});
   }
   batch.clear();
   for (int i = 0; i < 100; ++i) batch.push_back(row(room, fmt::format("b{}", i), text, "AUTHORidentity01"));
-  s.append(batch);
+  s.commit_group(batch);
 }
 
 /// Best of `rounds` of `reads` reads: microseconds per read.
-double time_reads(store::message_store& s, const std::string& room, int reads, int rounds) {
+double time_reads(store::sequencing_store& s, const std::string& room, int reads, int rounds) {
   double best = 1e18;
   for (int r = 0; r < rounds; ++r) {
     const auto began = std::chrono::steady_clock::now();

@@ -105,14 +105,14 @@ int main(int argc, char** argv) {
       batch.push_back({rooms[r], fmt::format("m{}", i), "user", text, author, ts});
       rows.push_back({rooms[r], ++seqs[r], fmt::format("m{}", i), "user", text, author, ts});
       if (batch.size() == 1000) {
-        store.append(batch);
+        store.commit_group(batch);
         index.committed(rows);
         batch.clear();
         rows.clear();
         if (i % 100000 == 99999) index.flush();
       }
     }
-    if (!batch.empty()) store.append(batch), index.committed(rows);
+    if (!batch.empty()) store.commit_group(batch), index.committed(rows);
     index.flush();
   }
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

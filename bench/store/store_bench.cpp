@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   std::atomic<std::uint64_t> done{0}, failed{0};
   {
     const auto mode = fsync ? store::durability::power : store::durability::process;
-    std::unique_ptr<store::message_store> store;
+    std::unique_ptr<store::sequencing_store> store;
     if (no_journal)
       store = std::make_unique<store::sqlite_message_store>(dir / "messages.db", mode);
     else

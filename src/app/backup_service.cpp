@@ -110,7 +110,7 @@ void backup_service::serve(int client) {
   // Shared: if the server stops first, the job may run after this call has given up.
   auto done = std::make_shared<std::promise<std::string>>();
   auto result = done->get_future();
-  hub_->store_job([done, db = dir_ / "messages.db", file](store::message_store& store) {
+  hub_->store_job([done, db = dir_ / "messages.db", file](store::sequencing_store& store) {
     try {
       store.do_deferred_work();  // The journal's waiting messages go into SQLite first.
       backup_database(db, file);

@@ -31,7 +31,8 @@ namespace {
 /// SIGTERM must end the process within 2 s; clients get this long to answer the 1001 close.
 constexpr auto close_grace = std::chrono::milliseconds(1500);
 
-std::unique_ptr<store::message_store> open_store(const server_config& cfg, const std::filesystem::path& dir) {
+std::unique_ptr<store::sequencing_store> open_store(const server_config& cfg,
+                                                    const std::filesystem::path& dir) {
   if (cfg.store == store_kind::memory) return std::make_unique<store::memory_message_store>();
   return std::make_unique<store::journaled_message_store>(
       dir / "messages.db", dir / "messages.journal",
@@ -119,7 +120,7 @@ server::server(server_config config) : config_(std::move(config)) {
     tls_identity_.fingerprint = certificate_fingerprint(pem.cert);
     tls_identity_.pin = public_key_pin(pem.cert);
   }
-  std::unique_ptr<store::message_store> store;
+  std::unique_ptr<store::sequencing_store> store;
   std::unique_ptr<core::broker> broker;
   if (!config_.redis_url.empty()) {
     // Scale-out: the store and the fan-out live in Redis (docs/architecture.md).

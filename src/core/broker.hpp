@@ -29,7 +29,7 @@ class broker_target {
 
 /// How committed messages and events reach the clients of every node (centrifuge's broker).
 ///
-/// Contract: every message that append() committed reaches deliver_messages() of every node
+/// Contract: every message that commit_group() committed reaches deliver_messages() of every node
 /// at most once per link, in commit order; a broker that may have lost some (a reconnect)
 /// calls resync(), and the seq filter in core::client turns that into exactly once, in order.
 /// Events (typing, presence) are at most once, best effort.

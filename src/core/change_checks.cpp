@@ -2,7 +2,7 @@
 
 namespace message::core {
 
-std::optional<refusal> check_target(store::message_store& s, const std::string& room, std::uint64_t target,
+std::optional<refusal> check_target(store::sequencing_store& s, const std::string& room, std::uint64_t target,
                                     const std::string& identity, target_need need) {
   if (!s.directory().access(room, identity).allowed())
     return refusal{"not_member", "this room is private: only its members can read it"};
@@ -16,7 +16,7 @@ std::optional<refusal> check_target(store::message_store& s, const std::string& 
   return std::nullopt;
 }
 
-std::vector<std::string> known_mentions(store::message_store& s, const std::string& room,
+std::vector<std::string> known_mentions(store::sequencing_store& s, const std::string& room,
                                         const std::vector<std::string>& wanted) {
   std::vector<std::string> kept;
   if (wanted.empty()) return kept;

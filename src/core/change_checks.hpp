@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 
 namespace message::core {
 
@@ -27,12 +27,12 @@ enum class target_need {
 
 /// Checks that `identity` ("" anonymous) may read `room` and that `target` is a message of it
 /// that is not deleted (and, for `authored`, that `identity` is its author). nullopt: it may.
-std::optional<refusal> check_target(store::message_store& s, const std::string& room, std::uint64_t target,
+std::optional<refusal> check_target(store::sequencing_store& s, const std::string& room, std::uint64_t target,
                                     const std::string& identity, target_need need);
 
 /// The ids of `wanted` that name identities owning a name and, in a private room, members of
 /// it; the rest are dropped (docs/protocol.md, "Mentions"). Keeps their order.
-std::vector<std::string> known_mentions(store::message_store& s, const std::string& room,
+std::vector<std::string> known_mentions(store::sequencing_store& s, const std::string& room,
                                         const std::vector<std::string>& wanted);
 
 }  // namespace message::core

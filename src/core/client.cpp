@@ -57,7 +57,7 @@ void client::start() {
   // for an anonymous connection). The join follows, so welcome stays the first frame.
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
                   name = params_.name,
-                  max = hub_.config().max_username_chars](store::message_store& s) mutable {
+                  max = hub_.config().max_username_chars](store::sequencing_store& s) mutable {
     std::string owned, refused, suggestion, previous;
     bool failed = false;
     try {
@@ -175,7 +175,7 @@ void client::join(const std::string& room, std::optional<std::uint64_t> since, b
   pipeline_.followers().follow(room, this);  // Before the store read: see class comment.
   const std::size_t page_size = hub_.config().replay_page;
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room, asked_since = since, page_size,
-                  initial, secret, known_epoch, identity = params_.identity](store::message_store& s) {
+                  initial, secret, known_epoch, identity = params_.identity](store::sequencing_store& s) {
     std::optional<std::uint64_t> resume = asked_since;
     bool reset = false;
     std::uint64_t last = 0;
@@ -290,7 +290,7 @@ void client::request_page(const std::string& room) {
   if (it == rooms_.end()) return;
   it->second.state = phase::replaying;
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room, after = it->second.last,
-                  page_size = hub_.config().replay_page](store::message_store& s) {
+                  page_size = hub_.config().replay_page](store::sequencing_store& s) {
     std::vector<chat_message> page;
     try {
       page = s.read_after(room, after, page_size);
@@ -501,7 +501,7 @@ void client::pump() {
 void client::check_room(const std::string& room) {
   wanting_ = true;
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
-                  room](store::message_store& s) {
+                  room](store::sequencing_store& s) {
     std::optional<bool> allowed;
     try {
       allowed = s.directory().access(room, identity).allowed();
@@ -534,7 +534,7 @@ void client::check_room(const std::string& room) {
 void client::want(const std::string& name) {
   wanting_ = true;
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity, name,
-                  max = hub_.config().max_username_chars](store::message_store& s) {
+                  max = hub_.config().max_username_chars](store::sequencing_store& s) {
     name_outcome outcome;
     bool failed = false;
     try {
@@ -642,7 +642,7 @@ void client::append_row(new_message&& m) {
 void client::handle(protocol::history_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room, cmd,
-                  identity = params_.identity](store::message_store& s) {
+                  identity = params_.identity](store::sequencing_store& s) {
     std::string line;
     try {
       if (!s.directory().access(room, identity).allowed()) {
@@ -671,7 +671,7 @@ void client::handle(protocol::subscribe_command&& cmd) {
           protocol::encode_subscribed(cmd.room, it->second.last, it->second.oldest, it->second.epoch));
     // The read position may have moved on another device since the join: read it again.
     pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), room = cmd.room,
-                    identity = params_.identity](store::message_store& s) {
+                    identity = params_.identity](store::sequencing_store& s) {
       std::optional<std::uint64_t> read;
       try {
         read = s.directory().read_position(identity, room);
@@ -711,7 +711,7 @@ void client::handle(protocol::release_command&&) {
     return;
   }
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(),
-                  identity = params_.identity](store::message_store& s) {
+                  identity = params_.identity](store::sequencing_store& s) {
     bool failed = false;
     try {
       s.directory().release_name(identity);
@@ -748,7 +748,7 @@ void client::handle(protocol::typing_command&& cmd) {
 
 void client::handle(protocol::rooms_command&&) {
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(),
-                  identity = params_.identity](store::message_store& s) {
+                  identity = params_.identity](store::sequencing_store& s) {
     std::string line;
     try {
       auto& directory = s.directory();
@@ -794,10 +794,10 @@ bool client::refuse_anonymous() {
   return true;
 }
 
-void client::answer_from_store(std::function<std::string(store::message_store&)> job, std::string what,
+void client::answer_from_store(std::function<std::string(store::sequencing_store&)> job, std::string what,
                                std::function<void(client&)> on_success) {
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), job = std::move(job),
-                  what = std::move(what), on_success = std::move(on_success)](store::message_store& s) {
+                  what = std::move(what), on_success = std::move(on_success)](store::sequencing_store& s) {
     std::string line;
     bool ok = false;
     try {
@@ -825,7 +825,7 @@ void client::handle(protocol::unfollow_command&& cmd) {
   unwatch(cmd.room);
   leave(cmd.room);
   if (params_.identity.empty()) return;
-  pipeline_.read([identity = params_.identity, room = cmd.room](store::message_store& s) {
+  pipeline_.read([identity = params_.identity, room = cmd.room](store::sequencing_store& s) {
     try {
       s.directory().set_following(identity, room, false);
     } catch (const std::exception&) {
@@ -837,7 +837,7 @@ void client::handle(protocol::unfollow_command&& cmd) {
 void client::handle(protocol::create_room_command&& cmd) {
   if (refuse_anonymous()) return;
   answer_from_store(
-      [identity = params_.identity, room = cmd.room](store::message_store& s) {
+      [identity = params_.identity, room = cmd.room](store::sequencing_store& s) {
         auto& directory = s.directory();
         const std::string secret = new_room_secret();
         // A room with messages is public for good: making it private would hide what people wrote.
@@ -853,7 +853,7 @@ void client::handle(protocol::create_room_command&& cmd) {
 void client::handle(protocol::invite_command&& cmd) {
   if (refuse_anonymous()) return;
   answer_from_store(
-      [identity = params_.identity, room = cmd.room, guest = cmd.identity](store::message_store& s) {
+      [identity = params_.identity, room = cmd.room, guest = cmd.identity](store::sequencing_store& s) {
         auto& directory = s.directory();
         const auto access = directory.access(room, identity);
         if (!access.is_private || !access.member)
@@ -879,7 +879,7 @@ void client::handle(protocol::direct_command&& cmd) {
     return;
   }
   answer_from_store(
-      [identity = params_.identity, other = cmd.identity](store::message_store& s) {
+      [identity = params_.identity, other = cmd.identity](store::sequencing_store& s) {
         auto& directory = s.directory();
         if (directory.names_of({other}).empty())
           return protocol::encode_error("unknown_identity", "nobody with this identity has a name here", {},

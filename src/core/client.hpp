@@ -15,9 +15,9 @@
 #include "common/chat_message.hpp"
 #include "core/change_checks.hpp"
 #include "core/client_sink.hpp"
-#include "core/message_store.hpp"
 #include "core/read_state.hpp"
 #include "core/room_batch.hpp"
+#include "core/sequencing_store.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/ws_query.hpp"
 
@@ -140,7 +140,7 @@ class client : public std::enable_shared_from_this<client> {
   /// Runs `job` on the store's caller and sends the line it returns (an error line when the
   /// store fails: `what` says what was unavailable).
   /// `on_success` then runs on this loop (while the client lives) when the line is no error.
-  void answer_from_store(std::function<std::string(store::message_store&)> job, std::string what,
+  void answer_from_store(std::function<std::string(store::sequencing_store&)> job, std::string what,
                          std::function<void(client&)> on_success = {});
   /// The pseudo-room of an identity's own events: "@" is in no room name, so none collides.
   static std::string inbox(const std::string& identity);

@@ -60,7 +60,7 @@ void client::submit_change(new_message change, target_need need, bool with_menti
   // to another identity: the check asks the store which one it acts as.
   const bool resolve = !identity_known_;
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity, resolve,
-                  need, with_mentions, change = std::move(change)](store::message_store& s) mutable {
+                  need, with_mentions, change = std::move(change)](store::sequencing_store& s) mutable {
     std::optional<refusal> refused;
     bool failed = false;
     try {
@@ -88,7 +88,7 @@ void client::submit_change(new_message change, target_need need, bool with_menti
 void client::handle(protocol::reactions_command&& cmd) {
   const std::string room = room_or_default(cmd.room);
   answer_from_store(
-      [identity = params_.identity, room, target = cmd.target](store::message_store& s) {
+      [identity = params_.identity, room, target = cmd.target](store::sequencing_store& s) {
         if (auto refused = check_target(s, room, target, identity, target_need::readable))
           return protocol::encode_error(refused->code, refused->message, {}, room);
         auto reactions = s.reactions(room, target);
@@ -103,7 +103,7 @@ void client::check_send() {
   const auto& send = *held_.front().send;
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
                   room = room_or_default(send.room), reply_to = send.reply_to,
-                  mentions = send.mentions](store::message_store& s) {
+                  mentions = send.mentions](store::sequencing_store& s) {
     std::optional<refusal> refused;
     std::vector<std::string> kept;
     bool failed = false;

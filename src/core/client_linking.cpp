@@ -43,7 +43,7 @@ void client::handle(protocol::link_code_command&& cmd) {
   auto code = new_link_code(hub_.config().link_code_chars);
   const auto expires = unix_ms() + hub_.config().link_code_ttl.count();
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
-                  code = std::move(code), expires](store::message_store& s) {
+                  code = std::move(code), expires](store::sequencing_store& s) {
     bool failed = false;
     try {
       s.directory().put_link_code(code, identity, expires);
@@ -70,7 +70,7 @@ void client::handle(protocol::link_command&& cmd) {
     return;
   }
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), device = device_,
-                  code = std::move(cmd.code), guesses = &hub_.link_guesses()](store::message_store& s) {
+                  code = std::move(cmd.code), guesses = &hub_.link_guesses()](store::sequencing_store& s) {
     std::string identity, username;
     bool failed = false;
     try {

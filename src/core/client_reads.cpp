@@ -45,7 +45,7 @@ void client::flush_reads(bool closing) {
   if (!due.empty()) {
     pipeline_.read([weak = weak_from_this(), hub = &hub_, loop = &loop, identity = params_.identity,
                     scan = hub_.config().activity_mention_scan,
-                    due = std::move(due)](store::message_store& s) {
+                    due = std::move(due)](store::sequencing_store& s) {
       struct result {
         std::string room;
         std::string error;  // For this connection only.
@@ -127,7 +127,7 @@ void client::flush_activity() {
   if (!due.empty()) {
     pipeline_.read([weak = weak_from_this(), loop = &loop, identity = params_.identity,
                     scan = hub_.config().activity_mention_scan,
-                    due = std::move(due)](store::message_store& s) {
+                    due = std::move(due)](store::sequencing_store& s) {
       std::vector<std::string> lines;
       try {
         const std::string name = current_name(s, identity);
@@ -157,7 +157,7 @@ void client::flush_activity() {
 
 void client::send_activity_snapshot() {
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), identity = params_.identity,
-                  scan = hub_.config().activity_mention_scan](store::message_store& s) {
+                  scan = hub_.config().activity_mention_scan](store::sequencing_store& s) {
     std::vector<std::string> rooms;
     std::vector<std::string> lines;
     try {

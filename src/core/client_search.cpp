@@ -18,7 +18,7 @@ void client::handle(protocol::search_command&& cmd) {
     return;
   }
   pipeline_.read([weak = weak_from_this(), loop = &pipeline_.loop(), index, cmd = std::move(cmd),
-                  identity = params_.identity](store::message_store& s) mutable {
+                  identity = params_.identity](store::sequencing_store& s) mutable {
     std::string refusal;
     try {
       auto& directory = s.directory();

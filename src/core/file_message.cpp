@@ -10,7 +10,7 @@ namespace {
 /// The name a file message is posted under: the identity's own, as a send's must be; an
 /// identity that owns none shows as its device tag (the first 6 of its id), as anonymous
 /// senders do.
-std::string poster_name(store::message_store& s, const std::string& identity) {
+std::string poster_name(store::sequencing_store& s, const std::string& identity) {
   auto names = s.directory().names_of({identity});
   if (auto it = names.find(identity); it != names.end() && !it->second.empty()) return it->second;
   return identity.substr(0, 6);
@@ -20,7 +20,7 @@ std::string poster_name(store::message_store& s, const std::string& identity) {
 void check_file_room(hub& hub, std::size_t loop, std::string device, std::string room,
                      std::function<void(file_room_check)> done) {
   hub.pipeline(loop).read([l = &hub.pipeline(loop).loop(), device = std::move(device), room = std::move(room),
-                           done = std::move(done)](store::message_store& s) mutable {
+                           done = std::move(done)](store::sequencing_store& s) mutable {
     file_room_check check;
     try {
       const auto identity = s.directory().identity_of_device(device);
@@ -36,7 +36,7 @@ void find_readable_file(hub& hub, std::size_t loop, std::string device, std::str
                         std::function<void(readable_file)> done) {
   hub.pipeline(loop).read([l = &hub.pipeline(loop).loop(), device = std::move(device),
                            sha256 = std::move(sha256),
-                           done = std::move(done)](store::message_store& s) mutable {
+                           done = std::move(done)](store::sequencing_store& s) mutable {
     readable_file found;
     try {
       const auto identity = s.directory().identity_of_device(device);
@@ -56,7 +56,7 @@ void append_file_message(hub& hub, std::size_t loop, file_message message,
                          std::function<void(file_message_outcome)> done) {
   auto shared_done = std::make_shared<std::function<void(file_message_outcome)>>(std::move(done));
   hub.pipeline(loop).read([&hub, loop, l = &hub.pipeline(loop).loop(), message = std::move(message),
-                           shared_done](store::message_store& s) mutable {
+                           shared_done](store::sequencing_store& s) mutable {
     file_message_outcome refused;
     new_message m;
     try {

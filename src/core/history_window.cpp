@@ -2,7 +2,7 @@
 
 namespace message::core {
 
-history_window read_history(store::message_store& store, const std::string& room,
+history_window read_history(store::sequencing_store& store, const std::string& room,
                             const protocol::history_command& cmd, const std::string& viewer) {
   history_window out;
   const std::size_t limit = cmd.limit;

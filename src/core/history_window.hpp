@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "common/chat_message.hpp"
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 #include "protocol/commands.hpp"
 
 namespace message::core {
@@ -23,7 +23,7 @@ struct history_window {
 /// (the message `around` itself included). Messages only, folded to their current state, with
 /// `mine` in reactions for `viewer` (an identity id, "" none). Runs on the store's one caller;
 /// may throw store::store_error.
-history_window read_history(store::message_store& store, const std::string& room,
+history_window read_history(store::sequencing_store& store, const std::string& room,
                             const protocol::history_command& cmd, const std::string& viewer = {});
 
 }  // namespace message::core

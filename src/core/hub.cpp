@@ -16,7 +16,7 @@ struct answers_in_commit {
 thread_local answers_in_commit current_answers;
 }  // namespace
 
-hub::hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops,
+hub::hub(const limits& limits, std::unique_ptr<store::sequencing_store> store, std::vector<event_loop*> loops,
          std::unique_ptr<class broker> broker)
     : limits_(limits),
       loops_(std::move(loops)),

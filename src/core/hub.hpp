@@ -27,7 +27,7 @@ namespace message::core {
 /// How a message travels (docs/architecture.md, "The journey of a message"):
 /// client::on_text -> room_pipeline::send (the loop's sends of this turn) -> at the turn's end
 /// store_thread::append (queued, or committed in place when the rule in core/now_or_post.hpp
-/// says so) -> the store's append gives the seqs -> hub::on_commit hands the stored messages to
+/// says so) -> the store's commit_group gives the seqs -> hub::on_commit hands the stored messages to
 /// the broker and sorts the senders' answers by loop -> hub::deliver_messages encodes each
 /// message once and gives every loop's room_pipeline::committed one step: fan-out to its
 /// followers (loop_registry::deliver -> client::deliver), then its senders' answers (the ack);
@@ -40,7 +40,7 @@ namespace message::core {
 class hub final : public broker_target {
  public:
   /// `broker` null: a memory_broker (one node).
-  hub(const limits& limits, std::unique_ptr<store::message_store> store, std::vector<event_loop*> loops,
+  hub(const limits& limits, std::unique_ptr<store::sequencing_store> store, std::vector<event_loop*> loops,
       std::unique_ptr<class broker> broker = nullptr);
   ~hub() override;
   hub(const hub&) = delete;

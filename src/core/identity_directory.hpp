@@ -31,7 +31,7 @@ struct room_access {
 /// directory): every change is durable when the call returns, like an append, and with Redis
 /// it is one atomic step that every node sees, so two identities can never both own a name.
 ///
-/// Thread-safety: none; it belongs to its message_store and has the same one caller.
+/// Thread-safety: none; it belongs to its sequencing_store and has the same one caller.
 class identity_directory {
  public:
   virtual ~identity_directory() = default;

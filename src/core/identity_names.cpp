@@ -12,7 +12,7 @@ namespace {
 constexpr int suggestion_tries = 20;
 }  // namespace
 
-name_outcome want_name(store::message_store& store, const std::string& identity, const std::string& name,
+name_outcome want_name(store::sequencing_store& store, const std::string& identity, const std::string& name,
                        std::size_t max_chars) {
   auto& directory = store.directory();
   name_outcome out;
@@ -64,7 +64,7 @@ void rename_people(const std::unordered_map<std::string, std::string>& names,
   }
 }
 
-std::unordered_map<std::string, std::string> current_names(store::message_store& store,
+std::unordered_map<std::string, std::string> current_names(store::sequencing_store& store,
                                                            std::vector<std::string>& ids) {
   if (ids.empty()) return {};
   std::sort(ids.begin(), ids.end());
@@ -73,7 +73,7 @@ std::unordered_map<std::string, std::string> current_names(store::message_store&
 }
 }  // namespace
 
-void fold_current_names(store::message_store& store, std::vector<chat_message>& messages) {
+void fold_current_names(store::sequencing_store& store, std::vector<chat_message>& messages) {
   std::vector<std::string> identities;
   for (const auto& m : messages) {
     add_identity(identities, m.device);
@@ -91,7 +91,7 @@ void fold_current_names(store::message_store& store, std::vector<chat_message>& 
   }
 }
 
-void fold_current_names(store::message_store& store, std::vector<reaction_summary>& reactions) {
+void fold_current_names(store::sequencing_store& store, std::vector<reaction_summary>& reactions) {
   std::vector<std::string> identities;
   add_people(identities, reactions);
   rename_people(current_names(store, identities), reactions);

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "common/chat_message.hpp"
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 
 namespace message::core {
 
@@ -21,7 +21,7 @@ struct name_outcome {
 
 /// An identified connection (identity non-empty) claims `name`; an anonymous one only checks
 /// that nobody owns it (it claims nothing).
-name_outcome want_name(store::message_store& store, const std::string& identity, const std::string& name,
+name_outcome want_name(store::sequencing_store& store, const std::string& identity, const std::string& name,
                        std::size_t max_chars);
 
 /// A free name like `name` ("kim-2", "kim-3", ...), within max_chars code points; "" if none of
@@ -32,8 +32,8 @@ std::string suggest_name(store::identity_directory& directory, const std::string
 /// Replaces the username of every message whose sender is an identity by that identity's
 /// current name: renaming keeps authorship. So are the authors of reply quotes and the people
 /// of folded reactions.
-void fold_current_names(store::message_store& store, std::vector<chat_message>& messages);
+void fold_current_names(store::sequencing_store& store, std::vector<chat_message>& messages);
 /// The same for the people of a `reactions` answer.
-void fold_current_names(store::message_store& store, std::vector<reaction_summary>& reactions);
+void fold_current_names(store::sequencing_store& store, std::vector<reaction_summary>& reactions);
 
 }  // namespace message::core

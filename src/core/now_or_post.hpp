@@ -24,7 +24,7 @@ struct step_facts {
   bool nothing_ahead = false;
   /// commit_sends: how many sends the group holds.
   std::size_t sends = 0;
-  /// commit_sends: the store's commit waits for no disk sync (message_store::commit_never_waits).
+  /// commit_sends: the store's commit waits for no disk sync (sequencing_store::commit_never_waits).
   bool store_never_waits = false;
 };
 

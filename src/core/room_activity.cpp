@@ -6,7 +6,7 @@
 
 namespace message::core {
 
-room_activity count_activity(store::message_store& s, const std::string& identity, const std::string& name,
+room_activity count_activity(store::sequencing_store& s, const std::string& identity, const std::string& name,
                              const std::string& room, std::size_t scan) {
   room_activity out;
   out.room = room;
@@ -33,13 +33,13 @@ room_activity count_activity(store::message_store& s, const std::string& identit
   return out;
 }
 
-std::string current_name(store::message_store& s, const std::string& identity) {
+std::string current_name(store::sequencing_store& s, const std::string& identity) {
   auto names = s.directory().names_of({identity});
   auto it = names.find(identity);
   return it == names.end() ? std::string() : it->second;
 }
 
-read_outcome apply_read(store::message_store& s, const std::string& identity, const std::string& room,
+read_outcome apply_read(store::sequencing_store& s, const std::string& identity, const std::string& room,
                         std::uint64_t requested) {
   auto& directory = s.directory();
   if (!directory.access(room, identity).allowed()) return {false, std::nullopt};

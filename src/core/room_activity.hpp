@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 
 namespace message::core {
 
@@ -21,11 +21,11 @@ struct room_activity {
 };
 
 /// Counts `room`'s activity for `identity`, whose current name is `name` ("" none).
-room_activity count_activity(store::message_store& s, const std::string& identity, const std::string& name,
+room_activity count_activity(store::sequencing_store& s, const std::string& identity, const std::string& name,
                              const std::string& room, std::size_t scan);
 
 /// The identity's current name ("" when it owns none).
-std::string current_name(store::message_store& s, const std::string& identity);
+std::string current_name(store::sequencing_store& s, const std::string& identity);
 
 /// The outcome of a `read` at the store.
 struct read_outcome {
@@ -35,7 +35,7 @@ struct read_outcome {
 
 /// Applies a `read` of `room` up to `requested`: clamped to the room's last seq, stored when
 /// above the stored position.
-read_outcome apply_read(store::message_store& s, const std::string& identity, const std::string& room,
+read_outcome apply_read(store::sequencing_store& s, const std::string& identity, const std::string& room,
                         std::uint64_t requested);
 
 }  // namespace message::core

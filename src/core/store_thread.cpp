@@ -15,7 +15,7 @@ constexpr auto prune_interval = std::chrono::seconds(30);
 constexpr std::size_t prune_rows_per_pass = 2000;
 }  // namespace
 
-store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
+store_thread::store_thread(std::unique_ptr<store::sequencing_store> store, const limits& limits,
                            commit_listener on_commit, prune_listener on_prune)
     : store_thread(
           std::move(store), limits,
@@ -28,7 +28,7 @@ store_thread::store_thread(std::unique_ptr<store::message_store> store, const li
           },
           std::move(on_prune)) {}
 
-store_thread::store_thread(std::unique_ptr<store::message_store> store, const limits& limits,
+store_thread::store_thread(std::unique_ptr<store::sequencing_store> store, const limits& limits,
                            commit_report on_commit, prune_listener on_prune)
     : store_(std::move(store)),
       limits_(limits),
@@ -184,7 +184,7 @@ void store_thread::commit(std::vector<append_request>& batch) {
   std::vector<store::append_result> results;
   const auto began = std::chrono::steady_clock::now();
   try {
-    results = store_->append(messages);
+    results = store_->commit_group(messages);
   } catch (const std::exception& e) {
     counters_.failed.fetch_add(messages.size(), std::memory_order_relaxed);
     // Nothing of the batch was stored: every sender hears so and keeps its message pending.

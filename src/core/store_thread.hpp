@@ -13,8 +13,8 @@
 
 #include "common/chat_message.hpp"
 #include "common/limits.hpp"
-#include "core/message_store.hpp"
 #include "core/now_or_post.hpp"
+#include "core/sequencing_store.hpp"
 #include "core/store_counters.hpp"
 
 namespace message::core {
@@ -27,8 +27,8 @@ struct append_outcome {
 
 /// The store's thread and its group commit: it owns the message store and commits, in arrival
 /// order, everything queued since the last commit as one group, so throughput does not fall to
-/// one commit per message. The seqs are assigned by that commit, inside the store's append()
-/// (core/message_store.hpp: the journaled store on one node, Redis's script across nodes); this
+/// one commit per message. The seqs are assigned by that commit, inside the store's commit_group()
+/// (core/sequencing_store.hpp: the journaled store on one node, Redis's script across nodes); this
 /// class decides only the order in which groups reach it.
 ///
 /// Commits run on the worker's own thread, except when the pipeline's rule (runs_now,
@@ -36,7 +36,7 @@ struct append_outcome {
 /// the end of a loop's turn while the worker is idle, nothing is queued and the store's commit
 /// waits for nothing. The worker checks the rule under its lock, where idleness is true.
 ///
-/// Work the store defers off the commit path (store::message_store::has_deferred_work: the
+/// Work the store defers off the commit path (store::sequencing_store::has_deferred_work: the
 /// default store's journaled messages, moved into SQLite) runs here, limits::store_defer after
 /// the commit that left it, so that many commits share it and no I/O loop pays for it.
 ///
@@ -47,7 +47,7 @@ struct append_outcome {
 class store_thread {
  public:
   using append_callback = std::function<void(const append_outcome&)>;
-  using read_job = std::function<void(store::message_store&)>;
+  using read_job = std::function<void(store::sequencing_store&)>;
   struct append_request {
     new_message message;
     append_callback done;
@@ -72,10 +72,10 @@ class store_thread {
   /// Called on the store thread after a retention round (keep_days or keep_messages set) ends.
   using prune_listener = std::function<void()>;
 
-  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_report on_commit,
+  store_thread(std::unique_ptr<store::sequencing_store> store, const limits& limits, commit_report on_commit,
                prune_listener on_prune = {});
-  store_thread(std::unique_ptr<store::message_store> store, const limits& limits, commit_listener on_commit,
-               prune_listener on_prune = {});
+  store_thread(std::unique_ptr<store::sequencing_store> store, const limits& limits,
+               commit_listener on_commit, prune_listener on_prune = {});
   ~store_thread();
   store_thread(const store_thread&) = delete;
   store_thread& operator=(const store_thread&) = delete;
@@ -97,7 +97,7 @@ class store_thread {
   void commit(std::vector<append_request>& batch);
   bool prune_some();  // true when more rows are due
 
-  std::unique_ptr<store::message_store> store_;
+  std::unique_ptr<store::sequencing_store> store_;
   const limits& limits_;
   commit_report on_commit_;
   prune_listener on_prune_;

@@ -665,10 +665,10 @@ void search_index::begin_catch_up() {
 
 void search_index::post_step() {
   // Under mutex_. The job holds `this`: stop() of the store worker comes first (app/server).
-  runner_([this](store::message_store& s) { catch_up_step(s); });
+  runner_([this](store::sequencing_store& s) { catch_up_step(s); });
 }
 
-void search_index::catch_up_step(store::message_store& s) {
+void search_index::catch_up_step(store::sequencing_store& s) {
   std::vector<row> rows;
   std::unique_lock lock(mutex_);
   if (stopping_) return;

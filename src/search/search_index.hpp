@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "common/limits.hpp"
-#include "core/message_store.hpp"
 #include "core/search_service.hpp"
+#include "core/sequencing_store.hpp"
 
 namespace message::search {
 
@@ -40,7 +40,7 @@ struct writes;
 class search_index final : public core::search_service {
  public:
   /// Runs a job on the store worker (core::hub::store_job).
-  using store_runner = std::function<void(std::function<void(store::message_store&)>)>;
+  using store_runner = std::function<void(std::function<void(store::sequencing_store&)>)>;
 
   /// Opens (or makes) the index at `path`; "" keeps it in memory. Throws std::runtime_error
   /// when it cannot. Starts the index thread; catch-up starts with start_catch_up().
@@ -91,8 +91,8 @@ class search_index final : public core::search_service {
   void apply(std::vector<row>& rows);
   static void apply_row(writes& w, const row& r, bool catching_up);
   core::search_answer answer(const core::search_request& request);
-  void begin_catch_up();                        // Index thread.
-  void catch_up_step(store::message_store& s);  // Store worker.
+  void begin_catch_up();                           // Index thread.
+  void catch_up_step(store::sequencing_store& s);  // Store worker.
   void reset_room(const std::string& room, const std::string& epoch);
   /// Gives the file's free pages back once there are search_free_pages of them.
   void reclaim();

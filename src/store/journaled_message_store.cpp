@@ -118,7 +118,8 @@ std::optional<std::uint64_t> journaled_message_store::known_id(const std::string
   return database_.find_id(room, id);
 }
 
-std::vector<append_result> journaled_message_store::append(const std::vector<core::new_message>& batch) {
+std::vector<append_result> journaled_message_store::commit_group(
+    const std::vector<core::new_message>& batch) {
   if (waiting_.size() + batch.size() > max_waiting)
     do_deferred_work();  // Throws if the database still refuses.
   if (batch.size() >= direct_group) {

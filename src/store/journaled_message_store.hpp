@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 #include "store/id_filter.hpp"
 #include "store/id_filter_builder.hpp"
 #include "store/message_journal.hpp"
@@ -38,8 +38,8 @@ namespace message::store {
 /// If the database refuses writes (a full disk), the messages stay journaled and waiting, and
 /// are moved later; past `max_waiting` appends fail, so memory stays bounded.
 ///
-/// Thread-safety: none (see message_store).
-class journaled_message_store final : public message_store {
+/// Thread-safety: none (see sequencing_store).
+class journaled_message_store final : public sequencing_store {
  public:
   /// Opens (creating) both files. Throws store_error if either cannot be opened, is not what it
   /// should be, or the journal's messages cannot be moved into the database. With
@@ -68,7 +68,7 @@ class journaled_message_store final : public message_store {
   /// in one transaction (a busy room's group commit of hundreds; people chatting send 1-2).
   static constexpr std::size_t direct_group = 16;
 
-  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  std::vector<append_result> commit_group(const std::vector<core::new_message>& batch) override;
   /// True unless every append syncs (durability::power) or the waiting messages are at their
   /// limit (the next append then moves them into the database first).
   bool commit_never_waits() const override;

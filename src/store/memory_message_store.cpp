@@ -60,7 +60,7 @@ std::string memory_message_store::fold(room_log& log, const core::new_message& m
   return m.text;
 }
 
-std::vector<append_result> memory_message_store::append(const std::vector<core::new_message>& batch) {
+std::vector<append_result> memory_message_store::commit_group(const std::vector<core::new_message>& batch) {
   std::vector<append_result> results;
   results.reserve(batch.size());
   for (const auto& m : batch) {

@@ -5,17 +5,17 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 #include "store/conversation_fold.hpp"
 #include "store/memory_identity_directory.hpp"
 
 namespace message::store {
 
 /// Keeps the log in memory: for tests and for `--store memory` (a throwaway chat).
-/// Everything is lost when the process exits. Not thread-safe (see message_store).
-class memory_message_store final : public message_store {
+/// Everything is lost when the process exits. Not thread-safe (see sequencing_store).
+class memory_message_store final : public sequencing_store {
  public:
-  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  std::vector<append_result> commit_group(const std::vector<core::new_message>& batch) override;
   bool commit_never_waits() const override { return true; }
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;

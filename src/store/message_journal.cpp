@@ -16,7 +16,7 @@
 #include <string_view>
 #include <utility>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 
 namespace message::store {
 

@@ -36,7 +36,7 @@ constexpr auto max_backoff = std::chrono::milliseconds(500);
 // none). Returns seq, duplicate (0/1) for each row. Ids live in
 // a hash per room (id -> seq) with a sorted set by ts beside it, so prune() forgets them by age.
 //
-// A change folds here, atomically with its seq (message_store's contract): an edit or delete
+// A change folds here, atomically with its seq (sequencing_store's contract): an edit or delete
 // rewrites its target's entry (decoded and encoded with Redis's cjson), a delete also the
 // entries of the target's edits (hash edits:<room>: target -> their seqs) and drops its
 // reactions (hash reactions:<room>:<seq>: "<identity>\t<emoji>" -> "<react seq>\t<username>").
@@ -335,7 +335,7 @@ redis_message_store::reply_ptr redis_message_store::command(const std::vector<st
   return reply;
 }
 
-std::vector<append_result> redis_message_store::append(const std::vector<core::new_message>& batch) {
+std::vector<append_result> redis_message_store::commit_group(const std::vector<core::new_message>& batch) {
   // EVAL with the text each time: Redis caches the compiled script by its SHA1, and the text
   // (under 1 KB) is small next to a batch, so a Redis restart needs no NOSCRIPT dance.
   std::vector<std::string> argv;

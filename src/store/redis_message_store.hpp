@@ -6,7 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 #include "redis/redis_endpoint.hpp"
 #include "redis/redis_status.hpp"
 #include "store/conversation_fold.hpp"
@@ -27,13 +27,13 @@ namespace message::store {
 ///
 /// A lost connection throws store_error (the senders get store_failed and keep their messages
 /// pending); the next call reconnects, with a back-off so that a Redis that is down does not
-/// make every batch wait for a connect timeout. One caveat against the message_store contract:
+/// make every batch wait for a connect timeout. One caveat against the sequencing_store contract:
 /// when the connection breaks after the script was sent, the batch may have been stored
-/// although append() threw; a resend with the same id then gets the stored seq (duplicate).
+/// although commit_group() threw; a resend with the same id then gets the stored seq (duplicate).
 ///
-/// Not thread-safe (see message_store): the store thread owns it; its calls block that thread
+/// Not thread-safe (see sequencing_store): the store thread owns it; its calls block that thread
 /// only, never an I/O thread.
-class redis_message_store final : public message_store, public identity_directory {
+class redis_message_store final : public sequencing_store, public identity_directory {
  public:
   /// Connects once; a Redis that is down is not fatal (status says so, calls throw until it is
   /// back), but a refused AUTH or SELECT is: it throws store_error.
@@ -42,7 +42,7 @@ class redis_message_store final : public message_store, public identity_director
   redis_message_store(const redis_message_store&) = delete;
   redis_message_store& operator=(const redis_message_store&) = delete;
 
-  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  std::vector<append_result> commit_group(const std::vector<core::new_message>& batch) override;
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override;
   history_page read_before(const std::string& room, std::optional<std::uint64_t> before, std::size_t limit,

@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 
 namespace message::store {
 

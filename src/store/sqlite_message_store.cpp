@@ -401,7 +401,7 @@ bool sqlite_message_store::commit_never_waits() const {
   return mode_ != durability::power && !checkpointer_->inline_checkpoint_near();
 }
 
-std::vector<append_result> sqlite_message_store::append(const std::vector<core::new_message>& batch) {
+std::vector<append_result> sqlite_message_store::commit_group(const std::vector<core::new_message>& batch) {
   return append_after({}, batch);
 }
 

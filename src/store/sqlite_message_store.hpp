@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "core/identity_directory.hpp"
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 #include "store/sqlite_checkpointer.hpp"
 
 struct sqlite3;
@@ -29,15 +29,15 @@ enum class durability {
 /// store_error that says what is wrong (not a database, another program's database, corrupt,
 /// locked, unreadable); it never replaces an existing file. Our databases carry a marker
 /// (`PRAGMA application_id`); one without it is taken as ours only when it is empty or has our
-/// `messages` table (made before the marker), and is then marked. Not thread-safe (see message_store).
-class sqlite_message_store final : public message_store, public identity_directory {
+/// `messages` table (made before the marker), and is then marked. Not thread-safe (see sequencing_store).
+class sqlite_message_store final : public sequencing_store, public identity_directory {
  public:
   sqlite_message_store(const std::filesystem::path& file, durability mode);
   ~sqlite_message_store() override;
   sqlite_message_store(const sqlite_message_store&) = delete;
   sqlite_message_store& operator=(const sqlite_message_store&) = delete;
 
-  std::vector<append_result> append(const std::vector<core::new_message>& batch) override;
+  std::vector<append_result> commit_group(const std::vector<core::new_message>& batch) override;
   /// Stores messages whose seqs were assigned already (journaled_message_store), in one
   /// transaction; a (room, seq) stored before is left as it is. Throws store_error, storing none.
   void insert(const std::vector<core::chat_message>& messages);
@@ -115,7 +115,7 @@ class sqlite_message_store final : public message_store, public identity_directo
   void add_conversation_columns();
   [[noreturn]] void fail(const std::string& what) const;
   statement& prepared(const char* sql);
-  /// Folds change row `seq` into its target (message_store's contract) inside the open
+  /// Folds change row `seq` into its target (sequencing_store's contract) inside the open
   /// transaction; returns the text the change row is stored with.
   std::string fold_change(const std::string& room, std::uint64_t seq, core::event_kind kind,
                           std::uint64_t target, const std::string& text,

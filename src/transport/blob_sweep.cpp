@@ -83,7 +83,7 @@ void sweep_blobs(core::hub& hub, files::files_worker& files, const core::limits&
     }
     if (blobs.empty()) return;
     // Second step, on the store worker: which blobs a live message references, and when.
-    hub.store_job([&hub, &files, cap, blobs = std::move(blobs)](store::message_store& store) mutable {
+    hub.store_job([&hub, &files, cap, blobs = std::move(blobs)](store::sequencing_store& store) mutable {
       try {
         for (auto& b : blobs) {
           for (const auto& use : store.file_uses(b.sha256)) {
@@ -105,7 +105,7 @@ void sweep_blobs(core::hub& hub, files::files_worker& files, const core::limits&
         }
         if (gone.empty()) return;
         // Last step, on the store worker: the messages that still name a removed blob say so.
-        hub.store_job([gone = std::move(gone)](store::message_store& messages) {
+        hub.store_job([gone = std::move(gone)](store::sequencing_store& messages) {
           for (const auto& sha256 : gone) {
             try {
               messages.mark_file_gone(sha256);

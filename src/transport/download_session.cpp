@@ -66,7 +66,7 @@ download_session::~download_session() {
 
 void download_session::run() {
   stream_.expires_never();  // Our own timer watches the body; the head's write sets its own.
-  ctx_.hub.store_job([self = shared_from_this()](store::message_store& s) {
+  ctx_.hub.store_job([self = shared_from_this()](store::sequencing_store& s) {
     found what = found::none;
     core::file_ref file;
     int fd = -1;

@@ -16,7 +16,7 @@ namespace message::transport {
 /// One `GET`/`HEAD /files/<sha256>[/thumb]` (docs/protocol.md, "Files"), after the key check.
 ///
 /// How it travels (docs/architecture.md, "A download"): the store worker answers which rooms
-/// share the blob (message_store::file_uses), checks the asker may read one (the same check as
+/// share the blob (sequencing_store::file_uses), checks the asker may read one (the same check as
 /// `history`), and opens the blob there, off the I/O loop; the loop then writes the head and
 /// moves the body with sendfile(2) from the file to the socket, at most
 /// limits::download_chunk_bytes per turn of the loop and waiting for the socket to drain in

@@ -22,7 +22,7 @@ export_session::export_session(beast::tcp_stream&& stream, transport_context& ct
 void export_session::run() { read_page(); }
 
 void export_session::read_page() {
-  ctx_.hub.store_job([self = shared_from_this(), first = !started_](store::message_store& s) {
+  ctx_.hub.store_job([self = shared_from_this(), first = !started_](store::sequencing_store& s) {
     std::vector<core::chat_message> page;
     bool refused = false, failed = false;
     try {

@@ -36,7 +36,7 @@ std::optional<std::string> blob_name(std::string_view claimed) {
 }  // namespace
 
 void upload_session::claim(std::vector<std::pair<std::string, std::string>> metadata, std::uint64_t length,
-                           std::string sha256) {
+                           const std::string& sha256) {
   const auto name = blob_name(sha256);
   if (!name || ctx_.files == nullptr) return create_checked(std::move(metadata), length);
   // First the store: which room shares it, and may this identity read one of them.
@@ -60,13 +60,13 @@ void upload_session::claim(std::vector<std::pair<std::string, std::string>> meta
           net::post(self->stream_.get_executor(),
                     [self, held, metadata = std::move(metadata), file = std::move(file), length]() mutable {
                       if (!held) return self->create_checked(std::move(metadata), length);
-                      self->claim_held(std::move(metadata), std::move(file));
+                      self->claim_held(metadata, std::move(file));
                     });
         });
       });
 }
 
-void upload_session::claim_held(std::vector<std::pair<std::string, std::string>> metadata,
+void upload_session::claim_held(const std::vector<std::pair<std::string, std::string>>& metadata,
                                 core::file_ref file) {
   // No upload is kept: the Location names an upload that is already over (HEAD: 404, as for
   // any finished upload), and its id is the message's when the metadata names none.

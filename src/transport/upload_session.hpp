@@ -47,8 +47,8 @@ class upload_session final : public std::enable_shared_from_this<upload_session>
   // "Already there" (upload_claim.cpp): a creation whose `sha256` names a blob the identity
   // could download makes its message at once; any other claim falls back to create_checked.
   void claim(std::vector<std::pair<std::string, std::string>> metadata, std::uint64_t length,
-             std::string sha256);
-  void claim_held(std::vector<std::pair<std::string, std::string>> metadata, core::file_ref file);
+             const std::string& sha256);
+  void claim_held(const std::vector<std::pair<std::string, std::string>>& metadata, core::file_ref file);
   void head();
   void remove();
   void patch();

@@ -66,7 +66,7 @@ void prepare(const fs::path& data, const std::vector<shared_file>& shared,
           files::make_thumbnail(blobs.path_of(sha), files::thumb_path(blobs.root(), sha), 100'000'000, 480);
       ASSERT_EQ(made.result, files::thumbnail_outcome::kind::made);
     }
-    s.append({m});
+    s.commit_group({m});
   }
 }
 

@@ -96,7 +96,7 @@ class recording_target final : public broker_target {
 
 /// One node wired as core::hub wires it, minus the clients.
 struct node {
-  node(std::unique_ptr<store::message_store> store, std::unique_ptr<broker> b) : broker_(std::move(b)) {
+  node(std::unique_ptr<store::sequencing_store> store, std::unique_ptr<broker> b) : broker_(std::move(b)) {
     target.people().set_local_listener(
         [this](const std::string& room, const std::string& username, const std::string& device,
                bool present) { broker_->presence_changed(room, username, device, present); });
@@ -223,7 +223,7 @@ TYPED_TEST(BrokerContract, AfterStopTheTargetIsNotCalledAgain) {
   bool committed = false;
   std::mutex m;
   std::condition_variable cv;
-  a->worker->read([&](store::message_store&) {  // Runs once "after" has committed.
+  a->worker->read([&](store::sequencing_store&) {  // Runs once "after" has committed.
     std::lock_guard lock(m);
     committed = true;
     cv.notify_all();

@@ -489,7 +489,7 @@ TEST_F(RoomPipeline, ALoneSendWhileTheStoreThreadIsBusyGoesToItAndOvertakesNothi
   std::promise<void> started, release;
   auto release_f = release.get_future().share();
   loop.post([&] {
-    pipeline->read([&started, release_f](store::message_store&) {
+    pipeline->read([&started, release_f](store::sequencing_store&) {
       started.set_value();
       (void)release_f.wait_for(10s);
     });

@@ -68,15 +68,15 @@ TEST_F(JournaledConversation, AKilledProcessLosesNoAcknowledgedEventAndOpeningFo
     auto answer = message("m2", "answer");
     answer.reply_to = 1;
     answer.mentions = {"LEEidentity00001"};
-    store->append({message("m1", "first"), answer, message("m3", "doomed")});
+    store->commit_group({message("m1", "first"), answer, message("m3", "doomed")});
     store->do_deferred_work();  // These three are in the database; the events only journaled.
     for (int i = 1; i <= 5; ++i)
-      store->append(
+      store->commit_group(
           {change("e" + std::to_string(i), event_kind::edit, 1, "first, edit " + std::to_string(i))});
-    store->append({change("t1", event_kind::react, 2, "👍", "LEEidentity00001"),
-                   change("t2", event_kind::react, 2, "🎉", "LEEidentity00001")});
-    store->append({change("t3", event_kind::unreact, 2, "🎉", "LEEidentity00001")});
-    store->append({change("d1", event_kind::remove, 3, "")});
+    store->commit_group({change("t1", event_kind::react, 2, "👍", "LEEidentity00001"),
+                         change("t2", event_kind::react, 2, "🎉", "LEEidentity00001")});
+    store->commit_group({change("t3", event_kind::unreact, 2, "🎉", "LEEidentity00001")});
+    store->commit_group({change("d1", event_kind::remove, 3, "")});
     die(store->has_deferred_work() ? 0 : 1);
   }
   int status = 0;
@@ -106,7 +106,7 @@ TEST_F(JournaledConversation, AKilledProcessLosesNoAcknowledgedEventAndOpeningFo
   EXPECT_EQ(replay[7].kind, event_kind::unreact);
   EXPECT_EQ(replay[8].kind, event_kind::remove);
   EXPECT_EQ(replay[8].target, 3u);
-  EXPECT_TRUE(store->append({change("t1", event_kind::react, 2, "👍", "LEEidentity00001")})[0].duplicate)
+  EXPECT_TRUE(store->commit_group({change("t1", event_kind::react, 2, "👍", "LEEidentity00001")})[0].duplicate)
       << "a resend of a journaled event";
   EXPECT_EQ(bytes_of(journal()).find("doomed"), std::string::npos)
       << "opening moved the journal and emptied it";
@@ -114,11 +114,11 @@ TEST_F(JournaledConversation, AKilledProcessLosesNoAcknowledgedEventAndOpeningFo
 
 TEST_F(JournaledConversation, ADeletedTextLeavesTheJournalWithTheDeferredMoveAndNoReadShowsItMeanwhile) {
   auto store = open();
-  store->append({message("m1", "SECRET-ORIGINAL"), message("m2", "keep me")});
+  store->commit_group({message("m1", "SECRET-ORIGINAL"), message("m2", "keep me")});
   store->do_deferred_work();  // In the database; the journal still holds it (emptied when big).
-  store->append({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
-  store->append({message("m3", "also kept")});
-  store->append({change("d1", event_kind::remove, 1, "")});
+  store->commit_group({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
+  store->commit_group({message("m3", "also kept")});
+  store->commit_group({change("d1", event_kind::remove, 1, "")});
   EXPECT_TRUE(store->has_deferred_work());
   EXPECT_NE(bytes_of(journal()).find("SECRET"), std::string::npos)
       << "until the deferred move the journal holds it (the bound docs/security.md states)";

@@ -62,10 +62,10 @@ TEST_F(JournaledStore, AKilledProcessLosesNothingThatWasAcknowledged) {
   if (child == 0) {
     // Some messages reach the database, the rest only the journal; then the process dies.
     auto store = open();
-    store->append({msg("1"), msg("2"), msg("k1", "kitchen")});
+    store->commit_group({msg("1"), msg("2"), msg("k1", "kitchen")});
     store->do_deferred_work();
-    store->append({msg("3")});
-    store->append({msg("4"), msg("k2", "kitchen")});
+    store->commit_group({msg("3")});
+    store->commit_group({msg("4"), msg("k2", "kitchen")});
     die(store->has_deferred_work() ? 0 : 1);
   }
   int status = 0;
@@ -83,15 +83,15 @@ TEST_F(JournaledStore, AKilledProcessLosesNothingThatWasAcknowledged) {
     EXPECT_EQ(lobby[i].id, std::to_string(i + 1));
   }
   EXPECT_EQ(store->last_seq("kitchen"), 2u);
-  EXPECT_TRUE(store->append({msg("4")})[0].duplicate) << "a resend of a journaled message";
-  EXPECT_EQ(store->append({msg("5")})[0].seq, 5u);
+  EXPECT_TRUE(store->commit_group({msg("4")})[0].duplicate) << "a resend of a journaled message";
+  EXPECT_EQ(store->commit_group({msg("5")})[0].seq, 5u);
 }
 
 TEST_F(JournaledStore, ADatabaseThatRefusesWritesKeepsTheMessagesWaiting) {
   auto store = open();
-  store->append({msg("1")});
+  store->commit_group({msg("1")});
   store->do_deferred_work();
-  store->append({msg("2"), msg("3")});
+  store->commit_group({msg("2"), msg("3")});
 
   // Another program holds the database's write lock: the move fails (after the busy timeout).
   sqlite3* other = nullptr;
@@ -100,8 +100,8 @@ TEST_F(JournaledStore, ADatabaseThatRefusesWritesKeepsTheMessagesWaiting) {
   EXPECT_THROW(store->do_deferred_work(), store_error);
   EXPECT_TRUE(store->has_deferred_work());
   EXPECT_EQ(store->read_after("lobby", 0, 10).size(), 3u) << "waiting messages are still read";
-  EXPECT_TRUE(store->append({msg("2")})[0].duplicate);
-  EXPECT_EQ(store->append({msg("4")})[0].seq, 4u) << "sends are still taken, journaled";
+  EXPECT_TRUE(store->commit_group({msg("2")})[0].duplicate);
+  EXPECT_EQ(store->commit_group({msg("4")})[0].seq, 4u) << "sends are still taken, journaled";
 
   sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close(other);
@@ -116,9 +116,9 @@ TEST_F(JournaledStore, ADatabaseThatRefusesWritesKeepsTheMessagesWaiting) {
 
 TEST_F(JournaledStore, HistoryPagesAcrossWaitingAndStoredMessages) {
   auto store = open();
-  for (int i = 1; i <= 5; ++i) store->append({msg(std::to_string(i))});
+  for (int i = 1; i <= 5; ++i) store->commit_group({msg(std::to_string(i))});
   store->do_deferred_work();
-  for (int i = 6; i <= 8; ++i) store->append({msg(std::to_string(i))});
+  for (int i = 6; i <= 8; ++i) store->commit_group({msg(std::to_string(i))});
   auto newest = store->read_before("lobby", std::nullopt, 2);
   ASSERT_EQ(newest.messages.size(), 2u);
   EXPECT_EQ(newest.messages[0].seq, 7u);
@@ -143,9 +143,9 @@ TEST_F(JournaledStore, AMoveOfManyMessagesKeepsEveryFieldOfEach) {
   constexpr int count = 53;  // Three full statements of 16 and five rows one at a time.
   for (int i = 1; i <= count; ++i) {
     const std::string room = i % 3 ? "lobby" : "kitchen";
-    store->append({{room, "id-" + std::to_string(i), "user " + std::to_string(i % 7),
-                    "text " + std::string(static_cast<std::size_t>(i), 'x'),
-                    i % 2 ? "dev" + std::to_string(i) : "", 1000 + i}});
+    store->commit_group({{room, "id-" + std::to_string(i), "user " + std::to_string(i % 7),
+                          "text " + std::string(static_cast<std::size_t>(i), 'x'),
+                          i % 2 ? "dev" + std::to_string(i) : "", 1000 + i}});
   }
   ASSERT_EQ(rows_in_database(), 0);
   store->do_deferred_work();
@@ -169,8 +169,8 @@ TEST_F(JournaledStore, AMoveOfManyMessagesKeepsEveryFieldOfEach) {
     EXPECT_EQ(m.ts, 1000 + i);
   }
   EXPECT_EQ(store->last_seq("lobby"), lobby_seq);
-  EXPECT_TRUE(store->append({msg("id-52")})[0].duplicate) << "a moved id is still known";
-  EXPECT_EQ(store->append({msg("after")})[0].seq, lobby_seq + 1);
+  EXPECT_TRUE(store->commit_group({msg("id-52")})[0].duplicate) << "a moved id is still known";
+  EXPECT_EQ(store->commit_group({msg("after")})[0].seq, lobby_seq + 1);
 }
 
 TEST_F(JournaledStore, ABigGroupGoesIntoTheDatabaseBehindTheWaitingMessages) {
@@ -183,20 +183,20 @@ TEST_F(JournaledStore, ABigGroupGoesIntoTheDatabaseBehindTheWaitingMessages) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ASSERT_TRUE(store->id_filter_ready());
-  store->append({msg("1")});
-  store->append({msg("2")});
+  store->commit_group({msg("1")});
+  store->commit_group({msg("2")});
   ASSERT_EQ(rows_in_database(), 0) << "lone messages wait in the journal";
   std::vector<core::new_message> group{msg("2")};  // A resend of a waiting message...
   const auto n = journaled_message_store::direct_group;
   for (std::size_t i = 3; i < 3 + n; ++i) group.push_back(msg(std::to_string(i)));
-  const auto r = store->append(group);
+  const auto r = store->commit_group(group);
   EXPECT_TRUE(r[0].duplicate);
   EXPECT_EQ(r[0].seq, 2u);
   EXPECT_EQ(r[1].seq, 3u) << "...and the group's seqs follow the waiting ones";
   EXPECT_EQ(r.back().seq, 2 + n);
   EXPECT_FALSE(store->has_deferred_work());
   EXPECT_EQ(rows_in_database(), static_cast<int>(2 + n)) << "all in one transaction";
-  EXPECT_EQ(store->append({msg("next")})[0].seq, 3 + n);
+  EXPECT_EQ(store->commit_group({msg("next")})[0].seq, 3 + n);
   EXPECT_EQ(store->read_after("lobby", 0, 100).size(), 3 + n);
 }
 
@@ -206,17 +206,17 @@ TEST_F(JournaledStore, AJournalThatDoesNotFollowTheDatabaseIsRefused) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    open()->append({msg("1")});  // Moved into the database at the close.
+    open()->commit_group({msg("1")});  // Moved into the database at the close.
     sqlite3* db = nullptr;
     sqlite3_open(database().c_str(), &db);
     sqlite3_exec(db, ("VACUUM INTO '" + backup.string() + "'").c_str(), nullptr, nullptr, nullptr);
     sqlite3_close(db);
     {
       auto store = open();
-      for (int i = 2; i <= 20; ++i) store->append({msg(std::to_string(i))});
+      for (int i = 2; i <= 20; ++i) store->commit_group({msg(std::to_string(i))});
     }  // The close moves them and empties the journal...
     auto store = open();
-    store->append({msg("21")});  // ...so it holds only 21 when the process dies.
+    store->commit_group({msg("21")});  // ...so it holds only 21 when the process dies.
     die(0);
   }
   int status = 0;
@@ -252,7 +252,7 @@ TEST_F(JournaledStore, ADuplicateSentWhileTheIdFilterIsBuiltIsRecognised) {
     auto store = open();
     std::vector<core::new_message> old;
     for (int i = 0; i < 100; ++i) old.push_back(msg("old" + std::to_string(i)));
-    store->append(old);
+    store->commit_group(old);
   }
   std::promise<void> release;
   auto released = release.get_future().share();
@@ -266,14 +266,14 @@ TEST_F(JournaledStore, ADuplicateSentWhileTheIdFilterIsBuiltIsRecognised) {
   // held before its scan, so the filter is incomplete for all that follows.
   for (int i = 0; i < 2000 && !held.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ASSERT_TRUE(held.load());
-  auto r = store->append({msg("old42")});
+  auto r = store->commit_group({msg("old42")});
   ASSERT_EQ(r.size(), 1u);
   EXPECT_TRUE(r[0].duplicate);
   EXPECT_EQ(r[0].seq, 43u);
-  r = store->append({msg("new1")});
+  r = store->commit_group({msg("new1")});
   EXPECT_FALSE(r[0].duplicate);
   EXPECT_EQ(r[0].seq, 101u);
-  r = store->append({msg("new1")});
+  r = store->commit_group({msg("new1")});
   EXPECT_TRUE(r[0].duplicate) << "a waiting message's id";
   store->do_deferred_work();  // new1 moves into the database while the build is still held.
   release.set_value();
@@ -284,10 +284,10 @@ TEST_F(JournaledStore, ADuplicateSentWhileTheIdFilterIsBuiltIsRecognised) {
   store->do_deferred_work();
   EXPECT_FALSE(store->has_deferred_work());
   for (const char* id : {"old0", "old99", "new1"}) {
-    r = store->append({msg(id)});
+    r = store->commit_group({msg(id)});
     EXPECT_TRUE(r[0].duplicate) << id << " after the filter was adopted";
   }
-  r = store->append({msg("new2")});
+  r = store->commit_group({msg("new2")});
   EXPECT_FALSE(r[0].duplicate);
   EXPECT_EQ(r[0].seq, 102u);
 }

@@ -17,7 +17,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/message_store.hpp"
+#include "core/sequencing_store.hpp"
 #include "temp_dir.hpp"
 
 namespace message::store {

@@ -1,5 +1,5 @@
-// The message_store conformance suite: one typed test run against every implementation, so
-// each keeps the contract written on core/message_store.hpp.
+// The sequencing_store conformance suite: one typed test run against every implementation, so
+// each keeps the contract written on core/sequencing_store.hpp.
 #include <gtest/gtest.h>
 #include <chrono>
 
@@ -34,21 +34,21 @@ std::filesystem::path fresh_db_path() {
 
 struct memory_factory {
   static bool available() { return true; }
-  std::unique_ptr<message_store> open() { return std::make_unique<memory_message_store>(); }
+  std::unique_ptr<sequencing_store> open() { return std::make_unique<memory_message_store>(); }
   /// Memory does not survive a reopen; tests that need it skip.
   static constexpr bool durable = false;
-  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) { return s; }
+  std::unique_ptr<sequencing_store> reopen(std::unique_ptr<sequencing_store> s) { return s; }
 };
 
 struct sqlite_factory {
   static bool available() { return true; }
   std::filesystem::path path = fresh_db_path();
   ~sqlite_factory() { std::filesystem::remove_all(path.parent_path()); }
-  std::unique_ptr<message_store> open() {
+  std::unique_ptr<sequencing_store> open() {
     return std::make_unique<sqlite_message_store>(path, durability::process);
   }
   static constexpr bool durable = true;
-  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+  std::unique_ptr<sequencing_store> reopen(std::unique_ptr<sequencing_store> s) {
     s.reset();
     return open();
   }
@@ -60,12 +60,12 @@ struct journaled_factory {
   static bool available() { return true; }
   std::filesystem::path path = fresh_db_path();
   ~journaled_factory() { std::filesystem::remove_all(path.parent_path()); }
-  std::unique_ptr<message_store> open() {
+  std::unique_ptr<sequencing_store> open() {
     return std::make_unique<journaled_message_store>(path, path.parent_path() / "messages.journal",
                                                      durability::process);
   }
   static constexpr bool durable = true;
-  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+  std::unique_ptr<sequencing_store> reopen(std::unique_ptr<sequencing_store> s) {
     s.reset();
     return open();
   }
@@ -73,12 +73,12 @@ struct journaled_factory {
 
 /// The default store as the store worker drives it, with the deferred move after every append:
 /// each append's messages wait behind the ones already in the database.
-class moving_store final : public message_store {
+class moving_store final : public sequencing_store {
  public:
-  explicit moving_store(std::unique_ptr<message_store> inner) : inner_(std::move(inner)) {}
-  std::vector<append_result> append(const std::vector<core::new_message>& batch) override {
+  explicit moving_store(std::unique_ptr<sequencing_store> inner) : inner_(std::move(inner)) {}
+  std::vector<append_result> commit_group(const std::vector<core::new_message>& batch) override {
     inner_->do_deferred_work();
-    return inner_->append(batch);
+    return inner_->commit_group(batch);
   }
   std::vector<core::chat_message> read_after(const std::string& room, std::uint64_t after,
                                              std::size_t limit) override {
@@ -114,12 +114,14 @@ class moving_store final : public message_store {
   identity_directory& directory() override { return inner_->directory(); }
 
  private:
-  std::unique_ptr<message_store> inner_;
+  std::unique_ptr<sequencing_store> inner_;
 };
 
 struct journaled_moving_factory : journaled_factory {
-  std::unique_ptr<message_store> open() { return std::make_unique<moving_store>(journaled_factory::open()); }
-  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+  std::unique_ptr<sequencing_store> open() {
+    return std::make_unique<moving_store>(journaled_factory::open());
+  }
+  std::unique_ptr<sequencing_store> reopen(std::unique_ptr<sequencing_store> s) {
     s.reset();
     return open();
   }
@@ -129,13 +131,13 @@ struct journaled_moving_factory : journaled_factory {
 struct redis_factory {
   static bool available() { return test::redis_server::available(); }
   std::unique_ptr<test::redis_server> server;
-  std::unique_ptr<message_store> open() {
+  std::unique_ptr<sequencing_store> open() {
     if (!server) server = std::make_unique<test::redis_server>();
     return std::make_unique<redis_message_store>(redis::parse_redis_url(server->url()),
                                                  std::make_shared<redis::redis_status>());
   }
   static constexpr bool durable = true;
-  std::unique_ptr<message_store> reopen(std::unique_ptr<message_store> s) {
+  std::unique_ptr<sequencing_store> reopen(std::unique_ptr<sequencing_store> s) {
     s.reset();
     return open();
   }
@@ -149,7 +151,7 @@ class MessageStoreTest : public ::testing::Test {
     store = factory.open();
   }
   Factory factory;
-  std::unique_ptr<message_store> store;
+  std::unique_ptr<sequencing_store> store;
 };
 
 using Implementations = ::testing::Types<memory_factory, sqlite_factory, journaled_factory,
@@ -157,12 +159,12 @@ using Implementations = ::testing::Types<memory_factory, sqlite_factory, journal
 TYPED_TEST_SUITE(MessageStoreTest, Implementations);
 
 TYPED_TEST(MessageStoreTest, AssignsConsecutiveSeqsPerRoomFromOne) {
-  auto r = this->store->append({msg("a", "1"), msg("b", "2"), msg("a", "3")});
+  auto r = this->store->commit_group({msg("a", "1"), msg("b", "2"), msg("a", "3")});
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].seq, 1u);
   EXPECT_EQ(r[1].seq, 1u);
   EXPECT_EQ(r[2].seq, 2u);
-  EXPECT_EQ(this->store->append({msg("a", "4")})[0].seq, 3u);
+  EXPECT_EQ(this->store->commit_group({msg("a", "4")})[0].seq, 3u);
   EXPECT_EQ(this->store->last_seq("a"), 3u);
   EXPECT_EQ(this->store->last_seq("b"), 1u);
   EXPECT_EQ(this->store->last_seq("never"), 0u);
@@ -172,7 +174,7 @@ TYPED_TEST(MessageStoreTest, RoomEpochIsMadeOnceKeptAcrossReopenAndPerRoom) {
   const auto a = this->store->room_epoch("a");
   EXPECT_EQ(a.size(), 16u);
   EXPECT_EQ(this->store->room_epoch("a"), a) << "asked again";
-  this->store->append({msg("a", "1")});
+  this->store->commit_group({msg("a", "1")});
   EXPECT_EQ(this->store->room_epoch("a"), a) << "messages do not change it";
   EXPECT_NE(this->store->room_epoch("b"), a) << "each room has its own";
   this->store = this->factory.reopen(std::move(this->store));
@@ -180,8 +182,8 @@ TYPED_TEST(MessageStoreTest, RoomEpochIsMadeOnceKeptAcrossReopenAndPerRoom) {
 }
 
 TYPED_TEST(MessageStoreTest, DuplicateIdGetsTheEarlierSeqAndIsNotStoredTwice) {
-  this->store->append({msg("a", "x", "first")});
-  auto r = this->store->append({msg("a", "y"), msg("a", "x", "again"), msg("a", "y")});
+  this->store->commit_group({msg("a", "x", "first")});
+  auto r = this->store->commit_group({msg("a", "y"), msg("a", "x", "again"), msg("a", "y")});
   EXPECT_FALSE(r[0].duplicate);
   EXPECT_TRUE(r[1].duplicate);
   EXPECT_EQ(r[1].seq, 1u);
@@ -190,13 +192,13 @@ TYPED_TEST(MessageStoreTest, DuplicateIdGetsTheEarlierSeqAndIsNotStoredTwice) {
   auto all = this->store->read_after("a", 0, 100);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].text, "first");
-  EXPECT_EQ(this->store->append({msg("b", "x")})[0].duplicate, false) << "ids are per room";
+  EXPECT_EQ(this->store->commit_group({msg("b", "x")})[0].duplicate, false) << "ids are per room";
 }
 
 TYPED_TEST(MessageStoreTest, ReadAfterReturnsTheTailInOrder) {
   std::vector<core::new_message> batch;
   for (int i = 1; i <= 20; ++i) batch.push_back(msg("r", "id" + std::to_string(i), "m" + std::to_string(i)));
-  this->store->append(batch);
+  this->store->commit_group(batch);
   for (std::uint64_t s = 0; s <= 21; ++s) {
     auto tail = this->store->read_after("r", s, 100);
     ASSERT_EQ(tail.size(), s >= 20 ? 0u : 20 - s);
@@ -215,7 +217,7 @@ TYPED_TEST(MessageStoreTest, ReadAfterReturnsTheTailInOrder) {
 TYPED_TEST(MessageStoreTest, ReadBeforePagesBackwardsOldestFirst) {
   std::vector<core::new_message> batch;
   for (int i = 1; i <= 10; ++i) batch.push_back(msg("r", std::to_string(i)));
-  this->store->append(batch);
+  this->store->commit_group(batch);
   auto latest = this->store->read_before("r", std::nullopt, 4);
   ASSERT_EQ(latest.messages.size(), 4u);
   EXPECT_EQ(latest.messages.front().seq, 7u);
@@ -232,7 +234,7 @@ TYPED_TEST(MessageStoreTest, ReadBeforePagesBackwardsOldestFirst) {
 }
 
 TYPED_TEST(MessageStoreTest, ListsRooms) {
-  this->store->append({msg("b", "1"), msg("a", "2"), msg("a", "3")});
+  this->store->commit_group({msg("b", "1"), msg("a", "2"), msg("a", "3")});
   auto rooms = this->store->rooms();
   ASSERT_EQ(rooms.size(), 2u);
   EXPECT_EQ(rooms[0].room, "a");
@@ -243,7 +245,7 @@ TYPED_TEST(MessageStoreTest, ListsRooms) {
 TYPED_TEST(MessageStoreTest, RetentionNeverReusesSeqs) {
   std::vector<core::new_message> batch;
   for (int i = 1; i <= 10; ++i) batch.push_back(msg("r", std::to_string(i), "m", i));
-  this->store->append(batch);
+  this->store->commit_group(batch);
   this->store->prune(3, 0, 0, 1000);
   auto left = this->store->read_after("r", 0, 100);
   ASSERT_EQ(left.size(), 3u);
@@ -251,38 +253,38 @@ TYPED_TEST(MessageStoreTest, RetentionNeverReusesSeqs) {
   EXPECT_FALSE(this->store->read_before("r", std::nullopt, 10).more);
   this->store->prune(0, 100, 0, 1000);  // Everything is older than ts 100.
   EXPECT_TRUE(this->store->read_after("r", 0, 100).empty());
-  EXPECT_EQ(this->store->append({msg("r", "11")})[0].seq, 11u);
+  EXPECT_EQ(this->store->commit_group({msg("r", "11")})[0].seq, 11u);
   EXPECT_EQ(this->store->last_seq("r"), 11u);
 }
 
 TYPED_TEST(MessageStoreTest, IdsAreRememberedUntilTheirCutoff) {
-  this->store->append({msg("r", "old", "m", 50), msg("r", "new", "m", 5000)});
+  this->store->commit_group({msg("r", "old", "m", 50), msg("r", "new", "m", 5000)});
   this->store->prune(0, 0, 100, 1000);
-  EXPECT_TRUE(this->store->append({msg("r", "new")})[0].duplicate);
-  EXPECT_FALSE(this->store->append({msg("r", "old")})[0].duplicate) << "forgotten after the cutoff";
+  EXPECT_TRUE(this->store->commit_group({msg("r", "new")})[0].duplicate);
+  EXPECT_FALSE(this->store->commit_group({msg("r", "old")})[0].duplicate) << "forgotten after the cutoff";
 }
 
 TYPED_TEST(MessageStoreTest, IdsOfMessagesRemovedByRetentionAreStillRemembered) {
-  this->store->append({msg("r", "a", "m", 5000), msg("r", "b", "m", 5000), msg("r", "c", "m", 9000)});
+  this->store->commit_group({msg("r", "a", "m", 5000), msg("r", "b", "m", 5000), msg("r", "c", "m", 9000)});
   this->store->prune(2, 0, 100, 1000);     // Keeps the last two: "a" goes.
   this->store->prune(0, 6000, 100, 1000);  // Older than ts 6000: "b" goes.
   ASSERT_EQ(this->store->read_after("r", 0, 10).size(), 1u);
-  const auto again = this->store->append({msg("r", "a"), msg("r", "b"), msg("r", "c")});
+  const auto again = this->store->commit_group({msg("r", "a"), msg("r", "b"), msg("r", "c")});
   for (std::size_t i = 0; i < again.size(); ++i) {
     EXPECT_TRUE(again[i].duplicate) << i;
     EXPECT_EQ(again[i].seq, i + 1);
   }
-  EXPECT_EQ(this->store->append({msg("r", "d")})[0].seq, 4u);
+  EXPECT_EQ(this->store->commit_group({msg("r", "d")})[0].seq, 4u);
 }
 
 TYPED_TEST(MessageStoreTest, SurvivesReopen) {
   if (!TypeParam::durable) GTEST_SKIP() << "not a durable store";
-  this->store->append({msg("r", "1"), msg("r", "2")});
+  this->store->commit_group({msg("r", "1"), msg("r", "2")});
   this->store = this->factory.reopen(std::move(this->store));
   EXPECT_EQ(this->store->last_seq("r"), 2u);
   EXPECT_EQ(this->store->read_after("r", 0, 10).size(), 2u);
-  EXPECT_TRUE(this->store->append({msg("r", "2")})[0].duplicate);
-  EXPECT_EQ(this->store->append({msg("r", "3")})[0].seq, 3u);
+  EXPECT_TRUE(this->store->commit_group({msg("r", "2")})[0].duplicate);
+  EXPECT_EQ(this->store->commit_group({msg("r", "3")})[0].seq, 3u);
 }
 
 TEST(SqliteMessageStore, RefusesAFileThatIsNotADatabase) {
@@ -461,11 +463,11 @@ TYPED_TEST(MessageStoreTest, LinksAndCodesSurviveAReopen) {
 
 TYPED_TEST(MessageStoreTest, KnowsTheOldestSeqStillStored) {
   EXPECT_EQ(this->store->oldest_seq("a"), std::nullopt) << "never written";
-  this->store->append({msg("a", "1"), msg("a", "2"), msg("a", "3"), msg("a", "4"), msg("a", "5")});
+  this->store->commit_group({msg("a", "1"), msg("a", "2"), msg("a", "3"), msg("a", "4"), msg("a", "5")});
   EXPECT_EQ(this->store->oldest_seq("a"), 1u);
   this->store->prune(2, 0, 0, 1000);
   EXPECT_EQ(this->store->oldest_seq("a"), 4u) << "retention removed 1 to 3";
-  this->store->append({msg("b", "1")});
+  this->store->commit_group({msg("b", "1")});
   EXPECT_EQ(this->store->oldest_seq("b"), 1u);
 }
 
@@ -533,10 +535,10 @@ std::string raw_bytes(redis_factory& f) {
 }
 
 TYPED_TEST(MessageStoreTest, AnEditFoldsIntoHistoryAndReplayHasItAsAnEvent) {
-  this->store->append({msg("r", "m1", "helo")});
+  this->store->commit_group({msg("r", "m1", "helo")});
   auto edit = change("e1", event_kind::edit, 1, "hello @lee", "dev123", "kim", 2500);
   edit.mentions = {"LEEidentity00001"};
-  const auto r = this->store->append({edit});
+  const auto r = this->store->commit_group({edit});
   EXPECT_EQ(r[0].seq, 2u);
   const auto page = this->store->read_before("r", std::nullopt, 10);
   ASSERT_EQ(page.messages.size(), 1u) << "history holds messages only";
@@ -555,12 +557,12 @@ TYPED_TEST(MessageStoreTest, AnEditFoldsIntoHistoryAndReplayHasItAsAnEvent) {
 }
 
 TYPED_TEST(MessageStoreTest, AChangeOfAMissingEventOrDeletedTargetHoldsItsSeqAndChangesNothing) {
-  this->store->append({msg("r", "m1", "one"), msg("r", "m2", "two")});
-  this->store->append({change("d", event_kind::remove, 2)});                 // 3
-  this->store->append({change("e-missing", event_kind::edit, 99, "x")});     // 4
-  this->store->append({change("e-event", event_kind::edit, 3, "y")});        // 5
-  this->store->append({change("e-deleted", event_kind::edit, 2, "back!")});  // 6
-  this->store->append({change("r-deleted", event_kind::react, 2, "👍")});     // 7
+  this->store->commit_group({msg("r", "m1", "one"), msg("r", "m2", "two")});
+  this->store->commit_group({change("d", event_kind::remove, 2)});                 // 3
+  this->store->commit_group({change("e-missing", event_kind::edit, 99, "x")});     // 4
+  this->store->commit_group({change("e-event", event_kind::edit, 3, "y")});        // 5
+  this->store->commit_group({change("e-deleted", event_kind::edit, 2, "back!")});  // 6
+  this->store->commit_group({change("r-deleted", event_kind::react, 2, "👍")});     // 7
   EXPECT_EQ(this->store->last_seq("r"), 7u);
   const auto replay = this->store->read_after("r", 0, 10);
   ASSERT_EQ(replay.size(), 7u);
@@ -580,10 +582,10 @@ TYPED_TEST(MessageStoreTest, AChangeOfAMissingEventOrDeletedTargetHoldsItsSeqAnd
 TYPED_TEST(MessageStoreTest, ADeleteTombstonesTheMessageAndScrubsItsEditsAndReactions) {
   auto first = msg("r", "m1", "SECRET-ORIGINAL");
   first.mentions = {"LEEidentity00001"};
-  this->store->append({first, msg("r", "m2", "keep me")});
-  this->store->append({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
-  this->store->append({change("x1", event_kind::react, 1, "👍", "LEEidentity00001", "lee")});
-  this->store->append({change("d1", event_kind::remove, 1)});
+  this->store->commit_group({first, msg("r", "m2", "keep me")});
+  this->store->commit_group({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
+  this->store->commit_group({change("x1", event_kind::react, 1, "👍", "LEEidentity00001", "lee")});
+  this->store->commit_group({change("d1", event_kind::remove, 1)});
   const auto page = this->store->read_before("r", std::nullopt, 10);
   ASSERT_EQ(page.messages.size(), 2u);
   EXPECT_TRUE(page.messages[0].deleted);
@@ -606,28 +608,28 @@ TYPED_TEST(MessageStoreTest, ADeleteTombstonesTheMessageAndScrubsItsEditsAndReac
 
 TYPED_TEST(MessageStoreTest, ADeletedTextIsNotInTheFilesAfterTheyAreClosed) {
   if (!TypeParam::durable) GTEST_SKIP() << "nothing outlives the process";
-  this->store->append({msg("r", "m1", "SECRET-ORIGINAL"), msg("r", "m2", "keep me")});
-  this->store->append({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
+  this->store->commit_group({msg("r", "m1", "SECRET-ORIGINAL"), msg("r", "m2", "keep me")});
+  this->store->commit_group({change("e1", event_kind::edit, 1, "SECRET-EDITED")});
   this->store = this->factory.reopen(std::move(this->store));  // Now in the database file itself.
   EXPECT_NE(raw_bytes(this->factory).find("SECRET-EDITED"), std::string::npos)
       << "the test looks in the right place";
-  this->store->append({change("d1", event_kind::remove, 1)});
+  this->store->commit_group({change("d1", event_kind::remove, 1)});
   this->store.reset();
   EXPECT_EQ(raw_bytes(this->factory).find("SECRET"), std::string::npos);
   EXPECT_NE(raw_bytes(this->factory).find("keep me"), std::string::npos);
 }
 
 TYPED_TEST(MessageStoreTest, ReactionsAreASetPerIdentityWithCountsThreeNamesAndMine) {
-  this->store->append({msg("r", "m1")});
+  this->store->commit_group({msg("r", "m1")});
   std::vector<core::new_message> batch;
   for (int i = 1; i <= 5; ++i)
     batch.push_back(change("t" + std::to_string(i), event_kind::react, 1, "👍",
                            "ID" + std::to_string(i) + "identity0000", "user" + std::to_string(i)));
-  this->store->append(batch);
-  this->store->append({change("again", event_kind::react, 1, "👍", "ID1identity0000", "renamed")});
-  this->store->append({change("heart", event_kind::react, 1, "❤️", "ID2identity0000", "user2")});
-  this->store->append({change("off", event_kind::unreact, 1, "👍", "ID3identity0000", "user3")});
-  this->store->append({change("never", event_kind::unreact, 1, "👍", "ID9identity0000", "user9")});
+  this->store->commit_group(batch);
+  this->store->commit_group({change("again", event_kind::react, 1, "👍", "ID1identity0000", "renamed")});
+  this->store->commit_group({change("heart", event_kind::react, 1, "❤️", "ID2identity0000", "user2")});
+  this->store->commit_group({change("off", event_kind::unreact, 1, "👍", "ID3identity0000", "user3")});
+  this->store->commit_group({change("never", event_kind::unreact, 1, "👍", "ID9identity0000", "user9")});
   const auto page = this->store->read_before("r", std::nullopt, 10, "ID5identity0000");
   ASSERT_EQ(page.messages.size(), 1u);
   const auto& m = page.messages[0];
@@ -653,7 +655,7 @@ TYPED_TEST(MessageStoreTest, ReactionsAreASetPerIdentityWithCountsThreeNamesAndM
   EXPECT_TRUE(this->store->read_after("r", 0, 1)[0].reactions.empty()) << "replay carries no reactions";
   EXPECT_EQ(this->store->read_messages_after("r", 0, 10, "ID2identity0000")[0].reactions[1].mine, true);
   // Re-adding after taking back counts again, now last.
-  this->store->append({change("back", event_kind::react, 1, "👍", "ID3identity0000", "user3")});
+  this->store->commit_group({change("back", event_kind::react, 1, "👍", "ID3identity0000", "user3")});
   const auto again = this->store->reactions("r", 1);
   ASSERT_EQ(again[0].users.size(), 5u);
   EXPECT_EQ(again[0].users[4].username, "user3");
@@ -664,7 +666,7 @@ TYPED_TEST(MessageStoreTest, AReplyQuotesItsTargetAsItIsNow) {
   for (int i = 0; i < 120; ++i) long_text += "é";
   auto original = msg("r", "m1", long_text);
   original.device = "KIMidentity00001";
-  this->store->append({original, reply("m2", 1, "answer")});
+  this->store->commit_group({original, reply("m2", 1, "answer")});
   const auto quoted = [&] {
     const auto page = this->store->read_before("r", std::nullopt, 10);
     EXPECT_EQ(page.messages.size(), 2u);
@@ -680,31 +682,31 @@ TYPED_TEST(MessageStoreTest, AReplyQuotesItsTargetAsItIsNow) {
   EXPECT_EQ(this->store->read_after("r", 1, 1)[0].reply_to, 1u);
   ASSERT_TRUE(this->store->read_after("r", 1, 1)[0].reply);
   ASSERT_TRUE(this->store->find("r", 2)->reply);
-  this->store->append({change("e1", event_kind::edit, 1, "short now", "KIMidentity00001")});
+  this->store->commit_group({change("e1", event_kind::edit, 1, "short now", "KIMidentity00001")});
   q = quoted();
   ASSERT_TRUE(q);
   EXPECT_EQ(q->text, "short now") << "live, not copied at send";
-  this->store->append({change("d1", event_kind::remove, 1, "", "KIMidentity00001")});
+  this->store->commit_group({change("d1", event_kind::remove, 1, "", "KIMidentity00001")});
   q = quoted();
   ASSERT_TRUE(q);
   EXPECT_TRUE(q->deleted);
   EXPECT_EQ(q->text, "");
   EXPECT_TRUE(this->store->read_after("r", 1, 1)[0].reply->deleted);
   // An anonymous author's device tag is no identity.
-  this->store->append({msg("r", "m3", "anon"), reply("m4", 5)});
+  this->store->commit_group({msg("r", "m3", "anon"), reply("m4", 5)});
   const auto anon = this->store->find("r", 6);
   ASSERT_TRUE(anon && anon->reply);
   EXPECT_EQ(anon->reply->identity, "");
 }
 
 TYPED_TEST(MessageStoreTest, HistoryLimitCountsMessagesOnlyAndMoreSpeaksOfMessages) {
-  this->store->append({msg("r", "m1", "one")});                      // 1
-  this->store->append({change("x1", event_kind::react, 1, "👍")});    // 2
-  this->store->append({msg("r", "m2", "two")});                      // 3
-  this->store->append({change("e1", event_kind::edit, 3, "two!")});  // 4
-  this->store->append({change("x2", event_kind::react, 3, "😂")});    // 5
-  this->store->append({msg("r", "m3", "three")});                    // 6
-  this->store->append({change("x3", event_kind::react, 6, "🎉")});    // 7
+  this->store->commit_group({msg("r", "m1", "one")});                      // 1
+  this->store->commit_group({change("x1", event_kind::react, 1, "👍")});    // 2
+  this->store->commit_group({msg("r", "m2", "two")});                      // 3
+  this->store->commit_group({change("e1", event_kind::edit, 3, "two!")});  // 4
+  this->store->commit_group({change("x2", event_kind::react, 3, "😂")});    // 5
+  this->store->commit_group({msg("r", "m3", "three")});                    // 6
+  this->store->commit_group({change("x3", event_kind::react, 6, "🎉")});    // 7
   auto page = this->store->read_before("r", std::nullopt, 2);
   ASSERT_EQ(page.messages.size(), 2u);
   EXPECT_EQ(page.messages[0].seq, 3u);
@@ -737,7 +739,7 @@ TYPED_TEST(MessageStoreTest, HistoryLimitCountsMessagesOnlyAndMoreSpeaksOfMessag
 }
 
 TYPED_TEST(MessageStoreTest, FindGivesAnyRowAsReplayDoes) {
-  this->store->append({msg("r", "m1", "one"), change("x1", event_kind::react, 1, "👍")});
+  this->store->commit_group({msg("r", "m1", "one"), change("x1", event_kind::react, 1, "👍")});
   ASSERT_TRUE(this->store->find("r", 1));
   EXPECT_EQ(this->store->find("r", 1)->text, "one");
   ASSERT_TRUE(this->store->find("r", 2));
@@ -749,17 +751,17 @@ TYPED_TEST(MessageStoreTest, FindGivesAnyRowAsReplayDoes) {
 }
 
 TYPED_TEST(MessageStoreTest, AResentEventIsADuplicateAndFoldsOnce) {
-  this->store->append({msg("r", "m1")});
-  const auto a = this->store->append({change("x1", event_kind::react, 1, "👍", "ID1identity0000")});
-  this->store->append({change("x2", event_kind::unreact, 1, "👍", "ID1identity0000")});
-  const auto b = this->store->append({change("x1", event_kind::react, 1, "👍", "ID1identity0000"),
-                                      change("x1", event_kind::react, 1, "👍", "ID1identity0000")});
+  this->store->commit_group({msg("r", "m1")});
+  const auto a = this->store->commit_group({change("x1", event_kind::react, 1, "👍", "ID1identity0000")});
+  this->store->commit_group({change("x2", event_kind::unreact, 1, "👍", "ID1identity0000")});
+  const auto b = this->store->commit_group({change("x1", event_kind::react, 1, "👍", "ID1identity0000"),
+                                            change("x1", event_kind::react, 1, "👍", "ID1identity0000")});
   EXPECT_TRUE(b[0].duplicate);
   EXPECT_EQ(b[0].seq, a[0].seq);
   EXPECT_TRUE(b[1].duplicate);
   EXPECT_TRUE(this->store->reactions("r", 1).empty()) << "the resent react was not applied again";
   EXPECT_EQ(this->store->last_seq("r"), 3u);
-  const auto e = this->store->append(
+  const auto e = this->store->commit_group(
       {change("e1", event_kind::edit, 1, "new"), change("e1", event_kind::edit, 1, "newer")});
   EXPECT_TRUE(e[1].duplicate) << "within one batch";
   EXPECT_EQ(this->store->read_before("r", std::nullopt, 1).messages[0].text, "new");
@@ -769,11 +771,11 @@ TYPED_TEST(MessageStoreTest, TheConversationSurvivesAReopen) {
   if (!TypeParam::durable) GTEST_SKIP() << "memory does not survive a reopen";
   auto m2 = reply("m2", 1, "answer");
   m2.mentions = {"KIMidentity00001", "LEEidentity00001"};
-  this->store->append({msg("r", "m1", "one"), m2, msg("r", "m3", "three")});
-  this->store->append({change("e1", event_kind::edit, 1, "one!", "dev123", "kim", 2100)});
-  this->store->append({change("x1", event_kind::react, 2, "👍", "ID1identity0000", "user1"),
-                       change("x2", event_kind::react, 2, "👍", "ID2identity0000", "user2")});
-  this->store->append({change("d1", event_kind::remove, 3)});
+  this->store->commit_group({msg("r", "m1", "one"), m2, msg("r", "m3", "three")});
+  this->store->commit_group({change("e1", event_kind::edit, 1, "one!", "dev123", "kim", 2100)});
+  this->store->commit_group({change("x1", event_kind::react, 2, "👍", "ID1identity0000", "user1"),
+                             change("x2", event_kind::react, 2, "👍", "ID2identity0000", "user2")});
+  this->store->commit_group({change("d1", event_kind::remove, 3)});
   const auto before = this->store->read_after("r", 0, 100);
   this->store = this->factory.reopen(std::move(this->store));
   const auto after = this->store->read_after("r", 0, 100);
@@ -799,7 +801,7 @@ TYPED_TEST(MessageStoreTest, TheConversationSurvivesAReopen) {
   EXPECT_TRUE(page.messages[1].reactions[0].mine);
   EXPECT_TRUE(page.messages[2].deleted);
   // Folding goes on after the reopen: the set still knows who reacted.
-  this->store->append({change("x3", event_kind::react, 2, "👍", "ID1identity0000", "user1")});
+  this->store->commit_group({change("x3", event_kind::react, 2, "👍", "ID1identity0000", "user1")});
   EXPECT_EQ(this->store->reactions("r", 2)[0].count, 2u);
 }
 
@@ -807,11 +809,11 @@ TYPED_TEST(MessageStoreTest, AFileTravelsWithItsMessageThroughEveryReadAndADelet
   const core::file_ref file{std::string(64, 'a'), "photo of us.jpg", 123456, "image/jpeg", 4000, 3000, true};
   // Among plain messages on both sides, so that a store inserting plain rows in groups puts
   // the file's row in between them.
-  for (int i = 0; i < 20; ++i) this->store->append({msg("r", "a" + std::to_string(i))});
+  for (int i = 0; i < 20; ++i) this->store->commit_group({msg("r", "a" + std::to_string(i))});
   auto shared = msg("r", "f1", "look");
   shared.file = file;
-  EXPECT_EQ(this->store->append({shared})[0].seq, 21u);
-  for (int i = 0; i < 20; ++i) this->store->append({msg("r", "b" + std::to_string(i))});
+  EXPECT_EQ(this->store->commit_group({shared})[0].seq, 21u);
+  for (int i = 0; i < 20; ++i) this->store->commit_group({msg("r", "b" + std::to_string(i))});
   const auto check = [&](const char* when) {
     const auto found = this->store->find("r", 21);
     ASSERT_TRUE(found) << when;
@@ -831,7 +833,7 @@ TYPED_TEST(MessageStoreTest, AFileTravelsWithItsMessageThroughEveryReadAndADelet
     this->store = this->factory.reopen(std::move(this->store));
     check("after a reopen");
   }
-  this->store->append({change("d1", event_kind::remove, 21)});
+  this->store->commit_group({change("d1", event_kind::remove, 21)});
   EXPECT_FALSE(this->store->find("r", 21)->file) << "a deleted message shares no file any more";
   EXPECT_FALSE(this->store->read_before("r", 22, 1).messages[0].file);
 }
@@ -844,9 +846,9 @@ TYPED_TEST(MessageStoreTest, AMarkedGoneFileSaysSoInEveryMessageSharingTheBlob) 
     m.file = core::file_ref{sha, "f.bin", 10, "application/octet-stream", 0, 0, false};
     return m;
   };
-  this->store->append({with_file(msg("r", "f1", "", 1000), a)});
-  this->store->append({with_file(msg("s", "f2", "", 1000), a)});
-  this->store->append({with_file(msg("s", "f3", "", 1000), b)});
+  this->store->commit_group({with_file(msg("r", "f1", "", 1000), a)});
+  this->store->commit_group({with_file(msg("s", "f2", "", 1000), a)});
+  this->store->commit_group({with_file(msg("s", "f3", "", 1000), b)});
   this->store->mark_file_gone(a);
   const auto check = [&](const char* when) {
     auto r1 = this->store->find("r", 1);
@@ -875,11 +877,11 @@ TYPED_TEST(MessageStoreTest, FileUsesNamesEachRoomsNewestLiveMessageSharingTheBl
     return m;
   };
   EXPECT_TRUE(this->store->file_uses(a).empty()) << "no message shares it yet";
-  this->store->append({msg("r", "m1", "old", 1000)});                        // r 1: plain
-  this->store->append({with_file(msg("r", "f1", "", 1000), a, "one.png")});  // r 2
-  this->store->append({with_file(msg("s", "f2", "", 9000), a, "two.png")});  // s 1
-  this->store->append({with_file(msg("s", "f3", "", 9000), b, "other.png")});
-  this->store->append({with_file(msg("s", "f4", "", 9000), a, "three.png")});  // s 3
+  this->store->commit_group({msg("r", "m1", "old", 1000)});                        // r 1: plain
+  this->store->commit_group({with_file(msg("r", "f1", "", 1000), a, "one.png")});  // r 2
+  this->store->commit_group({with_file(msg("s", "f2", "", 9000), a, "two.png")});  // s 1
+  this->store->commit_group({with_file(msg("s", "f3", "", 9000), b, "other.png")});
+  this->store->commit_group({with_file(msg("s", "f4", "", 9000), a, "three.png")});  // s 3
   const auto check = [&](const char* when) {
     const auto uses = this->store->file_uses(a);
     ASSERT_EQ(uses.size(), 2u) << when;
@@ -904,8 +906,8 @@ TYPED_TEST(MessageStoreTest, FileUsesNamesEachRoomsNewestLiveMessageSharingTheBl
     m.room = room;
     return m;
   };
-  this->store->append({remove_in("s", "d1", 3)});
-  this->store->append({remove_in("r", "d2", 2)});
+  this->store->commit_group({remove_in("s", "d1", 3)});
+  this->store->commit_group({remove_in("r", "d2", 2)});
   auto uses = this->store->file_uses(a);
   ASSERT_EQ(uses.size(), 1u);
   EXPECT_EQ(uses[0].room, "s");
@@ -917,10 +919,10 @@ TYPED_TEST(MessageStoreTest, FileUsesNamesEachRoomsNewestLiveMessageSharingTheBl
 }
 
 TYPED_TEST(MessageStoreTest, RetentionRemovesTheReactionsOfTheMessagesItRemoves) {
-  this->store->append({msg("r", "m1", "old", 1000)});
-  this->store->append({change("x1", event_kind::react, 1, "👍", "ID1identity0000", "user1", 1000)});
-  this->store->append({msg("r", "m2", "new", 9000)});
-  this->store->append({change("x2", event_kind::react, 3, "🎉", "ID1identity0000", "user1", 9000)});
+  this->store->commit_group({msg("r", "m1", "old", 1000)});
+  this->store->commit_group({change("x1", event_kind::react, 1, "👍", "ID1identity0000", "user1", 1000)});
+  this->store->commit_group({msg("r", "m2", "new", 9000)});
+  this->store->commit_group({change("x2", event_kind::react, 3, "🎉", "ID1identity0000", "user1", 9000)});
   this->store->prune(0, 5000, 0, 100);
   EXPECT_TRUE(this->store->reactions("r", 1).empty());
   EXPECT_EQ(this->store->reactions("r", 3).size(), 1u);

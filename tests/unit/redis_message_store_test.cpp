@@ -30,16 +30,16 @@ class RedisMessageStore : public ::testing::Test {
 };
 
 TEST_F(RedisMessageStore, TheFirstSendAfterARestartIsNotRefused) {
-  EXPECT_EQ(store->append({msg("1")})[0].seq, 1u);
+  EXPECT_EQ(store->commit_group({msg("1")})[0].seq, 1u);
   server->stop(SIGTERM);
   server->start();
-  EXPECT_EQ(store->append({msg("2")})[0].seq, 2u) << "the idle connection broke; a fresh one is used";
+  EXPECT_EQ(store->commit_group({msg("2")})[0].seq, 2u) << "the idle connection broke; a fresh one is used";
   EXPECT_TRUE(status->problem().empty());
 }
 
 TEST_F(RedisMessageStore, DownMeansStoreErrorsAndAReasonThenRecovery) {
   server->stop(SIGKILL);
-  EXPECT_THROW(store->append({msg("1")}), store_error);
+  EXPECT_THROW(store->commit_group({msg("1")}), store_error);
   EXPECT_NE(status->problem().find("store"), std::string::npos) << status->problem();
   EXPECT_THROW(store->last_seq("r"), store_error);
   server->start();
@@ -47,7 +47,7 @@ TEST_F(RedisMessageStore, DownMeansStoreErrorsAndAReasonThenRecovery) {
   std::optional<std::uint64_t> seq;
   for (int i = 0; i < 40 && !seq; ++i) {
     try {
-      seq = store->append({msg("1")})[0].seq;
+      seq = store->commit_group({msg("1")})[0].seq;
     } catch (const store_error&) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

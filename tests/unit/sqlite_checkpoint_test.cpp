@@ -27,7 +27,7 @@ class SqliteCheckpoint : public ::testing::Test {
     return ec ? 0 : n;
   }
   void send(int i) {
-    store->append(
+    store->commit_group(
         {{"r", "id-" + std::to_string(i), "kim", "message number " + std::to_string(i), "dev123", 1000 + i}});
   }
   test::temp_dir tmp;

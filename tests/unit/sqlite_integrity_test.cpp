@@ -22,7 +22,7 @@ TEST(SqliteIntegrity, DamageDeepInTheFileOpensThenRefusesWrites) {
     std::vector<core::new_message> batch;
     for (int i = 0; i < 2000; ++i)
       batch.push_back({"r", "id-" + std::to_string(i), "kim", std::string(400, 'x'), "dev123", 1000 + i});
-    store.append(batch);
+    store.commit_group(batch);
   }  // Closing checkpoints the WAL into the file.
   const auto size = std::filesystem::file_size(file);
   constexpr std::uintmax_t page = 4096;
@@ -37,7 +37,7 @@ TEST(SqliteIntegrity, DamageDeepInTheFileOpensThenRefusesWrites) {
   sqlite_message_store store(file, durability::process);  // Opens: the damage is not read yet.
   store.wait_for_integrity_check();
   try {
-    store.append({{"r2", "after", "kim", "hello", "dev123", 5000}});
+    store.commit_group({{"r2", "after", "kim", "hello", "dev123", 5000}});
     ADD_FAILURE() << "a write to a damaged database was accepted";
   } catch (const store_error& e) {
     // The background check refused it, not the insert stumbling on the damaged page.
@@ -48,10 +48,10 @@ TEST(SqliteIntegrity, DamageDeepInTheFileOpensThenRefusesWrites) {
 TEST(SqliteIntegrity, ASoundFileKeepsTakingWrites) {
   test::temp_dir tmp;
   const auto file = tmp.path() / "messages.db";
-  { sqlite_message_store(file, durability::process).append({{"r", "a", "kim", "hi", "dev123", 1}}); }
+  { sqlite_message_store(file, durability::process).commit_group({{"r", "a", "kim", "hi", "dev123", 1}}); }
   sqlite_message_store store(file, durability::process);
   store.wait_for_integrity_check();
-  EXPECT_EQ(store.append({{"r", "b", "kim", "hi", "dev123", 2}}).size(), 1u);
+  EXPECT_EQ(store.commit_group({{"r", "b", "kim", "hi", "dev123", 2}}).size(), 1u);
   EXPECT_EQ(store.last_seq("r"), 2u);
 }
 

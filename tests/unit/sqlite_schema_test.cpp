@@ -53,11 +53,11 @@ constexpr std::uintmax_t wal_frame_bytes = 24 + 4096;  // Frame header + one pag
 
 TEST_F(SqliteSchema, AOneMessageCommitWritesAboutTwoPages) {
   sqlite_message_store store(file(), durability::process);
-  store.append({{"r", "first", "kim", "hello", "dev123", 1000}});  // Creates the room's row.
+  store.commit_group({{"r", "first", "kim", "hello", "dev123", 1000}});  // Creates the room's row.
   const auto before = std::filesystem::file_size(dir / "messages.db-wal");
   constexpr int commits = 50;
   for (int i = 0; i < commits; ++i)
-    store.append(
+    store.commit_group(
         {{"r", "id-" + std::to_string(i), "kim", "message " + std::to_string(i), "dev123", 1000 + i}});
   const auto frames = (std::filesystem::file_size(dir / "messages.db-wal") - before) / wal_frame_bytes;
   // The message's leaf and its id index's leaf, and now and then a split. Five B-trees per
@@ -86,14 +86,14 @@ TEST_F(SqliteSchema, ADatabaseOfTheEarlierSchemaKeepsItsSeqsAndIds) {
     sqlite_message_store store(file(), durability::process);
     EXPECT_EQ(store.last_seq("r"), 12u);
     EXPECT_EQ(store.last_seq("empty"), 4u) << "a room emptied by retention keeps its seqs";
-    const auto again =
-        store.append({{"r", "gone", "kim", "?", "dev123", 2000}, {"r", "x12", "kim", "?", "dev123", 2000}});
+    const auto again = store.commit_group(
+        {{"r", "gone", "kim", "?", "dev123", 2000}, {"r", "x12", "kim", "?", "dev123", 2000}});
     EXPECT_TRUE(again[0].duplicate);
     EXPECT_EQ(again[0].seq, 10u);
     EXPECT_TRUE(again[1].duplicate);
     EXPECT_EQ(again[1].seq, 12u);
-    EXPECT_EQ(store.append({{"r", "new", "kim", "thirteen", "dev123", 2000}})[0].seq, 13u);
-    EXPECT_EQ(store.append({{"empty", "e5", "kim", "five", "dev123", 2000}})[0].seq, 5u);
+    EXPECT_EQ(store.commit_group({{"r", "new", "kim", "thirteen", "dev123", 2000}})[0].seq, 13u);
+    EXPECT_EQ(store.commit_group({{"empty", "e5", "kim", "five", "dev123", 2000}})[0].seq, 5u);
     const auto rooms = store.rooms();
     ASSERT_EQ(rooms.size(), 2u);
     EXPECT_EQ(rooms[1].room, "r");
@@ -134,7 +134,7 @@ TEST_F(SqliteSchema, ADatabaseOfThePreviousVersionOpensWithItsMessagesAndTakesCo
     core::new_message react{"r", "t1", "lee", "👍", "dev456", 2000};
     react.kind = core::event_kind::react;
     react.target = 1;
-    EXPECT_EQ(store.append({edit, react})[1].seq, 4u);
+    EXPECT_EQ(store.commit_group({edit, react})[1].seq, 4u);
   }
   sqlite_message_store store(file(), durability::process);
   const auto page = store.read_before("r", std::nullopt, 10);
@@ -154,11 +154,11 @@ TEST_F(SqliteSchema, ADatabaseWithReactionsPassesTheIntegrityCheck) {
     core::new_message react{"r", "t1", "lee", "👍", "LEEidentity00001", 2000};
     react.kind = core::event_kind::react;
     react.target = 1;
-    store.append({{"r", "m1", "kim", "hello", "dev123", 1000}, react});
+    store.commit_group({{"r", "m1", "kim", "hello", "dev123", 1000}, react});
   }
   sqlite_message_store store(file(), durability::process);
   store.wait_for_integrity_check();  // Reads every page of the file, `reactions` too.
-  EXPECT_NO_THROW(store.append({{"r", "m2", "kim", "still writable", "dev123", 3000}}))
+  EXPECT_NO_THROW(store.commit_group({{"r", "m2", "kim", "still writable", "dev123", 3000}}))
       << "the check found damage where there is none";
   EXPECT_EQ(store.reactions("r", 1).size(), 1u);
 }
@@ -166,13 +166,13 @@ TEST_F(SqliteSchema, ADatabaseWithReactionsPassesTheIntegrityCheck) {
 TEST_F(SqliteSchema, AReopenedRoomGoesOnFromItsLastSeqAfterRetentionEmptiedIt) {
   {
     sqlite_message_store store(file(), durability::process);
-    store.append({{"r", "a", "kim", "one", "dev123", 1000}, {"r", "b", "kim", "two", "dev123", 1000}});
+    store.commit_group({{"r", "a", "kim", "one", "dev123", 1000}, {"r", "b", "kim", "two", "dev123", 1000}});
     store.prune(0, 5000, 0, 100);  // Both are older than ts 5000.
     EXPECT_TRUE(store.read_after("r", 0, 10).empty());
   }
   sqlite_message_store store(file(), durability::process);
   EXPECT_EQ(store.last_seq("r"), 2u);
-  EXPECT_EQ(store.append({{"r", "c", "kim", "three", "dev123", 6000}})[0].seq, 3u);
+  EXPECT_EQ(store.commit_group({{"r", "c", "kim", "three", "dev123", 6000}})[0].seq, 3u);
 }
 
 }  // namespace

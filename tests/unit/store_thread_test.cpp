@@ -31,7 +31,7 @@ struct outcome_seen {
 
 class StoreThread : public ::testing::Test {
  protected:
-  std::unique_ptr<store_thread> make(std::unique_ptr<store::message_store> store) {
+  std::unique_ptr<store_thread> make(std::unique_ptr<store::sequencing_store> store) {
     return std::make_unique<store_thread>(std::move(store), config,
                                           [this](std::vector<chat_message>&& stored) {
                                             std::lock_guard lock(mutex);
@@ -100,7 +100,7 @@ TEST_F(StoreThread, NothingOvertakesWhatTheWorkerHolds) {
   // Hold the worker inside a read job.
   std::promise<void> started, release;
   auto release_f = release.get_future().share();
-  worker->read([&started, release_f](store::message_store&) {
+  worker->read([&started, release_f](store::sequencing_store&) {
     started.set_value();
     (void)release_f.wait_for(10s);
   });

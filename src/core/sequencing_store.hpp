@@ -41,13 +41,15 @@ struct history_page {
   bool more = false;                         ///< Older messages exist before the first one.
 };
 
-/// The durable, ordered log of messages, one sequence per room.
+/// The durable, ordered log of messages, one sequence per room: where a message gets its seq
+/// (commit_group) and where duplicate ids are recognised. On one node that is the journaled
+/// SQLite store; across nodes, Redis's script, the only place every node's sends meet.
 ///
 /// Contract (the conformance suite in tests/unit/message_store_test.cpp checks every
 /// implementation against it):
-/// - append() assigns each new message the room's next seq (last + 1, starting at 1) and makes
+/// - commit_group() assigns each new message the room's next seq (last + 1, starting at 1) and makes
 ///   the whole batch durable atomically: after it returns, every message of the batch is stored;
-///   if it throws, none is, and the next append reuses the same seqs.
+///   if it throws, none is, and the next commit reuses the same seqs.
 /// - A message whose (room, id) was appended before (within id_memory) is a duplicate: it gets
 ///   the earlier seq, duplicate = true, and is not stored again. This holds within one batch too.
 /// - Seqs are never reused, even after retention removed every message of a room.
@@ -63,18 +65,18 @@ struct history_page {
 ///
 /// Thread-safety: none. One caller at a time: the store_thread's thread, or an I/O loop that
 /// the worker let commit in place while it was idle (it hands the store over under its mutex).
-class message_store {
+class sequencing_store {
  public:
-  virtual ~message_store() = default;
+  virtual ~sequencing_store() = default;
 
-  /// True when the next append() of a message or two waits for no network and no disk sync:
+  /// True when the next commit_group() of a message or two waits for no network and no disk sync:
   /// only then may an I/O loop commit in place instead of handing the message to the store
   /// worker's thread (core::store_thread). Asked between calls, by the store's one caller.
   virtual bool commit_never_waits() const { return false; }
 
   /// The commit of one group, and where a message gets its seq (the contract above). Called by
   /// core::store_thread, one group at a time.
-  virtual std::vector<append_result> append(const std::vector<core::new_message>& batch) = 0;
+  virtual std::vector<append_result> commit_group(const std::vector<core::new_message>& batch) = 0;
 
   /// True when the store holds work it kept off the commit path (journaled_message_store:
   /// messages journaled but not yet in the database). The store thread then runs
