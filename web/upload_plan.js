@@ -2,11 +2,14 @@
 // tus metadata header, how progress and errors read. No DOM, no network: tests/web covers them.
 
 /**
- * A PATCH carries at most this many bytes: big enough that per-request costs vanish on a LAN,
- * small enough that a drop loses little and progress moves. A test may set a smaller one
- * (localStorage `message.uploadChunkBytes`, a test knob only).
+ * A PATCH carries at most this many bytes. A drop loses nothing whatever the size (the server
+ * keeps every byte of a cut request, and HEAD says how many), and progress comes from the
+ * request's upload events; but each PATCH ends with the server syncing its bytes to disk before
+ * it answers, and nothing is sent meanwhile, so fewer PATCHes upload faster (bench/upload.sh;
+ * docs/architecture.md, Decisions). A test may set a smaller one (localStorage
+ * `message.uploadChunkBytes`, a test knob only).
  */
-export const CHUNK_BYTES = 8 * 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024 * 1024;
 
 /**
  * The page hashes a file before sending (so the server can answer "already there") only up to

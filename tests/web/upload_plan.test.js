@@ -1,22 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CHUNK_BYTES, HASH_FIRST_MAX_BYTES, SpeedMeter, describeRefusal, encodeMetadata, formatBytes,
+  CHUNK_BYTES, SpeedMeter, describeRefusal, encodeMetadata, formatBytes,
   formatTimeLeft, nextChunk, progressText, retryDelayMs, tooBigText,
 } from '../../web/upload_plan.js';
 
 test('ChunksCoverTheFileFromTheStoredOffsetWithoutPassingItsEnd', () => {
   const length = 24 * 1024 * 1024 + 5;
+  const piece = 8 * 1024 * 1024;
   const slices = [];
   for (let at = 0; at < length;) {
-    const c = nextChunk(at, length, CHUNK_BYTES);
+    const c = nextChunk(at, length, piece);
     slices.push(c.end - c.start);
     at = c.end;
   }
-  assert.deepEqual(slices, [CHUNK_BYTES, CHUNK_BYTES, CHUNK_BYTES, 5]);
+  assert.deepEqual(slices, [piece, piece, piece, 5]);
+  assert.deepEqual(nextChunk(0, length), { start: 0, end: length }, 'by default a file under a gibibyte is one PATCH');
+  assert.deepEqual(nextChunk(CHUNK_BYTES, CHUNK_BYTES + 7), { start: CHUNK_BYTES, end: CHUNK_BYTES + 7 });
   assert.deepEqual(nextChunk(1000, 1000, 64), { start: 1000, end: 1000 }, 'all stored: an empty PATCH asks for the message');
   assert.deepEqual(nextChunk(10, 100, 0), { start: 10, end: 11 }, 'a nonsense knob still moves on');
-  assert.ok(HASH_FIRST_MAX_BYTES >= CHUNK_BYTES);
 });
 
 test('MetadataIsBase64OfUtf8AndLeavesOutEmptyValues', () => {
