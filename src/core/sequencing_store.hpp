@@ -132,8 +132,7 @@ class sequencing_store {
 
   /// Marks every message whose `file` is blob `sha256` as `gone: true` (the size cap removed
   /// the blob; docs/architecture.md, "Blob retention"): history, replay and search then say so.
-  /// The default does nothing (the Redis store: not built yet).
-  virtual void mark_file_gone(const std::string& sha256) { (void)sha256; }
+  virtual void mark_file_gone(const std::string& sha256) = 0;
 
   /// Removes messages beyond the retention limits (0 = no limit) and ids older than
   /// `id_cutoff_ms`, at most `max_rows` rows per call so the caller can interleave appends.

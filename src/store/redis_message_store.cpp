@@ -163,6 +163,31 @@ end
 return out
 )lua";
 
+// Marks every live message sharing a blob as having lost it (mark_file_gone), one round trip:
+// ARGV key prefix, sha256. Each entry is rewritten under its seq with "gone": true in its file
+// text (the other fields as they were, through cjson like an edit's rewrite).
+constexpr const char* mark_file_gone_script = R"lua(
+local p = ARGV[1]
+for _, member in ipairs(redis.call('SMEMBERS', p .. 'files:' .. ARGV[2])) do
+  local tab = string.find(member, '\t', 1, true)
+  local log, seq = p .. 'log:' .. string.sub(member, 1, tab - 1), string.sub(member, tab + 1)
+  local e = redis.call('ZRANGEBYSCORE', log, seq, seq, 'LIMIT', 0, 1)[1]
+  if e then
+    local obj = cjson.decode(string.sub(e, string.find(e, ' ', 1, true) + 1))
+    if type(obj.file) == 'string' then
+      local file = cjson.decode(obj.file)
+      if file.sha256 == ARGV[2] and not file.gone then
+        file.gone = true
+        obj.file = cjson.encode(file)
+        redis.call('ZREMRANGEBYSCORE', log, seq, seq)
+        redis.call('ZADD', log, seq, seq .. ' ' .. cjson.encode(obj))
+      end
+    end
+  end
+end
+return 0
+)lua";
+
 // The reactions of messages of `room`, one round trip: ARGV key prefix, room, seqs. Returns
 // each message's hash as a flat array.
 constexpr const char* reactions_script = R"lua(
@@ -594,6 +619,10 @@ std::vector<file_use> redis_message_store::file_uses(const std::string& sha256) 
   out.reserve(newest.size());
   for (auto& [room, use] : newest) out.push_back(std::move(use));
   return out;
+}
+
+void redis_message_store::mark_file_gone(const std::string& sha256) {
+  command({"EVAL", mark_file_gone_script, "0", std::string(redis::key_prefix), sha256});
 }
 
 std::size_t redis_message_store::prune(std::uint64_t keep_per_room, std::int64_t older_than_ms,

@@ -59,6 +59,7 @@ class redis_message_store final : public sequencing_store, public identity_direc
   std::string room_epoch(const std::string& room) override;
   std::vector<room_info> rooms() override;
   std::vector<file_use> file_uses(const std::string& sha256) override;
+  void mark_file_gone(const std::string& sha256) override;
   std::size_t prune(std::uint64_t keep_per_room, std::int64_t older_than_ms, std::int64_t id_cutoff_ms,
                     std::size_t max_rows) override;
 

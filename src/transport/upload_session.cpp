@@ -232,8 +232,8 @@ void upload_session::create() {
         if (!check.allowed)
           return self->send(self->answer(
               http::status::forbidden, "not_member: this room is private: only its members can post in it"));
-        auto sha256 = value_of(metadata, "sha256");
-        if (!sha256.empty()) return self->claim(std::move(metadata), length, std::move(sha256));
+        const auto sha256 = value_of(metadata, "sha256");
+        if (!sha256.empty()) return self->claim(std::move(metadata), length, sha256);
         self->create_checked(std::move(metadata), length);
       });
 }

@@ -1,5 +1,7 @@
 // The page sends files: dropped, pasted or picked with the paperclip, each shows a pending card
-// with a progress bar and becomes a message with a `file` field that another page receives; an
+// with a progress bar and becomes a message with a `file` field that another page receives and
+// shows (the pasted picture's thumbnail and full picture, the dropped file's download, each with
+// the bytes sent); an
 // upload cut by going offline resumes after a reload; Cancel removes it from the server; a file
 // over the server's limit is refused on the card before any byte is sent.
 
@@ -104,6 +106,24 @@ describe('sending files', () => {
     // Four messages, one each; the composer's text was not eaten.
     assert.equal(new Set(b.messages.filter((m) => m.file).map((m) => m.id)).size, 4);
     assert.equal(await box.inputValue(), 'a draft that stays');
+
+    // Page B shows what page A sent: the pasted picture as its thumbnail, which opens the full
+    // picture with the pasted bytes, and the dropped file as a card whose download is the
+    // dropped bytes.
+    const shot = await fileMessage(b, 'screenshot.png');
+    const thumb = b.locator(`#messages .msg[data-seq="${shot.seq}"]`).getByRole('button', { name: 'Open the picture screenshot.png' });
+    await thumb.waitFor();
+    await h.eventually(() => thumb.locator('img').evaluate((e) => e.complete && e.naturalWidth > 0));
+    await thumb.click();
+    const full = b.getByRole('dialog', { name: 'Picture screenshot.png' }).locator('img');
+    await h.eventually(() => full.evaluate((e) => e.complete && e.naturalWidth === 1));
+    const fullBytes = await b.evaluate(async (u) => [...new Uint8Array(await (await fetch(u)).arrayBuffer())], await full.evaluate((e) => e.src));
+    assert.equal(sha256(Buffer.from(fullBytes)), sha256(PNG));
+    await b.keyboard.press('Escape');
+    const notes = await fileMessage(b, 'notes.txt');
+    const link = b.locator(`#messages .msg[data-seq="${notes.seq}"]`).getByRole('link', { name: /^Download notes\.txt/ });
+    const [download] = await Promise.all([b.waitForEvent('download'), link.click()]);
+    assert.equal(sha256(fs.readFileSync(await download.path())), sha256(Buffer.from('hello from a dropped file\n'.repeat(200))));
     await env.closeContexts();
   });
 

@@ -839,8 +839,6 @@ TYPED_TEST(MessageStoreTest, AFileTravelsWithItsMessageThroughEveryReadAndADelet
 }
 
 TYPED_TEST(MessageStoreTest, AMarkedGoneFileSaysSoInEveryMessageSharingTheBlob) {
-  if constexpr (std::is_same_v<TypeParam, redis_factory>)
-    GTEST_SKIP() << "Redis does not mark gone files yet";
   const std::string a(64, 'a'), b(64, 'b');
   const auto with_file = [](core::new_message m, const std::string& sha) {
     m.file = core::file_ref{sha, "f.bin", 10, "application/octet-stream", 0, 0, false};
