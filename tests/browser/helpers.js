@@ -17,6 +17,15 @@ const WAIT_MS = 10_000;
 /** Resolves to 127.0.0.1 in the browser, which treats it as a LAN address (not a secure context). */
 const LAN_HOST = 'lan.test';
 
+// A server's port comes from below the kernel's ephemeral range (32768-60999 by default), never
+// from `--port 0`: a test that restarts its server on the same port (the page reconnects to its
+// origin) must not find it taken meanwhile by another test's outgoing connection or `--port 0`
+// server while the browser tests run two files at a time. A port another test holds already
+// makes the start fail at once, and the next one is tried.
+const PORT_FLOOR = 20000;
+const PORT_SPAN = 12000;
+const PORT_TRIES = 20;
+
 /**
  * Starts `build/message` (or $MESSAGE_BIN) and resolves once it prints its port.
  * By default on a free port with a fresh data directory; pass both to restart a stopped one.
@@ -26,6 +35,19 @@ async function startServer({ port: wantedPort = 0, data: wantedData, args = [] }
     throw new Error(`server binary not found at ${BIN}: build it first (make build), or set MESSAGE_BIN`);
   }
   const data = wantedData || fs.mkdtempSync(path.join(os.tmpdir(), 'message-browser-'));
+  if (wantedPort !== 0) return launchServer(wantedPort, data, args);
+  for (let attempt = 1; ; attempt++) {
+    const port = PORT_FLOOR + Math.floor(Math.random() * PORT_SPAN);
+    try {
+      return await launchServer(port, data, args);
+    } catch (err) {
+      if (!err.portBusy || attempt >= PORT_TRIES) throw err;
+    }
+  }
+}
+
+/** Starts the server on `port` (an exit before it is ready rejects; `portBusy` when the port was taken). */
+async function launchServer(wantedPort, data, args) {
   const child = spawn(BIN, ['--host', '127.0.0.1', '--port', String(wantedPort), '--data', data, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,7 +66,9 @@ async function startServer({ port: wantedPort = 0, data: wantedData, args = [] }
     child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before it was ready:\n${output}`));
+      const err = new Error(`server exited (${code}) before it was ready:\n${output}`);
+      err.portBusy = code === 1 && /in use|busy/i.test(output);
+      reject(err);
     });
   });
   const readyAt = Date.now(); // it printed its port: it accepts connections from now on
